@@ -1,0 +1,93 @@
+"""Configuration classes, read from the environment (the only place that reads it)."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_database_url():
+    return f"sqlite:///{INSTANCE_DIR / 'agenda.sqlite3'}"
+
+
+def _development_secret_key():
+    """A key generated once into instance/, so sessions survive restarts in development."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def is_production():
+    env = os.environ.get("APP_ENV") or os.environ.get("FLASK_ENV") or ""
+    return env.lower() == "production"
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Europe/Brussels")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Agenda des bassins <agenda@bassins.brussels>"
+    )
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = APP_TIMEZONE
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("fr", "nl")
+
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    AGENDA_PAGE_SIZE = 20
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or _development_secret_key()
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+
+    def __init__(self):
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_SUPPRESS_SEND = False
+    BASE_URL = "http://agenda.test"
+    SERVER_NAME = None
+
+
+def config_for_environment():
+    """The configuration class that the environment asks for."""
+    return ProductionConfig() if is_production() else DevelopmentConfig()

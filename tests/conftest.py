@@ -1,0 +1,119 @@
+"""Fixtures: the app on a fresh database per test, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+
+import os
+import shutil
+import warnings
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from config import TestConfig
+from webapp import create_app
+from webapp.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"database tests: SQLite and PostgreSQL ({POSTGRES_URL})"
+    return "database tests: SQLite only -- TEST_DATABASE_URL is not set, PostgreSQL tests SKIPPED"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not POSTGRES_URL:
+        terminalreporter.write_sep(
+            "!", "PostgreSQL tests were skipped: set TEST_DATABASE_URL to run them", yellow=True
+        )
+
+
+def make_config(database_url, **overrides):
+    config = type("Config", (TestConfig,), {})
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """An SQLite file with the schema, copied for each test (faster than create_all each time)."""
+    path = tmp_path_factory.mktemp("template") / "agenda.sqlite3"
+    app = create_app(make_config(f"sqlite:///{path}"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
+def reset_postgres(url):
+    """Empty every table of the test database (creating the schema where it is missing)."""
+    app = create_app(make_config(url))
+    with app.app_context():
+        db.create_all()
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path, sqlite_template):
+    """The URL of an empty database with the current schema, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "agenda.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set")
+    reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+def app_config():
+    """Extra configuration for one test module (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = create_app(make_config(database_url, **app_config))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def territory(app):
+    """The five bassins and their communes."""
+    from webapp.agenda.territory import load_territory
+
+    bassins = load_territory()
+    db.session.commit()
+    return bassins
+
+
+@pytest.fixture
+def make_event(territory):
+    from tests.factories import event_factory
+
+    return event_factory
+
+
+@pytest.fixture(autouse=True)
+def _quiet_warnings():
+    warnings.filterwarnings("ignore", message=".*Using the in-memory storage.*")
+    yield
+
+
+def engine_for(url):
+    return create_engine(url)

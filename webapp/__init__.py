@@ -1,0 +1,54 @@
+"""The application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from webapp.extensions import csrf, db, limiter, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app: configuration, extensions, blueprints, commands and error pages."""
+    from config import config_for_environment
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config or config_for_environment())
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+
+    from webapp import errors, i18n, templating
+
+    i18n.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _init_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+
+def _register_blueprints(app):
+    from webapp.agenda.views import bp as agenda_bp
+    from webapp.health import bp as health_bp
+
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(health_bp)
+
+
+def _register_commands(app):
+    from webapp.agenda.cli import register_commands as agenda_commands
+
+    agenda_commands(app)

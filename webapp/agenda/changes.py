@@ -1,0 +1,91 @@
+"""What follows every saved change of an event, whoever makes it (import, back office, demo).
+
+- SEQUENCE grows when the time, place or status changes, so calendars replace their copy.
+- The agenda index (event_occurrences) is rebuilt for events whose dates or place changed.
+"""
+
+from sqlalchemy import delete, event, insert, inspect
+from sqlalchemy.orm import Session
+
+from webapp.agenda.models import Event, EventOccurrence, OccurrenceOverride
+from webapp.agenda.occurrences import occurrence_rows
+
+# A change to any of these is a change calendars must see (SEQUENCE).
+SEQUENCE_FIELDS = (
+    "start_at",
+    "end_at",
+    "venue_id",
+    "venue",
+    "room",
+    "online_url",
+    "status",
+    "rrule",
+    "exdates",
+)
+# A change to any of these changes the dates or places listed in the agenda.
+OCCURRENCE_FIELDS = ("start_at", "end_at", "venue_id", "venue", "rrule", "exdates")
+
+_STALE = "agenda_stale_events"
+# Events created or already re-sequenced in the current transaction: calendars only ever see
+# committed states, so one transaction moves SEQUENCE by one at most.
+_SEQUENCED = "agenda_sequenced_events"
+
+
+def _changed(obj, fields):
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in fields)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session, flush_context, instances):
+    stale = session.info.setdefault(_STALE, set())
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Event):
+            if obj in session.new:
+                session.info.setdefault(_SEQUENCED, set()).add(obj)
+                stale.add(obj)
+                continue
+            if _changed(obj, SEQUENCE_FIELDS):
+                _next_sequence(session, obj)
+            if _changed(obj, OCCURRENCE_FIELDS):
+                stale.add(obj)
+        elif isinstance(obj, OccurrenceOverride) and obj.event is not None:
+            if obj in session.new or session.is_modified(obj):
+                _next_sequence(session, obj.event)
+                stale.add(obj.event)
+    for obj in session.deleted:
+        if isinstance(obj, OccurrenceOverride) and obj.event is not None:
+            _next_sequence(session, obj.event)
+            stale.add(obj.event)
+
+
+def _next_sequence(session, event_obj):
+    sequenced = session.info.setdefault(_SEQUENCED, set())
+    if event_obj not in sequenced:
+        event_obj.sequence = (event_obj.sequence or 0) + 1
+        sequenced.add(event_obj)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _rebuild_occurrences(session, flush_context):
+    stale = session.info.pop(_STALE, set())
+    if not stale:
+        return
+    connection = session.connection()
+    table = EventOccurrence.__table__
+    with session.no_autoflush:
+        for obj in stale:
+            state = inspect(obj)
+            if state.deleted or state.was_deleted or obj.id is None:
+                continue
+            connection.execute(delete(table).where(table.c.event_id == obj.id))
+            rows = occurrence_rows(obj)
+            if rows:
+                connection.execute(insert(table), rows)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changes(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_STALE, None)
+        session.info.pop(_SEQUENCED, None)

@@ -1,0 +1,484 @@
+"""import-events: a JSON list of events, validated whole, then written in one transaction."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import select
+
+from webapp.agenda.models import (
+    Bassin,
+    Commune,
+    Event,
+    OccurrenceOverride,
+    Organisation,
+    Series,
+    Venue,
+)
+from webapp.agenda.occurrences import rule_starts
+from webapp.extensions import db
+from webapp.timezones import local_day_start, to_local, to_utc
+from webapp.vocabulary import (
+    AUDIENCES,
+    EVENT_STATUSES,
+    KINDS,
+    REGISTRATION_MODES,
+    SECTOR_GROUP_SLUGS,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL_RE = re.compile(r"^https?://\S+$")
+
+KNOWN_KEYS = {
+    "external_id",
+    "kind",
+    "title",
+    "title_nl",
+    "description",
+    "description_nl",
+    "bassins",
+    "series",
+    "series_title",
+    "series_title_nl",
+    "series_theme",
+    "series_number",
+    "audience",
+    "start",
+    "end",
+    "venue",
+    "room",
+    "online_url",
+    "registration",
+    "capacity",
+    "waitlist",
+    "registration_opens",
+    "registration_closes",
+    "status",
+    "status_reason",
+    "status_reason_nl",
+    "rrule",
+    "exdates",
+    "overrides",
+    "organiser",
+    "contact_email",
+    "presentation_url",
+    "report_url",
+    "report_summary",
+    "report_summary_nl",
+    "participants_count",
+    "participant_sectors",
+    "registrations",
+}
+
+
+# Spec keys copied as they are onto the event.
+EVENT_COLUMNS = (
+    "kind",
+    "title_fr",
+    "title_nl",
+    "description_fr",
+    "description_nl",
+    "audience",
+    "registration_mode",
+    "capacity",
+    "waitlist_enabled",
+    "status",
+    "status_reason_fr",
+    "status_reason_nl",
+    "room",
+    "online_url",
+    "contact_email",
+    "presentation_url",
+    "report_url",
+    "report_summary_fr",
+    "report_summary_nl",
+    "participants_count",
+    "series_number",
+    "start_at",
+    "end_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "participant_sectors",
+    "rrule",
+    "exdates",
+)
+
+
+class ImportProblem(Exception):
+    """A bad entry: which one, which field, what is wrong. Nothing has been written."""
+
+    def __init__(self, index, field, message):
+        super().__init__(f"entry {index}, field '{field}': {message}")
+        self.index, self.field, self.message = index, field, message
+
+
+@dataclass
+class Checker:
+    """Reads one entry's fields, raising ImportProblem with the entry's index."""
+
+    index: int
+    entry: dict
+
+    def fail(self, field, message):
+        raise ImportProblem(self.index, field, message)
+
+    def text(self, field, required=False, max_length=250):
+        value = self.entry.get(field)
+        if value is None or value == "":
+            if required:
+                self.fail(field, "is required")
+            return None
+        if not isinstance(value, str):
+            self.fail(field, "must be a string")
+        value = value.strip()
+        if required and not value:
+            self.fail(field, "is required")
+        if len(value) > max_length:
+            self.fail(field, f"is longer than {max_length} characters")
+        return value or None
+
+    def choice(self, field, known, default=None):
+        value = self.entry.get(field, default)
+        if value not in known:
+            self.fail(field, f"must be one of {', '.join(known)}")
+        return value
+
+    def integer(self, field, minimum=0):
+        value = self.entry.get(field)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(field, f"must be a whole number of at least {minimum}")
+        return value
+
+    def boolean(self, field, default):
+        value = self.entry.get(field, default)
+        if not isinstance(value, bool):
+            self.fail(field, "must be true or false")
+        return value
+
+    def url(self, field):
+        value = self.text(field, max_length=500)
+        if value and not URL_RE.match(value):
+            self.fail(field, "must be an http(s) URL")
+        return value
+
+    def moment(self, field, value=None, required=False):
+        value = self.entry.get(field) if value is None else value
+        if value is None:
+            if required:
+                self.fail(field, "is required")
+            return None
+        try:
+            return to_utc(datetime.fromisoformat(str(value)))
+        except (TypeError, ValueError):
+            self.fail(field, "must be an ISO 8601 date-time such as 2027-03-23T13:00:00+01:00")
+
+    def day(self, field, value):
+        try:
+            return date.fromisoformat(str(value)[:10])
+        except ValueError:
+            self.fail(field, f"'{value}' is not a date (YYYY-MM-DD)")
+
+
+def _check_entry(index, entry, bassins, communes):
+    """One entry as the keyword arguments of the import, or ImportProblem."""
+    if not isinstance(entry, dict):
+        raise ImportProblem(index, "-", "each entry must be a JSON object")
+    check = Checker(index, entry)
+    unknown = sorted(set(entry) - KNOWN_KEYS)
+    if unknown:
+        check.fail(unknown[0], "is not a known field")
+
+    spec = {
+        "external_id": check.text("external_id", max_length=120),
+        "kind": check.choice("kind", KINDS),
+        "title_fr": check.text("title", required=True),
+        "title_nl": check.text("title_nl"),
+        "description_fr": check.text("description", max_length=20000),
+        "description_nl": check.text("description_nl", max_length=20000),
+        "audience": check.choice("audience", AUDIENCES),
+        "registration_mode": check.choice("registration", REGISTRATION_MODES),
+        "capacity": check.integer("capacity"),
+        "waitlist_enabled": check.boolean("waitlist", True),
+        "status": check.choice("status", EVENT_STATUSES, default="published"),
+        "status_reason_fr": check.text("status_reason", max_length=2000),
+        "status_reason_nl": check.text("status_reason_nl", max_length=2000),
+        "room": check.text("room", max_length=120),
+        "online_url": check.url("online_url"),
+        "contact_email": check.text("contact_email", max_length=254),
+        "presentation_url": check.url("presentation_url"),
+        "report_url": check.url("report_url"),
+        "report_summary_fr": check.text("report_summary", max_length=20000),
+        "report_summary_nl": check.text("report_summary_nl", max_length=20000),
+        "participants_count": check.integer("participants_count"),
+        "series_number": check.integer("series_number", minimum=1),
+        "start_at": check.moment("start", required=True),
+        "end_at": check.moment("end", required=True),
+        "registration_opens_at": check.moment("registration_opens"),
+        "registration_closes_at": check.moment("registration_closes"),
+    }
+    if spec["end_at"] <= spec["start_at"]:
+        check.fail("end", "must be after start")
+
+    slugs = entry.get("bassins")
+    if not isinstance(slugs, list) or not slugs:
+        check.fail("bassins", "must be a non-empty list of bassin slugs")
+    for slug in slugs:
+        if slug not in bassins:
+            check.fail("bassins", f"unknown bassin '{slug}'")
+    spec["bassin_slugs"] = list(dict.fromkeys(slugs))
+
+    sectors = entry.get("participant_sectors")
+    if sectors is not None:
+        if not isinstance(sectors, dict) or any(
+            k not in SECTOR_GROUP_SLUGS or not isinstance(v, int) or v < 0
+            for k, v in sectors.items()
+        ):
+            check.fail("participant_sectors", "must map sector group slugs to counts")
+    spec["participant_sectors"] = sectors
+
+    spec["series"] = _check_series(check)
+    spec["venue"] = _check_venue(check, communes, spec["bassin_slugs"])
+    spec["organiser"] = check.text("organiser", max_length=200)
+    spec["rrule"], spec["exdates"] = _check_recurrence(check, spec["start_at"])
+    spec["overrides"] = _check_overrides(check, communes, spec)
+    spec["registrations"] = entry.get("registrations") or []
+    if not isinstance(spec["registrations"], list):
+        check.fail("registrations", "must be a list")
+    return spec
+
+
+def _check_series(check):
+    slug = check.text("series", max_length=120)
+    if slug is None:
+        for field in ("series_title", "series_number"):
+            if check.entry.get(field) is not None:
+                check.fail(field, "needs 'series'")
+        return None
+    if not SLUG_RE.match(slug):
+        check.fail("series", "must be a slug (lowercase letters, digits and hyphens)")
+    theme = check.text("series_theme", max_length=120)
+    if theme and not SLUG_RE.match(theme):
+        check.fail("series_theme", "must be a slug")
+    return {
+        "slug": slug,
+        "title_fr": check.text("series_title", max_length=200),
+        "title_nl": check.text("series_title_nl", max_length=200),
+        "theme": theme,
+    }
+
+
+def _check_venue(check, communes, bassin_slugs, value=None, field="venue"):
+    venue = check.entry.get("venue") if value is None else value
+    if venue is None:
+        return None
+    if not isinstance(venue, dict):
+        check.fail(field, "must be an object with name, address and commune")
+    name = venue.get("name")
+    if not isinstance(name, str) or not name.strip():
+        check.fail(f"{field}.name", "is required")
+    address = venue.get("address") or ""
+    if not isinstance(address, str) or len(address) > 300 or len(name) > 200:
+        check.fail(f"{field}.address", "must be a string of at most 300 characters")
+    commune = None
+    if venue.get("commune"):
+        commune = resolve_commune(communes, str(venue["commune"]), bassin_slugs)
+        if commune is None:
+            check.fail(f"{field}.commune", f"unknown commune '{venue['commune']}'")
+    return {
+        "name": name.strip(),
+        "address": address.strip(),
+        "postal_code": (str(venue.get("postal_code") or "").strip() or None),
+        "commune_id": commune.id if commune else None,
+        "access_notes_fr": venue.get("access_notes"),
+    }
+
+
+def _check_recurrence(check, start_at):
+    rule = check.text("rrule", max_length=300)
+    if rule:
+        try:
+            rrulestr(rule, dtstart=start_at.replace(tzinfo=None), ignoretz=True)
+        except (ValueError, TypeError) as error:
+            check.fail("rrule", f"is not a valid RRULE ({error})")
+    exdates = check.entry.get("exdates") or []
+    if not isinstance(exdates, list):
+        check.fail("exdates", "must be a list of dates")
+    if exdates and not rule:
+        check.fail("exdates", "needs 'rrule'")
+    return rule, sorted({check.day("exdates", d).isoformat() for d in exdates}) or None
+
+
+def _check_overrides(check, communes, spec):
+    """Changed or cancelled dates of a repeating event, keyed by the start the rule gives."""
+    overrides = check.entry.get("overrides") or []
+    if not isinstance(overrides, list):
+        check.fail("overrides", "must be a list")
+    if overrides and not spec["rrule"]:
+        check.fail("overrides", "needs 'rrule'")
+    result = []
+    duration = spec["end_at"] - spec["start_at"]
+    for position, item in enumerate(overrides):
+        field = f"overrides[{position}]"
+        if not isinstance(item, dict) or "date" not in item:
+            check.fail(field, "must be an object with 'date'")
+        day = check.day(f"{field}.date", item["date"])
+        rule_start = _rule_start_on(spec["rrule"], spec["start_at"], day)
+        if rule_start is None:
+            check.fail(f"{field}.date", f"{day} is not a date of the rule")
+        start = check.moment(f"{field}.start", item["start"]) if item.get("start") else rule_start
+        end = check.moment(f"{field}.end", item["end"]) if item.get("end") else start + duration
+        if end <= start:
+            check.fail(f"{field}.end", "must be after start")
+        venue = item.get("venue")
+        result.append(
+            {
+                "recurrence_start": rule_start,
+                "start_at": start,
+                "end_at": end,
+                "venue": _check_venue(
+                    check, communes, spec["bassin_slugs"], venue, f"{field}.venue"
+                )
+                if venue
+                else None,
+                "cancelled": bool(item.get("cancelled", False)),
+            }
+        )
+    return result
+
+
+def _rule_start_on(rule, first_start, day):
+    """The start that the rule gives on a local date, or None."""
+    until = local_day_start(day + timedelta(days=1))
+    for start in rule_starts(rule, first_start, until):
+        if to_local(start).date() == day:
+            return start
+    return None
+
+
+def resolve_commune(communes, text, bassin_slugs=()):
+    """The commune named by a slug or a French or Dutch name; a municipality split between
+    bassins (Bruxelles-Ville) resolves to its district in the event's bassin."""
+    wanted = text.strip().lower()
+    exact = [c for c in communes if wanted in (c.slug, c.name_fr.lower(), c.name_nl.lower())]
+    if exact:
+        return exact[0]
+    by_municipality = [
+        c
+        for c in communes
+        if wanted in (c.municipality_slug, c.municipality_fr.lower(), c.municipality_nl.lower())
+    ]
+    in_bassin = [c for c in by_municipality if c.bassin.slug in bassin_slugs]
+    return (in_bassin or by_municipality or [None])[0]
+
+
+def validate_entries(data):
+    """Every entry checked before anything is written; returns their specifications."""
+    if not isinstance(data, list):
+        raise ImportProblem(-1, "-", "the file must hold a JSON list of events")
+    bassins = {b.slug: b for b in db.session.scalars(select(Bassin))}
+    communes = db.session.scalars(select(Commune)).all()
+    specs = [_check_entry(index, entry, bassins, communes) for index, entry in enumerate(data)]
+    seen = {}
+    for index, spec in enumerate(specs):
+        key = spec["external_id"]
+        if key and key in seen:
+            raise ImportProblem(index, "external_id", f"repeats entry {seen[key]}")
+        seen[key] = index
+    return specs
+
+
+def import_events(data):
+    """Create or update (by external_id) the events of a parsed JSON file, in one transaction.
+
+    Returns [(external_id, id)] in the file's order; raises ImportProblem and writes
+    nothing when any entry is wrong.
+    """
+    specs = validate_entries(data)
+    try:
+        results = [_save(spec) for spec in specs]
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return results
+
+
+def _save(spec):
+    event = None
+    if spec["external_id"]:
+        event = db.session.scalar(select(Event).where(Event.external_id == spec["external_id"]))
+    if event is None:
+        event = Event(external_id=spec["external_id"])
+        db.session.add(event)
+    for name in EVENT_COLUMNS:
+        value = spec[name]
+        if getattr(event, name) != value:
+            setattr(event, name, value)
+    event.bassins = db.session.scalars(
+        select(Bassin).where(Bassin.slug.in_(spec["bassin_slugs"])).order_by(Bassin.slug)
+    ).all()
+    event.series = _series(spec["series"], event.bassins, spec["kind"]) if spec["series"] else None
+    event.venue = _venue(spec["venue"]) if spec["venue"] else None
+    event.organiser = _organisation(spec["organiser"]) if spec["organiser"] else None
+    _apply_overrides(event, spec)
+    db.session.flush()
+    return spec["external_id"], event.id
+
+
+def _series(spec, bassins, kind):
+    series = db.session.scalar(select(Series).where(Series.slug == spec["slug"]))
+    if series is None:
+        series = Series(slug=spec["slug"], kind=kind, title_fr=spec["title_fr"] or spec["slug"])
+        db.session.add(series)
+    for name in ("title_fr", "title_nl", "theme"):
+        if spec[name]:
+            setattr(series, name, spec[name])
+    series.bassins = sorted(set(series.bassins) | set(bassins), key=lambda b: b.slug)
+    return series
+
+
+def _venue(spec):
+    venue = db.session.scalar(
+        select(Venue).where(Venue.name == spec["name"], Venue.address == spec["address"])
+    )
+    if venue is None:
+        venue = Venue(name=spec["name"], address=spec["address"])
+        db.session.add(venue)
+    for name in ("postal_code", "commune_id", "access_notes_fr"):
+        if spec[name] is not None:
+            setattr(venue, name, spec[name])
+    return venue
+
+
+def _organisation(name):
+    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if found is None:
+        found = Organisation(name=name)
+        db.session.add(found)
+    return found
+
+
+def _apply_overrides(event, spec):
+    """Make the event's changed dates those of the file (matched by their RECURRENCE-ID)."""
+    wanted = {item["recurrence_start"]: item for item in spec["overrides"]}
+    current = {o.recurrence_start: o for o in event.overrides}
+    for key, override in current.items():
+        if key not in wanted:
+            event.overrides.remove(override)
+    for key, item in wanted.items():
+        values = {
+            "start_at": item["start_at"],
+            "end_at": item["end_at"],
+            "venue": _venue(item["venue"]) if item["venue"] else None,
+            "cancelled": item["cancelled"],
+        }
+        override = current.get(key)
+        if override is None:
+            event.overrides.append(OccurrenceOverride(recurrence_start=key, **values))
+            continue
+        for name, value in values.items():
+            if getattr(override, name) != value:
+                setattr(override, name, value)

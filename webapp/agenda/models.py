@@ -1,0 +1,369 @@
+"""Bassins, communes, venues, organisations, series and events."""
+
+from datetime import timedelta
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.timezones import UTCDateTime, to_local, utcnow
+from webapp.vocabulary import current_language
+
+
+class Localized:
+    """Fields stored as `<name>_fr` and `<name>_nl`: French is the source, Dutch optional."""
+
+    def localized(self, name, language=None):
+        language = language or current_language()
+        if language == "nl":
+            value = getattr(self, f"{name}_nl", None)
+            if value:
+                return value
+        return getattr(self, f"{name}_fr")
+
+
+class Bassin(Localized, db.Model):
+    __tablename__ = "bassins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(4))
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_nl: Mapped[str] = mapped_column(String(120))
+    website: Mapped[str | None] = mapped_column(String(300))
+
+    communes: Mapped[list["Commune"]] = relationship(
+        back_populates="bassin", order_by="Commune.name_fr"
+    )
+
+    @property
+    def name(self):
+        return self.localized("name")
+
+
+class Commune(Localized, db.Model):
+    """A commune of a bassin, or a district of one (Bruxelles-Ville is shared by three bassins)."""
+
+    __tablename__ = "communes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(160))
+    name_nl: Mapped[str] = mapped_column(String(160))
+    # The municipality itself: equal to the name except for districts of Bruxelles-Ville.
+    municipality_slug: Mapped[str] = mapped_column(String(80), index=True)
+    municipality_fr: Mapped[str] = mapped_column(String(120))
+    municipality_nl: Mapped[str] = mapped_column(String(120))
+    postal_codes: Mapped[str] = mapped_column(String(60), default="")
+    bassin_id: Mapped[int] = mapped_column(ForeignKey("bassins.id", ondelete="RESTRICT"))
+
+    bassin: Mapped[Bassin] = relationship(back_populates="communes")
+
+    @property
+    def name(self):
+        return self.localized("name")
+
+    @property
+    def municipality(self):
+        return self.localized("municipality")
+
+
+class Venue(Localized, db.Model):
+    __tablename__ = "venues"
+    __table_args__ = (UniqueConstraint("name", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="SET NULL"))
+    access_notes_fr: Mapped[str | None] = mapped_column(Text)
+    access_notes_nl: Mapped[str | None] = mapped_column(Text)
+
+    commune: Mapped[Commune | None] = relationship()
+
+    @property
+    def access_notes(self):
+        return self.localized("access_notes")
+
+    @property
+    def full_address(self):
+        """Name, street and commune on one line, as a calendar LOCATION wants it."""
+        parts = [self.name, self.address]
+        if self.commune and self.commune.municipality not in (self.address or ""):
+            parts.append(f"{self.postal_code or ''} {self.commune.municipality}".strip())
+        return ", ".join(p for p in parts if p)
+
+
+class Organisation(db.Model):
+    """A service or structure: organiser of events, later a Grand Bain host."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[str | None] = mapped_column(String(60))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="SET NULL"))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(300))
+
+    commune: Mapped[Commune | None] = relationship()
+
+
+series_bassins = Table(
+    "series_bassins",
+    db.metadata,
+    Column("series_id", ForeignKey("series.id", ondelete="CASCADE"), primary_key=True),
+    Column("bassin_id", ForeignKey("bassins.id", ondelete="CASCADE"), primary_key=True),
+)
+
+event_bassins = Table(
+    "event_bassins",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "bassin_id",
+        ForeignKey("bassins.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Series(Localized, db.Model):
+    """A concertation thématique or any cycle of meetings; its slug is the `theme` filter."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    # Shared by the series of several bassins on one subject (e.g. liaison-ambulatoire-hopital).
+    theme: Mapped[str | None] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(40), default="concertation")
+    title_fr: Mapped[str] = mapped_column(String(200))
+    title_nl: Mapped[str | None] = mapped_column(String(200))
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_nl: Mapped[str | None] = mapped_column(Text)
+
+    bassins: Mapped[list[Bassin]] = relationship(secondary=series_bassins, order_by=Bassin.slug)
+    events: Mapped[list["Event"]] = relationship(back_populates="series", order_by="Event.start_at")
+
+    @property
+    def title(self):
+        return self.localized("title")
+
+    @property
+    def description(self):
+        return self.localized("description")
+
+
+class Event(Localized, db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("end_at > start_at", name="ends_after_start"),
+        CheckConstraint(
+            "participants_count IS NULL OR participants_count >= 0",
+            name="participants_not_negative",
+        ),
+        CheckConstraint(
+            "status IN ('draft', 'published', 'cancelled', 'postponed')",
+            name="status_known",
+        ),
+        CheckConstraint("registration_mode IN ('open', 'approval', 'none')", name="mode_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    audience: Mapped[str] = mapped_column(String(40), default="professionals")
+    title_fr: Mapped[str] = mapped_column(String(250))
+    title_nl: Mapped[str | None] = mapped_column(String(250))
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    description_nl: Mapped[str | None] = mapped_column(Text)
+
+    start_at = mapped_column(UTCDateTime, nullable=False)
+    end_at = mapped_column(UTCDateTime, nullable=False)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"))
+    room: Mapped[str | None] = mapped_column(String(120))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
+    series_number: Mapped[int | None] = mapped_column(Integer)
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+
+    registration_mode: Mapped[str] = mapped_column(String(20), default="open")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    registration_opens_at = mapped_column(UTCDateTime)
+    registration_closes_at = mapped_column(UTCDateTime)
+
+    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    status_reason_fr: Mapped[str | None] = mapped_column(Text)
+    status_reason_nl: Mapped[str | None] = mapped_column(Text)
+
+    # The public report of a past meeting.
+    presentation_url: Mapped[str | None] = mapped_column(String(500))
+    report_url: Mapped[str | None] = mapped_column(String(500))
+    report_summary_fr: Mapped[str | None] = mapped_column(Text)
+    report_summary_nl: Mapped[str | None] = mapped_column(Text)
+    participants_count: Mapped[int | None] = mapped_column(Integer)
+    # Sector-group slug -> number of participants, as the reports list them.
+    participant_sectors: Mapped[dict | None] = mapped_column(JSON)
+
+    # Repeating events (prevention rendez-vous): an RFC 5545 RRULE, skipped local dates.
+    rrule: Mapped[str | None] = mapped_column(String(300))
+    exdates: Mapped[list | None] = mapped_column(JSON)
+
+    # Grows with every change of time, place or status: the iCalendar SEQUENCE.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    venue: Mapped[Venue | None] = relationship()
+    series: Mapped[Series | None] = relationship(back_populates="events")
+    organiser: Mapped[Organisation | None] = relationship()
+    bassins: Mapped[list[Bassin]] = relationship(secondary=event_bassins, order_by=Bassin.slug)
+    overrides: Mapped[list["OccurrenceOverride"]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="OccurrenceOverride.recurrence_start",
+    )
+
+    @property
+    def title(self):
+        return self.localized("title")
+
+    @property
+    def description(self):
+        return self.localized("description")
+
+    @property
+    def status_reason(self):
+        return self.localized("status_reason")
+
+    @property
+    def report_summary(self):
+        return self.localized("report_summary")
+
+    @property
+    def is_recurring(self):
+        return bool(self.rrule)
+
+    @property
+    def is_regional(self):
+        return len(self.bassins) >= 5
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end_at - self.start_at
+
+    @property
+    def local_start(self):
+        return to_local(self.start_at)
+
+    @property
+    def local_end(self):
+        return to_local(self.end_at)
+
+    @property
+    def has_report(self):
+        return bool(
+            self.report_summary_fr
+            or self.report_url
+            or self.presentation_url
+            or self.participants_count
+        )
+
+    @property
+    def takes_registrations(self):
+        return self.registration_mode != "none"
+
+    @property
+    def places_left(self):
+        """Places still free, or None when the event has no limit or takes no registrations."""
+        if not self.takes_registrations or self.capacity is None:
+            return None
+        return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def places_taken(self):
+        # Registrations (their own issue) replace this with the count of confirmed ones.
+        return 0
+
+    def __repr__(self):
+        return f"<Event {self.id} {self.title_fr!r}>"
+
+
+class OccurrenceOverride(db.Model):
+    """One date of a repeating event that moved (time, venue) or was cancelled: a RECURRENCE-ID."""
+
+    __tablename__ = "occurrence_overrides"
+    __table_args__ = (UniqueConstraint("event_id", "recurrence_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # The start the rule gives for that date, in UTC: what RECURRENCE-ID names.
+    recurrence_start = mapped_column(UTCDateTime, nullable=False)
+    start_at = mapped_column(UTCDateTime, nullable=False)
+    end_at = mapped_column(UTCDateTime, nullable=False)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"))
+    room: Mapped[str | None] = mapped_column(String(120))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    note_fr: Mapped[str | None] = mapped_column(Text)
+    note_nl: Mapped[str | None] = mapped_column(Text)
+
+    event: Mapped[Event] = relationship(back_populates="overrides")
+    venue: Mapped[Venue | None] = relationship()
+
+
+class EventOccurrence(db.Model):
+    """Derived index of every date of every event, so that the agenda pages in SQL.
+
+    Rebuilt from the event (its rule, skipped dates and overrides) by agenda.changes after
+    every flush that changes them; never edited by hand.
+    """
+
+    __tablename__ = "event_occurrences"
+    __table_args__ = (
+        UniqueConstraint("event_id", "recurrence_start"),
+        Index("ix_event_occurrences_start_at", "start_at"),
+        Index("ix_event_occurrences_end_at", "end_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    recurrence_start = mapped_column(UTCDateTime, nullable=False)
+    start_at = mapped_column(UTCDateTime, nullable=False)
+    end_at = mapped_column(UTCDateTime, nullable=False)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    event: Mapped[Event] = relationship()
+    venue: Mapped[Venue | None] = relationship()
+
+    @property
+    def local_start(self):
+        return to_local(self.start_at)
+
+    @property
+    def local_end(self):
+        return to_local(self.end_at)

@@ -1,0 +1,269 @@
+"""The filtered agenda: one query, used by the pages, the API, the embed and the feeds."""
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from webapp.agenda.models import (
+    Bassin,
+    Commune,
+    Event,
+    EventOccurrence,
+    Series,
+    Venue,
+    event_bassins,
+)
+from webapp.extensions import db
+from webapp.timezones import local_day_start, utcnow
+from webapp.vocabulary import AUDIENCES, KINDS
+
+PUBLIC_STATUSES = ("published", "cancelled", "postponed")
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class AgendaFilters:
+    """What a visitor asked for; every field is optional and they all combine."""
+
+    bassin: str | None = None
+    kind: str | None = None
+    theme: str | None = None
+    commune: str | None = None
+    audience: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+    past: bool = False
+
+    def as_args(self):
+        """The filters as query-string arguments (for links that keep them)."""
+        args = {
+            "bassin": self.bassin,
+            "kind": self.kind,
+            "theme": self.theme,
+            "commune": self.commune,
+            "audience": self.audience,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "q": self.q,
+        }
+        return {k: v for k, v in args.items() if v}
+
+    @property
+    def is_empty(self):
+        return not self.as_args()
+
+
+@dataclass
+class ParsedFilters:
+    filters: AgendaFilters
+    # Parameter name -> message, for values that were ignored.
+    problems: dict = field(default_factory=dict)
+
+
+def _parse_date(value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_filters(args, bassin=None, past=False) -> ParsedFilters:
+    """Read the filters from query arguments; unknown values are dropped and reported."""
+    problems = {}
+    values = {"past": past, "bassin": bassin}
+
+    def choice(name, known, message):
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        if value not in known:
+            problems[name] = message
+            return None
+        return value
+
+    if bassin is None:
+        values["bassin"] = choice(
+            "bassin", _known_slugs(Bassin), _l("Bassin inconnu : filtre ignoré.")
+        )
+    values["kind"] = choice("kind", KINDS, _l("Type d'activité inconnu : filtre ignoré."))
+    values["audience"] = choice("audience", AUDIENCES, _l("Public inconnu : filtre ignoré."))
+    values["commune"] = choice(
+        "commune", _known_communes(), _l("Commune inconnue : filtre ignoré.")
+    )
+    values["theme"] = choice("theme", _known_themes(), _l("Thématique inconnue : filtre ignoré."))
+    for name, key in (("from", "date_from"), ("to", "date_to")):
+        raw = (args.get(name) or "").strip()
+        if raw:
+            parsed = _parse_date(raw)
+            if parsed is None:
+                problems[name] = _l("Date invalide (format attendu : AAAA-MM-JJ) : filtre ignoré.")
+            values[key] = parsed
+    if (
+        values.get("date_from")
+        and values.get("date_to")
+        and values["date_to"] < values["date_from"]
+    ):
+        problems["to"] = _l("La date de fin précède la date de début : filtre ignoré.")
+        values["date_to"] = None
+    text = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    values["q"] = text or None
+    return ParsedFilters(AgendaFilters(**values), problems)
+
+
+def _known_slugs(model):
+    return set(db.session.scalars(select(model.slug)))
+
+
+def _known_communes():
+    rows = db.session.execute(select(Commune.slug, Commune.municipality_slug))
+    return {slug for row in rows for slug in row}
+
+
+def _known_themes():
+    rows = db.session.execute(select(Series.slug, Series.theme))
+    return {slug for row in rows for slug in row if slug}
+
+
+def _apply_filters(stmt, filters: AgendaFilters, now):
+    """Add the WHERE clauses of the filters to a select over EventOccurrence joined to Event."""
+    stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
+    if filters.bassin:
+        stmt = stmt.where(
+            exists()
+            .where(event_bassins.c.event_id == Event.id)
+            .where(event_bassins.c.bassin_id == Bassin.id)
+            .where(Bassin.slug == filters.bassin)
+        )
+    if filters.kind:
+        stmt = stmt.where(Event.kind == filters.kind)
+    if filters.audience:
+        stmt = stmt.where(Event.audience == filters.audience)
+    if filters.theme:
+        stmt = stmt.where(
+            Event.series_id.in_(
+                select(Series.id).where(
+                    or_(Series.slug == filters.theme, Series.theme == filters.theme)
+                )
+            )
+        )
+    if filters.commune:
+        stmt = stmt.where(
+            EventOccurrence.venue_id.in_(
+                select(Venue.id)
+                .join(Commune, Venue.commune_id == Commune.id)
+                .where(
+                    or_(
+                        Commune.slug == filters.commune,
+                        Commune.municipality_slug == filters.commune,
+                    )
+                )
+            )
+        )
+    if filters.date_from:
+        stmt = stmt.where(EventOccurrence.end_at > local_day_start(filters.date_from))
+    if filters.date_to:
+        stmt = stmt.where(
+            EventOccurrence.start_at < local_day_start(filters.date_to + timedelta(days=1))
+        )
+    if filters.past:
+        stmt = stmt.where(EventOccurrence.end_at <= now)
+    elif not filters.date_from:
+        stmt = stmt.where(EventOccurrence.end_at > now)
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.lower())}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Event.title_fr).like(pattern, escape="\\"),
+                func.lower(Event.title_nl).like(pattern, escape="\\"),
+                func.lower(Event.description_fr).like(pattern, escape="\\"),
+                func.lower(Event.description_nl).like(pattern, escape="\\"),
+                Event.series_id.in_(
+                    select(Series.id).where(
+                        or_(
+                            func.lower(Series.title_fr).like(pattern, escape="\\"),
+                            func.lower(Series.title_nl).like(pattern, escape="\\"),
+                        )
+                    )
+                ),
+                EventOccurrence.venue_id.in_(
+                    select(Venue.id).where(func.lower(Venue.name).like(pattern, escape="\\"))
+                ),
+            )
+        )
+    return stmt
+
+
+def _escape_like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def agenda_statement(filters: AgendaFilters, now=None):
+    """The SELECT of the occurrences that the filters ask for, in the order they are shown."""
+    now = now or utcnow()
+    stmt = select(EventOccurrence).join(Event, EventOccurrence.event_id == Event.id)
+    stmt = _apply_filters(stmt, filters, now)
+    if filters.past:
+        return stmt.order_by(EventOccurrence.start_at.desc(), EventOccurrence.id.desc())
+    return stmt.order_by(EventOccurrence.start_at, EventOccurrence.id)
+
+
+def agenda_events_statement(filters: AgendaFilters, now=None):
+    """The SELECT of the distinct events behind the filtered occurrences (for feeds)."""
+    ids = _apply_filters(
+        select(EventOccurrence.event_id).join(Event, EventOccurrence.event_id == Event.id),
+        filters,
+        now or utcnow(),
+    )
+    return select(Event).where(Event.id.in_(ids)).order_by(Event.start_at, Event.id)
+
+
+EVENT_LOADS = (
+    selectinload(Event.bassins),
+    selectinload(Event.series),
+    selectinload(Event.venue).selectinload(Venue.commune),
+    selectinload(Event.organiser),
+)
+
+
+@dataclass
+class AgendaPage:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+
+def agenda_page(filters: AgendaFilters, page=1, per_page=20, now=None) -> AgendaPage:
+    """One page of the agenda: occurrences with their events, venues and bassins loaded."""
+    stmt = agenda_statement(filters, now)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = max(1, page)
+    items = db.session.scalars(
+        stmt.options(
+            selectinload(EventOccurrence.event).options(*EVENT_LOADS),
+            selectinload(EventOccurrence.venue).selectinload(Venue.commune),
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return AgendaPage(items, total, page, per_page)
+
+
+def without(filters: AgendaFilters, **changes):
+    return replace(filters, **changes)

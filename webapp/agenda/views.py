@@ -1,0 +1,120 @@
+"""Public agenda pages: the list, a bassin, a series, an event, the archive."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.agenda.forms import filter_choices
+from webapp.agenda.models import Bassin, Event, Series, Venue
+from webapp.agenda.occurrences import occurrences
+from webapp.agenda.queries import (
+    EVENT_LOADS,
+    PUBLIC_STATUSES,
+    agenda_page,
+    parse_filters,
+)
+from webapp.extensions import db
+from webapp.timezones import utcnow
+
+bp = Blueprint("agenda", __name__)
+
+
+def _page_number():
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _agenda(bassin=None, past=False, template="agenda/index.html"):
+    parsed = parse_filters(request.args, bassin=bassin.slug if bassin else None, past=past)
+    page = agenda_page(parsed.filters, _page_number(), current_app.config["AGENDA_PAGE_SIZE"])
+    return render_template(
+        template,
+        page=page,
+        filters=parsed.filters,
+        problems=parsed.problems,
+        bassin=bassin,
+        past=past,
+        choices=filter_choices(bassin),
+    )
+
+
+def _bassin_or_404(slug):
+    bassin = db.session.scalar(select(Bassin).where(Bassin.slug == slug))
+    if bassin is None:
+        abort(404)
+    return bassin
+
+
+@bp.get("/")
+def index():
+    return _agenda()
+
+
+@bp.get("/archive/")
+def archive():
+    return _agenda(past=True)
+
+
+@bp.get("/bassins/<bassin>/")
+def bassin(bassin):
+    return _agenda(bassin=_bassin_or_404(bassin))
+
+
+@bp.get("/bassins/<bassin>/archive/")
+def bassin_archive(bassin):
+    return _agenda(bassin=_bassin_or_404(bassin), past=True)
+
+
+@bp.get("/series/<slug>")
+def series(slug):
+    found = db.session.scalar(
+        select(Series)
+        .where(Series.slug == slug)
+        .options(
+            selectinload(Series.bassins),
+            selectinload(Series.events).options(*EVENT_LOADS),
+        )
+    )
+    if found is None:
+        abort(404)
+    now = utcnow()
+    visible = [e for e in found.events if e.status in PUBLIC_STATUSES]
+    past = sorted((e for e in visible if e.end_at <= now), key=lambda e: e.start_at, reverse=True)
+    upcoming = [e for e in visible if e.end_at > now]
+    return render_template("agenda/series.html", series=found, past=past, upcoming=upcoming)
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id):
+    found = db.session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
+        .options(
+            *EVENT_LOADS,
+            selectinload(Event.overrides),
+        )
+    )
+    if found is None:
+        abort(404)
+    now = utcnow()
+    dates = []
+    if found.is_recurring:
+        venue_ids = set()
+        dates = occurrences(found, now, now + timedelta(days=366))[:12]
+        venue_ids = {o.venue_id for o in dates if o.venue_id and o.venue_id != found.venue_id}
+        venues = {}
+        if venue_ids:
+            venues = {
+                v.id: v
+                for v in db.session.scalars(
+                    select(Venue)
+                    .where(Venue.id.in_(venue_ids))
+                    .options(selectinload(Venue.commune))
+                )
+            }
+        dates = [(o, venues.get(o.venue_id, found.venue)) for o in dates]
+    return render_template("agenda/event.html", event=found, dates=dates, now=now)

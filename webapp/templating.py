@@ -1,0 +1,65 @@
+"""Jinja filters and globals: dates in the visitor's language, vocabulary labels, links."""
+
+from flask import request, url_for
+from flask_babel import format_date, format_datetime, format_time
+from markupsafe import Markup, escape
+
+from webapp.timezones import to_local
+from webapp.vocabulary import (
+    AUDIENCES,
+    EVENT_STATUSES,
+    KINDS,
+    REGISTRATION_MODES,
+    bassin_names,
+    sector_group_label,
+    sector_label,
+)
+
+
+def when(start, end):
+    """'lundi 16 mars 2026, 13:00 – 16:00' in the visitor's language, Brussels time."""
+    start, end = to_local(start), to_local(end)
+    day = format_date(start, "full")
+    if end is None:
+        return f"{day}, {format_time(start, 'short')}"
+    if end.date() == start.date():
+        return f"{day}, {format_time(start, 'short')} – {format_time(end, 'short')}"
+    return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
+
+
+def paragraphs(text):
+    """Plain text with blank lines into escaped <p> paragraphs."""
+    if not text:
+        return ""
+    blocks = [b.strip() for b in str(text).replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return Markup("".join(f"<p>{escape(b).replace(chr(10), Markup('<br>'))}</p>" for b in blocks))
+
+
+def url_with(**changes):
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items()})
+    args = {k: v for k, v in args.items() if v not in (None, "")}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app):
+    app.jinja_env.filters.update(
+        when=when,
+        paragraphs=paragraphs,
+        local=to_local,
+        date_long=lambda value: format_date(to_local(value), "full"),
+        date_short=lambda value: format_date(to_local(value), "medium"),
+        time_short=lambda value: format_time(to_local(value), "short"),
+        sector_label=sector_label,
+        sector_group_label=sector_group_label,
+    )
+    app.jinja_env.globals.update(
+        KINDS=KINDS,
+        AUDIENCES=AUDIENCES,
+        EVENT_STATUSES=EVENT_STATUSES,
+        REGISTRATION_MODES=REGISTRATION_MODES,
+        url_with=url_with,
+        nav_bassins=bassin_names,
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
