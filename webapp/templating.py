@@ -48,6 +48,7 @@ def init_app(app):
         when=when,
         paragraphs=paragraphs,
         local=to_local,
+        isotime=lambda value: to_local(value).isoformat(timespec="minutes"),
         date_long=lambda value: format_date(to_local(value), "full"),
         date_short=lambda value: format_date(to_local(value), "medium"),
         time_short=lambda value: format_time(to_local(value), "short"),
