@@ -1,0 +1,54 @@
+"""axe-core on the public pages: no serious or critical violation, in French and in Dutch."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+
+PAGES = {
+    "agenda": lambda ids: "/",
+    "agenda-filtered-nl": lambda ids: "/?bassin=sud&kind=concertation&lang=nl",
+    "bassin": lambda ids: "/bassins/sud/",
+    "event": lambda ids: f"/events/{ids['upcoming_event']}",
+    "recurring-event": lambda ids: f"/events/{ids['recurring_event']}",
+    "past-event-with-report": lambda ids: f"/events/{ids['past_event']}",
+    "series": lambda ids: f"/series/{ids['series']}",
+    "archive": lambda ids: "/archive/",
+    "not-found": lambda ids: "/events/999999",
+    "unknown-address": lambda ids: "/no-such-page",
+}
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def _describe(violations):
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+            lines.append(f"      {node.get('failureSummary', '').strip()[:300]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_serious_accessibility_violation(page, axe, demo_ids, name, screenshot):
+    path = PAGES[name](demo_ids)
+    page.goto(path)
+    results = axe.run(page)
+    screenshot(name)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {path}:\n{_describe(blocking)}"
+
+
+def test_axe_check_reports_a_missing_label(page, axe):
+    """The harness itself: a page with an unlabelled field must fail the check above."""
+    page.set_content('<html lang="fr"><title>t</title><main><input type="text"></main></html>')
+    results = axe.run(page)
+    assert "label" in {v["id"] for v in results.response["violations"] if v["impact"] in BLOCKING}

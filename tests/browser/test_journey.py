@@ -1,0 +1,75 @@
+"""A visitor's journey through the agenda in headless Chromium, at phone and desktop widths."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_visitor_filters_the_agenda_switches_to_dutch_and_opens_an_event(page, screenshot):
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Agenda")
+    assert page.locator(".event-list > li").count() > 0
+    screenshot("1-agenda")
+
+    page.locator("#filter-bassin").select_option("sud")
+    page.locator("#filter-kind").select_option("concertation")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url(re.compile(r"bassin=sud"))
+    assert "kind=concertation" in page.url
+    cards = page.locator(".event-list .event-card")
+    assert cards.count() > 0
+    for text in cards.locator(".event-kind").all_inner_texts():
+        assert text.startswith("Concertation")
+        assert "Sud" in text
+    assert page.locator("#filter-bassin").input_value() == "sud"
+    screenshot("2-filtered")
+
+    page.get_by_role("link", name="Nederlands").click()
+    page.wait_for_url(re.compile(r"lang=nl"))
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert "bassin=sud" in page.url and "kind=concertation" in page.url
+    assert page.locator("#filter-bassin").input_value() == "sud"
+    screenshot("3-dutch")
+
+    first = page.locator(".event-list .event-title a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/events/\d+"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith(title)
+    # The language chosen with the switch stays for the next pages.
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.locator(".event-facts time").count() >= 1
+    screenshot("4-event")
+
+
+def test_unknown_filter_value_is_reported_on_the_page(page):
+    page.goto("/?bassin=atlantide&from=2026-13-45")
+    notice = page.get_by_role("alert")
+    assert "Bassin inconnu" in notice.inner_text()
+    assert notice.locator("[data-filter=from]").count() == 1
+    assert page.locator(".event-list > li").count() > 0
+
+
+def test_page_content_fits_the_viewport_width(page, viewport, demo_ids):
+    for path in ("/", f"/events/{demo_ids['recurring_event']}", "/archive/"):
+        page.goto(path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {viewport} width"
+
+
+def test_unknown_address_shows_the_friendly_not_found_page(page):
+    response = page.goto("/no-such-page")
+    assert response.status == 404
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("link", name="Nederlands").get_attribute("href").endswith("lang=nl")
+
+
+def test_past_event_shows_its_report_and_no_places_left(page, demo_ids):
+    page.goto(f"/events/{demo_ids['past_event']}")
+    assert page.get_by_role("heading", name="Compte rendu").is_visible()
+    assert "restante" not in page.locator(".registration-info").inner_text()
