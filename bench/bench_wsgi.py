@@ -1,0 +1,32 @@
+"""What the benchmarks serve under gunicorn: the app plus trivial baseline views, timed.
+
+`gunicorn bench.bench_wsgi:app` (DATABASE_URL set) serves:
+- the real app (wsgi:app's factory) with one extra trivial view at TRIVIAL_PATH, which goes
+  through the same per-request machinery (locale, session, limiter) and returns a constant;
+- a bare Flask app with the same trivial view at /__bench/bare (no extension at all);
+all wrapped in ServerTiming, which reports the time spent in the app per request.
+"""
+
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from bench.common import BARE_PATH, TRIVIAL_PATH, ServerTiming
+from webapp import create_app
+
+flask_app = create_app()
+
+
+@flask_app.get(TRIVIAL_PATH)
+def trivial():
+    return "ok"
+
+
+bare = Flask("bare")
+
+
+@bare.get("/")
+def bare_trivial():
+    return "ok"
+
+
+app = ServerTiming(DispatcherMiddleware(flask_app, {BARE_PATH: bare}))
