@@ -147,9 +147,9 @@ def _liaison_series(today):
 VENUES_NL = {
     "centre-ouest": "Centrum-West",
     "nord": "Noord",
-    "nord-est": "Noordoost",
+    "nord-est": "Noord-Oost",
     "sud": "Zuid",
-    "sud-est": "Zuidoost",
+    "sud-est": "Zuid-Oost",
 }
 
 
@@ -187,7 +187,7 @@ def _sud_est_concertations(today):
                 "bassins": ["sud-est"],
                 "series": f"sud-est-{slug}",
                 "series_title": f"{title} – Bassin Sud-Est",
-                "series_title_nl": f"{title_nl} – Zorgzone Zuidoost",
+                "series_title_nl": f"{title_nl} – Zorgzone Zuid-Oost",
                 "series_theme": slug,
                 "series_number": number,
                 "audience": "professionals",
@@ -311,7 +311,7 @@ def _ateliers(today):
             "external_id": "demo-nord-est-adc-4",
             "kind": "atelier-du-changement",
             "title": "4ème Atelier du Changement du Bassin Nord-Est",
-            "title_nl": "4de Veranderingsatelier van Zorgzone Noordoost",
+            "title_nl": "4de Veranderingsatelier van Zorgzone Noord-Oost",
             "bassins": ["nord-est"],
             "audience": "professionals",
             "registration": "open",
@@ -424,7 +424,7 @@ def _prevention_rendez_vous(today):
                 "bassins": ["sud-est"],
                 "series": "sud-est-rendez-vous-prevention",
                 "series_title": "Rendez-vous de la Prévention santé – Bassin Sud-Est",
-                "series_title_nl": "Preventie-afspraken gezondheid – Zorgzone Zuidoost",
+                "series_title_nl": "Preventie-afspraken gezondheid – Zorgzone Zuid-Oost",
                 "series_theme": "prevention-promotion-sante",
                 "audience": "public",
                 "start": _at(first, 14),
@@ -439,7 +439,8 @@ def _prevention_rendez_vous(today):
                         "start": _at(moved, 10),
                         "end": _at(moved, 12, 30),
                         "venue": {
-                            "name": "Maison médicale du quartier",
+                            # This month the rendez-vous moves to a partner's premises.
+                            "name": f"Maison médicale de {venue['commune']}",
                             "address": "Rue des Champs 12",
                             "commune": venue["commune"],
                         },
