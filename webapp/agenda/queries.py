@@ -252,7 +252,6 @@ class AgendaPage:
 def agenda_page(filters: AgendaFilters, page=1, per_page=20, now=None) -> AgendaPage:
     """One page of the agenda: occurrences with their events, venues and bassins loaded."""
     stmt = agenda_statement(filters, now)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = max(1, page)
     items = db.session.scalars(
         stmt.options(
@@ -262,6 +261,11 @@ def agenda_page(filters: AgendaFilters, page=1, per_page=20, now=None) -> Agenda
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    if len(items) < per_page and (items or page == 1):
+        # The last page: the total follows without counting (the count is the costly query).
+        total = (page - 1) * per_page + len(items)
+    else:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     return AgendaPage(items, total, page, per_page)
 
 
