@@ -73,3 +73,23 @@ def test_past_event_shows_its_report_and_no_places_left(page, demo_ids):
     page.goto(f"/events/{demo_ids['past_event']}")
     assert page.get_by_role("heading", name="Compte rendu").is_visible()
     assert "restante" not in page.locator(".registration-info").inner_text()
+
+
+def test_first_tab_reaches_the_skip_link_which_moves_to_the_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("element => element === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0, "skip link stays off-screen"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#content")
+    assert page.evaluate("document.activeElement.id") == "content"
+
+
+def test_printed_agenda_hides_navigation_and_filters(page):
+    page.goto("/")
+    page.emulate_media(media="print")
+    assert not page.locator("form.filters").is_visible()
+    assert not page.locator(".main-nav").is_visible()
+    assert page.locator(".event-list > li").first.is_visible()
