@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.agenda.forms import filter_choices
 from webapp.agenda.models import Bassin, Event, Series, Venue
@@ -94,7 +94,11 @@ def event(event_id):
         select(Event)
         .where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
         .options(
-            *EVENT_LOADS,
+            # The many-to-one facts joined in: 3 queries instead of 7 (bench/bench_agenda.py).
+            joinedload(Event.venue).joinedload(Venue.commune),
+            joinedload(Event.series),
+            joinedload(Event.organiser),
+            selectinload(Event.bassins),
             selectinload(Event.overrides),
         )
     )
