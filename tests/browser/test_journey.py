@@ -21,9 +21,10 @@ def test_visitor_filters_the_agenda_switches_to_dutch_and_opens_an_event(page, s
     assert "kind=concertation" in page.url
     cards = page.locator(".event-list .event-card")
     assert cards.count() > 0
-    for text in cards.locator(".event-kind").all_inner_texts():
-        assert text.startswith("Concertation")
-        assert "Sud" in text
+    for index in range(cards.count()):
+        card = cards.nth(index)
+        assert card.locator(".event-kind").inner_text().startswith("Concertation")
+        assert "Bassin Sud" in card.locator(".bassin-tag").all_inner_texts()
     assert page.locator("#filter-bassin").input_value() == "sud"
     screenshot("2-filtered")
 
