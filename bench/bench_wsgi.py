@@ -4,7 +4,7 @@
 - the real app (wsgi:app's factory) with one extra trivial view at TRIVIAL_PATH, which goes
   through the same per-request machinery (locale, session, limiter) and returns a constant;
 - a bare Flask app with the same trivial view at /__bench/bare (no extension at all);
-all wrapped in ServerTiming, which reports the time spent in the app per request.
+all wrapped in ServerTiming, which reports the time spent in the app (and in SQL) per request.
 """
 
 from flask import Flask
@@ -12,6 +12,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from bench.common import BARE_PATH, TRIVIAL_PATH, ServerTiming
 from webapp import create_app
+from webapp.extensions import db
 
 flask_app = create_app()
 
@@ -29,4 +30,7 @@ def bare_trivial():
     return "ok"
 
 
-app = ServerTiming(DispatcherMiddleware(flask_app, {BARE_PATH: bare}))
+with flask_app.app_context():
+    engine = db.engine
+
+app = ServerTiming(DispatcherMiddleware(flask_app, {BARE_PATH: bare}), engine)

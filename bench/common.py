@@ -26,7 +26,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,12 +42,34 @@ if str(ROOT) not in sys.path:
 
 
 class ServerTiming:
-    """WSGI middleware: times the wrapped app (body included) into a Server-Timing header."""
+    """WSGI middleware: times the wrapped app (body included) into a Server-Timing header.
 
-    def __init__(self, app):
+    With an engine, also the time spent in SQL and the number of statements
+    (`app;dur=12.3, sql;dur=4.5, queries;dur=9`; one request at a time per worker process).
+    """
+
+    def __init__(self, app, engine=None):
         self.app = app
+        self.sql = {"ms": 0.0, "count": 0}
+        if engine is not None:
+            self._listen(engine)
+
+    def _listen(self, engine):
+        from sqlalchemy import event
+
+        starts = []
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def before(*args):
+            starts.append(time.perf_counter())
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def after(*args):
+            self.sql["ms"] += (time.perf_counter() - starts.pop()) * 1000
+            self.sql["count"] += 1
 
     def __call__(self, environ, start_response):
+        self.sql.update(ms=0.0, count=0)
         started = time.perf_counter()
         captured = {}
 
@@ -62,8 +84,9 @@ class ServerTiming:
             if hasattr(result, "close"):
                 result.close()
         elapsed = (time.perf_counter() - started) * 1000
-        headers = captured["headers"] + [("Server-Timing", f"app;dur={elapsed:.3f}")]
-        start_response(captured["status"], headers)
+        timing = f"app;dur={elapsed:.3f}, sql;dur={self.sql['ms']:.3f}, "
+        timing += f"queries;dur={self.sql['count']}"
+        start_response(captured["status"], captured["headers"] + [("Server-Timing", timing)])
         return [body]
 
 
@@ -203,6 +226,8 @@ class Timing:
     total_ms: float
     status: int
     size: int
+    sql_ms: float | None = None
+    queries: int | None = None
 
 
 def fetch(server, path):
@@ -213,8 +238,16 @@ def fetch(server, path):
         status = response.status
         header = response.headers.get("Server-Timing", "")
     total = (time.perf_counter() - started) * 1000
-    found = re.search(r"app;dur=([\d.]+)", header)
-    return Timing(float(found.group(1)) if found else None, total, status, len(body))
+    metrics = {name: float(value) for name, value in re.findall(r"(\w+);dur=([\d.]+)", header)}
+    queries = metrics.get("queries")
+    return Timing(
+        metrics.get("app"),
+        total,
+        status,
+        len(body),
+        metrics.get("sql"),
+        int(queries) if queries is not None else None,
+    )
 
 
 @dataclass
@@ -224,10 +257,16 @@ class Stats:
     server: list
     total: list
     size: int
+    sql: list = field(default_factory=list)
+    queries: int | None = None
 
     @property
     def server_median(self):
         return statistics.median(self.server) if self.server else None
+
+    @property
+    def sql_median(self):
+        return statistics.median(self.sql) if self.sql else None
 
     @property
     def total_median(self):
@@ -257,15 +296,17 @@ def measure(server, path, requests=100, warmup=10, label=None, expect=200):
         [t.server_ms for t in timings if t.server_ms is not None],
         [t.total_ms for t in timings],
         timings[-1].size,
+        [t.sql_ms for t in timings if t.sql_ms is not None],
+        timings[-1].queries,
     )
 
 
 def print_table(rows, baseline=None, aims=None, out=sys.stdout):
-    """Medians (server and round trip), p90, size, and the ratio to the baseline row."""
+    """Medians (server, of which SQL, and round trip), p90, queries, size, ratio to baseline."""
     aims = aims or {}
     print(
-        f"{'page':<44} {'server ms':>10} {'p90':>8} {'round trip':>11} {'KiB':>6} "
-        f"{'ratio':>7}  aim",
+        f"{'page':<32} {'server ms':>9} {'p90':>7} {'sql ms':>7} {'queries':>7} "
+        f"{'round trip':>10} {'KiB':>5} {'ratio':>7}  aim",
         file=out,
     )
     for row in rows:
@@ -276,9 +317,11 @@ def print_table(rows, baseline=None, aims=None, out=sys.stdout):
             ratio = f"{value:.1f}x"
             if aim:
                 aim = f"<= {aim}x {'ok' if value <= aim else 'MISSED'}"
-        p90 = percentile(row.server, 0.9)
+        sql = f"{row.sql_median:.2f}" if row.sql_median is not None else "-"
+        queries = row.queries if row.queries is not None else "-"
         print(
-            f"{row.label[:44]:<44} {row.server_median:>10.2f} {p90:>8.2f} "
-            f"{row.total_median:>11.2f} {row.size / 1024:>6.1f} {ratio:>7}  {aim}",
+            f"{row.label[:32]:<32} {row.server_median:>9.2f} {percentile(row.server, 0.9):>7.2f} "
+            f"{sql:>7} {queries:>7} {row.total_median:>10.2f} {row.size / 1024:>5.1f} "
+            f"{ratio:>7}  {aim}",
             file=out,
         )
