@@ -1,5 +1,7 @@
 """Jinja filters and globals: dates in the visitor's language, vocabulary labels, links."""
 
+from urllib.parse import urlencode
+
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_time
 from markupsafe import Markup, escape
@@ -38,8 +40,10 @@ def paragraphs(text):
 def url_with(**changes):
     """The current URL with some query arguments changed (None removes one)."""
     args = request.args.to_dict()
-    args.update({k: v for k, v in changes.items()})
+    args.update(changes)
     args = {k: v for k, v in args.items() if v not in (None, "")}
+    if request.endpoint is None:  # an unknown URL (404 page): keep its path as it is
+        return f"{request.path}?{urlencode(args)}" if args else request.path
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
