@@ -1,0 +1,1 @@
+"""Calendar feeds: iCalendar building, HTTP validators and the .ics views."""
