@@ -55,7 +55,9 @@ def build_calendar(events, *, name=None, method=None, language="fr", cancelled_i
     calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     calendar.add_component(vtimezone(zone_name))
-    stamp = utcnow().replace(microsecond=0)
+    # A published calendar's DTSTAMP is the last revision (RFC 5545 3.8.7.2): the same bytes
+    # for the same data, on every worker. A scheduling message (REQUEST, CANCEL) is stamped now.
+    stamp = None if method in (None, "PUBLISH") else utcnow().replace(microsecond=0)
     cancelled_ids = set(cancelled_ids)
     # Works outside a request too (mails sent by the worker): labels in the asked language.
     with force_locale(language):
@@ -141,7 +143,7 @@ def _vevent(event, language, stamp, cancelled):
     vevent = VEvent()
     vevent.add("uid", event_uid(event.id))
     vevent.add("sequence", event.sequence or 0)
-    vevent.add("dtstamp", stamp)
+    vevent.add("dtstamp", stamp or _utc(event.updated_at))
     vevent.add("last-modified", _utc(event.updated_at))
     vevent.add("created", _utc(event.created_at))
     vevent.add("dtstart", _local(event.start_at))
@@ -159,7 +161,7 @@ def _override_vevent(event, override, language, stamp, cancelled):
     vevent = VEvent()
     vevent.add("uid", event_uid(event.id))
     vevent.add("sequence", event.sequence or 0)
-    vevent.add("dtstamp", stamp)
+    vevent.add("dtstamp", stamp or _utc(event.updated_at))
     vevent.add("last-modified", _utc(event.updated_at))
     vevent.add("recurrence-id", _local(override.recurrence_start))
     vevent.add("dtstart", _local(override.start_at))

@@ -1,0 +1,142 @@
+"""HTTP caching of the feeds: validators derived from the data, 304s, and a body cache.
+
+Freshness is decided by the database alone: the ETag is a hash of what the feed asks for
+(path, filters, language, window) and of an aggregate over the events table (count, newest
+change, sum of change times). Any worker on any machine computes the same ETag for the same
+data, so a 304 is never stale. The body cache is keyed by that ETag: an entry can only ever
+be served for the data it was built from, so it may live in process memory (or in Redis when
+FEED_CACHE_URL is set, shared by all workers).
+"""
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Lock
+
+from flask import current_app, request
+from sqlalchemy import Float, cast, func, select
+
+from webapp.agenda.models import Event
+from webapp.extensions import db
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Calendar clients poll hourly (REFRESH-INTERVAL); proxies may keep a copy for a few minutes.
+CACHE_CONTROL = "public, max-age=300, must-revalidate"
+# Bump when the feed's format changes, so that no old body is served under a new code.
+FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Validator:
+    etag: str
+    last_modified: datetime | None
+
+
+def _change_times_sum():
+    """Sum of the change times of all events, as a number (catches a change older than max)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.sum(func.extract("epoch", Event.updated_at))
+    return func.sum(cast(func.julianday(Event.updated_at), Float))
+
+
+def data_state(where=None):
+    """(count, newest change, sum of change times) of the events, in one query."""
+    stmt = select(func.count(Event.id), func.max(Event.updated_at), _change_times_sum())
+    if where is not None:
+        stmt = stmt.where(where)
+    count, newest, total = db.session.execute(stmt).one()
+    return count, newest, total
+
+
+def validator_for(*parts, where=None) -> Validator:
+    """The validator of a feed: what it asks for (parts) and the state of the events."""
+    count, newest, total = data_state(where)
+    key = "|".join([FORMAT_VERSION, *(str(p) for p in parts), str(count), str(newest), repr(total)])
+    return Validator(hashlib.sha256(key.encode()).hexdigest()[:32], newest)
+
+
+def is_fresh(validator: Validator) -> bool:
+    """Whether the client's copy (If-None-Match, else If-Modified-Since) is still good."""
+    if request.if_none_match:
+        return request.if_none_match.contains(validator.etag)
+    if request.if_modified_since and validator.last_modified:
+        return validator.last_modified.replace(microsecond=0) <= request.if_modified_since
+    return False
+
+
+def calendar_response(validator: Validator, build, filename="agenda.ics"):
+    """The feed's response: 304 when the client is fresh, else the (cached) bytes.
+
+    `build` is called only when no body is cached for this validator.
+    """
+    response = current_app.response_class(status=200)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Vary"] = "Accept-Language"
+    response.set_etag(validator.etag)
+    if validator.last_modified:
+        response.last_modified = validator.last_modified.replace(microsecond=0)
+    if is_fresh(validator):
+        response.status_code = 304
+        return response
+    body = body_cache().get(validator.etag)
+    if body is None:
+        body = build()
+        body_cache().set(validator.etag, body)
+    response.set_data(body)
+    response.content_type = CONTENT_TYPE
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class MemoryCache:
+    """A small LRU of feed bodies by ETag (a hit is right by construction, see above)."""
+
+    def __init__(self, size=64):
+        self.size = size
+        self.items = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def set(self, key, value):
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+class RedisCache:
+    """Feed bodies by ETag in Redis, shared by every worker; entries expire after a day."""
+
+    def __init__(self, url):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+
+    def get(self, key):
+        try:
+            return self.client.get(f"feed:{key}")
+        except Exception:  # a cache that does not answer is only a miss
+            return None
+
+    def set(self, key, value):
+        try:
+            self.client.set(f"feed:{key}", value, ex=86400)
+        except Exception:
+            pass
+
+
+def body_cache():
+    extension = current_app.extensions.get("feed_cache")
+    if extension is None:
+        url = current_app.config.get("FEED_CACHE_URL")
+        extension = RedisCache(url) if url else MemoryCache()
+        current_app.extensions["feed_cache"] = extension
+    return extension

@@ -1,0 +1,132 @@
+"""The .ics feeds: every bassin, one bassin, one series, one event."""
+
+from datetime import date
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.agenda.models import Bassin, Event, OccurrenceOverride, Series, Venue
+from webapp.agenda.queries import (
+    EVENT_LOADS,
+    PUBLIC_STATUSES,
+    AgendaFilters,
+    agenda_events_statement,
+    parse_filters,
+)
+from webapp.extensions import db
+from webapp.feeds.http import calendar_response, validator_for
+from webapp.feeds.ical import build_calendar, calendar_bytes
+from webapp.timezones import local_today
+from webapp.vocabulary import current_language
+
+bp = Blueprint("feeds", __name__)
+
+FEED_FILTERS = ("kind", "theme", "commune")
+# Feeds hold at least the past 6 months and all the future.
+PAST_MONTHS = 6
+
+FEED_LOADS = (
+    *EVENT_LOADS,
+    selectinload(Event.overrides)
+    .selectinload(OccurrenceOverride.venue)
+    .selectinload(Venue.commune),
+)
+
+
+@bp.before_request
+def _cookieless():
+    # Calendar clients: no session, no cookie (webapp/i18n.py reads this).
+    g.cookieless = True
+
+
+def window_start(today=None) -> date:
+    """The first day a feed lists: six months before today."""
+    today = today or local_today()
+    month = today.month - PAST_MONTHS
+    year = today.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, 1)
+
+
+def feed_filters(args, bassin=None):
+    """The feed's filters (kind, theme, commune) from the query string, with the window."""
+    asked = {name: (args.get(name) or "").strip() for name in FEED_FILTERS}
+    return AgendaFilters(
+        bassin=bassin,
+        kind=asked["kind"] or None,
+        theme=asked["theme"] or None,
+        commune=asked["commune"] or None,
+        date_from=window_start(),
+    )
+
+
+def feed_events(filters: AgendaFilters):
+    """The events of a feed, with everything the VEVENTs need loaded."""
+    stmt = agenda_events_statement(filters).options(*FEED_LOADS)
+    return db.session.scalars(stmt).all()
+
+
+def _check_filters(filters, args, bassin=None):
+    """400 with the problems when a filter value is unknown (checked only for empty feeds)."""
+    parsed = parse_filters({k: args.get(k) for k in FEED_FILTERS}, bassin=bassin)
+    problems = {k: str(v) for k, v in parsed.problems.items() if k in FEED_FILTERS}
+    if problems:
+        response = jsonify(error=_("Filtre invalide"), problems=problems)
+        response.status_code = 400
+        abort(response)
+
+
+def _feed(filters, name_fn, filename):
+    language = current_language()
+    validator = validator_for(request.path, sorted(filters.as_args().items()), language)
+
+    def build():
+        events = feed_events(filters)
+        if not events and any(request.args.get(k) for k in FEED_FILTERS):
+            _check_filters(filters, request.args, filters.bassin)
+        calendar = build_calendar(events, name=name_fn(), language=language, method="PUBLISH")
+        return calendar_bytes(calendar)
+
+    return calendar_response(validator, build, filename)
+
+
+@bp.get("/agenda.ics")
+def agenda_feed():
+    filters = feed_filters(request.args)
+    return _feed(filters, lambda: _("Agenda des bassins d'aide et de soins"), "agenda.ics")
+
+
+@bp.get("/bassins/<bassin>/agenda.ics")
+def bassin_feed(bassin):
+    found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
+    if found is None:
+        abort(404)
+    filters = feed_filters(request.args, bassin=found.slug)
+    return _feed(filters, lambda: _l("Agenda – %(name)s", name=found.name), f"{bassin}.ics")
+
+
+@bp.get("/series/<slug>.ics")
+def series_feed(slug):
+    found = db.session.scalar(select(Series).where(Series.slug == slug))
+    if found is None:
+        abort(404)
+    filters = AgendaFilters(theme=found.slug, date_from=window_start())
+    return _feed(filters, lambda: found.title, f"{slug}.ics")
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_feed(event_id):
+    where = (Event.id == event_id) & Event.status.in_(PUBLIC_STATUSES)
+    validator = validator_for("event", event_id, current_language(), where=where)
+    if validator.last_modified is None:
+        abort(404)
+
+    def build():
+        event = db.session.scalar(select(Event).where(where).options(*FEED_LOADS))
+        calendar = build_calendar([event], language=current_language(), method="PUBLISH")
+        return calendar_bytes(calendar)
+
+    return calendar_response(validator, build, f"event-{event_id}.ics")
