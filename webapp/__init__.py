@@ -42,9 +42,13 @@ def _init_extensions(app):
 
 def _register_blueprints(app):
     from webapp.agenda.views import bp as agenda_bp
+    from webapp.api import bp as api_bp
+    from webapp.feeds.views import bp as feeds_bp
     from webapp.health import bp as health_bp
 
+    app.register_blueprint(feeds_bp)  # before agenda: /series/<slug>.ics wins over /series/<slug>
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
 
 
