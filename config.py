@@ -51,6 +51,8 @@ class Config:
     )
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
     RATELIMIT_HEADERS_ENABLED = True
 
     BABEL_DEFAULT_LOCALE = "fr"

@@ -33,6 +33,11 @@ def create_app(config=None):
 
 
 def _init_extensions(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers queue for SQLite's single write lock instead of failing at once.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -45,14 +50,21 @@ def _register_blueprints(app):
     from webapp.api import bp as api_bp
     from webapp.feeds.views import bp as feeds_bp
     from webapp.health import bp as health_bp
+    from webapp.registrations.views import bp as registrations_bp
 
     app.register_blueprint(feeds_bp)  # before agenda: /series/<slug>.ics wins over /series/<slug>
     app.register_blueprint(agenda_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(registrations_bp)
 
 
 def _register_commands(app):
     from webapp.agenda.cli import register_commands as agenda_commands
 
+    from webapp.mail.cli import register_commands as mail_commands
+    from webapp.registrations.cli import register_commands as registration_commands
+
     agenda_commands(app)
+    mail_commands(app)
+    registration_commands(app)

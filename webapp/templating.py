@@ -47,6 +47,12 @@ def url_with(**changes):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _registration_refusal(event):
+    from webapp.registrations.rules import refusal_reason
+
+    return refusal_reason(event)
+
+
 def init_app(app):
     app.jinja_env.filters.update(
         when=when,
@@ -66,5 +72,6 @@ def init_app(app):
         REGISTRATION_MODES=REGISTRATION_MODES,
         url_with=url_with,
         nav_bassins=bassin_names,
+        registration_refusal=_registration_refusal,
     )
     app.jinja_env.add_extension("jinja2.ext.do")

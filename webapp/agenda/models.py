@@ -184,6 +184,9 @@ class Event(Localized, db.Model):
             name="status_known",
         ),
         CheckConstraint("registration_mode IN ('open', 'approval', 'none')", name="mode_known"),
+        CheckConstraint(
+            "capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +216,9 @@ class Event(Localized, db.Model):
     registration_mode: Mapped[str] = mapped_column(String(20), default="open")
     capacity: Mapped[int | None] = mapped_column(Integer)
     waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Confirmed registrations, kept by registrations/rules.py in the same transaction; the
+    # conditional UPDATE on this row is what serialises registrations to one event.
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     registration_opens_at = mapped_column(UTCDateTime)
     registration_closes_at = mapped_column(UTCDateTime)
 
@@ -306,8 +312,7 @@ class Event(Localized, db.Model):
 
     @property
     def places_taken(self):
-        # Registrations (their own issue) replace this with the count of confirmed ones.
-        return 0
+        return self.confirmed_count or 0
 
     def __repr__(self):
         return f"<Event {self.id} {self.title_fr!r}>"

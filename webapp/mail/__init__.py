@@ -1,0 +1,1 @@
+"""The mail outbox and its worker."""

@@ -1,0 +1,30 @@
+"""The outbox: every message is written in the same transaction as the change that causes it."""
+
+from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+from webapp.timezones import UTCDateTime, utcnow
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # An iCalendar attachment (invite.ics) and its METHOD, when the message carries one.
+    ics: Mapped[str | None] = mapped_column(Text)
+    ics_method: Mapped[str | None] = mapped_column(String(20))
+    # pending -> sending (claimed by one worker) -> sent | pending again (retry) | failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    claim_token: Mapped[str | None] = mapped_column(String(40), index=True)
+    claimed_at = mapped_column(UTCDateTime)
+    sent_at = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,1 @@
+"""Registrations, custom questions, waitlist and personal links."""

@@ -1,0 +1,20 @@
+"""Commands: send-reminders, purge-personal-data."""
+
+import click
+
+from webapp.registrations import rules
+
+
+def register_commands(app):
+    @app.cli.command("send-reminders")
+    def send_reminders():
+        """Queue reminders for events starting within 48 hours (once per registration)."""
+        click.echo(f"{rules.queue_reminders()} reminder(s) queued.")
+
+    @app.cli.command("purge-personal-data")
+    @click.option("--older-than-months", type=click.IntRange(min=1), default=None)
+    def purge_personal_data(older_than_months):
+        """Anonymise registrations of events older than the retention period."""
+        months = older_than_months or app.config["PERSONAL_DATA_RETENTION_MONTHS"]
+        count = rules.purge_personal_data(months)
+        click.echo(f"{count} registration(s) anonymised (events ended over {months} months ago).")

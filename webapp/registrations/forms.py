@@ -1,0 +1,116 @@
+"""The registration form: the contract's person fields, then the event's own questions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.vocabulary import current_language, label_in_language, sectors
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _required():
+    return InputRequired(message=_l("Ce champ est obligatoire."))
+
+
+class PersonForm(FlaskForm):
+    """The person fields shared by registrations and (later) visit bookings."""
+
+    first_name = StringField(_l("Prénom"), [_required(), Length(max=100)])
+    last_name = StringField(_l("Nom"), [_required(), Length(max=100)])
+    email = StringField(
+        _l("Adresse e-mail"),
+        [_required(), Length(max=254), Email(message=_l("Adresse e-mail invalide."))],
+    )
+    organisation = StringField(_l("Organisation ou service"), [_required(), Length(max=200)])
+    sector = SelectField(_l("Secteur"), [_required()], choices=[], validate_choice=False)
+    job_title = StringField(_l("Fonction"), [_required(), Length(max=150)])
+    commune = StringField(_l("Commune de travail (facultatif)"), [Optional(), Length(max=100)])
+    consent = BooleanField(
+        _l("J'accepte que ces données soient utilisées pour l'organisation de cette activité."),
+        [InputRequired(message=_l("Votre accord est nécessaire pour vous inscrire."))],
+    )
+    # Honeypot: hidden from people, filled in by bots.
+    website = StringField(_l("Ne pas remplir ce champ"), [Optional(), Length(max=0)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = current_language()
+        self.sector.choices = [("", _l("Choisir un secteur"))] + [
+            (s["slug"], label_in_language(s, language)) for s in sectors()
+        ]
+
+    def validate_sector(self, field):
+        if field.data not in {s["slug"] for s in sectors()}:
+            raise ValidationError(_l("Choisissez un secteur de la liste."))
+
+    def person(self):
+        names = (
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "sector",
+            "job_title",
+            "commune",
+        )
+        return {name: (self[name].data or "").strip() for name in names if name in self._fields}
+
+
+def registration_form_class(questions, edit=False):
+    """A form class with one field per custom question of the event."""
+    language = current_language()
+
+    class RegistrationForm(PersonForm):
+        pass
+
+    if edit:
+        # Changing one's details does not change one's email nor consent again.
+        RegistrationForm.email = None
+        RegistrationForm.consent = None
+    for question in questions:
+        setattr(RegistrationForm, question.field_name, _question_field(question, language))
+    return RegistrationForm
+
+
+def _question_field(question, language):
+    validators = [_required()] if question.required else [Optional()]
+    options = [(o["value"], o.get(language) or o["fr"]) for o in question.options or ()]
+    label = question.localized("label", language)
+    if question.kind == "short_text":
+        return StringField(label, validators + [Length(max=300)])
+    if question.kind == "long_text":
+        return TextAreaField(label, validators + [Length(max=2000)])
+    if question.kind == "choice":
+        return RadioField(label, validators, choices=options)
+    if question.kind == "choices":
+        return MultiCheckboxField(label, validators, choices=options)
+    return RadioField(label, validators, choices=[("yes", _l("Oui")), ("no", _l("Non"))])
+
+
+def answers_from(form, questions):
+    """The answers to the custom questions, keyed by question id (as strings)."""
+    answers = {}
+    for question in questions:
+        value = getattr(form, question.field_name).data
+        if value not in (None, "", []):
+            answers[str(question.id)] = value
+    return answers
+
+
+def fill_answers(form, questions, answers):
+    for question in questions:
+        if str(question.id) in (answers or {}):
+            getattr(form, question.field_name).data = answers[str(question.id)]

@@ -1,0 +1,118 @@
+"""The messages a registrant receives, written to the outbox in their own language."""
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from webapp.mail.outbox import queue_message
+
+# kind -> (subject, opening line). The subject is followed by the event's title.
+MESSAGES = {
+    "registered-confirmed": (_l("Inscription confirmée"), _l("Votre inscription est confirmée.")),
+    "registered-waitlisted": (
+        _l("Liste d'attente"),
+        _l(
+            "L'activité est complète : vous êtes sur la liste d'attente. Si une place se libère, "
+            "elle vous sera attribuée automatiquement et vous recevrez un e-mail."
+        ),
+    ),
+    "registered-pending": (
+        _l("Demande d'inscription reçue"),
+        _l("Votre demande a bien été reçue. L'équipe organisatrice vous répondra après examen."),
+    ),
+    "already-registered": (
+        _l("Votre lien personnel"),
+        _l("Vous êtes déjà inscrit·e à cette activité. Voici à nouveau votre lien personnel."),
+    ),
+    "promoted": (
+        _l("Une place s'est libérée : inscription confirmée"),
+        _l(
+            "Bonne nouvelle : une place s'est libérée et votre inscription est maintenant confirmée."
+        ),
+    ),
+    "cancelled": (_l("Désinscription confirmée"), _l("Votre inscription est annulée.")),
+    "approved-confirmed": (
+        _l("Inscription acceptée"),
+        _l("Votre demande a été acceptée : votre inscription est confirmée."),
+    ),
+    "approved-waitlisted": (
+        _l("Inscription acceptée, liste d'attente"),
+        _l(
+            "Votre demande a été acceptée, mais l'activité est complète : vous êtes sur la liste "
+            "d'attente."
+        ),
+    ),
+    "refused": (
+        _l("Demande d'inscription non retenue"),
+        _l(
+            "Votre demande d'inscription n'a pas pu être retenue. N'hésitez pas à contacter "
+            "l'équipe organisatrice."
+        ),
+    ),
+    "reminder": (
+        _l("Rappel"),
+        _l("Petit rappel : l'activité à laquelle vous êtes inscrit·e a lieu bientôt."),
+    ),
+    "event-changed": (
+        _l("Changement"),
+        _l(
+            "L'activité à laquelle vous êtes inscrit·e a changé (date, heure ou lieu). Voici les "
+            "nouvelles informations ; l'entrée de votre agenda est mise à jour."
+        ),
+    ),
+    "event-cancelled": (
+        _l("Activité annulée"),
+        _l("L'activité à laquelle vous étiez inscrit·e est annulée."),
+    ),
+}
+CANCELLING_KINDS = {"cancelled", "refused", "event-cancelled"}
+
+
+def personal_url(registration):
+    return f"{current_app.config['BASE_URL']}/registrations/{registration.token}"
+
+
+def calendar_url(registration):
+    return f"{current_app.config['BASE_URL']}/calendar/{registration.calendar_token}.ics"
+
+
+def _attachment(registration, kind):
+    """(ics text, METHOD) for the message: a new or updated entry, or its cancellation."""
+    from webapp.feeds.ical import build_calendar, calendar_bytes
+
+    event = registration.event
+    if kind in CANCELLING_KINDS:
+        calendar = build_calendar(
+            [event], method="CANCEL", language=registration.language, cancelled_ids={event.id}
+        )
+        return calendar_bytes(calendar).decode("utf-8"), "CANCEL"
+    if registration.status != "confirmed":
+        return None, None
+    calendar = build_calendar([event], method="REQUEST", language=registration.language)
+    return calendar_bytes(calendar).decode("utf-8"), "REQUEST"
+
+
+def queue(registration, kind):
+    """Write the message of that kind for this registration to the outbox (no commit)."""
+    if not registration.email:
+        return None
+    subject, lead = MESSAGES[kind]
+    with force_locale(registration.language or "fr"):
+        context = {
+            "registration": registration,
+            "event": registration.event,
+            "lead": str(lead),
+            "kind": kind,
+            "personal_url": personal_url(registration),
+            "calendar_url": calendar_url(registration),
+            "event_url": f"{current_app.config['BASE_URL']}/events/{registration.event_id}",
+            "language": registration.language or "fr",
+        }
+        text = render_template("mail/registration.txt", **context)
+        html = render_template("mail/registration.html", **context)
+        title = registration.event.localized("title", registration.language)
+        full_subject = (
+            f"{subject} : {title}" if registration.language == "fr" else f"{subject}: {title}"
+        )
+    ics, method = _attachment(registration, kind)
+    return queue_message(registration.email, full_subject, text, html, ics, method)
