@@ -4,7 +4,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp.extensions import csrf, db, limiter, mail, migrate
+from webapp.extensions import csrf, db, limiter, migrate
+from webapp.extensions import mail as mail_extension  # webapp.mail is a package too
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ def _init_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    mail.init_app(app)
+    mail_extension.init_app(app)
     limiter.init_app(app)
 
 
