@@ -1,0 +1,118 @@
+"""HTTP of the feeds: content type, validators, 304s, HEAD, no cookies, invalidation."""
+
+from datetime import timedelta
+
+from icalendar import Calendar
+
+from webapp.extensions import db
+
+
+def vevent_of(response, event):
+    parsed = Calendar.from_ical(response.data)
+    uid = f"event-{event.id}@agenda.test"
+    return next(c for c in parsed.walk("VEVENT") if str(c["uid"]) == uid)
+
+
+def test_feed_answers_text_calendar_with_validators(client, make_event):
+    make_event()
+    response = client.get("/bassins/sud/agenda.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["ETag"]
+    assert response.headers["Last-Modified"]
+    assert "max-age" in response.headers["Cache-Control"]
+
+
+def test_unchanged_feed_answers_304_to_both_validators(client, make_event):
+    make_event()
+    first = client.get("/agenda.ics?kind=concertation")
+    again = client.get(
+        "/agenda.ics?kind=concertation", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.data == b""
+    since = client.get(
+        "/agenda.ics?kind=concertation",
+        headers={"If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    assert since.status_code == 304
+
+
+def test_change_gives_200_with_new_content_and_higher_sequence(client, make_event):
+    event = make_event()
+    first = client.get("/bassins/sud/agenda.ics")
+    before = vevent_of(first, event)
+    event.start_at = event.start_at + timedelta(days=7)
+    event.end_at = event.end_at + timedelta(days=7)
+    db.session.commit()
+    after = client.get("/bassins/sud/agenda.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != first.headers["ETag"]
+    moved = vevent_of(after, event)
+    assert moved.decoded("sequence") > before.decoded("sequence")
+    assert moved.decoded("dtstart") == before.decoded("dtstart") + timedelta(days=7)
+
+
+def test_title_change_without_sequence_change_still_refreshes_the_feed(client, make_event):
+    event = make_event()
+    first = client.get(f"/events/{event.id}.ics")
+    event.title_fr = "Nouveau titre"
+    db.session.commit()
+    after = client.get(f"/events/{event.id}.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200
+    assert str(vevent_of(after, event)["summary"]) == "Nouveau titre"
+
+
+def test_cancelling_refreshes_a_cached_feed(client, make_event):
+    event = make_event()
+    first = client.get("/agenda.ics")
+    assert str(vevent_of(first, event)["status"]) == "CONFIRMED"
+    event.status = "cancelled"
+    db.session.commit()
+    after = client.get("/agenda.ics")
+    assert str(vevent_of(after, event)["status"]) == "CANCELLED"
+
+
+def test_head_answers_headers_without_body(client, make_event):
+    make_event()
+    response = client.head("/agenda.ics")
+    assert response.status_code == 200
+    assert response.headers["ETag"]
+    assert response.data == b""
+
+
+def test_feeds_set_no_cookie_even_with_a_language_asked(client, make_event):
+    event = make_event(series_slug="sud-liaison")
+    for url in (
+        "/agenda.ics?lang=nl",
+        "/bassins/sud/agenda.ics?lang=nl",
+        "/series/sud-liaison.ics?lang=nl",
+        f"/events/{event.id}.ics?lang=nl",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+
+
+def test_unknown_filter_value_is_a_400_with_the_problem(client, make_event):
+    make_event()
+    response = client.get("/agenda.ics?theme=nothing-like-this")
+    assert response.status_code == 400
+    assert "theme" in response.get_json()["problems"]
+
+
+def test_unknown_bassin_series_or_event_is_a_404(client, make_event):
+    make_event()
+    assert client.get("/bassins/atlantide/agenda.ics").status_code == 404
+    assert client.get("/series/nothing.ics").status_code == 404
+    assert client.get("/events/999999.ics").status_code == 404
+
+
+def test_filters_keep_only_matching_events(client, make_event):
+    kept = make_event(kind="formation", commune="forest")
+    other_kind = make_event(kind="concertation", commune="forest")
+    other_bassin = make_event(kind="formation", bassins=("nord",), commune="schaerbeek")
+    text = client.get("/bassins/sud/agenda.ics?kind=formation").data.decode()
+    assert f"event-{kept.id}@" in text
+    assert f"event-{other_kind.id}@" not in text
+    assert f"event-{other_bassin.id}@" not in text
