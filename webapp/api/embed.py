@@ -1,1 +1,28 @@
-"""The embeddable agenda."""
+"""The embeddable agenda of one bassin: a compact list for partner sites' iframes, no cookies."""
+
+from flask import abort, g, render_template, request
+from sqlalchemy import select
+
+from webapp.agenda.models import Bassin
+from webapp.agenda.queries import agenda_page, parse_filters
+from webapp.api import bp
+from webapp.extensions import db
+
+EMBED_SIZE = 10
+
+
+@bp.get("/embed/bassins/<bassin>")
+def embed_bassin(bassin):
+    g.cookieless = True
+    found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
+    if found is None:
+        abort(404)
+    parsed = parse_filters(request.args, bassin=found.slug)
+    try:
+        size = min(max(int(request.args.get("limit", EMBED_SIZE)), 1), 50)
+    except ValueError:
+        size = EMBED_SIZE
+    page = agenda_page(parsed.filters, 1, size)
+    page_args = {k: v for k, v in parsed.filters.as_args().items() if k != "bassin"}
+    response = render_template("embed/bassin.html", bassin=found, page=page, page_args=page_args)
+    return response, 200, {"Cache-Control": "public, max-age=300"}

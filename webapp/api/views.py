@@ -1,1 +1,216 @@
-"""JSON API, read-only."""
+"""The open JSON API, read-only: events with the agenda's filters, one event, the bassins."""
+
+from urllib.parse import urlencode
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.agenda.models import Bassin, Event, Venue
+from webapp.agenda.occurrences import occurrences
+from webapp.agenda.queries import EVENT_LOADS, PUBLIC_STATUSES, agenda_page, parse_filters
+from webapp.api import bp
+from webapp.api.openapi import openapi_document
+from webapp.extensions import db
+from webapp.timezones import to_local, utcnow
+from webapp.vocabulary import current_language
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+
+
+@bp.before_app_request
+def _api_cookieless():
+    if request.path.startswith(("/api/", "/embed/")):
+        g.cookieless = True
+
+
+@bp.after_app_request
+def _cors(response):
+    """Open to every origin for reading; nothing here uses cookies or credentials."""
+    if request.path.startswith("/api/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
+    return response
+
+
+def _absolute(path, **args):
+    args = {k: v for k, v in args.items() if v not in (None, "")}
+    query = f"?{urlencode(args)}" if args else ""
+    return f"{current_app.config['BASE_URL']}{path}{query}"
+
+
+def _bad_request(problems):
+    response = jsonify(
+        error=_("Paramètres invalides"),
+        status=400,
+        problems={k: str(v) for k, v in problems.items()},
+    )
+    response.status_code = 400
+    return response
+
+
+def _int_arg(name, default, low, high, problems):
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        problems[name] = _("Nombre entier attendu entre %(low)d et %(high)d.", low=low, high=high)
+        return default
+    return value
+
+
+def _iso(value):
+    return to_local(value).isoformat() if value else None
+
+
+def _venue(venue):
+    if venue is None:
+        return None
+    return {
+        "name": venue.name,
+        "address": venue.address or "",
+        "commune": venue.commune.slug if venue.commune else None,
+        "full_address": venue.full_address,
+    }
+
+
+def event_summary(event):
+    """The fields of an event that every API answer carries."""
+    return {
+        "id": event.id,
+        "title": event.title,
+        "kind": event.kind,
+        "audience": event.audience,
+        "status": event.status,
+        "bassins": [b.slug for b in event.bassins],
+        "series": event.series.slug if event.series else None,
+        "recurring": event.is_recurring,
+        "registration": event.registration_mode,
+        "online_url": event.online_url,
+        "sequence": event.sequence or 0,
+        "updated_at": _iso(event.updated_at),
+        "links": {
+            "html": _absolute(f"/events/{event.id}"),
+            "ics": _absolute(f"/events/{event.id}.ics"),
+        },
+    }
+
+
+@bp.get("/api/v1/events")
+def events():
+    parsed = parse_filters(request.args)
+    problems = dict(parsed.problems)
+    page = _int_arg("page", 1, 1, 100000, problems)
+    per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, problems)
+    if problems:
+        return _bad_request(problems)
+    result = agenda_page(parsed.filters, page, per_page)
+    args = {**parsed.filters.as_args(), "per_page": per_page}
+    links = {
+        "self": _absolute("/api/v1/events", **args, page=page),
+        "first": _absolute("/api/v1/events", **args, page=1),
+        "last": _absolute("/api/v1/events", **args, page=result.pages),
+        "next": _absolute("/api/v1/events", **args, page=page + 1) if result.has_next else None,
+        "prev": _absolute("/api/v1/events", **args, page=page - 1) if result.has_prev else None,
+        "ics": _feed_link(parsed.filters),
+    }
+    items = [
+        {
+            **event_summary(o.event),
+            "start": _iso(o.start_at),
+            "end": _iso(o.end_at),
+            "cancelled": bool(o.cancelled) or o.event.status == "cancelled",
+            "venue": _venue(o.venue),
+        }
+        for o in result.items
+    ]
+    return jsonify(
+        items=items,
+        page=result.page,
+        per_page=result.per_page,
+        total=result.total,
+        pages=result.pages,
+        language=current_language(),
+        links=links,
+    )
+
+
+def _feed_link(filters):
+    args = {"kind": filters.kind, "theme": filters.theme, "commune": filters.commune}
+    if filters.bassin:
+        return _absolute(f"/bassins/{filters.bassin}/agenda.ics", **args)
+    return _absolute("/agenda.ics", **args)
+
+
+@bp.get("/api/v1/events/<int:event_id>")
+def event(event_id):
+    found = db.session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
+        .options(*EVENT_LOADS, selectinload(Event.overrides))
+    )
+    if found is None:
+        return jsonify(error=_("Événement introuvable"), status=404), 404
+    now = utcnow()
+    dates = occurrences(found, now) if found.is_recurring else occurrences(found)
+    venue_ids = {o.venue_id for o in dates if o.venue_id}
+    venues = {
+        v.id: v
+        for v in db.session.scalars(
+            select(Venue).where(Venue.id.in_(venue_ids)).options(selectinload(Venue.commune))
+        )
+    }
+    return jsonify(
+        {
+            **event_summary(found),
+            "description": found.description,
+            "start": _iso(found.start_at),
+            "end": _iso(found.end_at),
+            "rrule": found.rrule,
+            "venue": _venue(found.venue),
+            "dates": [
+                {
+                    "start": _iso(o.start),
+                    "end": _iso(o.end),
+                    "cancelled": o.cancelled,
+                    "venue": _venue(venues.get(o.venue_id)),
+                }
+                for o in dates[:50]
+            ],
+        }
+    )
+
+
+@bp.get("/api/v1/bassins")
+def bassins():
+    rows = db.session.scalars(select(Bassin).order_by(Bassin.slug)).all()
+    return jsonify(
+        items=[
+            {
+                "slug": b.slug,
+                "name": b.name,
+                "name_fr": b.name_fr,
+                "name_nl": b.name_nl,
+                "website": b.website,
+                "links": {
+                    "html": _absolute(f"/bassins/{b.slug}/"),
+                    "ics": _absolute(f"/bassins/{b.slug}/agenda.ics"),
+                    "events": _absolute("/api/v1/events", bassin=b.slug),
+                    "embed": _absolute(f"/embed/bassins/{b.slug}"),
+                },
+            }
+            for b in rows
+        ]
+    )
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    return jsonify(openapi_document(current_app.config["BASE_URL"]))

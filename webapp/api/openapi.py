@@ -1,0 +1,246 @@
+"""The OpenAPI 3 description of /api/v1 (served at /api/v1/openapi.json, fuzzed by the tests)."""
+
+from webapp.vocabulary import AUDIENCES, KINDS
+
+BASSINS = ["centre-ouest", "nord", "nord-est", "sud", "sud-est"]
+
+
+def _nullable(schema):
+    return {**schema, "nullable": True}
+
+
+STRING = {"type": "string"}
+URL = {"type": "string", "format": "uri"}
+DATETIME = {"type": "string", "format": "date-time"}
+
+LINKS = {
+    "type": "object",
+    "required": ["html", "ics"],
+    "properties": {"html": URL, "ics": URL},
+}
+
+VENUE = _nullable(
+    {
+        "type": "object",
+        "required": ["name", "address", "commune", "full_address"],
+        "properties": {
+            "name": STRING,
+            "address": STRING,
+            "commune": _nullable(STRING),
+            "full_address": STRING,
+        },
+    }
+)
+
+SUMMARY_PROPERTIES = {
+    "id": {"type": "integer"},
+    "title": STRING,
+    "kind": {"type": "string", "enum": list(KINDS)},
+    "audience": {"type": "string", "enum": list(AUDIENCES)},
+    "status": {"type": "string", "enum": ["published", "cancelled", "postponed"]},
+    "bassins": {"type": "array", "items": STRING},
+    "series": _nullable(STRING),
+    "recurring": {"type": "boolean"},
+    "registration": {"type": "string", "enum": ["open", "approval", "none"]},
+    "online_url": _nullable(STRING),
+    "sequence": {"type": "integer", "minimum": 0},
+    "updated_at": DATETIME,
+    "links": LINKS,
+}
+
+EVENT_ITEM = {
+    "type": "object",
+    "required": [*SUMMARY_PROPERTIES, "start", "end", "cancelled", "venue"],
+    "properties": {
+        **SUMMARY_PROPERTIES,
+        "start": DATETIME,
+        "end": DATETIME,
+        "cancelled": {"type": "boolean"},
+        "venue": VENUE,
+    },
+}
+
+DATE_ITEM = {
+    "type": "object",
+    "required": ["start", "end", "cancelled", "venue"],
+    "properties": {
+        "start": DATETIME,
+        "end": DATETIME,
+        "cancelled": {"type": "boolean"},
+        "venue": VENUE,
+    },
+}
+
+EVENT_DETAIL = {
+    "type": "object",
+    "required": [*SUMMARY_PROPERTIES, "description", "start", "end", "rrule", "venue", "dates"],
+    "properties": {
+        **SUMMARY_PROPERTIES,
+        "description": _nullable(STRING),
+        "start": DATETIME,
+        "end": DATETIME,
+        "rrule": _nullable(STRING),
+        "venue": VENUE,
+        "dates": {"type": "array", "items": DATE_ITEM},
+    },
+}
+
+PAGE_LINKS = {
+    "type": "object",
+    "required": ["self", "first", "last", "next", "prev", "ics"],
+    "properties": {
+        "self": URL,
+        "first": URL,
+        "last": URL,
+        "next": _nullable(URL),
+        "prev": _nullable(URL),
+        "ics": URL,
+    },
+}
+
+EVENT_LIST = {
+    "type": "object",
+    "required": ["items", "page", "per_page", "total", "pages", "language", "links"],
+    "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/EventItem"}},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        "total": {"type": "integer", "minimum": 0},
+        "pages": {"type": "integer", "minimum": 1},
+        "language": {"type": "string", "enum": ["fr", "nl"]},
+        "links": PAGE_LINKS,
+    },
+}
+
+BASSIN_LIST = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["slug", "name", "name_fr", "name_nl", "links"],
+                "properties": {
+                    "slug": STRING,
+                    "name": STRING,
+                    "name_fr": STRING,
+                    "name_nl": STRING,
+                    "website": _nullable(STRING),
+                    "links": {
+                        "type": "object",
+                        "required": ["html", "ics", "events", "embed"],
+                        "properties": {"html": URL, "ics": URL, "events": URL, "embed": URL},
+                    },
+                },
+            },
+        }
+    },
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "status"],
+    "properties": {
+        "error": STRING,
+        "status": {"type": "integer"},
+        "problems": {"type": "object", "additionalProperties": STRING},
+    },
+}
+
+
+def _query(name, description, schema=None):
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or STRING,
+    }
+
+
+FILTERS = [
+    _query("bassin", "Bassin slug", {"type": "string", "enum": BASSINS}),
+    _query("kind", "Kind of event", {"type": "string", "enum": list(KINDS)}),
+    _query("theme", "Series slug or shared theme"),
+    _query("commune", "Commune or municipality slug"),
+    _query("audience", "Audience", {"type": "string", "enum": list(AUDIENCES)}),
+    _query("from", "First local day (YYYY-MM-DD)", {"type": "string", "format": "date"}),
+    _query("to", "Last local day (YYYY-MM-DD)", {"type": "string", "format": "date"}),
+    _query("q", "Text searched in titles, descriptions, series and venues"),
+    _query("page", "Page number", {"type": "integer", "minimum": 1, "maximum": 100000}),
+    _query("per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+    _query("lang", "Language of titles", {"type": "string", "enum": ["fr", "nl"]}),
+]
+
+
+def _json(schema_name, description):
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+def openapi_document(base_url):
+    """The OpenAPI 3.0 document of the API."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Agenda des bassins d'aide et de soins",
+            "version": "1.0.0",
+            "description": "Read-only agenda of the five Brussels bassins. Times are local "
+            "(Europe/Brussels) ISO 8601 with their offset. CORS is open for GET.",
+        },
+        "servers": [{"url": base_url}],
+        "paths": {
+            "/api/v1/events": {
+                "get": {
+                    "operationId": "listEvents",
+                    "summary": "Upcoming dates of events, filtered and paginated",
+                    "parameters": FILTERS,
+                    "responses": {
+                        "200": _json("EventList", "One page of event dates"),
+                        "400": _json("Error", "Invalid filter or page values"),
+                    },
+                }
+            },
+            "/api/v1/events/{event_id}": {
+                "get": {
+                    "operationId": "getEvent",
+                    "summary": "One event with its coming dates",
+                    "parameters": [
+                        {
+                            "name": "event_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                        },
+                        FILTERS[-1],
+                    ],
+                    "responses": {
+                        "200": _json("EventDetail", "The event"),
+                        "404": _json("Error", "No such published event"),
+                    },
+                }
+            },
+            "/api/v1/bassins": {
+                "get": {
+                    "operationId": "listBassins",
+                    "summary": "The five bassins with links to their agenda, feed and embed",
+                    "parameters": [FILTERS[-1]],
+                    "responses": {"200": _json("BassinList", "The bassins")},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "EventItem": EVENT_ITEM,
+                "EventDetail": EVENT_DETAIL,
+                "EventList": EVENT_LIST,
+                "BassinList": BASSIN_LIST,
+                "Error": ERROR,
+            }
+        },
+    }
