@@ -152,9 +152,7 @@ def test_draft_events_appear_in_no_feed(client, make_event):
     assert client.get(f"/events/{draft.id}.ics").status_code == 404
 
 
-def test_event_carries_location_url_categories_organizer_and_plain_description(
-    client, make_event
-):
+def test_event_carries_location_url_categories_organizer_and_plain_description(client, make_event):
     event = make_event(
         series_slug="sud-liaison",
         description_fr="Ordre du jour : accueil.\n\nDébat.",

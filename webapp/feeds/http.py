@@ -10,6 +10,7 @@ FEED_CACHE_URL is set, shared by all workers).
 
 import hashlib
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
@@ -127,10 +128,8 @@ class RedisCache:
             return None
 
     def set(self, key, value):
-        try:
+        with suppress(Exception):  # a cache that does not answer is only a miss
             self.client.set(f"feed:{key}", value, ex=86400)
-        except Exception:
-            pass
 
 
 def body_cache():

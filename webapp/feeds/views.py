@@ -130,3 +130,19 @@ def event_feed(event_id):
         return calendar_bytes(calendar)
 
     return calendar_response(validator, build, f"event-{event_id}.ics")
+
+
+@bp.record_once
+def _template_helpers(state):
+    from webapp.feeds.links import init_app
+
+    init_app(state.app)
+
+
+@bp.get("/aide/calendrier")
+def calendar_help():
+    """How to subscribe in Google, Outlook, Apple and Thunderbird."""
+    from flask import render_template
+
+    g.cookieless = False  # an ordinary page: the language choice may be remembered
+    return render_template("feeds/help.html")
