@@ -24,7 +24,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -d translations
+	$(VENV)/bin/pybabel compile -d translations
 
 run: install
 	$(FLASK) db upgrade

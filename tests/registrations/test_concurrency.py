@@ -41,7 +41,12 @@ def test_two_hundred_at_once_fill_twenty_places_and_ten_cancellations_promote_te
     event_id = make_event(capacity=20).id
     # Thirty connections for two hundred requests: requests queue for a connection, as they
     # would behind a few gunicorn workers; PostgreSQL allows 100 clients in all.
-    app = create_app(make_config(database_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 0, "pool_timeout": 120}))
+    app = create_app(
+        make_config(
+            database_url,
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 0, "pool_timeout": 120},
+        )
+    )
 
     errors = run_at_once(app, [lambda n=n: rules.register(event_id, person(n)) for n in range(200)])
     assert errors == []
@@ -67,7 +72,9 @@ def test_two_hundred_at_once_fill_twenty_places_and_ten_cancellations_promote_te
     with app.app_context():
         rows = {
             r.id: r
-            for r in db.session.scalars(select(Registration).where(Registration.event_id == event_id))
+            for r in db.session.scalars(
+                select(Registration).where(Registration.event_id == event_id)
+            )
         }
         assert [rows[i].status for i in next_ten] == ["confirmed"] * 10
         assert sum(r.status == "confirmed" for r in rows.values()) == 20

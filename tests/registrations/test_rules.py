@@ -21,7 +21,10 @@ def statuses(event_id):
 
 
 def outbox_subjects(email):
-    return [m.subject for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email))]
+    return [
+        m.subject
+        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email))
+    ]
 
 
 def test_registrations_are_confirmed_until_capacity_then_waitlisted(make_event, person):
@@ -66,7 +69,9 @@ def test_refusing_a_pending_registration_cancels_and_tells_the_person(make_event
     assert any("non retenue" in s for s in outbox_subjects("anne.1@example.org"))
 
 
-def test_registering_again_with_the_same_email_creates_nothing_and_resends_the_link(make_event, person):
+def test_registering_again_with_the_same_email_creates_nothing_and_resends_the_link(
+    make_event, person
+):
     event = make_event(capacity=5)
     first = rules.register(event.id, person(1))
     again = rules.register(event.id, person(1, email="  ANNE.1@Example.org "))
@@ -128,7 +133,9 @@ def test_a_cancelled_person_can_register_again(make_event, person):
         ({"registration_closes_at": utcnow() - timedelta(minutes=1)}, "closed"),
     ],
 )
-def test_events_that_take_no_registration_now_refuse_and_write_nothing(make_event, person, fields, reason):
+def test_events_that_take_no_registration_now_refuse_and_write_nothing(
+    make_event, person, fields, reason
+):
     event = make_event(capacity=10, **fields)
     with pytest.raises(rules.RegistrationRefused) as refused:
         rules.register(event.id, person(1))
@@ -143,7 +150,12 @@ def test_erasure_wipes_personal_data_keeps_the_count_and_frees_the_place(make_ev
     rules.register(event.id, person(2))
     rules.erase(first.id)
     erased = db.session.get(Registration, first.id)
-    assert (erased.first_name, erased.last_name, erased.email, erased.organisation) == (None, None, None, None)
+    assert (erased.first_name, erased.last_name, erased.email, erased.organisation) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert erased.sector == "cpas" and erased.status == "cancelled"
     assert statuses(event.id) == ["cancelled", "confirmed"]
 
@@ -182,6 +194,12 @@ def test_event_cancelled_tells_every_active_registrant(make_event, person):
     gone = rules.register(event.id, person(3)).registration
     rules.cancel(gone.id)
     rules.notify_event_cancelled(event.id)
-    told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.ics_method == "CANCEL")).all()
-    assert sorted(m.recipient for m in told) == ["anne.1@example.org", "anne.2@example.org", "anne.3@example.org"]
+    told = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.ics_method == "CANCEL")
+    ).all()
+    assert sorted(m.recipient for m in told) == [
+        "anne.1@example.org",
+        "anne.2@example.org",
+        "anne.3@example.org",
+    ]
     assert sum("Activité annulée" in m.subject for m in told) == 2

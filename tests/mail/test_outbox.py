@@ -1,0 +1,137 @@
+"""The outbox delivered to a real SMTP server (aiosmtpd): content, languages, failures, workers."""
+
+import threading
+from datetime import timedelta
+
+import icalendar
+from sqlalchemy import select
+
+from tests.conftest import make_config
+from tests.smtp import SMTPServer, attachments
+from webapp import create_app
+from webapp.extensions import db
+from webapp.mail.models import OutboxMessage
+from webapp.mail.outbox import deliver_all, deliver_batch
+from webapp.registrations import rules
+from webapp.registrations.models import Registration
+from webapp.timezones import utcnow
+
+
+def only_calendar(message):
+    (part,) = attachments(message)
+    return icalendar.Calendar.from_ical(part.get_content()), part
+
+
+def test_confirmation_reaches_the_smtp_server_with_a_valid_ics(make_event, person, smtp):
+    event = make_event(title="Concertation liaison ambulatoire-hôpital #4", capacity=10)
+    registration = rules.register(event.id, person(1)).registration
+    assert deliver_all() == (1, 0)
+    (message,) = smtp.inbox.to("anne.1@example.org")
+    assert message["Subject"].startswith("Inscription confirmée")
+    body = message.get_body(("plain",)).get_content()
+    assert f"/registrations/{registration.token}" in body
+    assert message.get_body(("html",)) is not None
+    calendar, part = only_calendar(message)
+    assert "method=REQUEST" in part["Content-Type"].replace('"', "")
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["UID"]).startswith(f"event-{event.id}@")
+    assert str(vevent["SUMMARY"]) == "Concertation liaison ambulatoire-hôpital #4"
+
+
+def test_messages_are_written_in_the_registrants_language(make_event, person, smtp):
+    event = make_event(
+        title="Concertation santé mentale", title_nl="Overleg geestelijke gezondheid", capacity=1
+    )
+    rules.register(event.id, person(1), language="nl")
+    rules.register(event.id, person(2), language="nl")
+    deliver_all()
+    (confirmed,) = smtp.inbox.to("anne.1@example.org")
+    (waitlisted,) = smtp.inbox.to("anne.2@example.org")
+    assert "Overleg geestelijke gezondheid" in confirmed["Subject"]
+    assert "Inscription" not in confirmed["Subject"]
+    assert "Bonjour" not in waitlisted.get_body(("plain",)).get_content()
+    assert attachments(waitlisted) == []  # no calendar entry while waiting
+
+
+def test_promotion_and_cancellation_messages(make_event, person, smtp):
+    event = make_event(capacity=1)
+    first = rules.register(event.id, person(1)).registration
+    rules.register(event.id, person(2))
+    rules.cancel(first.id)
+    deliver_all()
+    cancelled = [m for m in smtp.inbox.to("anne.1@example.org") if "Désinscription" in m["Subject"]]
+    promoted = [
+        m for m in smtp.inbox.to("anne.2@example.org") if "place s'est libérée" in m["Subject"]
+    ]
+    assert len(cancelled) == 1 and len(promoted) == 1
+    calendar, _ = only_calendar(cancelled[0])
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+    calendar, _ = only_calendar(promoted[0])
+    assert str(calendar["METHOD"]) == "REQUEST"
+
+
+def test_reminder_and_event_change_messages(make_event, person, smtp):
+    event = make_event(capacity=5, start=utcnow() + timedelta(hours=20))
+    rules.register(event.id, person(1))
+    rules.queue_reminders()
+    event.room = "Salle 2 (nouveau local)"
+    db.session.commit()
+    rules.notify_event_changed(event.id)
+    deliver_all()
+    subjects = [m["Subject"] for m in smtp.inbox.to("anne.1@example.org")]
+    assert any(s.startswith("Rappel") for s in subjects)
+    changed = [
+        m for m in smtp.inbox.to("anne.1@example.org") if m["Subject"].startswith("Changement")
+    ]
+    calendar, _ = only_calendar(changed[0])
+    assert int(calendar.walk("VEVENT")[0]["SEQUENCE"]) >= 1
+
+
+def test_mail_server_down_delays_mail_never_a_registration(make_event, person, app):
+    down = SMTPServer()  # a port nobody listens on, yet
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=down.port)
+    from webapp.extensions import mail
+
+    mail.init_app(app)
+    event = make_event(capacity=5)
+    registration = rules.register(event.id, person(1)).registration
+    assert db.session.get(Registration, registration.id).status == "confirmed"
+    assert deliver_batch() == (0, 1)
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.status == "pending" and message.attempts == 1 and message.last_error
+    down.start()
+    try:
+        assert deliver_batch() == (0, 0)  # not due yet: backoff
+        assert deliver_batch(now=utcnow() + timedelta(minutes=2)) == (1, 0)
+        assert len(down.inbox.to("anne.1@example.org")) == 1
+    finally:
+        down.stop()
+
+
+def test_two_workers_at_once_deliver_each_message_exactly_once(
+    make_event, person, smtp, database_url
+):
+    event = make_event(capacity=None)
+    for n in range(40):
+        rules.register(event.id, person(n))
+    app = create_app(make_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port))
+    barrier = threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            while deliver_batch(limit=5) != (0, 0):
+                pass
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    recipients = sorted(m["To"] for m in smtp.inbox.messages)
+    assert recipients == sorted(f"anne.{n}@example.org" for n in range(40))
+    assert db.session.scalars(select(OutboxMessage.status).distinct()).all() == ["sent"]
+    with app.app_context():
+        db.engine.dispose()
