@@ -18,6 +18,7 @@ from webapp.agenda.models import (
 )
 from webapp.agenda.occurrences import rule_starts
 from webapp.extensions import db
+from webapp.registrations.importing import check_registrations, save_registrations
 from webapp.timezones import local_day_start, to_local, to_utc
 from webapp.vocabulary import (
     AUDIENCES,
@@ -244,9 +245,7 @@ def _check_entry(index, entry, bassins, communes):
     spec["organiser"] = check.text("organiser", max_length=200)
     spec["rrule"], spec["exdates"] = _check_recurrence(check, spec["start_at"])
     spec["overrides"] = _check_overrides(check, communes, spec)
-    spec["registrations"] = entry.get("registrations") or []
-    if not isinstance(spec["registrations"], list):
-        check.fail("registrations", "must be a list")
+    spec["registrations"] = check_registrations(check, spec["capacity"])
     return spec
 
 
@@ -425,6 +424,7 @@ def _save(spec):
     event.organiser = _organisation(spec["organiser"]) if spec["organiser"] else None
     _apply_overrides(event, spec)
     db.session.flush()
+    save_registrations(event, spec["registrations"])
     return spec["external_id"], event.id
 
 

@@ -1,0 +1,72 @@
+import json
+
+from sqlalchemy import select
+
+from webapp.agenda.importer import ImportProblem, import_events
+from webapp.agenda.models import Event
+from webapp.extensions import db
+from webapp.mail.models import OutboxMessage
+from webapp.registrations.models import Registration
+
+
+def entry(**changes):
+    data = {
+        "external_id": "sud-liaison-1",
+        "kind": "concertation",
+        "title": "Concertation liaison ambulatoire-hôpital #1",
+        "bassins": ["sud"],
+        "audience": "professionals",
+        "start": "2025-03-11T13:00:00+01:00",
+        "end": "2025-03-11T16:00:00+01:00",
+        "registration": "open",
+        "capacity": 2,
+        "registrations": [
+            {"first_name": "Anne", "last_name": "Peeters", "email": "Anne@Example.org",
+             "organisation": "CPAS de Forest", "sector": "cpas", "status": "confirmed", "attended": True},
+            {"first_name": "Karim", "last_name": "El Idrissi", "email": "karim@example.org",
+             "sector": "hopital", "status": "waitlisted", "attended": None},
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_past_sign_up_sheet_is_imported_with_attendance_and_no_mail(territory):
+    import_events([entry()])
+    rows = db.session.scalars(select(Registration).order_by(Registration.id)).all()
+    assert [(r.email, r.status, r.attended) for r in rows] == [
+        ("anne@example.org", "confirmed", True),
+        ("karim@example.org", "waitlisted", None),
+    ]
+    assert db.session.scalar(select(Event)).confirmed_count == 1
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_importing_the_same_sheet_twice_changes_nothing(territory):
+    import_events([entry()])
+    import_events(json.loads(json.dumps([entry()])))
+    assert len(db.session.scalars(select(Registration)).all()) == 2
+
+
+def test_a_bad_registration_names_its_entry_and_field_and_writes_nothing(territory):
+    bad = entry(external_id="b")
+    bad["registrations"][1]["email"] = "pas une adresse"
+    try:
+        import_events([entry(external_id="a"), bad])
+    except ImportProblem as problem:
+        assert problem.index == 1 and problem.field == "registrations[1].email"
+    else:
+        raise AssertionError("the import should have failed")
+    assert db.session.scalars(select(Event)).all() == []
+
+
+def test_more_confirmed_than_places_is_refused(territory):
+    overbooked = entry()
+    overbooked["registrations"][1]["status"] = "confirmed"
+    overbooked["capacity"] = 1
+    try:
+        import_events([overbooked])
+    except ImportProblem as problem:
+        assert problem.field == "registrations"
+    else:
+        raise AssertionError("the import should have failed")

@@ -1,0 +1,86 @@
+"""The `registrations` of an import-events entry (e.g. a past sign-up sheet): checked, then saved.
+
+Imported registrations send no mail: they record what already happened or was agreed.
+"""
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.registrations.models import STATUSES, Registration, new_token
+from webapp.registrations.rules import normalise_email
+from webapp.vocabulary import SECTOR_SLUGS
+
+TEXT_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "organisation": 200,
+    "job_title": 150,
+    "commune": 100,
+}
+
+
+def check_registrations(check, capacity):
+    """The entry's registrations as dicts; ImportProblem (through `check`) names the bad one."""
+    items = check.entry.get("registrations") or []
+    if not isinstance(items, list):
+        check.fail("registrations", "must be a list")
+    result, seen = [], set()
+    for position, item in enumerate(items):
+        field = f"registrations[{position}]"
+        if not isinstance(item, dict):
+            check.fail(field, "must be an object")
+        person = {}
+        for name, limit in TEXT_LIMITS.items():
+            value = item.get(name)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                check.fail(f"{field}.{name}", f"must be a string of at most {limit} characters")
+            person[name] = (value or "").strip() or None
+        try:
+            email = validate_email(str(item.get("email") or ""), check_deliverability=False)
+        except EmailNotValidError as error:
+            check.fail(f"{field}.email", f"is not a valid email address ({error})")
+        person["email"] = normalise_email(email.normalized)
+        if person["email"] in seen:
+            check.fail(f"{field}.email", "appears twice for this event")
+        seen.add(person["email"])
+        sector = item.get("sector")
+        if sector is not None and sector not in SECTOR_SLUGS:
+            check.fail(f"{field}.sector", f"unknown sector '{sector}'")
+        person["sector"] = sector
+        person["status"] = item.get("status", "confirmed")
+        if person["status"] not in STATUSES:
+            check.fail(f"{field}.status", f"must be one of {', '.join(STATUSES)}")
+        attended = item.get("attended")
+        if attended not in (True, False, None):
+            check.fail(f"{field}.attended", "must be true, false or null")
+        person["attended"] = attended
+        result.append(person)
+    confirmed = sum(p["status"] == "confirmed" for p in result)
+    if capacity is not None and confirmed > capacity:
+        check.fail("registrations", f"{confirmed} confirmed registrations for {capacity} places")
+    return result
+
+
+def save_registrations(event, people):
+    """Create or update the event's registrations by email, then recount its places."""
+    if not people:
+        return
+    existing = {
+        r.email: r
+        for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))
+    }
+    for person in people:
+        registration = existing.get(person["email"])
+        if registration is None:
+            registration = Registration(event_id=event.id, token=new_token(), language="fr")
+            db.session.add(registration)
+        for name, value in person.items():
+            if getattr(registration, name) != value:
+                setattr(registration, name, value)
+    db.session.flush()
+    event.confirmed_count = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+    )
