@@ -585,5 +585,9 @@ def demo_entries(today=None):
 
 def load_demo_data(today=None):
     """Load the bassins, their communes and the demo agenda; running it again changes nothing."""
+    from webapp.registrations.demo import load_demo_registrations
+
     load_territory()
-    return import_events(demo_entries(today))
+    results = import_events(demo_entries(today))
+    load_demo_registrations()
+    return results

@@ -1,0 +1,100 @@
+"""Demo registrations: attendance on past meetings, a nearly full training with a waitlist."""
+
+import random
+
+from sqlalchemy import select
+
+from webapp.agenda.models import Event
+from webapp.extensions import db
+from webapp.registrations.importing import save_registrations
+
+FIRST_NAMES = [
+    "Anne",
+    "Karim",
+    "Sofia",
+    "Luc",
+    "Fatima",
+    "Jan",
+    "Marie",
+    "Youssef",
+    "Els",
+    "Nadia",
+    "Pierre",
+    "Aïcha",
+    "Tom",
+    "Inès",
+    "Bart",
+    "Chloé",
+    "Mehmet",
+    "Lotte",
+    "Sarah",
+    "David",
+]
+LAST_NAMES = [
+    "Peeters",
+    "El Idrissi",
+    "Janssens",
+    "Dubois",
+    "Benali",
+    "Maes",
+    "Lambert",
+    "Yilmaz",
+    "Claes",
+    "Nguyen",
+    "Dupont",
+    "Wouters",
+    "Mertens",
+    "Diallo",
+    "Leroy",
+]
+SECTORS = [
+    "hopital",
+    "cpas",
+    "aide-domicile-coordination",
+    "sante-mentale",
+    "maison-medicale",
+    "service-social",
+    "soins-infirmiers-domicile",
+    "bas-seuil",
+    "medecine-generale",
+]
+
+
+def _people(rng, count, prefix, statuses, attended=None):
+    return [
+        {
+            "first_name": rng.choice(FIRST_NAMES),
+            "last_name": rng.choice(LAST_NAMES),
+            "email": f"{prefix}.{n}@example.org",
+            "organisation": "Service de démonstration",
+            "sector": rng.choice(SECTORS),
+            "job_title": "Assistant·e social·e",
+            "commune": None,
+            "status": statuses[n] if n < len(statuses) else statuses[-1],
+            "attended": attended if attended is None else rng.random() < attended,
+        }
+        for n in range(count)
+    ]
+
+
+def load_demo_registrations():
+    """Registrations for some demo events (by external_id); running it again changes nothing."""
+    rng = random.Random(7)
+    events = {
+        e.external_id: e
+        for e in db.session.scalars(select(Event).where(Event.external_id.like("demo-%")))
+    }
+    plan = [
+        ("demo-sud-liaison-3", 18, ["confirmed"], 0.85),
+        ("demo-sud-est-liaison-3", 22, ["confirmed"], 0.8),
+        ("demo-formation-diogene", 23, ["confirmed"] * 20 + ["waitlisted"], None),
+        ("demo-sud-liaison-4", 12, ["confirmed"], None),
+        ("demo-communaute-de-pratique-nord", 6, ["confirmed"] * 4 + ["pending"], None),
+    ]
+    for external_id, count, statuses, attended in plan:
+        event = events.get(external_id)
+        if event is not None:
+            save_registrations(
+                event, _people(rng, count, external_id.removeprefix("demo-"), statuses, attended)
+            )
+    db.session.commit()
