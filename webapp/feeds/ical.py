@@ -11,19 +11,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
-from icalendar import (
-    Calendar,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vCalAddress,
-    vDuration,
-    vRecur,
-    vText,
-)
-from icalendar import (
-    Event as VEvent,
-)
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vRecur
+from icalendar.parser import escape_char, foldline, param_value
 
 from webapp.timezones import app_zone, to_local, utcnow
 from webapp.vocabulary import KINDS
@@ -40,6 +29,24 @@ def build_calendar(events, *, name=None, method=None, language="fr", cancelled_i
     override in `event.overrides`. `method` sets METHOD (PUBLISH, REQUEST, CANCEL);
     events whose id is in `cancelled_ids` are written STATUS:CANCELLED.
     """
+    body = calendar_text(
+        events, name=name, method=method, language=language, cancelled_ids=cancelled_ids
+    )
+    return Calendar.from_ical(body)
+
+
+def calendar_bytes(calendar) -> bytes:
+    """The calendar as bytes (UTF-8, CRLF line endings, folded lines)."""
+    return calendar.to_ical()
+
+
+def calendar_text(events, *, name=None, method=None, language="fr", cancelled_ids=()) -> bytes:
+    """The bytes of build_calendar's calendar, written directly (what the feeds serve).
+
+    The VEVENT lines are written here with the library's own text escaping, parameter
+    quoting and line folding; building icalendar objects for thousands of events costs
+    several times more. `events` may be Event models or any objects with the same fields.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -55,27 +62,18 @@ def build_calendar(events, *, name=None, method=None, language="fr", cancelled_i
     calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     calendar.add_component(vtimezone(zone_name))
+    head = calendar.to_ical()
+    ending = b"END:VCALENDAR\r\n"
     # A published calendar's DTSTAMP is the last revision (RFC 5545 3.8.7.2): the same bytes
     # for the same data, on every worker. A scheduling message (REQUEST, CANCEL) is stamped now.
-    stamp = None if method in (None, "PUBLISH") else utcnow().replace(microsecond=0)
-    cancelled_ids = set(cancelled_ids)
+    stamp = None if method in (None, "PUBLISH") else _utc_text(utcnow())
+    writer = _Writer(zone_name, language, stamp, set(cancelled_ids))
     # Works outside a request too (mails sent by the worker): labels in the asked language.
     with force_locale(language):
         for event in events:
-            if event.status == "draft":
-                continue
-            cancelled = event.id in cancelled_ids
-            calendar.add_component(_vevent(event, language, stamp, cancelled))
-            for override in event.overrides if event.rrule else ():
-                calendar.add_component(
-                    _override_vevent(event, override, language, stamp, cancelled)
-                )
-    return calendar
-
-
-def calendar_bytes(calendar) -> bytes:
-    """The calendar as bytes (UTF-8, CRLF line endings, folded lines)."""
-    return calendar.to_ical()
+            if event.status != "draft":
+                writer.event(event)
+    return head[: -len(ending)] + "\r\n".join(writer.lines).encode() + b"\r\n" + ending
 
 
 def vtimezone(zone_name):
@@ -134,104 +132,135 @@ def _zone_name():
     return current_app.config.get("APP_TIMEZONE") or "Europe/Brussels"
 
 
-def _local(value):
-    """A local datetime whose tzinfo the library writes as TZID=<zone>."""
-    return to_local(value).replace(microsecond=0)
+def _text(obj, name, language):
+    if language == "nl":
+        value = getattr(obj, f"{name}_nl", None)
+        if value:
+            return value
+    return getattr(obj, f"{name}_fr")
 
 
-def _vevent(event, language, stamp, cancelled):
-    vevent = VEvent()
-    vevent.add("uid", event_uid(event.id))
-    vevent.add("sequence", event.sequence or 0)
-    vevent.add("dtstamp", stamp or _utc(event.updated_at))
-    vevent.add("last-modified", _utc(event.updated_at))
-    vevent.add("created", _utc(event.created_at))
-    vevent.add("dtstart", _local(event.start_at))
-    vevent.add("dtend", _local(event.end_at))
-    _common(vevent, event, language, event.venue, event.room, cancelled)
-    if event.rrule:
-        vevent.add("rrule", vRecur.from_ical(event.rrule.removeprefix("RRULE:")))
-        exdates = _exdates(event)
-        if exdates:
-            vevent.add("exdate", exdates)
-    return vevent
+def _utc_text(value):
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _override_vevent(event, override, language, stamp, cancelled):
-    vevent = VEvent()
-    vevent.add("uid", event_uid(event.id))
-    vevent.add("sequence", event.sequence or 0)
-    vevent.add("dtstamp", stamp or _utc(event.updated_at))
-    vevent.add("last-modified", _utc(event.updated_at))
-    vevent.add("recurrence-id", _local(override.recurrence_start))
-    vevent.add("dtstart", _local(override.start_at))
-    vevent.add("dtend", _local(override.end_at))
-    venue = override.venue or event.venue
-    note = override.note_nl if language == "nl" and override.note_nl else override.note_fr
-    _common(
-        vevent,
-        event,
-        language,
-        venue,
-        override.room or event.room,
-        cancelled or override.cancelled,
-        note,
-    )
-    return vevent
+def _line(name, value, params=""):
+    """One content line, folded by the library when longer than 75 octets."""
+    line = f"{name}{params}:{value}"
+    if len(line) <= 75 and line.isascii():
+        return line
+    return foldline(line)
 
 
-def _common(vevent, event, language, venue, room, cancelled, note=None):
-    vevent.add("summary", event.localized("title", language))
-    location = venue.full_address if venue else None
-    if room and location:
-        location = f"{room}, {location}"
-    if location:
-        vevent.add("location", location)
-    elif event.online_url:
-        vevent.add("location", event.online_url)
-    vevent.add("url", event_url(event.id), parameters={"VALUE": "URI"})
-    vevent.add("description", _description(event, language, note))
-    vevent.add("categories", _categories(event, language))
-    organizer = _organizer(event)
-    if organizer is not None:
-        vevent.add("organizer", organizer)
-    status = "CANCELLED" if cancelled else STATUSES.get(event.status, "CONFIRMED")
-    vevent.add("status", status)
-    vevent.add("transp", "OPAQUE")
+class _Writer:
+    """VEVENT content lines of events, in the order of build_calendar's calendar."""
 
+    def __init__(self, zone_name, language, stamp, cancelled_ids):
+        self.zone = app_zone()
+        self.tzid = f";TZID={param_value(zone_name)}"
+        self.language = language
+        self.stamp = stamp
+        self.cancelled_ids = cancelled_ids
+        self.lines = []
+        self.uid_suffix = f"@{base_host()}"
+        self.base_url = current_app.config["BASE_URL"]
+        self.labels = {}
 
-def _description(event, language, note=None):
-    """Plain text: the note of a changed date, the status reason, the description, the link."""
-    parts = [note]
-    if event.status in ("cancelled", "postponed"):
-        parts.append(event.localized("status_reason", language))
-    parts.append(event.localized("description", language))
-    if event.online_url:
+    def local(self, value):
+        return value.astimezone(self.zone).strftime("%Y%m%dT%H%M%S")
+
+    def event(self, event):
+        cancelled = event.id in self.cancelled_ids
+        updated = _utc_text(event.updated_at or utcnow())
+        add = self.lines.append
+        add("BEGIN:VEVENT")
+        self.head(event, updated)
+        add(f"CREATED:{_utc_text(event.created_at or event.updated_at or utcnow())}")
+        add(f"DTSTART{self.tzid}:{self.local(event.start_at)}")
+        add(f"DTEND{self.tzid}:{self.local(event.end_at)}")
+        if event.rrule:
+            rule = vRecur.from_ical(event.rrule.removeprefix("RRULE:")).to_ical().decode()
+            add(_line("RRULE", rule))
+            exdates = _exdates(event)
+            if exdates:
+                add(_line("EXDATE", ",".join(self.local(d) for d in exdates), self.tzid))
+        self.common(event, event.venue, event.room, cancelled)
+        add("END:VEVENT")
+        for override in event.overrides if event.rrule else ():
+            add("BEGIN:VEVENT")
+            self.head(event, updated)
+            add(f"RECURRENCE-ID{self.tzid}:{self.local(override.recurrence_start)}")
+            add(f"DTSTART{self.tzid}:{self.local(override.start_at)}")
+            add(f"DTEND{self.tzid}:{self.local(override.end_at)}")
+            note = override.note_nl if self.language == "nl" and override.note_nl else None
+            self.common(
+                event,
+                override.venue or event.venue,
+                override.room or event.room,
+                cancelled or override.cancelled,
+                note or override.note_fr,
+            )
+            add("END:VEVENT")
+
+    def head(self, event, updated):
+        add = self.lines.append
+        add(f"UID:event-{event.id}{self.uid_suffix}")
+        add(f"SEQUENCE:{event.sequence or 0}")
+        add(f"DTSTAMP:{self.stamp or updated}")
+        add(f"LAST-MODIFIED:{updated}")
+
+    def common(self, event, venue, room, cancelled, note=None):
+        add = self.lines.append
+        language = self.language
+        add(_line("SUMMARY", escape_char(_text(event, "title", language))))
+        location = venue.full_address if venue else None
+        if room and location:
+            location = f"{room}, {location}"
+        location = location or event.online_url
+        if location:
+            add(_line("LOCATION", escape_char(location)))
+        url = f"{self.base_url}/events/{event.id}"
+        add(_line("URL", url, ";VALUE=URI"))
+        add(_line("DESCRIPTION", escape_char(self.description(event, url, note))))
+        add(_line("CATEGORIES", ",".join(escape_char(c) for c in self.categories(event))))
+        organizer = _organizer(event)
+        if organizer:
+            email, name = organizer
+            params = f";CN={param_value(name)}" if name else ""
+            add(_line("ORGANIZER", f"mailto:{email}", params))
+        status = "CANCELLED" if cancelled else STATUSES.get(event.status, "CONFIRMED")
+        add(f"STATUS:{status}")
+        add("TRANSP:OPAQUE")
+
+    def description(self, event, url, note):
+        """Plain text: the note of a changed date, the status reason, the description, the link."""
+        parts = [note]
+        if event.status in ("cancelled", "postponed"):
+            parts.append(_text(event, "status_reason", self.language))
+        parts.append(_text(event, "description", self.language))
         parts.append(event.online_url)
-    parts.append(event_url(event.id))
-    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+        parts.append(url)
+        return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
-
-def _categories(event, language):
-    labels = [str(KINDS.get(event.kind, event.kind))]
-    if event.series is not None:
-        labels.append(event.series.localized("title", language))
-    return [vText(label) for label in labels]
+    def categories(self, event):
+        kind = self.labels.get(event.kind)
+        if kind is None:
+            kind = self.labels[event.kind] = str(KINDS.get(event.kind, event.kind))
+        labels = [kind]
+        if event.series is not None:
+            labels.append(_text(event.series, "title", self.language))
+        return labels
 
 
 def _organizer(event):
+    """(email, name) of the organiser: the event's contact, its organisation, or the sender."""
     organiser = event.organiser
     email = event.contact_email or (organiser.email if organiser else None)
     name = organiser.name if organiser else None
     if not email:
         name_default, email = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
         name = name or name_default
-    if not email:
-        return None
-    address = vCalAddress(f"mailto:{email}")
-    if name:
-        address.params["CN"] = vText(name)
-    return address
+    return (email, name) if email else None
 
 
 def _exdates(event):
@@ -243,7 +272,3 @@ def _exdates(event):
         day = datetime.fromisoformat(str(value)[:10]).date()
         values.append(datetime.combine(day, first.time().replace(tzinfo=None), tzinfo=zone))
     return sorted(values)
-
-
-def _utc(value):
-    return (value or utcnow()).astimezone(UTC).replace(microsecond=0)

@@ -13,12 +13,12 @@ from webapp.agenda.queries import (
     EVENT_LOADS,
     PUBLIC_STATUSES,
     AgendaFilters,
-    agenda_events_statement,
     parse_filters,
 )
 from webapp.extensions import db
 from webapp.feeds.http import calendar_response, validator_for
-from webapp.feeds.ical import build_calendar, calendar_bytes
+from webapp.feeds.ical import calendar_text
+from webapp.feeds.rows import feed_rows
 from webapp.timezones import local_today
 from webapp.vocabulary import current_language
 
@@ -65,8 +65,7 @@ def feed_filters(args, bassin=None):
 
 def feed_events(filters: AgendaFilters):
     """The events of a feed, with everything the VEVENTs need loaded."""
-    stmt = agenda_events_statement(filters).options(*FEED_LOADS)
-    return db.session.scalars(stmt).all()
+    return feed_rows(filters)
 
 
 def _check_filters(filters, args, bassin=None):
@@ -87,8 +86,7 @@ def _feed(filters, name_fn, filename):
         events = feed_events(filters)
         if not events and any(request.args.get(k) for k in FEED_FILTERS):
             _check_filters(filters, request.args, filters.bassin)
-        calendar = build_calendar(events, name=name_fn(), language=language, method="PUBLISH")
-        return calendar_bytes(calendar)
+        return calendar_text(events, name=name_fn(), language=language, method="PUBLISH")
 
     return calendar_response(validator, build, filename)
 
@@ -126,8 +124,7 @@ def event_feed(event_id):
 
     def build():
         event = db.session.scalar(select(Event).where(where).options(*FEED_LOADS))
-        calendar = build_calendar([event], language=current_language(), method="PUBLISH")
-        return calendar_bytes(calendar)
+        return calendar_text([event], language=current_language(), method="PUBLISH")
 
     return calendar_response(validator, build, f"event-{event_id}.ics")
 
