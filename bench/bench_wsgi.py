@@ -10,15 +10,21 @@ all wrapped in ServerTiming, which reports the time spent in the app (and in SQL
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from bench.common import BARE_PATH, TRIVIAL_PATH, ServerTiming
+from bench.common import BARE_PATH, TRIVIAL_PATH, TRIVIAL_POST_PATH, ServerTiming
 from webapp import create_app
-from webapp.extensions import db
+from webapp.extensions import csrf, db
 
 flask_app = create_app()
 
 
 @flask_app.get(TRIVIAL_PATH)
 def trivial():
+    return "ok"
+
+
+@flask_app.post(TRIVIAL_POST_PATH)
+@csrf.exempt
+def trivial_post():
     return "ok"
 
 

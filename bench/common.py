@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 TRIVIAL_PATH = "/__bench/trivial"
+TRIVIAL_POST_PATH = "/__bench/trivial-post"
 BARE_PATH = "/__bench/bare"
 
 if str(ROOT) not in sys.path:
