@@ -16,7 +16,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -190,28 +189,41 @@ def fetch(url, headers=None):
         return error.code, b"", error.headers
 
 
-def rate(url, seconds, threads, headers=None, expect=200):
-    """Requests per second with `threads` clients in a loop for `seconds`."""
-    done, errors = [0] * threads, []
-    stop = time.monotonic() + seconds
+def _client_loop(job):
+    """One client process: GET in a loop until the deadline; (requests done, bad status)."""
+    import http.client
+    from urllib.parse import urlsplit
 
-    def client(i):
-        while time.monotonic() < stop:
-            status, _body, _headers = fetch(url, headers)
-            if status != expect:
-                errors.append(status)
-                return
-            done[i] += 1
+    url, headers, expect, deadline = job
+    parts = urlsplit(url)
+    done = 0
+    while time.time() < deadline:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection.request("GET", parts.path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        if response.status != expect:
+            return done, response.status
+        done += 1
+    return done, None
 
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise RuntimeError(f"{url}: status {errors[0]}, expected {expect}")
-    return sum(done) / (time.perf_counter() - started)
+
+def rate(url, seconds, clients, headers=None, expect=200):
+    """Requests per second with `clients` client processes in a loop for `seconds`."""
+    from multiprocessing import get_context
+
+    with get_context("spawn").Pool(clients) as pool:
+        # Processes start first; the clock runs from a common deadline.
+        pool.map(time.sleep, [0.01] * clients)
+        started = time.time()
+        deadline = started + seconds
+        results = pool.map(_client_loop, [(url, headers, expect, deadline)] * clients)
+        elapsed = time.time() - started
+    bad = [status for _done, status in results if status is not None]
+    if bad:
+        raise RuntimeError(f"{url}: status {bad[0]}, expected {expect}")
+    return sum(done for done, _status in results) / elapsed
 
 
 def server_ms(headers):
