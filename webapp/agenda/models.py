@@ -187,6 +187,8 @@ class Event(Localized, db.Model):
         CheckConstraint(
             "capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"
         ),
+        # The feeds' validator (count, newest change, sum) read from the index alone.
+        Index("ix_events_feed_state", "updated_at", "sequence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
