@@ -4,13 +4,14 @@ Used by the feeds, the one-event download, the personal feed and the emails' att
 Text escaping and line folding are left to the icalendar library.
 """
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from flask_babel import force_locale
+from flask import current_app, has_request_context
+from flask_babel import force_locale, get_locale
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vRecur
 from icalendar.parser import escape_char, foldline, param_value
 
@@ -69,7 +70,7 @@ def calendar_text(events, *, name=None, method=None, language="fr", cancelled_id
     stamp = None if method in (None, "PUBLISH") else _utc_text(utcnow())
     writer = _Writer(zone_name, language, stamp, set(cancelled_ids))
     # Works outside a request too (mails sent by the worker): labels in the asked language.
-    with force_locale(language):
+    with _in_language(language):
         for event in events:
             if event.status != "draft":
                 writer.event(event)
@@ -130,6 +131,14 @@ def base_host():
 
 def _zone_name():
     return current_app.config.get("APP_TIMEZONE") or "Europe/Brussels"
+
+
+def _in_language(language):
+    """force_locale, unless that language is already current (nesting loses the outer one)."""
+    current = get_locale() if has_request_context() else None
+    if current is not None and current.language == language:
+        return nullcontext()
+    return force_locale(language)
 
 
 def _text(obj, name, language):
