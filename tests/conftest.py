@@ -5,6 +5,7 @@ import shutil
 import warnings
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from config import TestConfig
@@ -87,8 +88,21 @@ def app(database_url, app_config):
         db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production: a fresh `g` (language,
+    cookieless flag) and a database session of its own. The test's session is expired after
+    each request so that what the test reads next comes from the database."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

@@ -1,6 +1,6 @@
 """Language choice: ?lang= (remembered in the session), then Accept-Language, then French."""
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 
 from webapp.extensions import babel
@@ -8,6 +8,8 @@ from webapp.extensions import babel
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and workers: French unless force_locale says
+        return languages[0]
     asked = request.args.get("lang")
     if asked in languages:
         # Partner iframes and feeds must stay cookieless: only remember in ordinary pages.

@@ -1,0 +1,59 @@
+"""French by default, Dutch on request (?lang=nl, remembered) or from the browser."""
+
+import pytest
+
+
+@pytest.fixture
+def event(make_event):
+    return make_event(
+        title="Concertation santé mentale #2", title_nl="Overleg geestelijke gezondheid #2"
+    )
+
+
+def test_french_is_the_default(client, event):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Tout l" in page and "Volledige agenda" not in page
+
+
+def test_lang_nl_switches_and_is_remembered_in_the_session(client, event):
+    page = client.get("/?lang=nl").get_data(as_text=True)
+    assert '<html lang="nl">' in page and "Volledige agenda" in page
+    assert "Overleg geestelijke gezondheid #2" in page
+    again = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert '<html lang="nl">' in again and "Overleg geestelijke gezondheid #2" in again
+    back = client.get("/?lang=fr").get_data(as_text=True)
+    assert '<html lang="fr">' in back
+
+
+def test_accept_language_is_honoured(client, event):
+    page = client.get("/", headers={"Accept-Language": "nl-BE,nl;q=0.9,fr;q=0.5"}).get_data(
+        as_text=True
+    )
+    assert '<html lang="nl">' in page
+
+
+def test_an_unknown_language_falls_back_to_french(client, event):
+    page = client.get("/?lang=de", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+
+
+def test_dutch_falls_back_to_french_where_no_translation_exists(client, make_event):
+    event = make_event(title="Formation syndrome de Diogène")
+    page = client.get(f"/events/{event.id}?lang=nl").get_data(as_text=True)
+    assert "Formation syndrome de Diogène" in page
+
+
+def test_dates_are_written_in_the_page_language(client, make_event):
+    from tests.factories import local
+
+    event = make_event(start=local(2030, 3, 18, 13))
+    assert "lundi 18 mars 2030" in client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "maandag 18 maart 2030" in client.get(f"/events/{event.id}?lang=nl").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/archive/", "/bassins/sud/", "/privacy", "/nope"])
+def test_every_page_has_the_language_switch(client, event, path):
+    page = client.get(path).get_data(as_text=True)
+    assert 'hreflang="nl"' in page and "lang=nl" in page
