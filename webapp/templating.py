@@ -44,7 +44,9 @@ def url_with(**changes):
     args = {k: v for k, v in args.items() if v not in (None, "")}
     if request.endpoint is None:  # an unknown URL (404 page): keep its path as it is
         return f"{request.path}?{urlencode(args)}" if args else request.path
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # The path's own arguments win over a query argument of the same name (/bassins/sud/?bassin=x).
+    args.update(request.view_args or {})
+    return url_for(request.endpoint, **args)
 
 
 def _registration_refusal(event):

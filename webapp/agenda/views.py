@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,15 +23,23 @@ bp = Blueprint("agenda", __name__)
 
 
 def _page_number():
+    """The page asked for, and a message when it is not a page number (then the first page)."""
+    raw = (request.args.get("page") or "1").strip()
     try:
-        return max(1, int(request.args.get("page", 1)))
+        number = int(raw)
     except ValueError:
-        return 1
+        number = 0
+    if number < 1:
+        return 1, _l("Numéro de page invalide : première page affichée.")
+    return number, None
 
 
 def _agenda(bassin=None, past=False, template="agenda/index.html"):
     parsed = parse_filters(request.args, bassin=bassin.slug if bassin else None, past=past)
-    page = agenda_page(parsed.filters, _page_number(), current_app.config["AGENDA_PAGE_SIZE"])
+    number, problem = _page_number()
+    if problem:
+        parsed.problems["page"] = problem
+    page = agenda_page(parsed.filters, number, current_app.config["AGENDA_PAGE_SIZE"])
     return render_template(
         template,
         page=page,
