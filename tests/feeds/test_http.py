@@ -116,3 +116,25 @@ def test_filters_keep_only_matching_events(client, make_event):
     assert f"event-{kept.id}@" in text
     assert f"event-{other_kind.id}@" not in text
     assert f"event-{other_bassin.id}@" not in text
+
+
+def test_window_starts_six_months_back_and_last_moved_this_month(app):
+    from datetime import date
+
+    from webapp.feeds.views import window_moved, window_start
+
+    assert window_start(date(2027, 3, 18)) == date(2026, 9, 1)
+    assert window_start(date(2027, 8, 2)) == date(2027, 2, 1)
+    assert window_moved(window_start(date(2027, 3, 18))) == date(2027, 3, 1)
+
+
+def test_last_modified_is_not_older_than_the_window_move(client, make_event):
+    from datetime import UTC, datetime
+
+    from webapp.feeds.views import window_moved, window_start
+    from webapp.timezones import local_day_start
+
+    make_event(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
+    response = client.get("/agenda.ics")
+    moved = local_day_start(window_moved(window_start())).replace(microsecond=0)
+    assert response.last_modified >= moved

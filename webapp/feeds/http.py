@@ -54,10 +54,16 @@ def data_state(where=None):
     return count, newest, total
 
 
-def validator_for(*parts, where=None) -> Validator:
-    """The validator of a feed: what it asks for (parts) and the state of the events."""
+def validator_for(*parts, where=None, since=None) -> Validator:
+    """The validator of a feed: what it asks for (parts) and the state of the events.
+
+    `since` is when the feed's own window last moved (its content changes then too): the
+    Last-Modified is never older, so If-Modified-Since alone cannot keep a stale copy.
+    """
     count, newest, total = data_state(where)
     key = "|".join([FORMAT_VERSION, *(str(p) for p in parts), str(count), str(newest), repr(total)])
+    if since is not None and (newest is None or since > newest):
+        newest = since
     return Validator(hashlib.sha256(key.encode()).hexdigest()[:32], newest)
 
 

@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.feeds.http import calendar_response, validator_for
 from webapp.feeds.ical import calendar_text
 from webapp.feeds.rows import feed_rows
-from webapp.timezones import local_today
+from webapp.timezones import local_day_start, local_today
 from webapp.vocabulary import current_language
 
 bp = Blueprint("feeds", __name__)
@@ -51,6 +51,12 @@ def window_start(today=None) -> date:
     return date(year, month, 1)
 
 
+def window_moved(start: date) -> date:
+    """The day the window last moved: six months after its first day."""
+    month = start.month + PAST_MONTHS
+    return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
 def feed_filters(args, bassin=None):
     """The feed's filters (kind, theme, commune) from the query string, with the window."""
     asked = {name: (args.get(name) or "").strip() for name in FEED_FILTERS}
@@ -80,7 +86,12 @@ def _check_filters(filters, args, bassin=None):
 
 def _feed(filters, name_fn, filename):
     language = current_language()
-    validator = validator_for(request.path, sorted(filters.as_args().items()), language)
+    validator = validator_for(
+        request.path,
+        sorted(filters.as_args().items()),
+        language,
+        since=local_day_start(window_moved(filters.date_from)),
+    )
 
     def build():
         events = feed_events(filters)
