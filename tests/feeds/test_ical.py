@@ -207,3 +207,18 @@ def test_build_calendar_writes_method_and_cancelled_ids(app, make_event):
     assert str(parsed["method"]) == "CANCEL"
     (vevent,) = parsed.walk("VEVENT")
     assert str(vevent["status"]) == "CANCELLED"
+
+
+def test_feed_rows_and_event_models_give_the_same_vevents(client, make_event):
+    """The bassin feed (plain rows) and the one-event file (models) must never drift apart."""
+    event = prevention_rendezvous(make_event)
+    event.series = None
+    event.room = "Salle 2"
+    event.contact_email = "rdv@bassin-sud.be"
+    db.session.commit()
+
+    def vevents(url):
+        text = client.get(url).get_data(as_text=True)
+        return text[text.index("BEGIN:VEVENT") : text.rindex("END:VEVENT")]
+
+    assert vevents(f"/events/{event.id}.ics") == vevents("/bassins/sud/agenda.ics")
