@@ -54,6 +54,10 @@ def _note_changes(session, flush_context, instances):
                 _next_sequence(session, obj.event)
                 stale.add(obj.event)
     for obj in session.deleted:
+        if isinstance(obj, Event) and obj.id is not None:
+            # The database's ON DELETE CASCADE does not run on SQLite (no foreign_keys pragma).
+            table = EventOccurrence.__table__
+            session.connection().execute(delete(table).where(table.c.event_id == obj.id))
         if isinstance(obj, OccurrenceOverride) and obj.event is not None:
             _next_sequence(session, obj.event)
             stale.add(obj.event)
