@@ -138,3 +138,10 @@ def test_last_modified_is_not_older_than_the_window_move(client, make_event):
     response = client.get("/agenda.ics")
     moved = local_day_start(window_moved(window_start())).replace(microsecond=0)
     assert response.last_modified >= moved
+
+
+def test_weakened_etag_from_a_proxy_still_gets_a_304(client, make_event):
+    make_event()
+    etag = client.get("/agenda.ics").headers["ETag"]
+    again = client.get("/agenda.ics", headers={"If-None-Match": f"W/{etag}"})
+    assert again.status_code == 304

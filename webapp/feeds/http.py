@@ -70,7 +70,8 @@ def validator_for(*parts, where=None, since=None) -> Validator:
 def is_fresh(validator: Validator) -> bool:
     """Whether the client's copy (If-None-Match, else If-Modified-Since) is still good."""
     if request.if_none_match:
-        return request.if_none_match.contains(validator.etag)
+        # Weak comparison (RFC 9110 13.1.2): a proxy that compresses may weaken the tag.
+        return request.if_none_match.contains_weak(validator.etag)
     if request.if_modified_since and validator.last_modified:
         return validator.last_modified.replace(microsecond=0) <= request.if_modified_since
     return False
