@@ -145,3 +145,24 @@ def test_weakened_etag_from_a_proxy_still_gets_a_304(client, make_event):
     etag = client.get("/agenda.ics").headers["ETag"]
     again = client.get("/agenda.ics", headers={"If-None-Match": f"W/{etag}"})
     assert again.status_code == 304
+
+
+def test_two_machines_never_serve_a_stale_feed_after_a_change(
+    app, client, make_event, database_url
+):
+    """Each app has its own body cache (as each worker or machine would); the data decides."""
+    from tests.conftest import make_config
+    from webapp import create_app
+
+    event = make_event(title="Avant")
+    other_app = create_app(make_config(database_url))
+    other = other_app.test_client()
+    assert "Avant" in other.get("/bassins/sud/agenda.ics").get_data(as_text=True)
+    assert "Avant" in client.get("/bassins/sud/agenda.ics").get_data(as_text=True)
+    event.title_fr = "Après"
+    db.session.commit()
+    again = other.get("/bassins/sud/agenda.ics")
+    assert "Après" in again.get_data(as_text=True)
+    assert again.headers["ETag"] == client.get("/bassins/sud/agenda.ics").headers["ETag"]
+    with other_app.app_context():
+        db.engine.dispose()
