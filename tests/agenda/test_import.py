@@ -1,0 +1,253 @@
+"""import-events: validated whole, then create or update by external_id; idempotent."""
+
+import copy
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import local
+from webapp.agenda.importer import ImportProblem, import_events
+from webapp.agenda.models import (
+    Event,
+    EventOccurrence,
+    OccurrenceOverride,
+    Organisation,
+    Series,
+    Venue,
+)
+from webapp.extensions import db
+from webapp.registrations.models import Registration
+
+# The contract's example entry (../shared/CONTRACT.md), its placeholders filled in.
+CONTRACT_EXAMPLE = {
+    "external_id": "sud-liaison-4",
+    "kind": "concertation",
+    "title": "Concertation liaison ambulatoire-hôpital #4",
+    "title_nl": "Overleg ambulant-ziekenhuis #4",
+    "description": "Sorties d'hôpital et suivi à domicile.",
+    "description_nl": "Ontslag uit het ziekenhuis en thuisopvolging.",
+    "bassins": ["sud"],
+    "series": "sud-liaison-ambulatoire-hopital",
+    "series_title": "Liaison ambulatoire-hôpital",
+    "audience": "professionals",
+    "start": "2027-03-23T13:00:00+01:00",
+    "end": "2027-03-23T16:00:00+01:00",
+    "venue": {"name": "Maison des Savoirs", "address": "Rue de la Glacière 12", "commune": "Forest"},
+    "online_url": "https://meet.example.org/liaison",
+    "registration": "open",
+    "capacity": 20,
+    "waitlist": True,
+    "status": "published",
+    "rrule": "FREQ=MONTHLY;BYDAY=3MO",
+    "exdates": ["2027-07-19"],
+    "registrations": [
+        {
+            "first_name": "Anne",
+            "last_name": "Dupont",
+            "email": "anne.dupont@example.org",
+            "organisation": "Maison médicale du Wiels",
+            "sector": "cpas",
+            "status": "confirmed",
+            "attended": True,
+        }
+    ],
+}
+
+
+def entry(external_id="sud-liaison-1", **changes):
+    result = {
+        "external_id": external_id,
+        "kind": "concertation",
+        "title": f"Concertation {external_id}",
+        "bassins": ["sud"],
+        "audience": "professionals",
+        "start": "2027-03-23T13:00:00+01:00",
+        "end": "2027-03-23T16:00:00+01:00",
+        "venue": {"name": "Salle Forest", "address": "Rue A 1", "commune": "Forest"},
+        "registration": "open",
+        "capacity": 20,
+    }
+    result.update(changes)
+    return result
+
+
+def counts():
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (
+            Event,
+            EventOccurrence,
+            OccurrenceOverride,
+            Series,
+            Venue,
+            Organisation,
+            Registration,
+        )
+    }
+
+
+def snapshot():
+    db.session.expire_all()
+    return [
+        (e.external_id, e.title_fr, e.start_at, e.end_at, e.sequence, e.updated_at, e.venue_id)
+        for e in db.session.scalars(select(Event).order_by(Event.id))
+    ]
+
+
+@pytest.fixture
+def run_cli(app, territory, tmp_path):
+    def run(data):
+        path = tmp_path / "events.json"
+        path.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
+        return app.test_cli_runner().invoke(args=["import-events", str(path)])
+
+    return run
+
+
+def test_cli_creates_and_prints_one_json_line_per_event(run_cli):
+    result = run_cli([entry("a"), entry("b", title="Deuxième"), entry(None, title="Sans clé")])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["external_id"] for line in lines] == ["a", "b", None]
+    events = {e.id: e for e in db.session.scalars(select(Event))}
+    assert sorted(events) == sorted(line["id"] for line in lines)
+    assert events[lines[1]["id"]].title_fr == "Deuxième"
+    assert events[lines[0]["id"]].start_at == local(2027, 3, 23, 13)
+    assert events[lines[0]["id"]].venue.commune.slug == "forest"
+
+
+def test_cli_update_by_external_id_and_second_import_changes_nothing(run_cli):
+    data = [entry("a"), entry("b")]
+    first = run_cli(data)
+    assert first.exit_code == 0
+    before, state = counts(), snapshot()
+    again = run_cli(data)
+    assert again.exit_code == 0 and again.output == first.output
+    assert counts() == before
+    assert snapshot() == state  # no SEQUENCE bump, not even updated_at
+    # Now an update: the title (no bump) and the time (one bump) of "b".
+    changed = copy.deepcopy(data)
+    changed[0]["title"] = "Nouveau titre"
+    changed[1]["start"] = "2027-03-24T13:00:00+01:00"
+    changed[1]["end"] = "2027-03-24T16:00:00+01:00"
+    result = run_cli(changed)
+    assert result.exit_code == 0 and result.output == first.output
+    assert counts() == before
+    events = {e.external_id: e for e in db.session.scalars(select(Event))}
+    assert events["a"].title_fr == "Nouveau titre" and events["a"].sequence == 0
+    assert events["b"].start_at == local(2027, 3, 24, 13) and events["b"].sequence == 1
+    occurrence = db.session.scalar(
+        select(EventOccurrence).where(EventOccurrence.event_id == events["b"].id)
+    )
+    assert occurrence.start_at == local(2027, 3, 24, 13)
+
+
+@pytest.mark.parametrize(
+    "bad, index, field",
+    [
+        ({"title": None}, 1, "title"),
+        ({"title": "x" * 300}, 1, "title"),
+        ({"kind": "party"}, 1, "kind"),
+        ({"bassins": ["atlantide"]}, 1, "bassins"),
+        ({"bassins": []}, 1, "bassins"),
+        ({"start": "2027-13-45T10:00:00+01:00"}, 1, "start"),
+        ({"end": "2027-03-23T12:00:00+01:00"}, 1, "end"),
+        ({"venue": {"name": "Salle", "commune": "Paris"}}, 1, "venue.commune"),
+        ({"online_url": "javascript:alert(1)"}, 1, "online_url"),
+        ({"capacity": -3}, 1, "capacity"),
+        ({"colour": "red"}, 1, "colour"),
+        ({"rrule": "FREQ=SOMETIMES"}, 1, "rrule"),
+        ({"registrations": [{"email": "not-an-email"}]}, 1, "registrations[0].email"),
+        ({"external_id": "a"}, 1, "external_id"),  # repeats entry 0
+    ],
+)
+def test_cli_bad_entry_names_index_and_field_and_writes_nothing(run_cli, bad, index, field):
+    assert run_cli([entry("keep")]).exit_code == 0
+    before, state = counts(), snapshot()
+    data = [entry("a", title="Titre changé"), {**entry("b"), **bad}, entry("c")]
+    result = run_cli(data)
+    assert result.exit_code != 0
+    assert f"entry {index}" in result.output and f"'{field}'" in result.output, result.output
+    assert "Nothing was imported" in result.output
+    assert counts() == before and snapshot() == state
+
+
+def test_cli_unreadable_file(run_cli):
+    result = run_cli("{not json")
+    assert result.exit_code != 0 and "not a readable JSON file" in result.output
+    result = run_cli({"an": "object"})
+    assert result.exit_code != 0
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_contract_example_imports(run_cli, client):
+    result = run_cli([CONTRACT_EXAMPLE])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output)
+    assert line["external_id"] == "sud-liaison-4"
+    event = db.session.get(Event, line["id"])
+    assert event.title_nl == "Overleg ambulant-ziekenhuis #4"
+    assert event.series.slug == "sud-liaison-ambulatoire-hopital"
+    assert event.series.title_fr == "Liaison ambulatoire-hôpital"
+    assert event.venue.commune.municipality_slug == "forest"
+    assert event.capacity == 20 and event.waitlist_enabled and event.registration_mode == "open"
+    assert event.online_url == "https://meet.example.org/liaison"
+    assert event.rrule and event.exdates == ["2027-07-19"]
+    assert event.start_at == local(2027, 3, 23, 13)
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id)
+    ).all()
+    assert [r.email for r in registrations] == ["anne.dupont@example.org"]
+    # A recurring entry: third Mondays from March, July skipped (2027: 15 March is before the
+    # start, so April 19 is the second date).
+    days = [
+        o.start_at.date()
+        for o in db.session.scalars(
+            select(EventOccurrence)
+            .where(EventOccurrence.event_id == event.id)
+            .order_by(EventOccurrence.start_at)
+        )
+    ]
+    assert "2027-07-19" not in {d.isoformat() for d in days}
+    assert client.get(f"/events/{event.id}").status_code == 200
+    # Idempotent too.
+    before, state = counts(), snapshot()
+    assert run_cli([CONTRACT_EXAMPLE]).output == result.output
+    assert counts() == before and snapshot() == state
+
+
+def test_importer_directly(territory):
+    results = import_events([entry("x"), entry("y", status="draft")])
+    assert [r[0] for r in results] == ["x", "y"]
+    assert db.session.get(Event, results[1][1]).status == "draft"
+    with pytest.raises(ImportProblem) as raised:
+        import_events([entry("x", title="Changé"), entry("z", audience="everyone")])
+    assert raised.value.index == 1 and raised.value.field == "audience"
+    db.session.expire_all()
+    assert db.session.get(Event, results[0][1]).title_fr == "Concertation x"
+    assert db.session.scalar(select(Event).where(Event.external_id == "z")) is None
+    with pytest.raises(ImportProblem):
+        import_events({"not": "a list"})
+
+
+def test_import_overrides_and_status(territory):
+    data = [
+        entry(
+            "rdv",
+            start="2027-01-18T14:00:00+01:00",
+            end="2027-01-18T16:00:00+01:00",
+            rrule="FREQ=MONTHLY;BYDAY=3MO;COUNT=6",
+        )
+    ]
+    (_, event_id), = import_events(data)
+    assert db.session.get(Event, event_id).sequence == 0
+    data[0]["status"] = "cancelled"
+    data[0]["status_reason"] = "Travaux."
+    import_events(data)
+    db.session.expire_all()
+    event = db.session.get(Event, event_id)
+    assert event.status == "cancelled" and event.sequence == 1
+    import_events(data)
+    db.session.expire_all()
+    assert db.session.get(Event, event_id).sequence == 1
