@@ -1,0 +1,174 @@
+"""flask demo-data: idempotent, and it holds what issue 2 lists."""
+
+import calendar
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from webapp.agenda.models import (
+    Bassin,
+    Commune,
+    Event,
+    EventOccurrence,
+    OccurrenceOverride,
+    Organisation,
+    Series,
+    Venue,
+)
+from webapp.extensions import db
+from webapp.registrations.models import Registration
+from webapp.timezones import local_today, to_local, utcnow
+
+MODELS = (
+    Bassin,
+    Commune,
+    Event,
+    EventOccurrence,
+    OccurrenceOverride,
+    Organisation,
+    Series,
+    Venue,
+    Registration,
+)
+
+
+def counts():
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in MODELS}
+
+
+@pytest.fixture
+def demo(app):
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    return result
+
+
+def test_twice_gives_the_same_counts(app, demo):
+    before = counts()
+    state = [
+        (e.id, e.sequence, e.updated_at, e.start_at)
+        for e in db.session.scalars(select(Event).order_by(Event.id))
+    ]
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert counts() == before
+    assert [
+        (e.id, e.sequence, e.updated_at, e.start_at)
+        for e in db.session.scalars(select(Event).order_by(Event.id))
+    ] == state
+    # --if-empty leaves a filled database alone.
+    result = app.test_cli_runner().invoke(args=["demo-data", "--if-empty"])
+    assert "left as it is" in result.output
+    assert counts() == before
+
+
+def test_five_bassins_with_communes(demo):
+    bassins = {b.slug: b for b in db.session.scalars(select(Bassin))}
+    assert set(bassins) == {"centre-ouest", "nord", "nord-est", "sud", "sud-est"}
+    assert all(b.communes for b in bassins.values())
+    assert {c.municipality_slug for c in bassins["sud-est"].communes} == {
+        "auderghem",
+        "etterbeek",
+        "woluwe-saint-lambert",
+        "woluwe-saint-pierre",
+    }
+
+
+def test_liaison_series_per_bassin_with_past_reports_and_upcoming(demo):
+    now = utcnow()
+    for bassin in ("centre-ouest", "nord", "nord-est", "sud", "sud-est"):
+        series = db.session.scalar(
+            select(Series).where(Series.slug == f"{bassin}-liaison-ambulatoire-hopital")
+        )
+        assert series is not None, bassin
+        assert [b.slug for b in series.bassins] == [bassin]
+        assert series.theme == "liaison-ambulatoire-hopital"
+        past = [e for e in series.events if e.end_at <= now]
+        upcoming = [e for e in series.events if e.end_at > now]
+        assert past and upcoming, bassin
+        assert all(e.has_report and e.participants_count and e.participant_sectors for e in past)
+
+
+def test_sud_est_concertations(demo):
+    for slug in ("sud-est-sante-mentale", "sud-est-prevention-promotion-sante"):
+        series = db.session.scalar(select(Series).where(Series.slug == slug))
+        assert series is not None and series.events, slug
+        assert [b.slug for b in series.bassins] == ["sud-est"]
+
+
+def test_ateliers_grand_bain_training_webinar(demo):
+    kinds = dict(
+        db.session.execute(
+            select(Event.kind, func.count()).where(Event.status != "draft").group_by(Event.kind)
+        ).all()
+    )
+    assert kinds.get("atelier-du-changement", 0) >= 1
+    assert kinds.get("formation", 0) >= 1
+    assert kinds.get("webinaire", 0) >= 1
+    webinar = db.session.scalar(select(Event).where(Event.kind == "webinaire"))
+    assert webinar.online_url
+    grand_bain = db.session.scalars(select(Event).where(Event.kind == "grand-bain")).all()
+    assert len(grand_bain) == 1
+    start = to_local(grand_bain[0].start_at)
+    today = local_today()
+    assert start.month == 10 and start.date() > today
+    assert start.year in (today.year, today.year + 1)
+    assert start.date() - today < timedelta(days=366)
+    assert len(grand_bain[0].bassins) == 5
+
+
+def test_one_cancelled_one_postponed(demo):
+    statuses = dict(
+        db.session.execute(select(Event.status, func.count()).group_by(Event.status)).all()
+    )
+    assert statuses.get("cancelled", 0) >= 1 and statuses.get("postponed", 0) >= 1
+    cancelled = db.session.scalar(select(Event).where(Event.status == "cancelled"))
+    assert cancelled.status_reason_fr
+
+
+def test_monthly_prevention_rendez_vous_in_four_sud_est_communes(demo):
+    events = db.session.scalars(select(Event).where(Event.kind == "rdv-prevention")).all()
+    communes = {e.venue.commune.municipality_slug for e in events if e.rrule}
+    assert communes == {"auderghem", "etterbeek", "woluwe-saint-lambert", "woluwe-saint-pierre"}
+    etterbeek = next(e for e in events if e.venue.commune.municipality_slug == "etterbeek")
+    assert etterbeek.venue.name == "Maison de Quartier Chambéry"
+    assert "FREQ=MONTHLY" in etterbeek.rrule and etterbeek.exdates
+    # Third Mondays (computed here), one month skipped.
+    dates = [
+        to_local(o.recurrence_start).date()
+        for o in db.session.scalars(
+            select(EventOccurrence).where(EventOccurrence.event_id == etterbeek.id)
+        )
+    ]
+    months = sorted({(d.year, d.month) for d in dates})
+    assert len(months) >= 12
+    for year, month in months:
+        days = [w[calendar.MONDAY] for w in calendar.monthcalendar(year, month) if w[calendar.MONDAY]]
+        assert date(year, month, days[2]) in dates
+    skipped = date.fromisoformat(str(etterbeek.exdates[0])[:10])
+    assert skipped not in dates
+    first, last = min(months), max(months)
+    all_months = [
+        (y, m)
+        for y in range(first[0], last[0] + 1)
+        for m in range(1, 13)
+        if first <= (y, m) <= last
+    ]
+    assert set(all_months) - set(months) == {(skipped.year, skipped.month)}
+    # Upcoming dates exist, so the agenda is alive.
+    assert any(d > local_today() for d in dates)
+
+
+def test_demo_agenda_pages_answer(client, demo):
+    html = client.get("/").get_data(as_text=True)
+    assert "Rendez-vous de la Prévention santé" in html
+    assert client.get("/series/sud-liaison-ambulatoire-hopital").status_code == 200
+    archive = client.get("/archive/?q=liaison").get_data(as_text=True)
+    assert "Concertation liaison ambulatoire-hôpital #1" in archive
+    draft = db.session.scalar(select(Event).where(Event.status == "draft"))
+    if draft is not None:
+        assert draft.title_fr not in html
+        assert client.get(f"/events/{draft.id}").status_code == 404
