@@ -411,3 +411,30 @@ def test_index_card_shows_places_left(client, make_event):
     make_event("Formation limitée", capacity=20, confirmed_count=5, kind="formation")
     html = page(client, "/")
     assert "15 places restantes" in html
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("page=99999999999999999999", "page"),  # overflowed OFFSET: a 500 before
+        ("page=9223372036854775807", "page"),
+        ("from=0001-01-01", "from"),  # overflowed the UTC conversion: a 500 before
+        ("to=9999-12-31", "to"),
+        ("from=9999-12-31", "from"),
+    ],
+)
+def test_extreme_values_are_reported_not_500(client, world, query, parameter):
+    html = page(client, f"/?{query}")
+    assert f'data-filter="{parameter}"' in html
+    assert shown(html, *ALL) == list(ALL)
+    page(client, f"/archive/?{query}")
+
+
+def test_nul_characters_are_not_500(client, world):
+    # PostgreSQL refuses NUL in text parameters: a 500 before.
+    html = page(client, "/?q=form%00ation")
+    assert 'role="alert"' not in html
+    for url in ("/bassins/a%00b/", "/series/a%00b"):
+        assert client.get(url).status_code == 404, url
+    html = page(client, "/?commune=a%00b&theme=%00")
+    assert 'data-filter="commune"' in html

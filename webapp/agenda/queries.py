@@ -64,11 +64,16 @@ class ParsedFilters:
     problems: dict = field(default_factory=dict)
 
 
+# Dates outside these are typing errors, and year 1 or 9999 overflow the time arithmetic.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _parse_date(value):
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         return None
+    return parsed if EARLIEST_DATE <= parsed <= LATEST_DATE else None
 
 
 def parse_filters(args, bassin=None, past=False) -> ParsedFilters:
@@ -109,7 +114,8 @@ def parse_filters(args, bassin=None, past=False) -> ParsedFilters:
     ):
         problems["to"] = _l("La date de fin précède la date de début : filtre ignoré.")
         values["date_to"] = None
-    text = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    # NUL is no text to search for (and PostgreSQL refuses it).
+    text = " ".join((args.get("q") or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
     values["q"] = text or None
     return ParsedFilters(AgendaFilters(**values), problems)
 

@@ -21,6 +21,9 @@ from webapp.timezones import utcnow
 
 bp = Blueprint("agenda", __name__)
 
+# Beyond this a page number is nonsense (and overflows the databases' OFFSET).
+MAX_PAGE = 100_000
+
 
 def _page_number():
     """The page asked for, and a message when it is not a page number (then the first page)."""
@@ -29,7 +32,7 @@ def _page_number():
         number = int(raw)
     except ValueError:
         number = 0
-    if number < 1:
+    if not 1 <= number <= MAX_PAGE:
         return 1, _l("Numéro de page invalide : première page affichée.")
     return number, None
 
@@ -52,6 +55,8 @@ def _agenda(bassin=None, past=False, template="agenda/index.html"):
 
 
 def _bassin_or_404(slug):
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text: not a slug of ours
+        abort(404)
     bassin = db.session.scalar(select(Bassin).where(Bassin.slug == slug))
     if bassin is None:
         abort(404)
@@ -80,6 +85,8 @@ def bassin_archive(bassin):
 
 @bp.get("/series/<slug>")
 def series(slug):
+    if "\x00" in slug:
+        abort(404)
     found = db.session.scalar(
         select(Series)
         .where(Series.slug == slug)
