@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.registrations.rules import PERSON_FIELDS
 from webapp.vocabulary import current_language, label_in_language, sectors
 
 
@@ -57,16 +58,10 @@ class PersonForm(FlaskForm):
             raise ValidationError(_l("Choisissez un secteur de la liste."))
 
     def person(self):
-        names = (
-            "first_name",
-            "last_name",
-            "email",
-            "organisation",
-            "sector",
-            "job_title",
-            "commune",
-        )
-        return {name: (self[name].data or "").strip() for name in names if name in self._fields}
+        """The person fields present on this form, trimmed."""
+        return {
+            name: (self[name].data or "").strip() for name in PERSON_FIELDS if name in self._fields
+        }
 
 
 def registration_form_class(questions, edit=False):

@@ -179,11 +179,9 @@ def cancel(registration_id, now=None, notify=True):
     Returns the registration promoted, if any. Cancelling twice changes nothing.
     """
     now = now or utcnow()
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
+    if db.session.get(Registration, registration_id) is None:
         return None
-    lock_event(registration.event_id)
-    db.session.refresh(registration)
+    registration = _locked(registration_id)
     if not registration.is_active:
         db.session.rollback()
         return None
@@ -217,18 +215,23 @@ def _promote_next(event, now):
     return first
 
 
-def approve(registration_id, now=None):
-    """An organiser accepts a pending registration: confirmed, or waitlisted when full."""
-    now = now or utcnow()
+def _locked(registration_id):
+    """The registration, re-read under its event's lock."""
     registration = db.session.get(Registration, registration_id)
     lock_event(registration.event_id)
     db.session.refresh(registration)
+    return registration
+
+
+def approve(registration_id, now=None):
+    """An organiser accepts a pending registration: confirmed, or waitlisted when full."""
+    registration = _locked(registration_id)
     if registration.status != "pending":
         db.session.rollback()
         return registration
     event = db.session.get(Event, registration.event_id, populate_existing=True)
     status = "confirmed" if _take_place(event) else "waitlisted"
-    _set_status(registration, status, now)
+    _set_status(registration, status, now or utcnow())
     notifications.queue(registration, f"approved-{status}")
     db.session.commit()
     return registration
@@ -236,9 +239,7 @@ def approve(registration_id, now=None):
 
 def refuse(registration_id, now=None):
     """An organiser declines a pending registration; the person is told."""
-    registration = db.session.get(Registration, registration_id)
-    lock_event(registration.event_id)
-    db.session.refresh(registration)
+    registration = _locked(registration_id)
     if registration.status != "pending":
         db.session.rollback()
         return registration
