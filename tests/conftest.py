@@ -16,6 +16,22 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def pytest_configure(config):
+    """Compile the Dutch catalogue when it is missing or older than its .po (a bare `pytest`)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 def pytest_report_header(config):
     if POSTGRES_URL:
         return f"database tests: SQLite and PostgreSQL ({POSTGRES_URL})"
