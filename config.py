@@ -52,6 +52,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Optional redis://... shared by every worker for feed bodies (keyed by data-derived ETags).
+    FEED_CACHE_URL = os.environ.get("FEED_CACHE_URL")
     PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
     RATELIMIT_HEADERS_ENABLED = True
 
