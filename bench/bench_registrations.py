@@ -190,20 +190,19 @@ def main():
 
     backend = url.split(":", 1)[0]
     print(
-        f"\nRegistrations: {PEOPLE} people, {EVENTS} events of 15 places, {options.clients} clients, "
-        f"gunicorn -w {options.workers}, {backend}"
+        f"\nRegistrations: {PEOPLE} people, {EVENTS} events of 15 places, "
+        f"{options.clients} clients, gunicorn -w {options.workers}, {backend}"
     )
     print(f"  answers: {sorted(set(codes))}; in the database: {counts}")
     print(f"{'':<24} {'per second':>10} {'p50 ms':>8} {'p95 ms':>8}")
-    print(
-        f"{'trivial POST':<24} {len(trivial) / trivial_wall:>10.1f} {percentile(trivial, 0.5):>8.1f} {percentile(trivial, 0.95):>8.1f}"
-    )
-    print(
-        f"{'registration POST':<24} {len(latencies) / wall:>10.1f} {percentile(latencies, 0.5):>8.1f} {percentile(latencies, 0.95):>8.1f}"
-    )
-    print(
-        f"  ratio p50 registration / trivial: {percentile(latencies, 0.5) / percentile(trivial, 0.5):.1f}x"
-    )
+    for name, values, seconds in (
+        ("trivial POST", trivial, trivial_wall),
+        ("registration POST", latencies, wall),
+    ):
+        p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+        print(f"{name:<24} {len(values) / seconds:>10.1f} {p50:>8.1f} {p95:>8.1f}")
+    ratio = percentile(latencies, 0.5) / percentile(trivial, 0.5)
+    print(f"  ratio p50 registration / trivial: {ratio:.1f}x")
     print(
         f"Outbox: {sent} sent, {failed} failed, {received} received by the SMTP server, "
         f"{sent / outbox_wall:.0f} messages/s"

@@ -27,7 +27,7 @@ MESSAGES = {
     "promoted": (
         _l("Une place s'est libérée : inscription confirmée"),
         _l(
-            "Bonne nouvelle : une place s'est libérée et votre inscription est maintenant confirmée."
+            "Bonne nouvelle : une place s'est libérée et votre inscription est maintenant confirmée."  # noqa: E501
         ),
     ),
     "cancelled": (_l("Désinscription confirmée"), _l("Votre inscription est annulée.")),

@@ -70,9 +70,9 @@ def refusal_reason(event, now=None):
         return "not-yet-open"
     if event.registration_closes_at and now >= event.registration_closes_at:
         return "closed"
-    if event.capacity is not None and event.places_left == 0 and not event.waitlist_enabled:
-        if event.registration_mode != "approval":
-            return "full"
+    full = event.capacity is not None and event.places_left == 0
+    if full and not event.waitlist_enabled and event.registration_mode != "approval":
+        return "full"
     return None
 
 
