@@ -21,10 +21,23 @@ def entry(**changes):
         "registration": "open",
         "capacity": 2,
         "registrations": [
-            {"first_name": "Anne", "last_name": "Peeters", "email": "Anne@Example.org",
-             "organisation": "CPAS de Forest", "sector": "cpas", "status": "confirmed", "attended": True},
-            {"first_name": "Karim", "last_name": "El Idrissi", "email": "karim@example.org",
-             "sector": "hopital", "status": "waitlisted", "attended": None},
+            {
+                "first_name": "Anne",
+                "last_name": "Peeters",
+                "email": "Anne@Example.org",
+                "organisation": "CPAS de Forest",
+                "sector": "cpas",
+                "status": "confirmed",
+                "attended": True,
+            },
+            {
+                "first_name": "Karim",
+                "last_name": "El Idrissi",
+                "email": "karim@example.org",
+                "sector": "hopital",
+                "status": "waitlisted",
+                "attended": None,
+            },
         ],
     }
     data.update(changes)

@@ -118,8 +118,19 @@ def test_a_cancelled_person_can_register_again(make_event, person):
     first = rules.register(event.id, person(1)).registration
     rules.cancel(first.id)
     again = rules.register(event.id, person(1))
-    assert again.created and again.registration.id == first.id
-    assert statuses(event.id) == ["confirmed"]
+    assert again.created and again.registration.status == "confirmed"
+    assert statuses(event.id) == ["cancelled", "confirmed"]
+    assert db.session.get(Registration, first.id).email is None
+
+
+def test_coming_back_after_cancelling_joins_the_end_of_the_waitlist(make_event, person):
+    event = make_event(capacity=1, waitlist_enabled=True)
+    rules.register(event.id, person(1))
+    second = rules.register(event.id, person(2)).registration
+    rules.cancel(second.id)
+    third = rules.register(event.id, person(3)).registration
+    back = rules.register(event.id, person(2)).registration
+    assert (rules.waitlist_position(third), rules.waitlist_position(back)) == (1, 2)
 
 
 @pytest.mark.parametrize(

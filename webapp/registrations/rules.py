@@ -97,7 +97,12 @@ def register(event_id, person, answers=None, language="fr", now=None):
         notifications.queue(existing, "already-registered")
         db.session.commit()
         return Outcome(existing, created=False)
-    registration = existing or Registration(event=event, email=email)
+    if existing is not None:
+        # A cancelled person comes back: a new row, so a new place at the end of the waitlist
+        # (ids give the arrival order); the old row stays, anonymised, for the statistics.
+        anonymise(existing, now)
+        db.session.flush()
+    registration = Registration(event=event, email=email)
     for field in PERSON_FIELDS:
         if field != "email":
             setattr(registration, field, person.get(field) or None)
