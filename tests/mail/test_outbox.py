@@ -135,3 +135,42 @@ def test_two_workers_at_once_deliver_each_message_exactly_once(
     assert db.session.scalars(select(OutboxMessage.status).distinct()).all() == ["sent"]
     with app.app_context():
         db.engine.dispose()
+
+
+def test_event_cancelled_by_the_organiser_sends_a_cancel_with_a_higher_sequence(
+    make_event, person, smtp
+):
+    event = make_event(title_nl="Overleg", capacity=5)
+    rules.register(event.id, person(1), language="nl")
+    deliver_all()
+    (confirmation,) = smtp.inbox.to("anne.1@example.org")
+    first_sequence = int(only_calendar(confirmation)[0].walk("VEVENT")[0]["SEQUENCE"])
+    event.status = "cancelled"
+    db.session.commit()
+    rules.notify_event_cancelled(event.id)
+    deliver_all()
+    cancelled = smtp.inbox.to("anne.1@example.org")[-1]
+    assert "Overleg" in cancelled["Subject"] and "annulée" not in cancelled["Subject"]
+    calendar, part = only_calendar(cancelled)
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(calendar["METHOD"]) == "CANCEL" and part.get_param("method") == "CANCEL"
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    assert int(vevent["SEQUENCE"]) > first_sequence
+
+
+def test_approval_and_refusal_of_a_closed_group_reach_the_person(make_event, person, smtp):
+    event = make_event(registration_mode="approval", capacity=5)
+    accepted = rules.register(event.id, person(1)).registration
+    declined = rules.register(event.id, person(2)).registration
+    rules.approve(accepted.id)
+    rules.refuse(declined.id)
+    deliver_all()
+    received = {
+        email: [m["Subject"].split(" :")[0] for m in smtp.inbox.to(email)]
+        for email in ("anne.1@example.org", "anne.2@example.org")
+    }
+    assert received["anne.1@example.org"] == ["Demande d'inscription reçue", "Inscription acceptée"]
+    assert received["anne.2@example.org"][0] == "Demande d'inscription reçue"
+    assert "non retenue" in received["anne.2@example.org"][1]
+    (approval,) = [m for m in smtp.inbox.to("anne.1@example.org") if attachments(m)]
+    assert str(only_calendar(approval)[0]["METHOD"]) == "REQUEST"

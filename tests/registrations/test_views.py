@@ -238,3 +238,15 @@ class TestWithRateLimits:
             for _ in range(7)
         ]
         assert codes[-1] == 429
+
+    def test_one_address_is_rate_limited_whatever_the_email(self, client, make_event):
+        from webapp.extensions import limiter
+
+        limiter.reset()
+        event = make_event(capacity=None)
+        codes = [
+            client.post(f"/events/{event.id}/register", data=form_data(n)).status_code
+            for n in range(21)
+        ]
+        assert codes[:20] == [303] * 20 and codes[20] == 429
+        assert count(Registration) == 20
