@@ -186,6 +186,12 @@ def main():
                     select(Registration.status, func.count()).group_by(Registration.status)
                 ).all()
             )
+            per_event = db.session.execute(
+                select(func.count())
+                .where(Registration.status == "confirmed")
+                .group_by(Registration.event_id)
+            ).scalars()
+            overbooked = sum(confirmed > 15 for confirmed in per_event)
         sent, failed, outbox_wall, received = outbox_rate(app)
 
     backend = url.split(":", 1)[0]
@@ -193,7 +199,7 @@ def main():
         f"\nRegistrations: {PEOPLE} people, {EVENTS} events of 15 places, "
         f"{options.clients} clients, gunicorn -w {options.workers}, {backend}"
     )
-    print(f"  answers: {sorted(set(codes))}; in the database: {counts}")
+    print(f"  answers: {sorted(set(codes))}; in the database: {counts}; overbooked: {overbooked}")
     print(f"{'':<24} {'per second':>10} {'p50 ms':>8} {'p95 ms':>8}")
     for name, values, seconds in (
         ("trivial POST", trivial, trivial_wall),
