@@ -46,6 +46,9 @@ def test_registering_redirects_to_the_personal_page_which_marks_the_status(clien
     "changes, field",
     [
         ({"first_name": ""}, "first_name"),
+        ({"first_name": "   "}, "first_name"),
+        ({"last_name": "Pee\x00ters"}, "last_name"),
+        ({"commune": "Ixelles\x07"}, "commune"),
         ({"last_name": None}, "last_name"),
         ({"email": "pas-une-adresse"}, "email"),
         ({"email": "a" * 250 + "@x.be"}, "email"),

@@ -10,7 +10,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.registrations.rules import PERSON_FIELDS
@@ -23,22 +30,38 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _required():
-    return InputRequired(message=_l("Ce champ est obligatoire."))
+    # DataRequired after the strip filter: a field of spaces is an empty field.
+    return DataRequired(message=_l("Ce champ est obligatoire."))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _printable(form, field):
+    """Refuse control characters (NUL and the like); line breaks are fine in long answers."""
+    value = field.data if isinstance(field.data, str) else ""
+    if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in value):
+        raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
+
+
+def _text(label, *validators, optional=False, field=StringField):
+    first = [Optional()] if optional else [_required()]
+    return field(label, first + list(validators) + [_printable], filters=[_strip])
 
 
 class PersonForm(FlaskForm):
     """The person fields shared by registrations and (later) visit bookings."""
 
-    first_name = StringField(_l("Prénom"), [_required(), Length(max=100)])
-    last_name = StringField(_l("Nom"), [_required(), Length(max=100)])
-    email = StringField(
-        _l("Adresse e-mail"),
-        [_required(), Length(max=254), Email(message=_l("Adresse e-mail invalide."))],
+    first_name = _text(_l("Prénom"), Length(max=100))
+    last_name = _text(_l("Nom"), Length(max=100))
+    email = _text(
+        _l("Adresse e-mail"), Length(max=254), Email(message=_l("Adresse e-mail invalide."))
     )
-    organisation = StringField(_l("Organisation ou service"), [_required(), Length(max=200)])
+    organisation = _text(_l("Organisation ou service"), Length(max=200))
     sector = SelectField(_l("Secteur"), [_required()], choices=[], validate_choice=False)
-    job_title = StringField(_l("Fonction"), [_required(), Length(max=150)])
-    commune = StringField(_l("Commune de travail (facultatif)"), [Optional(), Length(max=100)])
+    job_title = _text(_l("Fonction"), Length(max=150))
+    commune = _text(_l("Commune de travail (facultatif)"), Length(max=100), optional=True)
     consent = BooleanField(
         _l("J'accepte que ces données soient utilisées pour l'organisation de cette activité."),
         [InputRequired(message=_l("Votre accord est nécessaire pour vous inscrire."))],
@@ -85,9 +108,9 @@ def _question_field(question, language):
     options = [(o["value"], o.get(language) or o["fr"]) for o in question.options or ()]
     label = question.localized("label", language)
     if question.kind == "short_text":
-        return StringField(label, validators + [Length(max=300)])
+        return _text(label, Length(max=300), optional=not question.required)
     if question.kind == "long_text":
-        return TextAreaField(label, validators + [Length(max=2000)])
+        return _text(label, Length(max=2000), optional=not question.required, field=TextAreaField)
     if question.kind == "choice":
         return RadioField(label, validators, choices=options)
     if question.kind == "choices":
