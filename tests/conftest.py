@@ -64,10 +64,22 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
+_rebuilt_postgres = set()
+
+
 def reset_postgres(url):
-    """Empty every table of the test database (creating the schema where it is missing)."""
+    """Empty every table of the test database (creating the schema where it is missing).
+
+    The first time in a test run the schema is dropped and rebuilt from the models: a
+    database left by an earlier run (or an earlier version of the models) is never trusted.
+    """
     app = create_app(make_config(url))
     with app.app_context():
+        if url not in _rebuilt_postgres:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            _rebuilt_postgres.add(url)
         db.create_all()
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as connection:
