@@ -78,18 +78,16 @@ def calendar_url(registration):
 
 def _attachment(registration, kind):
     """(ics text, METHOD) for the message: a new or updated entry, or its cancellation."""
-    from webapp.feeds.ical import build_calendar, calendar_bytes
+    # calendar_text: build_calendar's bytes, written without building icalendar objects.
+    from webapp.feeds.ical import calendar_text
 
-    event = registration.event
+    event, language = registration.event, registration.language
     if kind in CANCELLING_KINDS:
-        calendar = build_calendar(
-            [event], method="CANCEL", language=registration.language, cancelled_ids={event.id}
-        )
-        return calendar_bytes(calendar).decode("utf-8"), "CANCEL"
+        ics = calendar_text([event], method="CANCEL", language=language, cancelled_ids={event.id})
+        return ics.decode("utf-8"), "CANCEL"
     if registration.status != "confirmed":
         return None, None
-    calendar = build_calendar([event], method="REQUEST", language=registration.language)
-    return calendar_bytes(calendar).decode("utf-8"), "REQUEST"
+    return calendar_text([event], method="REQUEST", language=language).decode("utf-8"), "REQUEST"
 
 
 def queue(registration, kind):
