@@ -33,7 +33,11 @@ CONTRACT_EXAMPLE = {
     "audience": "professionals",
     "start": "2027-03-23T13:00:00+01:00",
     "end": "2027-03-23T16:00:00+01:00",
-    "venue": {"name": "Maison des Savoirs", "address": "Rue de la Glacière 12", "commune": "Forest"},
+    "venue": {
+        "name": "Maison des Savoirs",
+        "address": "Rue de la Glacière 12",
+        "commune": "Forest",
+    },
     "online_url": "https://meet.example.org/liaison",
     "registration": "open",
     "capacity": 20,
@@ -160,6 +164,36 @@ def test_cli_update_by_external_id_and_second_import_changes_nothing(run_cli):
         ({"rrule": "FREQ=SOMETIMES"}, 1, "rrule"),
         ({"registrations": [{"email": "not-an-email"}]}, 1, "registrations[0].email"),
         ({"external_id": "a"}, 1, "external_id"),  # repeats entry 0
+        # These crashed with a traceback (overflow, database errors) instead of naming the field.
+        ({"start": "0001-01-01T00:00:00+01:00"}, 1, "start"),
+        ({"end": "9999-12-31T23:59:00-01:00"}, 1, "end"),
+        ({"capacity": 10**30}, 1, "capacity"),
+        ({"bassins": [["sud"]]}, 1, "bassins"),
+        (
+            {"venue": {"name": "V", "commune": "Forest", "postal_code": "x" * 40}},
+            1,
+            "venue.postal_code",
+        ),
+        ({"venue": {"name": "V", "commune": "Forest", "access_notes": 5}}, 1, "venue.access_notes"),
+        ({"venue": {"name": "x" * 300, "commune": "Forest"}}, 1, "venue.name"),
+        ({"rrule": "FREQ=MINUTELY"}, 1, "rrule"),  # a million rows in the agenda index
+        ({"rrule": "FREQ=HOURLY;COUNT=100"}, 1, "rrule"),
+        ({"rrule": "FREQ=DAILY;BYHOUR=1,2,3"}, 1, "rrule"),
+        ({"rrule": "DTSTART:20200101T000000\nRRULE:FREQ=YEARLY;COUNT=3"}, 1, "rrule"),
+        (
+            {
+                "registration_opens": "2027-03-20T00:00:00+01:00",
+                "registration_closes": "2027-03-10T00:00:00+01:00",
+            },
+            1,
+            "registration_closes",
+        ),
+        (
+            {"rrule": "FREQ=WEEKLY;COUNT=3", "overrides": [{"date": "2027-03-24"}]},
+            1,
+            "overrides[0].date",
+        ),
+        ({"rrule": "FREQ=WEEKLY;COUNT=3", "exdates": ["abc"]}, 1, "exdates"),
     ],
 )
 def test_cli_bad_entry_names_index_and_field_and_writes_nothing(run_cli, bad, index, field):
@@ -240,7 +274,7 @@ def test_import_overrides_and_status(territory):
             rrule="FREQ=MONTHLY;BYDAY=3MO;COUNT=6",
         )
     ]
-    (_, event_id), = import_events(data)
+    ((_, event_id),) = import_events(data)
     assert db.session.get(Event, event_id).sequence == 0
     data[0]["status"] = "cancelled"
     data[0]["status_reason"] = "Travaux."
@@ -251,3 +285,15 @@ def test_import_overrides_and_status(territory):
     import_events(data)
     db.session.expire_all()
     assert db.session.get(Event, event_id).sequence == 1
+
+
+def test_rule_with_prefix_and_lowercase_imports(territory):
+    ((_, event_id),) = import_events([entry("r", rrule="RRULE:freq=weekly;count=3")])
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(EventOccurrence)
+            .where(EventOccurrence.event_id == event_id)
+        )
+        == 3
+    )

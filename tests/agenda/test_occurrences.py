@@ -6,7 +6,7 @@ Expected dates are computed here with `calendar` and plain arithmetic, not with 
 import calendar
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import local
 from webapp.agenda.models import EventOccurrence, OccurrenceOverride
@@ -16,7 +16,9 @@ from webapp.extensions import db
 
 def last_sunday(year, month):
     return max(
-        week[calendar.SUNDAY] for week in calendar.monthcalendar(year, month) if week[calendar.SUNDAY]
+        week[calendar.SUNDAY]
+        for week in calendar.monthcalendar(year, month)
+        if week[calendar.SUNDAY]
     )
 
 
@@ -154,9 +156,7 @@ def test_window_limits_occurrences(make_event):
         start=local(2027, 1, 18, 14),
         rrule="FREQ=MONTHLY;BYDAY=MO;BYSETPOS=3;UNTIL=20271231T235959",
     )
-    found = occurrences(
-        event, datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC)
-    )
+    found = occurrences(event, datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC))
     assert [o.start.date() for o in found] == third_mondays_2027()[2:5]
 
 
@@ -190,3 +190,25 @@ def test_recurring_event_appears_at_each_date_in_the_list(client, make_event):
     assert 'datetime="2027-10-18T14:00+02:00"' in html
     assert 'datetime="2027-11-15T14:00+01:00"' in html
     assert event.id
+
+
+def test_spring_forward_gap_gives_one_occurrence_not_two(make_event):
+    # 00:30, 01:30, 02:30 (does not exist on 28 March 2027) and 03:30 local: 02:30 lands on
+    # the instant of 03:30. Saving two rows for it broke the unique index (IntegrityError).
+    event = make_event(
+        "Horaire", start=local(2027, 3, 28, 0, 30), hours=0.5, rrule="FREQ=HOURLY;COUNT=4"
+    )
+    starts = [o.start.astimezone(UTC) for o in occurrences(event)]
+    assert starts == [
+        datetime(2027, 3, 27, 23, 30, tzinfo=UTC),
+        datetime(2027, 3, 28, 0, 30, tzinfo=UTC),
+        datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
+    ]
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(EventOccurrence)
+            .where(EventOccurrence.event_id == event.id)
+        )
+        == 3
+    )

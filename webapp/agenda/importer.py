@@ -30,6 +30,12 @@ from webapp.vocabulary import (
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_RE = re.compile(r"^https?://\S+$")
+# An agenda event repeats at most daily: finer rules flood the agenda index (and give the
+# same UTC start twice on the night the clocks go forward).
+RULE_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+FINER_RULE_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+# The largest value the databases' INTEGER columns hold.
+MAX_INTEGER = 2**31 - 1
 
 KNOWN_KEYS = {
     "external_id",
@@ -149,7 +155,11 @@ class Checker:
         value = self.entry.get(field)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not minimum <= value <= MAX_INTEGER
+        ):
             self.fail(field, f"must be a whole number of at least {minimum}")
         return value
 
@@ -173,7 +183,7 @@ class Checker:
             return None
         try:
             return to_utc(datetime.fromisoformat(str(value)))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.fail(field, "must be an ISO 8601 date-time such as 2027-03-23T13:00:00+01:00")
 
     def day(self, field, value):
@@ -222,12 +232,15 @@ def _check_entry(index, entry, bassins, communes):
     }
     if spec["end_at"] <= spec["start_at"]:
         check.fail("end", "must be after start")
+    opens, closes = spec["registration_opens_at"], spec["registration_closes_at"]
+    if opens and closes and closes <= opens:
+        check.fail("registration_closes", "must be after registration_opens")
 
     slugs = entry.get("bassins")
     if not isinstance(slugs, list) or not slugs:
         check.fail("bassins", "must be a non-empty list of bassin slugs")
     for slug in slugs:
-        if slug not in bassins:
+        if not isinstance(slug, str) or slug not in bassins:
             check.fail("bassins", f"unknown bassin '{slug}'")
     spec["bassin_slugs"] = list(dict.fromkeys(slugs))
 
@@ -278,9 +291,19 @@ def _check_venue(check, communes, bassin_slugs, value=None, field="venue"):
     name = venue.get("name")
     if not isinstance(name, str) or not name.strip():
         check.fail(f"{field}.name", "is required")
+    if len(name) > 200:
+        check.fail(f"{field}.name", "is longer than 200 characters")
     address = venue.get("address") or ""
-    if not isinstance(address, str) or len(address) > 300 or len(name) > 200:
+    if not isinstance(address, str) or len(address) > 300:
         check.fail(f"{field}.address", "must be a string of at most 300 characters")
+    postal_code = venue.get("postal_code")
+    if postal_code is not None and (
+        not isinstance(postal_code, (str, int)) or len(str(postal_code)) > 10
+    ):
+        check.fail(f"{field}.postal_code", "must be a postal code of at most 10 characters")
+    access_notes = venue.get("access_notes")
+    if access_notes is not None and (not isinstance(access_notes, str) or len(access_notes) > 2000):
+        check.fail(f"{field}.access_notes", "must be a string of at most 2000 characters")
     commune = None
     if venue.get("commune"):
         commune = resolve_commune(communes, str(venue["commune"]), bassin_slugs)
@@ -302,6 +325,12 @@ def _check_recurrence(check, start_at):
             rrulestr(rule, dtstart=start_at.replace(tzinfo=None), ignoretz=True)
         except (ValueError, TypeError) as error:
             check.fail("rrule", f"is not a valid RRULE ({error})")
+        body = rule.upper().removeprefix("RRULE:")
+        if ":" in body or "\n" in body:
+            check.fail("rrule", "must be one RRULE line (the start is the event's start)")
+        parts = dict(part.split("=", 1) for part in body.split(";") if "=" in part)
+        if parts.get("FREQ") not in RULE_FREQUENCIES or any(p in parts for p in FINER_RULE_PARTS):
+            check.fail("rrule", "must repeat at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
     exdates = check.entry.get("exdates") or []
     if not isinstance(exdates, list):
         check.fail("exdates", "must be a list of dates")

@@ -1,7 +1,7 @@
 """The dates of an event: one for a plain event, each date of its rule for a repeating one."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil.rrule import rrulestr
 
@@ -32,8 +32,16 @@ def rule_starts(rule: str, first_start: datetime, until: datetime):
     local_until = to_local(until).replace(tzinfo=None)
     zone = app_zone()
     rule_set = rrulestr(rule, dtstart=naive_first, forceset=True, ignoretz=True)
+    seen = set()
     for naive in rule_set.between(naive_first, local_until, inc=True):
-        yield naive.replace(tzinfo=zone).astimezone(first_start.tzinfo)
+        start = naive.replace(tzinfo=zone).astimezone(first_start.tzinfo)
+        # A wall-clock time in the spring-forward gap lands on the same instant as the hour
+        # after it: one occurrence, not two.
+        # (Compared in UTC: two datetimes of the same zone compare by their wall-clock time.)
+        instant = start.astimezone(UTC)
+        if instant not in seen:
+            seen.add(instant)
+            yield start
 
 
 def skipped_dates(event) -> set[date]:
