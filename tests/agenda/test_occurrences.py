@@ -212,3 +212,54 @@ def test_spring_forward_gap_gives_one_occurrence_not_two(make_event):
         )
         == 3
     )
+
+
+def test_event_page_lists_dates_with_cancelled_and_moved_ones(client, make_event):
+    from tests.factories import venue
+
+    now = datetime.now(UTC)
+    first_day = (now + timedelta(days=3)).date()
+    event = make_event(
+        "Permanence hebdomadaire",
+        start=local(first_day.year, first_day.month, first_day.day, 14),
+        hours=2,
+        commune="etterbeek",
+        rrule="FREQ=WEEKLY;COUNT=4",
+    )
+    dates = [o.recurrence_start for o in occurrences(event)]
+    elsewhere = venue("Maison médicale du coin", "auderghem", "Rue des Champs 12")
+    db.session.flush()
+    event.overrides.append(
+        OccurrenceOverride(
+            recurrence_start=dates[1], start_at=dates[1], end_at=dates[1] + timedelta(hours=2),
+            cancelled=True,
+        )
+    )
+    event.overrides.append(
+        OccurrenceOverride(
+            recurrence_start=dates[2], start_at=dates[2], end_at=dates[2] + timedelta(hours=2),
+            venue_id=elsewhere.id,
+        )
+    )
+    db.session.commit()
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Rendez-vous récurrent" in html
+    assert html.count('<li class="is-cancelled">') == 1
+    assert "Maison médicale du coin, Auderghem" in html
+    assert html.count("<time datetime=") == 4
+    # In the list: four cards, one with the cancelled badge, the moved one in its commune.
+    html = client.get("/").get_data(as_text=True)
+    assert html.count("Permanence hebdomadaire") == 4
+    assert html.count("badge-cancelled") == 1
+    html = client.get("/?commune=auderghem").get_data(as_text=True)
+    assert html.count("Permanence hebdomadaire") == 1
+
+
+def test_event_page_of_a_finished_rule(client, make_event):
+    event = make_event(
+        "Cycle terminé", start=local(2025, 1, 6, 14), rrule="FREQ=WEEKLY;COUNT=3"
+    )
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Aucune date à venir." in html
+    html = client.get("/archive/?from=2025-01-01&to=2025-01-31").get_data(as_text=True)
+    assert html.count("Cycle terminé") == 3
