@@ -97,7 +97,10 @@ def test_override_changes_bump(make_event):
     first = event.start_at
     event.overrides.append(
         OccurrenceOverride(
-            recurrence_start=first, start_at=first, end_at=first + timedelta(hours=1), cancelled=True
+            recurrence_start=first,
+            start_at=first,
+            end_at=first + timedelta(hours=1),
+            cancelled=True,
         )
     )
     db.session.commit()

@@ -146,7 +146,9 @@ def test_monthly_prevention_rendez_vous_in_four_sud_est_communes(demo):
     months = sorted({(d.year, d.month) for d in dates})
     assert len(months) >= 12
     for year, month in months:
-        days = [w[calendar.MONDAY] for w in calendar.monthcalendar(year, month) if w[calendar.MONDAY]]
+        days = [
+            w[calendar.MONDAY] for w in calendar.monthcalendar(year, month) if w[calendar.MONDAY]
+        ]
         assert date(year, month, days[2]) in dates
     skipped = date.fromisoformat(str(etterbeek.exdates[0])[:10])
     assert skipped not in dates

@@ -141,11 +141,13 @@ def test_regional_event_in_every_bassin(make_event):
 
 def test_commune_filter_uses_the_occurrence_venue(make_event):
     """An occurrence moved elsewhere is found in its new commune, not the old one."""
-    from webapp.agenda.models import OccurrenceOverride
     from tests.factories import venue
+    from webapp.agenda.models import OccurrenceOverride
 
     event = make_event(
-        "Tournant", start=local(2027, 1, 18, 14), commune="etterbeek",
+        "Tournant",
+        start=local(2027, 1, 18, 14),
+        commune="etterbeek",
         rrule="FREQ=MONTHLY;BYDAY=3MO;COUNT=3",
     )
     elsewhere = venue("Maison médicale", "auderghem", "Rue des Champs 12")

@@ -112,7 +112,9 @@ def test_event_page_constant_statement_count(client, make_event):
     first = local(2027, 1, 18, 14)
     recurring.overrides.append(
         OccurrenceOverride(
-            recurrence_start=first, start_at=first, end_at=first + timedelta(hours=2),
+            recurrence_start=first,
+            start_at=first,
+            end_at=first + timedelta(hours=2),
             venue_id=other.venue_id,
         )
     )

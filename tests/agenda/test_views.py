@@ -245,11 +245,19 @@ def test_pagination(client, app, make_event):
     for number in range(7):
         make_event(f"Rencontre numéro {number:02d}", start=start + timedelta(days=number))
     html = page(client, "/")
-    assert shown(html, *(f"numéro {n:02d}" for n in range(7))) == ["numéro 00", "numéro 01", "numéro 02"]
+    assert shown(html, *(f"numéro {n:02d}" for n in range(7))) == [
+        "numéro 00",
+        "numéro 01",
+        "numéro 02",
+    ]
     assert "7 activités" in html and "Page 1 sur 3" in html and 'rel="next"' in html
     assert 'rel="prev"' not in html
     html = page(client, "/?page=2")
-    assert shown(html, *(f"numéro {n:02d}" for n in range(7))) == ["numéro 03", "numéro 04", "numéro 05"]
+    assert shown(html, *(f"numéro {n:02d}" for n in range(7))) == [
+        "numéro 03",
+        "numéro 04",
+        "numéro 05",
+    ]
     assert 'rel="prev"' in html and 'rel="next"' in html
     html = page(client, "/?page=3")
     assert shown(html, *(f"numéro {n:02d}" for n in range(7))) == ["numéro 06"]
@@ -260,7 +268,11 @@ def test_pagination(client, app, make_event):
     assert "7 activités" in html
     for bad in ("abc", "-1", "0", "1.5"):
         html = page(client, f"/?page={bad}")
-        assert shown(html, *(f"numéro {n:02d}" for n in range(7))) == ["numéro 00", "numéro 01", "numéro 02"]
+        assert shown(html, *(f"numéro {n:02d}" for n in range(7))) == [
+            "numéro 00",
+            "numéro 01",
+            "numéro 02",
+        ]
         assert 'data-filter="page"' in html, bad
 
 
@@ -324,8 +336,13 @@ def test_past_event_page_shows_its_report(client, make_event):
 
 @pytest.mark.parametrize(
     "url",
-    ["/events/999999", "/events/abc", "/bassins/atlantide/", "/bassins/atlantide/archive/",
-     "/series/inconnue"],
+    [
+        "/events/999999",
+        "/events/abc",
+        "/bassins/atlantide/",
+        "/bassins/atlantide/archive/",
+        "/series/inconnue",
+    ],
 )
 def test_unknown_things_are_404(client, territory, url):
     assert client.get(url).status_code == 404
@@ -338,11 +355,19 @@ def test_series_page_orders_past_and_upcoming(client, make_event):
     # Created out of order.
     make_event("Séance 0", start=now - timedelta(days=200), series_slug="liaison-sud")
     make_event("Séance E", start=now + timedelta(days=30), series_slug="liaison-sud")
-    make_event("Séance brouillon", start=now + timedelta(days=40), series_slug="liaison-sud",
-               status="draft")
+    make_event(
+        "Séance brouillon",
+        start=now + timedelta(days=40),
+        series_slug="liaison-sud",
+        status="draft",
+    )
     html = page(client, "/series/liaison-sud")
     upcoming, past = html.split('id="past-heading"')
-    assert shown(upcoming, "Séance C", "Séance E", "Séance D") == ["Séance C", "Séance E", "Séance D"]
+    assert shown(upcoming, "Séance C", "Séance E", "Séance D") == [
+        "Séance C",
+        "Séance E",
+        "Séance D",
+    ]
     assert upcoming.index("Séance C") < upcoming.index("Séance E") < upcoming.index("Séance D")
     assert "Séance A" not in upcoming and "Séance B" not in upcoming
     # Past: most recent first.
