@@ -463,3 +463,20 @@ def test_nul_characters_are_not_500(client, world):
         assert client.get(url).status_code == 404, url
     html = page(client, "/?commune=a%00b&theme=%00")
     assert 'data-filter="commune"' in html
+
+
+def test_archive_filters_combine(client, make_event):
+    now = utcnow()
+    make_event("Passée Sud formation", start=now - timedelta(days=10), kind="formation")
+    make_event("Passée Sud concertation", start=now - timedelta(days=20))
+    make_event("Passée Nord formation", start=now - timedelta(days=30), kind="formation",
+               bassins=("nord",), commune="jette")
+    titles = ("Passée Sud formation", "Passée Sud concertation", "Passée Nord formation")
+    assert shown(page(client, "/archive/?kind=formation"), *titles) == [titles[0], titles[2]]
+    assert shown(page(client, "/bassins/sud/archive/?kind=formation"), *titles) == [titles[0]]
+    assert shown(page(client, "/archive/?commune=jette&q=nord"), *titles) == [titles[2]]
+    since = (now - timedelta(days=25)).date().isoformat()
+    assert shown(page(client, f"/archive/?from={since}"), *titles) == list(titles[:2])
+    html = page(client, "/bassins/sud/archive/?from=2026-13-45&page=-1")
+    assert 'data-filter="from"' in html and 'data-filter="page"' in html
+    assert shown(html, *titles) == list(titles[:2])
