@@ -231,13 +231,17 @@ def test_event_page_lists_dates_with_cancelled_and_moved_ones(client, make_event
     db.session.flush()
     event.overrides.append(
         OccurrenceOverride(
-            recurrence_start=dates[1], start_at=dates[1], end_at=dates[1] + timedelta(hours=2),
+            recurrence_start=dates[1],
+            start_at=dates[1],
+            end_at=dates[1] + timedelta(hours=2),
             cancelled=True,
         )
     )
     event.overrides.append(
         OccurrenceOverride(
-            recurrence_start=dates[2], start_at=dates[2], end_at=dates[2] + timedelta(hours=2),
+            recurrence_start=dates[2],
+            start_at=dates[2],
+            end_at=dates[2] + timedelta(hours=2),
             venue_id=elsewhere.id,
         )
     )
@@ -256,9 +260,7 @@ def test_event_page_lists_dates_with_cancelled_and_moved_ones(client, make_event
 
 
 def test_event_page_of_a_finished_rule(client, make_event):
-    event = make_event(
-        "Cycle terminé", start=local(2025, 1, 6, 14), rrule="FREQ=WEEKLY;COUNT=3"
-    )
+    event = make_event("Cycle terminé", start=local(2025, 1, 6, 14), rrule="FREQ=WEEKLY;COUNT=3")
     html = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Aucune date à venir." in html
     html = client.get("/archive/?from=2025-01-01&to=2025-01-31").get_data(as_text=True)

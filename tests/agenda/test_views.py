@@ -469,8 +469,13 @@ def test_archive_filters_combine(client, make_event):
     now = utcnow()
     make_event("Passée Sud formation", start=now - timedelta(days=10), kind="formation")
     make_event("Passée Sud concertation", start=now - timedelta(days=20))
-    make_event("Passée Nord formation", start=now - timedelta(days=30), kind="formation",
-               bassins=("nord",), commune="jette")
+    make_event(
+        "Passée Nord formation",
+        start=now - timedelta(days=30),
+        kind="formation",
+        bassins=("nord",),
+        commune="jette",
+    )
     titles = ("Passée Sud formation", "Passée Sud concertation", "Passée Nord formation")
     assert shown(page(client, "/archive/?kind=formation"), *titles) == [titles[0], titles[2]]
     assert shown(page(client, "/bassins/sud/archive/?kind=formation"), *titles) == [titles[0]]

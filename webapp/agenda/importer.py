@@ -245,12 +245,14 @@ def _check_entry(index, entry, bassins, communes):
     spec["bassin_slugs"] = list(dict.fromkeys(slugs))
 
     sectors = entry.get("participant_sectors")
-    if sectors is not None:
-        if not isinstance(sectors, dict) or any(
+    if sectors is not None and (
+        not isinstance(sectors, dict)
+        or any(
             k not in SECTOR_GROUP_SLUGS or not isinstance(v, int) or v < 0
             for k, v in sectors.items()
-        ):
-            check.fail("participant_sectors", "must map sector group slugs to counts")
+        )
+    ):
+        check.fail("participant_sectors", "must map sector group slugs to counts")
     spec["participant_sectors"] = sectors
 
     spec["series"] = _check_series(check)
