@@ -25,8 +25,9 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_commands(app)
 
-    from webapp import errors, i18n, templating
+    from webapp import errors, hygiene, i18n, templating
 
+    hygiene.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
