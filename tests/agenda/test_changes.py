@@ -158,3 +158,28 @@ def test_title_change_keeps_rows(make_event):
         select(EventOccurrence.id).where(EventOccurrence.event_id == event.id)
     ).all()
     assert before == after
+
+
+def test_refresh_occurrences_extends_an_open_rule_past_its_old_horizon(app, make_event):
+    from datetime import timedelta
+
+    from sqlalchemy import delete, func, select
+
+    from webapp.agenda.models import EventOccurrence
+    from webapp.extensions import db
+    from webapp.timezones import utcnow
+
+    event = make_event(
+        title="Rendez-vous mensuel",
+        rrule="FREQ=MONTHLY;BYDAY=3MO",
+        start=utcnow() + timedelta(days=1),
+    )
+    full = db.session.scalar(select(func.count()).select_from(EventOccurrence))
+    # As if the index had been built long ago and only its first dates were left.
+    db.session.execute(
+        delete(EventOccurrence).where(EventOccurrence.start_at > utcnow() + timedelta(days=60))
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["refresh-occurrences"])
+    assert "1 repeating event(s) re-indexed" in result.output
+    assert db.session.scalar(select(func.count()).select_from(EventOccurrence)) == full >= 24

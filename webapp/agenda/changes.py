@@ -76,16 +76,36 @@ def _rebuild_occurrences(session, flush_context):
     if not stale:
         return
     connection = session.connection()
-    table = EventOccurrence.__table__
     with session.no_autoflush:
         for obj in stale:
             state = inspect(obj)
             if state.deleted or state.was_deleted or obj.id is None:
                 continue
-            connection.execute(delete(table).where(table.c.event_id == obj.id))
-            rows = occurrence_rows(obj)
-            if rows:
-                connection.execute(insert(table), rows)
+            rebuild_occurrences(connection, obj)
+
+
+def rebuild_occurrences(connection, event_obj):
+    """Replace the agenda index rows of one event by those its dates give now."""
+    table = EventOccurrence.__table__
+    connection.execute(delete(table).where(table.c.event_id == event_obj.id))
+    rows = occurrence_rows(event_obj)
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def refresh_recurring_occurrences():
+    """Extend open-ended rules: their dates are indexed two years ahead of each rebuild,
+    so a nightly run keeps the agenda listing them. Returns the number of events."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+
+    events = db.session.scalars(select(Event).where(Event.rrule.is_not(None))).all()
+    connection = db.session.connection()
+    for obj in events:
+        rebuild_occurrences(connection, obj)
+    db.session.commit()
+    return len(events)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -35,6 +35,13 @@ def register_commands(app: Flask):
         db.session.commit()
         click.echo("Bassins and communes loaded.")
 
+    @app.cli.command("refresh-occurrences")
+    def refresh_occurrences_command():
+        """Re-index the dates of repeating events (run nightly: open rules reach 2 years ahead)."""
+        from webapp.agenda.changes import refresh_recurring_occurrences
+
+        click.echo(f"{refresh_recurring_occurrences()} repeating event(s) re-indexed.")
+
     @app.cli.command("import-events")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def import_events_command(path):
