@@ -63,7 +63,6 @@ def _register_blueprints(app):
 
 def _register_commands(app):
     from webapp.agenda.cli import register_commands as agenda_commands
-
     from webapp.mail.cli import register_commands as mail_commands
     from webapp.registrations.cli import register_commands as registration_commands
 

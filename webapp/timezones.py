@@ -48,7 +48,7 @@ def local_today():
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware datetimes in Python, UTC in the database (naive on SQLite, timestamptz on PostgreSQL)."""
+    """Aware datetimes in Python, UTC in the database (naive on SQLite, timestamptz on PG)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

@@ -169,7 +169,7 @@ def test_refresh_occurrences_extends_an_open_rule_past_its_old_horizon(app, make
     from webapp.extensions import db
     from webapp.timezones import utcnow
 
-    event = make_event(
+    make_event(
         title="Rendez-vous mensuel",
         rrule="FREQ=MONTHLY;BYDAY=3MO",
         start=utcnow() + timedelta(days=1),

@@ -184,9 +184,7 @@ class Event(Localized, db.Model):
             name="status_known",
         ),
         CheckConstraint("registration_mode IN ('open', 'approval', 'none')", name="mode_known"),
-        CheckConstraint(
-            "capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"
-        ),
+        CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"),
         # The feeds' validator (count, newest change, sum) read from the index alone.
         Index("ix_events_feed_state", "updated_at", "sequence"),
     )
