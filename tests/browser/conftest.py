@@ -147,6 +147,7 @@ def screenshot(page, viewport, request):
 def demo_ids(live_server):
     """Ids and slugs of demo pages the tests visit."""
     from webapp.agenda.models import Event, Series
+    from webapp.registrations.models import Registration
     from webapp.timezones import utcnow
 
     now = utcnow()
@@ -168,5 +169,14 @@ def demo_ids(live_server):
         ),
         "series": live_server.scalar(
             select(Series.slug).where(Series.slug == "sud-liaison-ambulatoire-hopital")
+        ),
+        "open_event": live_server.scalar(
+            select(Event.id).where(Event.external_id == "demo-sud-liaison-4")
+        ),
+        "registration_token": live_server.scalar(
+            select(Registration.token)
+            .where(Registration.status == "waitlisted")
+            .order_by(Registration.id)
+            .limit(1)
         ),
     }

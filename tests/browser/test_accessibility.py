@@ -17,6 +17,10 @@ PAGES = {
     "archive": lambda ids: "/archive/",
     "not-found": lambda ids: "/events/999999",
     "unknown-address": lambda ids: "/no-such-page",
+    "registration-form": lambda ids: f"/events/{ids['open_event']}/register",
+    "registration-form-nl": lambda ids: f"/events/{ids['open_event']}/register?lang=nl",
+    "personal-page": lambda ids: f"/registrations/{ids['registration_token']}",
+    "privacy": lambda ids: "/privacy",
 }
 
 

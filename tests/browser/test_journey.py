@@ -94,3 +94,24 @@ def test_printed_agenda_hides_navigation_and_filters(page):
     assert not page.locator("form.filters").is_visible()
     assert not page.locator(".main-nav").is_visible()
     assert page.locator(".event-list > li").first.is_visible()
+
+
+def test_a_professional_registers_from_the_event_page(page, demo_ids, screenshot, viewport):
+    """Open the event, click S'inscrire, fill the form, submit: the personal page says confirmed."""
+    page.goto(f"/events/{demo_ids['open_event']}")
+    page.get_by_role("link", name="S'inscrire").click()
+    page.get_by_label("Prénom").fill("Zoë")
+    page.fill("#last_name", "Çelik")
+    page.fill("#email", f"zoe.celik.{viewport}@example.org")  # one live database for both widths
+    page.fill("#organisation", "Maison médicale du Midi")
+    page.select_option("#sector", "maison-medicale")
+    page.fill("#job_title", "Infirmière")
+    page.check("#consent")
+    box = page.locator("#website").bounding_box()  # the honeypot stays out of sight
+    assert box is None or box["x"] + box["width"] <= 0
+    page.get_by_role("button", name="Envoyer mon inscription").click()
+    errors = page.locator(".error").all_inner_texts()
+    assert errors == [], errors
+    page.wait_for_url("**/registrations/*")
+    screenshot("registered")
+    assert page.locator("[data-status]").get_attribute("data-status") == "confirmed"
