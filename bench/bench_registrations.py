@@ -62,6 +62,17 @@ def load_events(app):
         return [e.id for e in events]
 
 
+def run_clients(clients, client):
+    """Run `clients` threads of `client` at once; returns the wall time in seconds."""
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def register_everyone(server, event_ids, clients):
     """PEOPLE registrations from `clients` threads; returns (latencies ms, wall seconds, codes)."""
     latencies, codes, lock = [], [], threading.Lock()
@@ -99,13 +110,7 @@ def register_everyone(server, event_ids, clients):
                 latencies.append(elapsed)
                 codes.append(response.status_code)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, time.perf_counter() - started, codes
+    return latencies, run_clients(clients, client), codes
 
 
 def trivial_posts(server, clients, count=PEOPLE):
@@ -124,13 +129,7 @@ def trivial_posts(server, clients, count=PEOPLE):
             with lock:
                 latencies.append((time.perf_counter() - started) * 1000)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, time.perf_counter() - started
+    return latencies, run_clients(clients, client)
 
 
 def outbox_rate(app, count=PEOPLE):
