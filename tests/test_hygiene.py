@@ -26,3 +26,9 @@ def strict_client(database_url, territory):
 )
 def test_nul_in_a_path_is_404_and_in_a_query_argument_is_dropped(strict_client, url, status):
     assert strict_client.get(url).status_code == status
+
+
+def test_pages_never_send_their_address_to_other_sites(client, territory):
+    response = client.get("/")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
