@@ -2,13 +2,15 @@
 
 import re
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.agenda.models import Event
 from webapp.extensions import db, limiter
+from webapp.feeds.http import calendar_response, validator_for
+from webapp.feeds.ical import build_calendar, calendar_bytes
 from webapp.registrations import rules
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
 from webapp.registrations.models import Question, Registration
@@ -138,11 +140,6 @@ def erase(token):
 @bp.get("/calendar/<token>.ics")
 def personal_feed(token):
     """Everything the person behind this calendar link is registered for."""
-    from flask import g
-
-    from webapp.feeds.http import calendar_response, validator_for
-    from webapp.feeds.ical import build_calendar, calendar_bytes
-
     g.cookieless = True
     if not TOKEN_RE.match(token or ""):
         abort(404)
