@@ -52,8 +52,11 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    # Optional redis://... shared by every worker for feed bodies (keyed by data-derived ETags).
-    FEED_CACHE_URL = os.environ.get("FEED_CACHE_URL")
+    # Optional redis://... shared by every worker for feed and page bodies (keyed by
+    # data-derived validators); FEED_CACHE_URL is its earlier name.
+    CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("FEED_CACHE_URL")
+    # Public pages kept per worker (when CACHE_URL is not set); 0 turns the page cache off.
+    PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "256"))
     PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
     RATELIMIT_HEADERS_ENABLED = True
 

@@ -41,6 +41,8 @@ def _init_extensions(app):
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    from webapp import content_state  # noqa: F401  its listeners count every content write
+
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail_extension.init_app(app)

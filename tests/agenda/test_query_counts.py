@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event as sa_event
 
 from tests.factories import local
@@ -13,6 +14,13 @@ from webapp.timezones import utcnow
 # The pages' budgets (statements per request); a new N+1 shows as a difference between sizes.
 AGENDA_BUDGET = 17
 EVENT_BUDGET = 12
+
+
+@pytest.fixture
+def app_config():
+    """The page cache off: what is counted is the rendering (a cached hit is one statement,
+    tests/test_pagecache.py)."""
+    return {"PAGE_CACHE_SIZE": 0}
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from webapp.agenda.queries import (
     parse_filters,
 )
 from webapp.extensions import db
+from webapp.pagecache import cached_page
 from webapp.timezones import utcnow
 
 bp = Blueprint("agenda", __name__)
@@ -64,26 +65,31 @@ def _bassin_or_404(slug):
 
 
 @bp.get("/")
+@cached_page
 def index():
     return _agenda()
 
 
 @bp.get("/archive/")
+@cached_page
 def archive():
     return _agenda(past=True)
 
 
 @bp.get("/bassins/<bassin>/")
+@cached_page
 def bassin(bassin):
     return _agenda(bassin=_bassin_or_404(bassin))
 
 
 @bp.get("/bassins/<bassin>/archive/")
+@cached_page
 def bassin_archive(bassin):
     return _agenda(bassin=_bassin_or_404(bassin), past=True)
 
 
 @bp.get("/series/<slug>")
+@cached_page
 def series(slug):
     if "\x00" in slug:
         abort(404)
@@ -105,6 +111,7 @@ def series(slug):
 
 
 @bp.get("/events/<int:event_id>")
+@cached_page
 def event(event_id):
     found = db.session.scalar(
         select(Event)

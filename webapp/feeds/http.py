@@ -5,20 +5,18 @@ Freshness is decided by the database alone: the ETag is a hash of what the feed 
 change, sum of change times). Any worker on any machine computes the same ETag for the same
 data, so a 304 is never stale. The body cache is keyed by that ETag: an entry can only ever
 be served for the data it was built from, so it may live in process memory (or in Redis when
-FEED_CACHE_URL is set, shared by all workers).
+CACHE_URL is set, shared by all workers).
 """
 
 import hashlib
-from collections import OrderedDict
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from threading import Lock
 
 from flask import current_app, request
 from sqlalchemy import func, select
 
 from webapp.agenda.models import Event
+from webapp.cache import body_store
 from webapp.extensions import db
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -101,52 +99,5 @@ def calendar_response(validator: Validator, build, filename="agenda.ics"):
     return response
 
 
-class MemoryCache:
-    """A small LRU of feed bodies by ETag (a hit is right by construction, see above)."""
-
-    def __init__(self, size=64):
-        self.size = size
-        self.items = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def set(self, key, value):
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-class RedisCache:
-    """Feed bodies by ETag in Redis, shared by every worker; entries expire after a day."""
-
-    def __init__(self, url):
-        import redis
-
-        self.client = redis.Redis.from_url(url)
-
-    def get(self, key):
-        try:
-            return self.client.get(f"feed:{key}")
-        except Exception:  # a cache that does not answer is only a miss
-            return None
-
-    def set(self, key, value):
-        with suppress(Exception):  # a cache that does not answer is only a miss
-            self.client.set(f"feed:{key}", value, ex=86400)
-
-
 def body_cache():
-    extension = current_app.extensions.get("feed_cache")
-    if extension is None:
-        url = current_app.config.get("FEED_CACHE_URL")
-        extension = RedisCache(url) if url else MemoryCache()
-        current_app.extensions["feed_cache"] = extension
-    return extension
+    return body_store("feed", size=64, ttl=86400)

@@ -1,0 +1,192 @@
+"""Public pages are served from a cache keyed by the content generation and the minute:
+never behind the data, never mixing languages, never keeping an error or a hidden event."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from tests.agenda.test_query_counts import counting
+from webapp import pagecache
+from webapp.agenda.models import Event, Venue
+from webapp.content_state import ContentState, current_generation
+from webapp.extensions import db
+from webapp.mail.outbox import queue_message
+from webapp.registrations import rules
+from webapp.timezones import utcnow
+
+PERSON = {
+    "first_name": "Anne",
+    "last_name": "Peeters",
+    "email": "anne@example.org",
+    "organisation": "CPAS d'Etterbeek",
+    "sector": "cpas",
+    "job_title": "Assistante sociale",
+    "commune": "Etterbeek",
+}
+
+
+def generation():
+    db.session.rollback()  # a fresh read, not this session's snapshot
+    return current_generation()
+
+
+def test_a_content_write_advances_the_generation_once_per_transaction(make_event):
+    before = generation()
+    event = make_event(title="Concertation santé mentale")
+    assert generation() == before + 1
+    event = db.session.get(Event, event.id)
+    event.title_fr = "Concertation santé mentale (nouvelle salle)"
+    event.capacity = 30
+    db.session.flush()
+    event.room = "Salle 2"
+    db.session.commit()
+    assert generation() == before + 2
+
+
+def test_reads_rollbacks_and_the_mail_outbox_leave_the_generation_alone(make_event, client):
+    event = make_event()
+    before = generation()
+    assert client.get(f"/events/{event.id}").status_code == 200
+    assert client.get("/").status_code == 200
+    event = db.session.get(Event, event.id)
+    event.title_fr = "Jamais enregistré"
+    db.session.flush()
+    db.session.rollback()
+    queue_message("anne@example.org", "Rappel", "Texte")
+    db.session.commit()
+    assert generation() == before
+
+
+def test_the_places_counter_advances_the_generation(make_event):
+    event = make_event(capacity=5)
+    before = generation()
+    rules.register(event.id, PERSON)
+    assert generation() > before
+    assert db.session.get(Event, event.id).confirmed_count == 1
+
+
+def test_a_savepoint_leaves_the_increment_to_the_outer_commit(make_event):
+    event = make_event()
+    before = generation()
+    with db.session.begin_nested():
+        db.session.get(Event, event.id).room = "Salle 3"
+    assert db.session.scalar(select(ContentState.generation)) == before
+    db.session.commit()
+    assert generation() == before + 1
+
+
+def test_the_second_visit_is_served_from_the_cache_in_one_statement(make_event, client):
+    url = f"/events/{make_event(title='Atelier du Changement').id}"
+    first = client.get(url)
+    with counting() as statements:
+        second = client.get(url)
+    assert second.status_code == 200
+    assert second.data == first.data
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert len(statements) == 1
+    assert "content_state" in statements[0]
+
+
+def test_a_matching_etag_gets_a_304_without_a_body(make_event, client):
+    make_event()
+    first = client.get("/bassins/sud/?kind=concertation")
+    again = client.get(
+        "/bassins/sud/?kind=concertation", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize("url", ["/", "/bassins/sud/", "/events/{id}", "/series/liaison-sud"])
+def test_an_edit_shows_at_once_on_every_cached_page(make_event, client, url):
+    event = make_event(title="Liaison ambulatoire-hôpital", series_slug="liaison-sud")
+    url = url.format(id=event.id)
+    assert "Liaison ambulatoire-hôpital" in client.get(url).text
+    etag = client.get(url).headers["ETag"]
+    event = db.session.get(Event, event.id)
+    event.title_fr = "Liaison ambulatoire-hôpital : sortie d'hospitalisation"
+    db.session.commit()
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "sortie d&#39;hospitalisation" in response.text
+
+
+def test_a_venue_edit_shows_on_the_event_page(make_event, client):
+    event = make_event(venue_name="Maison de Quartier Chambéry")
+    assert "Rue du Test" in client.get(f"/events/{event.id}").text
+    venue = db.session.get(Venue, event.venue_id)
+    venue.address = "Rue de Chambéry 24"
+    db.session.commit()
+    assert "Rue de Chambéry 24" in client.get(f"/events/{event.id}").text
+
+
+def test_places_left_follow_registrations(make_event, client):
+    event = make_event(capacity=3)
+    assert "3 places restantes" in client.get(f"/events/{event.id}").text
+    rules.register(event.id, PERSON)
+    assert "2 places restantes" in client.get(f"/events/{event.id}").text
+    assert "2 places restantes" in client.get("/").text
+
+
+def test_an_event_taken_back_to_draft_is_not_served_from_the_cache(make_event, client):
+    event = make_event(title="Formation secret professionnel partagé")
+    assert client.get(f"/events/{event.id}").status_code == 200
+    db.session.get(Event, event.id).status = "draft"
+    db.session.commit()
+    assert client.get(f"/events/{event.id}").status_code == 404
+    assert "secret professionnel" not in client.get("/").text
+
+
+def test_errors_are_not_cached(make_event, client):
+    event = make_event(status="draft")
+    assert client.get(f"/events/{event.id}").status_code == 404
+    assert client.get(f"/events/{event.id}").status_code == 404
+    with db.engine.begin() as connection:  # bypasses the generation: only the 404 was kept
+        connection.execute(update(Event).where(Event.id == event.id).values(status="published"))
+    assert client.get(f"/events/{event.id}").status_code == 200
+
+
+def test_each_language_has_its_own_page(make_event, client):
+    make_event(title="Rendez-vous prévention", title_nl="Preventieafspraak")
+    french = client.get("/")
+    dutch = client.get("/", headers={"Accept-Language": "nl"})
+    assert "Rendez-vous prévention" in french.text
+    assert "Preventieafspraak" in dutch.text
+    assert french.headers["ETag"] != dutch.headers["ETag"]
+    assert "Accept-Language" in dutch.headers["Vary"]
+    assert "Preventieafspraak" in client.get("/?lang=nl").text
+    assert "Preventieafspraak" in client.get("/").text  # the choice is remembered
+    assert 'lang="nl"' in client.get("/").text
+
+
+def test_a_page_follows_the_clock_within_a_minute(make_event, client, monkeypatch):
+    # A write that bypasses the session (no generation increment) stands for what only the
+    # clock changes: the page keeps its copy until the minute turns.
+    event = make_event(title="Webinaire")
+    assert "Webinaire" in client.get("/").text
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Event).where(Event.id == event.id).values(title_fr="Webinaire FSMA")
+        )
+    assert "Webinaire FSMA" not in client.get("/").text
+    later = utcnow() + timedelta(minutes=1)
+    monkeypatch.setattr(pagecache, "utcnow", lambda: later)
+    assert "Webinaire FSMA" in client.get("/").text
+
+
+def test_pages_with_the_cache_off_carry_no_etag(make_event, client, app):
+    app.config["PAGE_CACHE_SIZE"] = 0
+    event = make_event()
+    response = client.get(f"/events/{event.id}")
+    assert response.status_code == 200
+    assert "ETag" not in response.headers
+
+
+def test_the_memory_store_is_bounded(make_event, client, app):
+    app.config["PAGE_CACHE_SIZE"] = 3
+    make_event()
+    for page in range(1, 8):
+        client.get(f"/?page={page}")
+    assert len(app.extensions["page_cache"].items) == 3
