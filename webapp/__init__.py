@@ -39,6 +39,8 @@ def _init_extensions(app):
         # Writers queue for SQLite's single write lock instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        # A file on this machine does not drop connections: no ping before each checkout.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     from webapp import content_state  # noqa: F401  its listeners count every content write

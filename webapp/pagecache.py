@@ -31,7 +31,7 @@ def page_key(generation):
         str(generation),
         minute,
         str(get_locale()),
-        request.host_url,
+        request.host,
         request.path,
         request.query_string.decode("latin-1"),
     )
