@@ -183,3 +183,28 @@ def test_refresh_occurrences_extends_an_open_rule_past_its_old_horizon(app, make
     result = app.test_cli_runner().invoke(args=["refresh-occurrences"])
     assert "1 repeating event(s) re-indexed" in result.output
     assert db.session.scalar(select(func.count()).select_from(EventOccurrence)) == full >= 24
+
+
+def test_a_venue_edit_moves_its_events_once_and_leaves_the_others(make_event):
+    from webapp.agenda.models import Venue
+
+    here = make_event("À la Maison de Quartier", venue_name="Maison de Quartier Chambéry")
+    elsewhere = make_event("Ailleurs", venue_name="Centre culturel")
+    moved_here = make_event("Une date ici", venue_name="Salle Rossini", rrule="FREQ=WEEKLY;COUNT=3")
+    override = OccurrenceOverride(
+        recurrence_start=moved_here.start_at,
+        start_at=moved_here.start_at,
+        end_at=moved_here.end_at,
+        venue_id=here.venue_id,
+    )
+    reload(moved_here.id).overrides.append(override)
+    db.session.commit()
+    sequences = {e.id: reload(e.id).sequence for e in (here, elsewhere, moved_here)}
+    changed_at = reload(elsewhere.id).updated_at
+    reload(here.id).room = "Salle polyvalente"  # the same transaction: still one step
+    db.session.get(Venue, here.venue_id).address = "Rue de Chambéry 24"
+    db.session.commit()
+    assert reload(here.id).sequence == sequences[here.id] + 1
+    assert reload(moved_here.id).sequence == sequences[moved_here.id] + 1
+    assert reload(elsewhere.id).sequence == sequences[elsewhere.id]
+    assert reload(elsewhere.id).updated_at == changed_at

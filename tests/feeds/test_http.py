@@ -166,3 +166,40 @@ def test_two_machines_never_serve_a_stale_feed_after_a_change(
     assert again.headers["ETag"] == client.get("/bassins/sud/agenda.ics").headers["ETag"]
     with other_app.app_context():
         db.engine.dispose()
+
+
+def test_a_venue_edit_refreshes_the_feed_with_the_new_address_and_a_higher_sequence(
+    client, make_event
+):
+    from webapp.agenda.models import Venue
+
+    event = make_event(venue_name="Maison de Quartier Chambéry", commune="etterbeek")
+    first = client.get("/bassins/sud/agenda.ics")
+    before = vevent_of(first, event)
+    db.session.get(Venue, event.venue_id).address = "Rue de Chambéry 24"
+    db.session.commit()
+    after = client.get("/bassins/sud/agenda.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200
+    moved = vevent_of(after, event)
+    assert "Rue de Chambéry 24" in str(moved["location"])
+    assert moved.decoded("sequence") == before.decoded("sequence") + 1
+
+
+def test_an_organisation_or_series_edit_refreshes_the_feed(client, make_event):
+    from webapp.agenda.models import Organisation, Series
+
+    organiser = Organisation(name="Bassin Sud", email="info@bassin-sud.example")
+    event = make_event(series_slug="liaison-sud", organiser=organiser)
+    url = f"/events/{event.id}.ics"
+    etag = client.get(url).headers["ETag"]
+    db.session.get(Organisation, event.organiser_id).name = "Bassin d'aide et de soins Sud"
+    db.session.commit()
+    after = client.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200
+    assert "Bassin d'aide et de soins Sud" in after.text
+    db.session.get(Series, event.series_id).title_fr = "Liaison ambulatoire-hôpital (Sud)"
+    db.session.commit()
+    again = client.get(url, headers={"If-None-Match": after.headers["ETag"]})
+    assert again.status_code == 200
+    assert "Liaison ambulatoire-hôpital (Sud)" in again.text
+    assert vevent_of(again, event).decoded("sequence") == 0  # neither moves the event

@@ -2,13 +2,24 @@
 
 - SEQUENCE grows when the time, place or status changes, so calendars replace their copy.
 - The agenda index (event_occurrences) is rebuilt for events whose dates or place changed.
+- An edit of a venue (its address...), a series or an organisation is an edit of the events
+  that show it: their change time moves (feeds' validators follow it), and for a venue their
+  SEQUENCE too, since the place calendars show has changed.
 """
 
-from sqlalchemy import delete, event, insert, inspect
+from sqlalchemy import delete, event, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.agenda.models import Event, EventOccurrence, OccurrenceOverride
+from webapp.agenda.models import (
+    Event,
+    EventOccurrence,
+    OccurrenceOverride,
+    Organisation,
+    Series,
+    Venue,
+)
 from webapp.agenda.occurrences import occurrence_rows
+from webapp.timezones import utcnow
 
 # A change to any of these is a change calendars must see (SEQUENCE).
 SEQUENCE_FIELDS = (
@@ -24,6 +35,18 @@ SEQUENCE_FIELDS = (
 )
 # A change to any of these changes the dates or places listed in the agenda.
 OCCURRENCE_FIELDS = ("start_at", "end_at", "venue_id", "venue", "rrule", "exdates")
+# What calendars show of a venue, a series, an organisation inside each of their events.
+VENUE_FIELDS = (
+    "name",
+    "address",
+    "postal_code",
+    "commune_id",
+    "commune",
+    "access_notes_fr",
+    "access_notes_nl",
+)
+SERIES_FIELDS = ("title_fr", "title_nl")
+ORGANISATION_FIELDS = ("name", "email")
 
 _STALE = "agenda_stale_events"
 # Events created or already re-sequenced in the current transaction: calendars only ever see
@@ -53,6 +76,8 @@ def _note_changes(session, flush_context, instances):
             if obj in session.new or session.is_modified(obj):
                 _next_sequence(session, obj.event)
                 stale.add(obj.event)
+        elif obj not in session.new:
+            _follow_shown_facts(session, obj)
     for obj in session.deleted:
         if isinstance(obj, Event) and obj.id is not None:
             # The database's ON DELETE CASCADE does not run on SQLite (no foreign_keys pragma).
@@ -61,6 +86,25 @@ def _note_changes(session, flush_context, instances):
         if isinstance(obj, OccurrenceOverride) and obj.event is not None:
             _next_sequence(session, obj.event)
             stale.add(obj.event)
+
+
+def _follow_shown_facts(session, obj):
+    """Touch the events that show an edited venue, series or organisation."""
+    if isinstance(obj, Venue) and _changed(obj, VENUE_FIELDS):
+        at_venue = select(OccurrenceOverride.event_id).where(OccurrenceOverride.venue_id == obj.id)
+        where, place_changed = or_(Event.venue_id == obj.id, Event.id.in_(at_venue)), True
+    elif isinstance(obj, Series) and _changed(obj, SERIES_FIELDS):
+        where, place_changed = Event.series_id == obj.id, False
+    elif isinstance(obj, Organisation) and _changed(obj, ORGANISATION_FIELDS):
+        where, place_changed = Event.organiser_id == obj.id, False
+    else:
+        return
+    now = utcnow()
+    with session.no_autoflush:
+        for event_obj in session.scalars(select(Event).where(where)):
+            event_obj.updated_at = now
+            if place_changed:
+                _next_sequence(session, event_obj)
 
 
 def _next_sequence(session, event_obj):
