@@ -153,6 +153,10 @@ def _event_rows(n, event_id, now, rng, venues, series, organisers, bassins):
         "end_at": end,
         "venue_id": event["venue_id"],
         "cancelled": False,
+        "listed": status != "draft",
+        "kind": kind,
+        "audience": event["audience"],
+        "series_id": event["series_id"],
     }
     return event, links, occurrence
 

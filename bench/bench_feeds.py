@@ -74,7 +74,7 @@ def load(app, count, seed=4):
         Venue,
         event_bassins,
     )
-    from webapp.agenda.occurrences import occurrences
+    from webapp.agenda.occurrences import occurrence_rows, occurrences
     from webapp.agenda.territory import load_territory
     from webapp.extensions import db
 
@@ -125,6 +125,7 @@ def load(app, count, seed=4):
                 "created_at": now,
                 "updated_at": now,
                 "contact_email": "coordination@bassin-nord-est.be",
+                "series_id": None,
             }
             shape = SimpleNamespace(**event, overrides=[])
             if recurring:
@@ -144,17 +145,7 @@ def load(app, count, seed=4):
                 shape.overrides = [SimpleNamespace(**override)]
             events.append(event)
             links.append({"event_id": event_id, "bassin_id": bassin_id})
-            for o in occurrences(shape):
-                rows.append(
-                    {
-                        "event_id": event_id,
-                        "recurrence_start": o.recurrence_start,
-                        "start_at": o.start,
-                        "end_at": o.end,
-                        "venue_id": o.venue_id,
-                        "cancelled": o.cancelled,
-                    }
-                )
+            rows.extend(occurrence_rows(shape))
         db.session.execute(insert(Event.__table__), events)
         db.session.execute(insert(event_bassins), links)
         db.session.execute(insert(OccurrenceOverride.__table__), overrides)

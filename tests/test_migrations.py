@@ -53,3 +53,73 @@ def test_upgrade_from_empty_gives_the_models_schema_and_downgrade_undoes_it(empt
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_an_agenda_indexed_before_0005_gets_its_occurrence_facts(empty_database):
+    """Upgrading a live database: the index rows take their event's status, kind, audience
+    and series, and the content generation starts at 0 (0004)."""
+    app = create_app(make_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0004_content_state")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO series (id, slug, kind, title_fr) "
+                    "VALUES (1, 'liaison-sud', 'concertation', 'Liaison ambulatoire-hôpital')"
+                )
+            )
+            for number, (status, kind, audience, series) in enumerate(
+                [
+                    ("published", "concertation", "professionals", 1),
+                    ("draft", "formation", "public", None),
+                    ("cancelled", "webinaire", "professionals", None),
+                ],
+                start=1,
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO events (id, kind, audience, title_fr, start_at, end_at, "
+                        "status, series_id, registration_mode, waitlist_enabled, sequence, "
+                        "confirmed_count, created_at, updated_at) VALUES (:id, :kind, "
+                        ":audience, 'Activité', :start, :end, :status, :series, 'open', "
+                        "true, 0, 0, :start, :start)"
+                    ),
+                    {
+                        "id": number,
+                        "kind": kind,
+                        "audience": audience,
+                        "status": status,
+                        "series": series,
+                        "start": f"2027-0{number}-01 08:00:00",
+                        "end": f"2027-0{number}-01 11:00:00",
+                    },
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO event_occurrences (event_id, recurrence_start, start_at, "
+                        "end_at, cancelled) VALUES (:id, :start, :start, :end, false)"
+                    ),
+                    {
+                        "id": number,
+                        "start": f"2027-0{number}-01 08:00:00",
+                        "end": f"2027-0{number}-01 11:00:00",
+                    },
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT event_id, listed, kind, audience, series_id "
+                    "FROM event_occurrences ORDER BY event_id"
+                )
+            ).all()
+            generation = connection.execute(
+                text("SELECT generation FROM content_state WHERE id = 1")
+            ).scalar()
+        assert [tuple(r) for r in rows] == [
+            (1, True, "concertation", "professionals", 1),
+            (2, False, "formation", "public", None),
+            (3, True, "webinaire", "professionals", None),
+        ]
+        assert generation == 0
+        db.engine.dispose()

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import local, venue
+from tests.factories import local, series, venue
 from webapp.agenda.models import Event, EventOccurrence, OccurrenceOverride
 from webapp.extensions import db
 
@@ -208,3 +208,33 @@ def test_a_venue_edit_moves_its_events_once_and_leaves_the_others(make_event):
     assert reload(moved_here.id).sequence == sequences[moved_here.id] + 1
     assert reload(elsewhere.id).sequence == sequences[elsewhere.id]
     assert reload(elsewhere.id).updated_at == changed_at
+
+
+def facts(event_id):
+    return db.session.execute(
+        select(
+            EventOccurrence.listed,
+            EventOccurrence.kind,
+            EventOccurrence.audience,
+            EventOccurrence.series_id,
+        ).where(EventOccurrence.event_id == event_id)
+    ).all()
+
+
+def test_index_rows_keep_the_facts_the_filters_use_in_step(make_event):
+    event = make_event("Brouillon", status="draft", rrule="FREQ=WEEKLY;COUNT=3")
+    assert facts(event.id) == [(False, "concertation", "professionals", None)] * 3
+    event = reload(event.id)
+    event.status = "published"
+    event.kind = "formation"
+    event.audience = "public"
+    event.series = series("formations-sud", "Formations")
+    db.session.commit()
+    series_id = reload(event.id).series_id
+    assert facts(event.id) == [(True, "formation", "public", series_id)] * 3
+    reload(event.id).status = "cancelled"  # a cancelled event stays listed, marked so
+    db.session.commit()
+    assert {row.listed for row in facts(event.id)} == {True}
+    reload(event.id).status = "draft"
+    db.session.commit()
+    assert {row.listed for row in facts(event.id)} == {False}

@@ -33,8 +33,20 @@ SEQUENCE_FIELDS = (
     "rrule",
     "exdates",
 )
-# A change to any of these changes the dates or places listed in the agenda.
-OCCURRENCE_FIELDS = ("start_at", "end_at", "venue_id", "venue", "rrule", "exdates")
+# A change to any of these changes the agenda index: dates, places, or the copies it keeps.
+OCCURRENCE_FIELDS = (
+    "start_at",
+    "end_at",
+    "venue_id",
+    "venue",
+    "rrule",
+    "exdates",
+    "status",
+    "kind",
+    "audience",
+    "series_id",
+    "series",
+)
 # What calendars show of a venue, a series, an organisation inside each of their events.
 VENUE_FIELDS = (
     "name",

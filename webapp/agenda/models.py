@@ -21,6 +21,9 @@ from webapp.extensions import db
 from webapp.timezones import UTCDateTime, to_local, utcnow
 from webapp.vocabulary import current_language
 
+# Statuses shown to the public (a cancelled or postponed event stays listed, marked so).
+PUBLIC_STATUSES = ("published", "cancelled", "postponed")
+
 
 class Localized:
     """Fields stored as `<name>_fr` and `<name>_nl`: French is the source, Dutch optional."""
@@ -352,6 +355,10 @@ class EventOccurrence(db.Model):
         UniqueConstraint("event_id", "recurrence_start"),
         Index("ix_event_occurrences_start_at", "start_at"),
         Index("ix_event_occurrences_end_at", "end_at"),
+        # The agenda's count and page read these alone, without joining events
+        # (bench/bench_agenda.py: the count of `/` 7.8 ms -> 0.3 ms on 20,000 events).
+        Index("ix_event_occurrences_listed", "listed", "end_at", "start_at"),
+        Index("ix_event_occurrences_listed_kind", "listed", "kind", "end_at", "start_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -361,6 +368,11 @@ class EventOccurrence(db.Model):
     end_at = mapped_column(UTCDateTime, nullable=False)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"))
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Copies of the event's facts that the filters use (agenda.changes keeps them in step).
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)  # status in PUBLIC_STATUSES
+    kind: Mapped[str] = mapped_column(String(40))
+    audience: Mapped[str] = mapped_column(String(40))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
 
     event: Mapped[Event] = relationship()
     venue: Mapped[Venue | None] = relationship()

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from dateutil.rrule import rrulestr
 
+from webapp.agenda.models import PUBLIC_STATUSES
 from webapp.timezones import app_zone, to_local, utcnow
 
 # How far ahead an open-ended rule (no UNTIL, no COUNT) is listed in the agenda.
@@ -101,6 +102,10 @@ def occurrence_rows(event):
             "end_at": o.end,
             "venue_id": o.venue_id,
             "cancelled": o.cancelled,
+            "listed": event.status in PUBLIC_STATUSES,
+            "kind": event.kind,
+            "audience": event.audience,
+            "series_id": event.series_id,
         }
         for o in occurrences(event)
     ]

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from webapp.agenda.models import (
@@ -20,7 +20,6 @@ from webapp.extensions import db
 from webapp.timezones import local_day_start, utcnow
 from webapp.vocabulary import AUDIENCES, KINDS
 
-PUBLIC_STATUSES = ("published", "cancelled", "postponed")
 MAX_QUERY_LENGTH = 200
 
 
@@ -135,22 +134,26 @@ def _known_themes():
 
 
 def _apply_filters(stmt, filters: AgendaFilters, now):
-    """Add the WHERE clauses of the filters to a select over EventOccurrence joined to Event."""
-    stmt = stmt.where(Event.status.in_(PUBLIC_STATUSES))
+    """Add the WHERE clauses of the filters to a select over EventOccurrence.
+
+    The index rows carry the event's public status, kind, audience and series, so only a
+    text search joins the events table (see EventOccurrence).
+    """
+    stmt = stmt.where(EventOccurrence.listed == true())
     if filters.bassin:
+        bassin_id = select(Bassin.id).where(Bassin.slug == filters.bassin).scalar_subquery()
         stmt = stmt.where(
             exists()
-            .where(event_bassins.c.event_id == Event.id)
-            .where(event_bassins.c.bassin_id == Bassin.id)
-            .where(Bassin.slug == filters.bassin)
+            .where(event_bassins.c.event_id == EventOccurrence.event_id)
+            .where(event_bassins.c.bassin_id == bassin_id)
         )
     if filters.kind:
-        stmt = stmt.where(Event.kind == filters.kind)
+        stmt = stmt.where(EventOccurrence.kind == filters.kind)
     if filters.audience:
-        stmt = stmt.where(Event.audience == filters.audience)
+        stmt = stmt.where(EventOccurrence.audience == filters.audience)
     if filters.theme:
         stmt = stmt.where(
-            Event.series_id.in_(
+            EventOccurrence.series_id.in_(
                 select(Series.id).where(
                     or_(Series.slug == filters.theme, Series.theme == filters.theme)
                 )
@@ -181,13 +184,13 @@ def _apply_filters(stmt, filters: AgendaFilters, now):
         stmt = stmt.where(EventOccurrence.end_at > now)
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
-        stmt = stmt.where(
+        stmt = stmt.join(Event, EventOccurrence.event_id == Event.id).where(
             or_(
                 func.lower(Event.title_fr).like(pattern, escape="\\"),
                 func.lower(Event.title_nl).like(pattern, escape="\\"),
                 func.lower(Event.description_fr).like(pattern, escape="\\"),
                 func.lower(Event.description_nl).like(pattern, escape="\\"),
-                Event.series_id.in_(
+                EventOccurrence.series_id.in_(
                     select(Series.id).where(
                         or_(
                             func.lower(Series.title_fr).like(pattern, escape="\\"),
@@ -210,8 +213,7 @@ def _escape_like(text):
 def agenda_statement(filters: AgendaFilters, now=None):
     """The SELECT of the occurrences that the filters ask for, in the order they are shown."""
     now = now or utcnow()
-    stmt = select(EventOccurrence).join(Event, EventOccurrence.event_id == Event.id)
-    stmt = _apply_filters(stmt, filters, now)
+    stmt = _apply_filters(select(EventOccurrence), filters, now)
     if filters.past:
         return stmt.order_by(EventOccurrence.start_at.desc(), EventOccurrence.id.desc())
     return stmt.order_by(EventOccurrence.start_at, EventOccurrence.id)
@@ -219,11 +221,7 @@ def agenda_statement(filters: AgendaFilters, now=None):
 
 def agenda_events_statement(filters: AgendaFilters, now=None):
     """The SELECT of the distinct events behind the filtered occurrences (for feeds)."""
-    ids = _apply_filters(
-        select(EventOccurrence.event_id).join(Event, EventOccurrence.event_id == Event.id),
-        filters,
-        now or utcnow(),
-    )
+    ids = _apply_filters(select(EventOccurrence.event_id), filters, now or utcnow())
     return select(Event).where(Event.id.in_(ids)).order_by(Event.start_at, Event.id)
 
 

@@ -8,11 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.agenda.forms import filter_choices
-from webapp.agenda.models import Bassin, Event, Series, Venue
+from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Series, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.queries import (
     EVENT_LOADS,
-    PUBLIC_STATUSES,
     agenda_page,
     parse_filters,
 )

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.agenda.models import Bassin, Event, Venue
+from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
-from webapp.agenda.queries import EVENT_LOADS, PUBLIC_STATUSES, agenda_page, parse_filters
+from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters
 from webapp.api import bp
 from webapp.api.openapi import openapi_document
 from webapp.extensions import db

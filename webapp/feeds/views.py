@@ -8,10 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.agenda.models import Bassin, Event, OccurrenceOverride, Series, Venue
+from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, OccurrenceOverride, Series, Venue
 from webapp.agenda.queries import (
     EVENT_LOADS,
-    PUBLIC_STATUSES,
     AgendaFilters,
     parse_filters,
 )
