@@ -210,3 +210,25 @@ def test_the_memory_store_is_bounded(make_event, client, app):
     for page in range(1, 8):
         client.get(f"/?page={page}")
     assert len(app.extensions["page_cache"].items) == 3
+
+
+@pytest.mark.parametrize("key", ["_user_id", "_flashes"])
+def test_a_signed_in_visitor_or_waiting_messages_skip_the_cache(make_event, client, app, key):
+    event = make_event(title="Concertation")
+    url = f"/events/{event.id}"
+    client.get(url)
+    with client.session_transaction() as session:
+        session[key] = "1" if key == "_user_id" else [("message", "Inscription enregistrée")]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "ETag" not in response.headers
+
+
+def test_a_page_with_a_form_token_is_never_stored(app, client):
+    from flask_wtf.csrf import generate_csrf
+
+    app.add_url_rule("/__form", "form", pagecache.cached_page(lambda: f"<p>{generate_csrf()}</p>"))
+    first = client.get("/__form")
+    second = client.get("/__form")
+    assert first.status_code == second.status_code == 200
+    assert app.extensions.get("page_cache") is None or not app.extensions["page_cache"].items

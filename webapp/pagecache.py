@@ -10,7 +10,7 @@ at most a minute behind the clock and never behind the data.
 import hashlib
 from functools import wraps
 
-from flask import current_app, request
+from flask import current_app, g, request, session
 from flask_babel import get_locale
 
 from webapp.cache import body_store
@@ -22,6 +22,14 @@ FORMAT_VERSION = "1"
 # Browsers keep the page but ask again each time; a 304 costs one small query.
 CACHE_CONTROL = "no-cache"
 MINUTE_TTL = 120
+# Session keys that leave a public page the same for everyone: the language, and the CSRF
+# secret a visitor gets from any form (the public pages render no form token).
+SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token"})
+
+
+def is_personal():
+    """Whether this visitor's page may differ from everyone's (signed in, messages waiting)."""
+    return any(key not in SHARED_SESSION_KEYS for key in session)
 
 
 def page_key(generation):
@@ -44,8 +52,8 @@ def cached_page(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         size = current_app.config.get("PAGE_CACHE_SIZE", 0)
-        generation = current_generation() if size else None
-        if generation is None:  # cache off, or a schema without its state row
+        generation = current_generation() if size and not is_personal() else None
+        if generation is None:  # cache off, a personal page, or no state row
             return view(*args, **kwargs)
         key = page_key(generation)
         response = current_app.response_class(status=200, mimetype="text/html")
@@ -60,8 +68,9 @@ def cached_page(view):
         body = store.get(key)
         if body is None:
             rendered = current_app.make_response(view(*args, **kwargs))
-            if rendered.status_code != 200:
-                return rendered
+            token_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+            if rendered.status_code != 200 or token_field in g:
+                return rendered  # an error, or a body with this visitor's form token
             body = rendered.get_data()
             store.set(key, body)
         response.set_data(body)
