@@ -174,3 +174,14 @@ def test_approval_and_refusal_of_a_closed_group_reach_the_person(make_event, per
     assert "non retenue" in received["anne.2@example.org"][1]
     (approval,) = [m for m in smtp.inbox.to("anne.1@example.org") if attachments(m)]
     assert str(only_calendar(approval)[0]["METHOD"]) == "REQUEST"
+
+
+def test_delivering_the_outbox_leaves_the_content_generation_alone(make_event, person, smtp):
+    """Sending mail changes nothing a public page shows: cached pages stay valid."""
+    from webapp.content_state import current_generation
+
+    rules.register(make_event(capacity=5).id, person(1))
+    before = current_generation()
+    deliver_all()
+    assert len(smtp.inbox.messages) == 1
+    assert current_generation() == before
