@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tests.conftest import make_config
 from webapp import create_app
 from webapp.agenda.models import Event
+from webapp.content_state import current_generation
 from webapp.extensions import db
 from webapp.registrations import rules
 from webapp.registrations.models import Registration
@@ -48,6 +49,8 @@ def test_two_hundred_at_once_fill_twenty_places_and_ten_cancellations_promote_te
         )
     )
 
+    with app.app_context():
+        generation = current_generation()
     errors = run_at_once(app, [lambda n=n: rules.register(event_id, person(n)) for n in range(200)])
     assert errors == []
 
@@ -63,6 +66,8 @@ def test_two_hundred_at_once_fill_twenty_places_and_ten_cancellations_promote_te
         # Arrival order: the waitlist positions follow the order in which people got in.
         assert [rules.waitlist_position(r) for r in waitlisted] == list(range(1, 181))
         assert db.session.get(Event, event_id).confirmed_count == 20
+        # Each registration moved the content generation once: no increment lost to another.
+        assert current_generation() == generation + 200
         confirmed_ids = [r.id for r in rows if r.status == "confirmed"][:10]
         next_ten = [r.id for r in waitlisted[:10]]
         db.session.remove()
@@ -81,6 +86,8 @@ def test_two_hundred_at_once_fill_twenty_places_and_ten_cancellations_promote_te
         assert sum(r.status == "confirmed" for r in rows.values()) == 20
         assert sum(r.status == "waitlisted" for r in rows.values()) == 170
         assert db.session.get(Event, event_id).confirmed_count == 20
+        # And each cancellation (with its promotion) once more.
+        assert current_generation() == generation + 210
         db.session.remove()
     with app.app_context():
         db.engine.dispose()
