@@ -46,8 +46,13 @@ def page_key(generation):
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def cached_page(view):
-    """Serve `view`'s 200 responses from the page store while data and minute are the same."""
+def cached_page(view=None, *, cache_control=CACHE_CONTROL):
+    """Serve `view`'s 200 responses from the page store while data and minute are the same.
+
+    `@cached_page` or `@cached_page(cache_control=...)` for a page with its own policy.
+    """
+    if view is None:
+        return lambda view: cached_page(view, cache_control=cache_control)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -58,7 +63,7 @@ def cached_page(view):
         key = page_key(generation)
         response = current_app.response_class(status=200, mimetype="text/html")
         response.set_etag(key)
-        response.headers["Cache-Control"] = CACHE_CONTROL
+        response.headers["Cache-Control"] = cache_control
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")  # ?lang= is remembered in the session cookie
         if request.if_none_match.contains_weak(key):

@@ -68,3 +68,18 @@ def test_embed_lists_the_bassins_events_without_cookies(client, make_event):
 
 def test_embed_of_an_unknown_bassin_is_a_404(client, territory):
     assert client.get("/embed/bassins/atlantide").status_code == 404
+
+
+def test_embed_is_served_from_the_page_cache_with_its_own_policy(client, make_event):
+    from webapp.agenda.models import Event
+    from webapp.extensions import db
+
+    event = make_event(title="Rendez-vous prévention Etterbeek", kind="rdv-prevention")
+    first = client.get("/embed/bassins/sud")
+    second = client.get("/embed/bassins/sud", headers={"If-None-Match": first.headers["ETag"]})
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in first.headers
+    assert second.status_code == 304
+    db.session.get(Event, event.id).title_fr = "Rendez-vous prévention (Chambéry)"
+    db.session.commit()
+    assert "Rendez-vous prévention (Chambéry)" in client.get("/embed/bassins/sud").text

@@ -7,11 +7,15 @@ from webapp.agenda.models import Bassin
 from webapp.agenda.queries import agenda_page, parse_filters
 from webapp.api import bp
 from webapp.extensions import db
+from webapp.pagecache import cached_page
 
 EMBED_SIZE = 10
+# Partner sites' visitors may be served a copy up to five minutes old by proxies.
+EMBED_CACHE_CONTROL = "public, max-age=300"
 
 
 @bp.get("/embed/bassins/<bassin>")
+@cached_page(cache_control=EMBED_CACHE_CONTROL)
 def embed_bassin(bassin):
     g.cookieless = True
     found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
@@ -25,4 +29,4 @@ def embed_bassin(bassin):
     page = agenda_page(parsed.filters, 1, size)
     page_args = {k: v for k, v in parsed.filters.as_args().items() if k != "bassin"}
     response = render_template("embed/bassin.html", bassin=found, page=page, page_args=page_args)
-    return response, 200, {"Cache-Control": "public, max-age=300"}
+    return response, 200, {"Cache-Control": EMBED_CACHE_CONTROL}
