@@ -16,6 +16,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,6 +33,7 @@ from bench.common import (  # noqa: E402
     measure,
     print_table,
 )
+from webapp.agenda.occurrences import occurrence_rows  # noqa: E402
 
 AIMS = {"agenda /": 5, "bassin sud, concertations": 5, "event page": 3}
 KIND_WEIGHTS = {
@@ -146,18 +148,8 @@ def _event_rows(n, event_id, now, rng, venues, series, organisers, bassins):
         "updated_at": now,
     }
     links = [{"event_id": event_id, "bassin_id": b.id} for b in event_bassins]
-    occurrence = {
-        "event_id": event_id,
-        "recurrence_start": start,
-        "start_at": start,
-        "end_at": end,
-        "venue_id": event["venue_id"],
-        "cancelled": False,
-        "listed": status != "draft",
-        "kind": kind,
-        "audience": event["audience"],
-        "series_id": event["series_id"],
-    }
+    # The app's own index row (and its copies of status, kind...), as the listener would write.
+    (occurrence,) = occurrence_rows(SimpleNamespace(**event, rrule=None, overrides=[]))
     return event, links, occurrence
 
 
