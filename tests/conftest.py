@@ -157,5 +157,16 @@ def _quiet_warnings():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_minute(monkeypatch):
+    """Hold the page cache's minute still for the test, so a test that crosses a minute
+    boundary sees the same keys and ETags; a test that moves it does so explicitly."""
+    from webapp import pagecache
+    from webapp.timezones import utcnow
+
+    start = utcnow()
+    monkeypatch.setattr(pagecache, "utcnow", lambda: start)
+
+
 def engine_for(url):
     return create_engine(url)
