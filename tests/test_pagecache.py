@@ -4,12 +4,12 @@ never behind the data, never mixing languages, never keeping an error or a hidde
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from tests.agenda.test_query_counts import counting
 from webapp import pagecache
 from webapp.agenda.models import Event, Venue
-from webapp.content_state import ContentState, current_generation
+from webapp.content_state import ContentState, current_generation, reader_engine
 from webapp.extensions import db
 from webapp.mail.outbox import queue_message
 from webapp.registrations import rules
@@ -80,13 +80,14 @@ def test_the_second_visit_is_served_from_the_cache_without_the_orm(make_event, c
     url = f"/events/{make_event(title='Atelier du Changement').id}"
     first = client.get(url)
     reads = []
-    real_raw_connection = db.engine.raw_connection
+    reader = reader_engine()
+    real_raw_connection = reader.raw_connection
 
     def raw_connection():
         reads.append(1)
         return real_raw_connection()
 
-    monkeypatch.setattr(db.engine, "raw_connection", raw_connection)
+    monkeypatch.setattr(reader, "raw_connection", raw_connection)
     with counting() as statements:
         second = client.get(url)
     assert second.status_code == 200
@@ -106,6 +107,28 @@ def test_reading_the_generation_leaves_pooled_connections_transactional(make_eve
     db.session.rollback()
     assert db.session.get(Event, event.id).title_fr == "Concertation"
     assert generation() == before
+
+
+def test_a_connection_the_server_dropped_is_read_again_not_failed(make_event, client):
+    url = f"/events/{make_event(title='Concertation').id}"
+    first = client.get(url)
+    if db.engine.dialect.name == "sqlite":
+        assert reader_engine() is db.engine  # a local file: nothing to drop, no ping
+        return
+    # As after a server restart: every other connection to the database is closed under us.
+    db.session.close()
+    with db.engine.connect() as admin:
+        dropped = admin.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert dropped >= 1  # at least the reader's pooled connection
+    again = client.get(url)
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert reader_engine().pool.checkedout() == 0
 
 
 def test_a_matching_etag_gets_a_304_without_a_body(make_event, client):

@@ -10,7 +10,8 @@ The increment is taken last, just before COMMIT, so that on PostgreSQL its row l
 for one round trip and does not serialise whole transactions.
 """
 
-from sqlalchemy import BigInteger, Integer, event, insert, update
+from flask import current_app
+from sqlalchemy import BigInteger, Integer, create_engine, event, insert, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.extensions import db
@@ -41,28 +42,51 @@ def current_generation():
 
     Read before the page's queries, so a page shows data at least as new as this number.
     It is the only statement of a cached page, so it goes straight to a pooled DBAPI
-    connection (a fifth of the time through the SQLAlchemy layers), in autocommit where the
-    driver would otherwise open a transaction to roll back on return (one round trip less).
+    connection (a fifth of the time through the SQLAlchemy layers) of the reader engine.
     """
-    engine = db.engine
-    dialect = engine.dialect
-    connection = engine.raw_connection()
-    try:
-        dbapi_connection = connection.dbapi_connection
-        autocommit = dialect.name != "sqlite"  # pysqlite opens no transaction for a SELECT
-        if autocommit:
-            dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
+    engine = reader_engine()
+    for attempt in (1, 2):
+        connection = engine.raw_connection()
+        cursor = None
         try:
-            cursor = dbapi_connection.cursor()
+            cursor = connection.cursor()
             cursor.execute(GENERATION_SQL)
             row = cursor.fetchone()
             cursor.close()
+            return row[0] if row else None
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The reader does not ping before use: a connection the server dropped (a
+            # restart) fails here instead, is thrown away, and the read is tried once more.
+            dbapi_connection = connection.dbapi_connection
+            if attempt == 2 or not engine.dialect.is_disconnect(error, dbapi_connection, cursor):
+                raise
+            connection.invalidate(error)
         finally:
-            if autocommit:
-                dialect.reset_isolation_level(dbapi_connection)
-    finally:
-        connection.close()  # back to the pool
-    return row[0] if row else None
+            connection.close()  # back to the pool
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def reader_engine():
+    """The engine the generation is read on.
+
+    SQLite: the app's own (a local file, no ping, and pysqlite opens no transaction for a
+    SELECT). Elsewhere a small engine of its own, in autocommit and without the ping before
+    each checkout that the app's engine does: the read is one round trip, not three (ping,
+    SELECT, ROLLBACK on return), and a dropped connection is retried instead of pinged for.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        return engine
+    app = current_app._get_current_object()
+    reader = app.extensions.get("generation_reader")
+    if reader is None:
+        reader = create_engine(
+            engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8
+        )
+        app.extensions["generation_reader"] = reader
+        # Whoever disposes of the app's engine (tests, a forked worker) disposes of this too.
+        event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+    return reader
 
 
 def note_change(session):
