@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from tests.clock import before_the_fixed_dates
 from tests.factories import local
 from webapp.agenda.queries import (
     MAX_QUERY_LENGTH,
@@ -83,6 +84,7 @@ def test_bassin_page_keeps_its_bassin(territory):
     assert parsed.filters.bassin == "sud" and parsed.problems == {}
 
 
+@before_the_fixed_dates
 def test_dates_are_brussels_days(make_event):
     # 00:30 in Brussels on 11 March is 23:30 UTC on 10 March.
     make_event("Tôt le matin", start=local(2027, 3, 11, 0, 30), hours=1)
@@ -139,6 +141,7 @@ def test_regional_event_in_every_bassin(make_event):
         assert titles(agenda_page(AgendaFilters(bassin=slug))) == ["Régionale"]
 
 
+@before_the_fixed_dates
 def test_commune_filter_uses_the_occurrence_venue(make_event):
     """An occurrence moved elsewhere is found in its new commune, not the old one."""
     from tests.factories import venue

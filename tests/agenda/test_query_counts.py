@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event as sa_event
 
+from tests.clock import before_the_fixed_dates
 from tests.factories import local
 from webapp.agenda.models import OccurrenceOverride
 from webapp.extensions import db
@@ -107,6 +108,7 @@ def test_agenda_page_with_many_events_is_bounded(client, make_event):
     assert len(first) == len(second) <= AGENDA_BUDGET, (first, second)
 
 
+@before_the_fixed_dates
 def test_event_page_constant_statement_count(client, make_event):
     plain = make_event("Simple", capacity=20, series_slug="cycle-x")
     recurring = make_event(

@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import pytest
 
+from tests.clock import before_the_fixed_dates
 from tests.factories import local, series, venue
 from webapp.agenda.models import Organisation
 from webapp.extensions import db
 from webapp.timezones import utcnow
+
+pytestmark = before_the_fixed_dates  # the fixture's events are in 2027
 
 
 def page(client, url):
