@@ -131,6 +131,26 @@ def test_a_connection_the_server_dropped_is_read_again_not_failed(make_event, cl
     assert reader_engine().pool.checkedout() == 0
 
 
+def test_the_generation_is_read_on_a_connection_made_as_the_apps(database_url):
+    from tests.conftest import make_config
+    from webapp import create_app
+
+    options = {"pool_pre_ping": True, "connect_args": {"application_name": "agenda-reader"}}
+    app = create_app(make_config(database_url, SQLALCHEMY_ENGINE_OPTIONS=options))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert reader_engine() is db.engine
+        else:
+            connection = reader_engine().raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute("SHOW application_name")
+                assert cursor.fetchone()[0] == "agenda-reader"
+            finally:
+                connection.close()
+        db.engine.dispose()
+
+
 def test_a_matching_etag_gets_a_304_without_a_body(make_event, client):
     make_event()
     first = client.get("/bassins/sud/?kind=concertation")

@@ -80,8 +80,14 @@ def reader_engine():
     app = current_app._get_current_object()
     reader = app.extensions.get("generation_reader")
     if reader is None:
+        # Connected as the app's engine is (search_path, SSL...), or it could read elsewhere.
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         reader = create_engine(
-            engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8
+            engine.url,
+            connect_args=options.get("connect_args", {}),
+            isolation_level="AUTOCOMMIT",
+            pool_size=2,
+            max_overflow=8,
         )
         app.extensions["generation_reader"] = reader
         # Whoever disposes of the app's engine (tests, a forked worker) disposes of this too.
