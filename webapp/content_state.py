@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, Integer, create_engine, event, insert, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.extensions import db
+from webapp.timezones import UTCDateTime
 
 # Tables whose writes no public page shows.
 NOT_CONTENT = frozenset({"content_state", "outbox_messages"})
@@ -26,6 +27,8 @@ class ContentState(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    # When the generation last moved: the Last-Modified of what is built from it.
+    changed_at = mapped_column(UTCDateTime)
 
 
 @event.listens_for(ContentState.__table__, "after_create")

@@ -19,6 +19,9 @@ class OutboxMessage(db.Model):
     # An iCalendar attachment (invite.ics) and its METHOD, when the message carries one.
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(20))
+    # What the message is about ("registration:42"), so erasure and purge can find it; the
+    # mail area names no table of the areas above it.
+    reference: Mapped[str | None] = mapped_column(String(60), index=True)
     # pending -> sending (claimed by one worker) -> sent | pending again (retry) | failed
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -80,7 +80,11 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # The feed of this registration alone: shown on the personal page.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # The feed of everything this address is registered for: only ever sent to the mailbox,
+    # never shown on a page (whoever types an address must not see its other registrations).
+    mailbox_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     status: Mapped[str] = mapped_column(String(20))
     # Personal data: emptied by erasure and by purge-personal-data (email becomes NULL).
     first_name: Mapped[str | None] = mapped_column(String(100))
