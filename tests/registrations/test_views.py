@@ -182,26 +182,6 @@ def test_erasure_from_the_personal_page_leaves_nothing_personal(client, make_eve
     assert 'data-status="cancelled"' in page
 
 
-def test_personal_feed_holds_every_active_registration_of_that_email(client, make_event, person):
-    first = make_event(title="Concertation A", capacity=3)
-    second = make_event(title="Formation B", capacity=3)
-    other = make_event(title="Atelier C", capacity=3)
-    registration = rules.register(first.id, person(1)).registration
-    rules.register(second.id, person(1))
-    rules.register(other.id, person(2))
-    response = client.get(f"/calendar/{registration.calendar_token}.ics")
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/calendar")
-    body = response.get_data(as_text=True)
-    assert "Concertation A" in body and "Formation B" in body and "Atelier C" not in body
-    assert "Set-Cookie" not in response.headers
-    again = client.get(
-        f"/calendar/{registration.calendar_token}.ics",
-        headers={"If-None-Match": response.headers["ETag"]},
-    )
-    assert again.status_code == 304
-
-
 def test_privacy_page_says_what_is_kept_and_for_how_long(client):
     page = client.get("/privacy").get_data(as_text=True)
     assert "12 mois" in page and "effacer" in page

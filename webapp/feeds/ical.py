@@ -41,12 +41,15 @@ def calendar_bytes(calendar) -> bytes:
     return calendar.to_ical()
 
 
-def calendar_text(events, *, name=None, method=None, language="fr", cancelled_ids=()) -> bytes:
+def calendar_text(
+    events, *, name=None, method=None, language="fr", cancelled_ids=(), tentative_ids=()
+) -> bytes:
     """The bytes of build_calendar's calendar, written directly (what the feeds serve).
 
     The VEVENT lines are written here with the library's own text escaping, parameter
     quoting and line folding; building icalendar objects for thousands of events costs
     several times more. `events` may be Event models or any objects with the same fields.
+    Events whose id is in `tentative_ids` are STATUS:TENTATIVE (a waitlisted registration).
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -68,7 +71,7 @@ def calendar_text(events, *, name=None, method=None, language="fr", cancelled_id
     # A published calendar's DTSTAMP is the last revision (RFC 5545 3.8.7.2): the same bytes
     # for the same data, on every worker. A scheduling message (REQUEST, CANCEL) is stamped now.
     stamp = None if method in (None, "PUBLISH") else _utc_text(utcnow())
-    writer = _Writer(zone_name, language, stamp, set(cancelled_ids))
+    writer = _Writer(zone_name, language, stamp, set(cancelled_ids), set(tentative_ids))
     # Works outside a request too (mails sent by the worker): labels in the asked language.
     with _in_language(language):
         for event in events:
@@ -164,12 +167,13 @@ def _line(name, value, params=""):
 class _Writer:
     """VEVENT content lines of events, in the order of build_calendar's calendar."""
 
-    def __init__(self, zone_name, language, stamp, cancelled_ids):
+    def __init__(self, zone_name, language, stamp, cancelled_ids, tentative_ids=frozenset()):
         self.zone = app_zone()
         self.tzid = f";TZID={param_value(zone_name)}"
         self.language = language
         self.stamp = stamp
         self.cancelled_ids = cancelled_ids
+        self.tentative_ids = tentative_ids
         self.lines = []
         self.uid_suffix = f"@{base_host()}"
         self.base_url = current_app.config["BASE_URL"]
@@ -238,6 +242,8 @@ class _Writer:
             params = f";CN={param_value(name)}" if name else ""
             add(_line("ORGANIZER", f"mailto:{email}", params))
         status = "CANCELLED" if cancelled else STATUSES.get(event.status, "CONFIRMED")
+        if status == "CONFIRMED" and event.id in self.tentative_ids:
+            status = "TENTATIVE"
         add(f"STATUS:{status}")
         add("TRANSP:OPAQUE")
 

@@ -73,7 +73,8 @@ def personal_url(registration):
 
 
 def calendar_url(registration):
-    return f"{current_app.config['BASE_URL']}/calendar/{registration.calendar_token}.ics"
+    """The feed of everything this address is registered for: for the mailbox only."""
+    return f"{current_app.config['BASE_URL']}/calendar/{registration.mailbox_token}.ics"
 
 
 def _attachment(registration, kind):

@@ -10,15 +10,17 @@ from sqlalchemy.orm import selectinload
 from webapp.agenda.models import Event
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
-from webapp.feeds.ical import build_calendar, calendar_bytes
+from webapp.feeds.ical import calendar_text
 from webapp.registrations import rules
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
-from webapp.registrations.models import Question, Registration
+from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
 from webapp.vocabulary import current_language
 
 bp = Blueprint("registrations", __name__)
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+# Entries a person's feed marks STATUS:TENTATIVE: a place not (yet) theirs.
+TENTATIVE = ("waitlisted", "pending")
 
 REFUSALS = {
     "not-published": lambda: _("Cette activité n'accepte pas d'inscription."),
@@ -98,7 +100,21 @@ def register(event_id):
     ), status
 
 
+# The personal pages show a person's data: no shared or browser cache may keep them.
+PERSONAL_ENDPOINTS = frozenset(
+    {"registrations.manage", "registrations.cancel", "registrations.erase"}
+)
+
+
+@bp.after_request
+def _never_stored(response):
+    if request.endpoint in PERSONAL_ENDPOINTS:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/registrations/<token>", methods=["GET", "POST"])
+@limiter.limit("10/minute;60/hour", methods=["POST"])
 def manage(token):
     registration = _registration_or_404(token)
     questions = _questions(registration.event_id)
@@ -139,34 +155,55 @@ def erase(token):
 
 @bp.get("/calendar/<token>.ics")
 def personal_feed(token):
-    """Everything the person behind this calendar link is registered for."""
+    """A person's own feed: one registration, or everything that address is registered for.
+
+    The link on the personal page (`calendar_token`) covers that registration alone: whoever
+    typed an address into the form sees that page, and must not learn the address's other
+    registrations. The link that lists them all (`mailbox_token`) is only ever sent by mail.
+    """
     g.cookieless = True
     if not TOKEN_RE.match(token or ""):
         abort(404)
     owner = db.session.scalar(select(Registration).where(Registration.calendar_token == token))
-    if owner is None or not owner.email:
+    if owner is not None:
+        registrations = [owner]
+    else:
+        owner = db.session.scalar(select(Registration).where(Registration.mailbox_token == token))
+        registrations = _active_registrations_of(owner.email) if owner is not None else []
+    if owner is None or owner.anonymised_at is not None or not owner.email:
         abort(404)
-    registrations = db.session.scalars(
-        select(Registration)
-        .where(
-            Registration.email == owner.email,
-            Registration.status.in_(("confirmed", "waitlisted", "pending")),
-        )
-        .options(selectinload(Registration.event))
-    ).all()
-    event_ids = sorted(r.event_id for r in registrations)
-    states = sorted((r.id, r.status, str(r.updated_at)) for r in registrations)
     language = owner.language or "fr"
+    states = sorted((r.id, r.status, str(r.updated_at)) for r in registrations)
+    event_ids = sorted(r.event_id for r in registrations)
     validator = validator_for(
         "personal", token, language, states, where=Event.id.in_(event_ids or [0])
     )
 
     def build():
         name = _("Mes inscriptions – bassins d'aide et de soins")
-        events = [r.event for r in registrations]
-        return calendar_bytes(build_calendar(events, name=name, language=language))
+        return calendar_text(
+            [r.event for r in registrations],
+            name=name,
+            language=language,
+            cancelled_ids={r.event_id for r in registrations if not r.is_active},
+            tentative_ids={r.event_id for r in registrations if r.status in TENTATIVE},
+        )
 
-    return calendar_response(validator, build, filename="mes-inscriptions.ics")
+    response = calendar_response(validator, build, filename="mes-inscriptions.ics")
+    # Personal: no shared cache (proxy, CDN) may keep it.
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _active_registrations_of(email):
+    if not email:
+        return []
+    return db.session.scalars(
+        select(Registration)
+        .where(Registration.email == email, Registration.status.in_(ACTIVE_STATUSES))
+        .order_by(Registration.id)
+        .options(selectinload(Registration.event))
+    ).all()
 
 
 @bp.get("/privacy")
