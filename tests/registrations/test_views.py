@@ -233,3 +233,24 @@ class TestWithRateLimits:
         ]
         assert codes[:20] == [303] * 20 and codes[20] == 429
         assert count(Registration) == 20
+
+
+def test_an_address_that_needs_smtputf8_is_refused_with_its_own_message(client, make_event):
+    event = make_event(capacity=3)
+    response = client.post(f"/events/{event.id}/register", data=form_data(email="josé@exemple.be"))
+    assert response.status_code == 422 and count(Registration) == 0
+    assert "avant le @" in response.get_data(as_text=True)
+    dutch = client.post(
+        f"/events/{event.id}/register?lang=nl", data=form_data(email="josé@exemple.be")
+    )
+    assert dutch.status_code == 422 and "vóór de @" in dutch.get_data(as_text=True)
+
+
+def test_an_international_domain_is_kept_in_its_ascii_form(client, make_event):
+    event = make_event(capacity=3)
+    response = client.post(
+        f"/events/{event.id}/register", data=form_data(email="Anne@Maison-Médicale.be")
+    )
+    assert response.status_code == 303
+    stored = db.session.scalar(select(Registration.email))
+    assert stored == "anne@" + "maison-médicale.be".encode("idna").decode()

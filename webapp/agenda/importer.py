@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
+from webapp.addresses import AddressRefused, mail_address
 from webapp.agenda.models import (
     Bassin,
     Commune,
@@ -130,20 +131,39 @@ class Checker:
     def fail(self, field, message):
         raise ImportProblem(self.index, field, message)
 
-    def text(self, field, required=False, max_length=250):
+    def text(self, field, required=False, max_length=250, multiline=False):
         value = self.entry.get(field)
         if value is None or value == "":
             if required:
                 self.fail(field, "is required")
             return None
+        value = self.string(field, value, max_length, multiline)
+        if required and not value:
+            self.fail(field, "is required")
+        return value or None
+
+    def string(self, field, value, max_length=250, multiline=False):
+        """A text value, trimmed: one line unless `multiline`, no other control character."""
         if not isinstance(value, str):
             self.fail(field, "must be a string")
         value = value.strip()
-        if required and not value:
-            self.fail(field, "is required")
+        allowed = "\n\r\t" if multiline else ""
+        if any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in value):
+            self.fail(field, "must be one line" if not multiline else "holds a control character")
         if len(value) > max_length:
             self.fail(field, f"is longer than {max_length} characters")
-        return value or None
+        return value
+
+    def email(self, field):
+        value = self.text(field, max_length=254)
+        if value is None:
+            return None
+        try:
+            return mail_address(value)
+        except AddressRefused as refused:
+            if refused.reason == "needs-smtputf8":
+                self.fail(field, "needs letters that mail servers may refuse before the @")
+            self.fail(field, "is not a valid email address")
 
     def choice(self, field, known, default=None):
         value = self.entry.get(field, default)
@@ -207,22 +227,22 @@ def _check_entry(index, entry, bassins, communes):
         "kind": check.choice("kind", KINDS),
         "title_fr": check.text("title", required=True),
         "title_nl": check.text("title_nl"),
-        "description_fr": check.text("description", max_length=20000),
-        "description_nl": check.text("description_nl", max_length=20000),
+        "description_fr": check.text("description", max_length=20000, multiline=True),
+        "description_nl": check.text("description_nl", max_length=20000, multiline=True),
         "audience": check.choice("audience", AUDIENCES),
         "registration_mode": check.choice("registration", REGISTRATION_MODES),
         "capacity": check.integer("capacity"),
         "waitlist_enabled": check.boolean("waitlist", True),
         "status": check.choice("status", EVENT_STATUSES, default="published"),
-        "status_reason_fr": check.text("status_reason", max_length=2000),
-        "status_reason_nl": check.text("status_reason_nl", max_length=2000),
+        "status_reason_fr": check.text("status_reason", max_length=2000, multiline=True),
+        "status_reason_nl": check.text("status_reason_nl", max_length=2000, multiline=True),
         "room": check.text("room", max_length=120),
         "online_url": check.url("online_url"),
-        "contact_email": check.text("contact_email", max_length=254),
+        "contact_email": check.email("contact_email"),
         "presentation_url": check.url("presentation_url"),
         "report_url": check.url("report_url"),
-        "report_summary_fr": check.text("report_summary", max_length=20000),
-        "report_summary_nl": check.text("report_summary_nl", max_length=20000),
+        "report_summary_fr": check.text("report_summary", max_length=20000, multiline=True),
+        "report_summary_nl": check.text("report_summary_nl", max_length=20000, multiline=True),
         "participants_count": check.integer("participants_count"),
         "series_number": check.integer("series_number", minimum=1),
         "start_at": check.moment("start", required=True),
@@ -290,33 +310,30 @@ def _check_venue(check, communes, bassin_slugs, value=None, field="venue"):
         return None
     if not isinstance(venue, dict):
         check.fail(field, "must be an object with name, address and commune")
-    name = venue.get("name")
-    if not isinstance(name, str) or not name.strip():
+    name = check.string(f"{field}.name", venue.get("name"), max_length=200)
+    if not name:
         check.fail(f"{field}.name", "is required")
-    if len(name) > 200:
-        check.fail(f"{field}.name", "is longer than 200 characters")
-    address = venue.get("address") or ""
-    if not isinstance(address, str) or len(address) > 300:
-        check.fail(f"{field}.address", "must be a string of at most 300 characters")
+    address = check.string(f"{field}.address", venue.get("address") or "", max_length=300)
     postal_code = venue.get("postal_code")
     if postal_code is not None and (
         not isinstance(postal_code, (str, int)) or len(str(postal_code)) > 10
     ):
         check.fail(f"{field}.postal_code", "must be a postal code of at most 10 characters")
+    postal_code = check.string(f"{field}.postal_code", str(postal_code or ""), max_length=10)
     access_notes = venue.get("access_notes")
-    if access_notes is not None and (not isinstance(access_notes, str) or len(access_notes) > 2000):
-        check.fail(f"{field}.access_notes", "must be a string of at most 2000 characters")
+    if access_notes is not None:
+        access_notes = check.string(f"{field}.access_notes", access_notes, 2000, multiline=True)
     commune = None
     if venue.get("commune"):
         commune = resolve_commune(communes, str(venue["commune"]), bassin_slugs)
         if commune is None:
             check.fail(f"{field}.commune", f"unknown commune '{venue['commune']}'")
     return {
-        "name": name.strip(),
-        "address": address.strip(),
-        "postal_code": (str(venue.get("postal_code") or "").strip() or None),
+        "name": name,
+        "address": address,
+        "postal_code": postal_code or None,
         "commune_id": commune.id if commune else None,
-        "access_notes_fr": venue.get("access_notes"),
+        "access_notes_fr": access_notes or None,
     }
 
 

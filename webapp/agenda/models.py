@@ -15,8 +15,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from webapp.addresses import mail_address
 from webapp.extensions import db
 from webapp.timezones import UTCDateTime, to_local, utcnow
 from webapp.vocabulary import current_language
@@ -125,6 +126,11 @@ class Organisation(db.Model):
 
     commune: Mapped[Commune | None] = relationship()
 
+    @validates("email")
+    def _check_email(self, key, value):
+        # It reaches .ics ORGANIZER lines and mail headers: never a line break, always ASCII.
+        return mail_address(value) if value else None
+
 
 series_bassins = Table(
     "series_bassins",
@@ -215,6 +221,11 @@ class Event(Localized, db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL")
     )
     contact_email: Mapped[str | None] = mapped_column(String(254))
+
+    @validates("contact_email")
+    def _check_contact_email(self, key, value):
+        # It reaches .ics ORGANIZER lines and mail headers: never a line break, always ASCII.
+        return mail_address(value) if value else None
 
     registration_mode: Mapped[str] = mapped_column(String(20), default="open")
     capacity: Mapped[int | None] = mapped_column(Integer)

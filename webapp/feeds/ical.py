@@ -4,6 +4,7 @@ Used by the feeds, the one-event download, the personal feed and the emails' att
 Text escaping and line folding are left to the icalendar library.
 """
 
+import re
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -58,8 +59,8 @@ def calendar_text(
     if method:
         calendar.add("method", method.upper())
     if name:
-        calendar.add("name", str(name))
-        calendar.add("x-wr-calname", str(name))
+        calendar.add("name", one_line(str(name)))
+        calendar.add("x-wr-calname", one_line(str(name)))
     zone_name = _zone_name()
     calendar.add("x-wr-timezone", zone_name)
     # Durations proper (PT1H); a timedelta printed by Python ('1:00:00') is no iCalendar value.
@@ -157,11 +158,24 @@ def _utc_text(value):
 
 
 def _line(name, value, params=""):
-    """One content line, folded by the library when longer than 75 octets."""
+    """One content line, folded by the library when longer than 75 octets.
+
+    Text values arrive escaped (escape_char turns line feeds into \\n), but a lone CR, a
+    NUL or another control character is left as it is, and a mailto: or URI value is not
+    escaped at all: any that remains becomes a space, so no value can start a new property.
+    """
     line = f"{name}{params}:{value}"
-    if len(line) <= 75 and line.isascii():
+    if len(line) <= 75 and line.isascii() and line.isprintable():
         return line
-    return foldline(line)
+    return foldline(one_line(line))
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text):
+    """The text with every control character (CR and LF included) turned into a space."""
+    return CONTROL_CHARACTERS.sub(" ", text)
 
 
 class _Writer:

@@ -12,7 +12,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
@@ -20,6 +19,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.addresses import AddressRefused, mail_address
 from webapp.registrations.rules import PERSON_FIELDS
 from webapp.vocabulary import current_language, label_in_language, sectors
 
@@ -45,6 +45,21 @@ def _printable(form, field):
         raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
 
 
+def _mail_address(form, field):
+    """A usable address, kept in its ASCII form (see webapp/addresses.py)."""
+    try:
+        field.data = mail_address(field.data)
+    except AddressRefused as refused:
+        if refused.reason == "needs-smtputf8":
+            raise ValidationError(
+                _l(
+                    "Les lettres accentuées ou non latines avant le @ ne passent pas par tous "
+                    "les serveurs de messagerie : indiquez une adresse sans elles."
+                )
+            ) from None
+        raise ValidationError(_l("Adresse e-mail invalide.")) from None
+
+
 def _text(label, *validators, optional=False, field=StringField):
     first = [Optional()] if optional else [_required()]
     return field(label, first + list(validators) + [_printable], filters=[_strip])
@@ -55,9 +70,7 @@ class PersonForm(FlaskForm):
 
     first_name = _text(_l("Prénom"), Length(max=100))
     last_name = _text(_l("Nom"), Length(max=100))
-    email = _text(
-        _l("Adresse e-mail"), Length(max=254), Email(message=_l("Adresse e-mail invalide."))
-    )
+    email = _text(_l("Adresse e-mail"), Length(max=254), _mail_address)
     organisation = _text(_l("Organisation ou service"), Length(max=200))
     sector = SelectField(_l("Secteur"), [_required()], choices=[], validate_choice=False)
     job_title = _text(_l("Fonction"), Length(max=150))

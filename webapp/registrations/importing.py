@@ -3,12 +3,11 @@
 Imported registrations send no mail: they record what already happened or was agreed.
 """
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from webapp.addresses import AddressRefused, mail_address
 from webapp.extensions import db
 from webapp.registrations.models import STATUSES, Registration, new_token
-from webapp.registrations.rules import normalise_email
 from webapp.vocabulary import SECTOR_SLUGS
 
 TEXT_LIMITS = {
@@ -33,14 +32,13 @@ def check_registrations(check, capacity):
         person = {}
         for name, limit in TEXT_LIMITS.items():
             value = item.get(name)
-            if value is not None and (not isinstance(value, str) or len(value) > limit):
-                check.fail(f"{field}.{name}", f"must be a string of at most {limit} characters")
-            person[name] = (value or "").strip() or None
+            if value is not None:
+                value = check.string(f"{field}.{name}", value, limit)
+            person[name] = value or None
         try:
-            email = validate_email(str(item.get("email") or ""), check_deliverability=False)
-        except EmailNotValidError as error:
-            check.fail(f"{field}.email", f"is not a valid email address ({error})")
-        person["email"] = normalise_email(email.normalized)
+            person["email"] = mail_address(item.get("email"))
+        except AddressRefused:
+            check.fail(f"{field}.email", "is not a valid email address (ASCII before the @)")
         if person["email"] in seen:
             check.fail(f"{field}.email", "appears twice for this event")
         seen.add(person["email"])
