@@ -35,7 +35,8 @@ def is_production():
 
 class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: errors and logs never quote the rows (names, addresses) they carry.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Europe/Brussels")
@@ -50,11 +51,18 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Agenda des bassins <agenda@bassins.brussels>"
     )
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Optional redis://... shared by every worker for feed and page bodies (keyed by
     # data-derived validators); FEED_CACHE_URL is its earlier name.
     CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("FEED_CACHE_URL")
+    # Limits must be counted where every worker sees them: the Redis of CACHE_URL when no
+    # storage is named, process memory only for a single process (development, tests).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        CACHE_URL if (CACHE_URL or "").startswith(("redis://", "rediss://")) else "memory://"
+    )
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host: the
+    # client address (rate limits) and the scheme come from there. 0: the app faces clients.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Public pages kept per worker (when CACHE_URL is not set); 0 turns the page cache off.
     PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "256"))
     PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
@@ -78,10 +86,18 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    # Served over HTTPS only: browsers refuse plain HTTP for a year once they have seen it.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
     def __init__(self):
         if not self.SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+        if self.RATELIMIT_ENABLED and self.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            # gunicorn -w 4 would count each limit four times over, each machine apart.
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI (or CACHE_URL) must be a shared redis://... store when "
+                "APP_ENV=production: in-memory limits are counted per worker"
+            )
 
 
 class TestConfig(Config):

@@ -21,17 +21,29 @@ def create_app(config=None):
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config or config_for_environment())
+    if app.config.get("TRUSTED_PROXIES"):
+        _trust_proxies(app, app.config["TRUSTED_PROXIES"])
     _init_extensions(app)
+    from webapp import hygiene
+
+    hygiene.install_converters(app)
     _register_blueprints(app)
     _register_commands(app)
 
-    from webapp import errors, hygiene, i18n, templating
+    from webapp import errors, i18n, templating
 
     hygiene.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     return app
+
+
+def _trust_proxies(app, count):
+    """Read the client's address, scheme and host from the `count` proxies in front."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _init_extensions(app):

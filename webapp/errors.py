@@ -1,10 +1,25 @@
 """Friendly error pages in the visitor's language (JSON for the API)."""
 
+import logging
+from contextlib import suppress
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
+
+logger = logging.getLogger(__name__)
+# How long a client should wait before asking again when the database does not answer.
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_down(error):
+    """The database did not answer (down, restarting, unreachable): not a bug of ours."""
+    if isinstance(error, OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _wants_json():
@@ -20,6 +35,19 @@ def init_app(app):
             return jsonify(error=error.name, status=error.code), error.code
         template = "errors/404.html" if error.code == 404 else "errors/error.html"
         return render_template(template, error=error), error.code
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if not _database_down(error):
+            raise error
+        with suppress(Exception):
+            db.session.rollback()
+        logger.warning("database unavailable: %s", type(error.orig or error).__name__)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+        if _wants_json():
+            return jsonify(error="Service Unavailable", status=503), 503, headers
+        message = _("Le service est momentanément indisponible. Réessayez dans un instant.")
+        return render_template("errors/503.html", message=message), 503, headers
 
     # Flask routes any unhandled exception here (in production; tests see the traceback).
     @app.errorhandler(500)

@@ -4,11 +4,13 @@ responses never leak a personal link to another site.
 A NUL is never meaningful in a URL, and PostgreSQL refuses it in any text parameter (a 500
 on every page that passes it on). Query arguments lose it; a path holding one is a 404.
 Personal pages carry their token in the path: `Referrer-Policy: same-origin` keeps it from
-being sent to the sites their links lead to.
+being sent to the sites their links lead to. The content policy allows no inline script or
+style and no framing, except for the views marked `frameable` (the embeddable agenda).
 """
 
-from flask import Request, abort, request
+from flask import Request, abort, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 
@@ -20,6 +22,43 @@ class CleanRequest(Request):
             (key.replace("\x00", ""), value.replace("\x00", ""))
             for key, value in raw.items(multi=True)
         )
+
+
+# Pages need nothing but their own stylesheet (and the empty data: favicon): no script at all.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def frameable(view):
+    """Mark a view that partner sites may show in an iframe (frame-ancestors *)."""
+    view.frameable = True
+    return view
+
+
+def _is_frameable():
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "frameable", False)
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every URL: ASCII digits only, at most the databases' INTEGER (2^31 - 1).
+
+    Werkzeug's own takes any Unicode digit and any size; PostgreSQL refuses a parameter
+    beyond its INTEGER, which made /events/99999999999 a 500 instead of a 404.
+    """
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def install_converters(app):
+    """Before any blueprint is registered: rules compile their converters when added."""
+    app.url_map.converters["int"] = DatabaseId
 
 
 def init_app(app):
@@ -34,4 +73,13 @@ def init_app(app):
     def safe_headers(response):
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if _is_frameable():
+            policy = f"{CONTENT_SECURITY_POLICY}; frame-ancestors *"
+        else:
+            policy = f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", policy)
+        hsts = app.config.get("STRICT_TRANSPORT_SECURITY")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         return response

@@ -211,7 +211,7 @@ class TestWithRateLimits:
     def app_config(self, smtp):
         return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
 
-    def test_the_same_email_is_rate_limited(self, client, make_event):
+    def test_the_same_email_is_rate_limited_per_event(self, client, make_event, smtp):
         from webapp.extensions import limiter
 
         limiter.reset()
@@ -220,7 +220,28 @@ class TestWithRateLimits:
             client.post(f"/events/{event.id}/register", data=form_data(1)).status_code
             for _ in range(7)
         ]
-        assert codes[-1] == 429
+        # A registration, then the personal link sent again four times: then it stops.
+        assert codes == [303, 200, 200, 200, 200, 429, 429]
+
+    def test_invalid_posts_never_lock_an_address_out(self, client, make_event):
+        from webapp.extensions import limiter
+
+        limiter.reset()
+        event = make_event(capacity=3)
+        for _ in range(8):
+            bad = client.post(f"/events/{event.id}/register", data=form_data(1, sector="x"))
+            assert bad.status_code == 422
+        assert client.post(f"/events/{event.id}/register", data=form_data(1)).status_code == 303
+
+    def test_a_busy_professional_registers_for_many_events_in_an_hour(self, client, make_event):
+        from webapp.extensions import limiter
+
+        limiter.reset()
+        events = [make_event(capacity=3) for _ in range(8)]
+        codes = [
+            client.post(f"/events/{e.id}/register", data=form_data(1)).status_code for e in events
+        ]
+        assert codes == [303] * 8
 
     def test_one_address_is_rate_limited_whatever_the_email(self, client, make_event):
         from webapp.extensions import limiter

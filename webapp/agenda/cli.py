@@ -3,6 +3,7 @@
 import json
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from flask import Flask
 
 from webapp.agenda.importer import ImportProblem, import_events
@@ -58,5 +59,12 @@ def register_commands(app: Flask):
             results = import_events(data)
         except ImportProblem as problem:
             raise click.ClickException(f"Nothing was imported: {problem}") from problem
+        except SQLAlchemyError as error:
+            # Its text would quote the rows (registrants' names): name the error's kind only.
+            db.session.rollback()
+            kind = type(getattr(error, "orig", None) or error).__name__
+            raise click.ClickException(
+                f"Nothing was imported: the database refused the data ({kind})"
+            ) from None
         for external_id, event_id in results:
             click.echo(json.dumps({"external_id": external_id, "id": event_id}))

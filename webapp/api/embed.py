@@ -7,6 +7,7 @@ from webapp.agenda.models import Bassin
 from webapp.agenda.queries import agenda_page, parse_filters
 from webapp.api import bp
 from webapp.extensions import db
+from webapp.hygiene import frameable
 from webapp.pagecache import cached_page
 
 EMBED_SIZE = 10
@@ -15,6 +16,7 @@ EMBED_CACHE_CONTROL = "public, max-age=300"
 
 
 @bp.get("/embed/bassins/<bassin>")
+@frameable
 @cached_page(cache_control=EMBED_CACHE_CONTROL)
 def embed_bassin(bassin):
     g.cookieless = True

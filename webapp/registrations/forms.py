@@ -1,5 +1,7 @@
 """The registration form: the contract's person fields, then the event's own questions."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -60,6 +62,20 @@ def _mail_address(form, field):
         raise ValidationError(_l("Adresse e-mail invalide.")) from None
 
 
+# A name is mailed back in our own words ("Bonjour <first name>"): whoever types a link
+# there could have the service's address carry it to anyone. Names hold no link.
+LINK_IN_NAME = re.compile(
+    r"://|www\.|@|[\w-]\.(?:com|net|org|info|biz|be|eu|fr|nl|de|uk|io|ly|me|co|ru|cn|xyz|"
+    r"site|online|link|app|club|top|shop|live|click)\b",
+    re.IGNORECASE,
+)
+
+
+def _no_link(form, field):
+    if isinstance(field.data, str) and LINK_IN_NAME.search(field.data):
+        raise ValidationError(_l("Un nom ne peut pas contenir d'adresse web ni d'e-mail."))
+
+
 def _text(label, *validators, optional=False, field=StringField):
     first = [Optional()] if optional else [_required()]
     return field(label, first + list(validators) + [_printable], filters=[_strip])
@@ -68,8 +84,8 @@ def _text(label, *validators, optional=False, field=StringField):
 class PersonForm(FlaskForm):
     """The person fields shared by registrations and (later) visit bookings."""
 
-    first_name = _text(_l("Prénom"), Length(max=100))
-    last_name = _text(_l("Nom"), Length(max=100))
+    first_name = _text(_l("Prénom"), Length(max=100), _no_link)
+    last_name = _text(_l("Nom"), Length(max=100), _no_link)
     email = _text(_l("Adresse e-mail"), Length(max=254), _mail_address)
     organisation = _text(_l("Organisation ou service"), Length(max=200))
     sector = SelectField(_l("Secteur"), [_required()], choices=[], validate_choice=False)

@@ -1,5 +1,6 @@
 """Registering, the personal page behind a token, cancelling, erasing, the personal feed."""
 
+import hashlib
 import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -32,8 +33,18 @@ REFUSALS = {
 }
 
 
-def _email_key():
-    return (request.form.get("email") or "").strip().lower() or request.remote_addr
+def _event_and_address_key():
+    """One bucket per event and address: a busy professional registers for many events."""
+    address = (request.form.get("email") or "").strip().lower() or request.remote_addr or ""
+    # Hashed: the limiter's store (Redis) keeps no address, and no typed text reaches a key.
+    digest = hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()[:32]
+    return f"{request.view_args.get('event_id')}:{digest}"
+
+
+def _mail_was_sent(response):
+    """Only what sends a mail counts against an address: a new registration (303) or the
+    personal link sent again; a form with errors never locks its address out."""
+    return response.status_code == 303 or g.get("personal_link_resent", False)
 
 
 def _event_or_404(event_id):
@@ -66,7 +77,9 @@ def _registration_or_404(token):
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 @limiter.limit("20/minute;200/hour", methods=["POST"])
-@limiter.limit("5/hour", methods=["POST"], key_func=_email_key)
+@limiter.limit(
+    "5/hour", methods=["POST"], key_func=_event_and_address_key, deduct_when=_mail_was_sent
+)
 def register(event_id):
     event = _event_or_404(event_id)
     questions = _questions(event_id)
@@ -90,6 +103,7 @@ def register(event_id):
                 refusal=REFUSALS[refused.reason](),
             ), 409
         if not outcome.created:
+            g.personal_link_resent = True
             return render_template(
                 "registrations/already.html", event=event, email=outcome.registration.email
             )
