@@ -37,3 +37,22 @@ def test_a_crash_gets_a_friendly_500_page_that_says_nothing_was_saved(database_u
 def test_api_errors_are_json(client, territory):
     response = client.get("/api/v1/events/999999")
     assert response.status_code == 404 and response.is_json
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////nonexistent-directory/agenda.sqlite3",
+        "postgresql+psycopg://postgres@127.0.0.1:9/test?connect_timeout=2",
+    ],
+)
+def test_a_dead_database_gives_a_503_with_retry_after(url):
+    app = create_app(make_config(url, PROPAGATE_EXCEPTIONS=False))
+    client = app.test_client()
+    page = client.get("/?lang=nl")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "no-store" in page.headers["Cache-Control"]
+    api = client.get("/api/v1/events")
+    assert api.status_code == 503 and api.is_json and api.headers["Retry-After"] == "30"
+    register = client.post("/events/1/register", data={"email": "anne@example.org"})
+    assert register.status_code == 503

@@ -32,3 +32,122 @@ def test_pages_never_send_their_address_to_other_sites(client, territory):
     response = client.get("/")
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def concrete_urls(app, values):
+    """One URL per rule of the app, its arguments filled from `values`."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            urls.append("/static/css/site.css")
+            continue
+        arguments = {name: values[name] for name in rule.arguments}
+        urls.append(rule.build(arguments, append_unknown=False)[1])
+    return urls
+
+
+def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
+    client, app, make_event
+):
+    from webapp.registrations import rules
+
+    event = make_event(series_slug="sud-sante-mentale", capacity=5)
+    person = {"first_name": "Anne", "last_name": "Peeters", "email": "anne@example.org"}
+    registration = rules.register(event.id, person).registration
+    values = {
+        "event_id": event.id,
+        "bassin": "sud",
+        "slug": "sud-sante-mentale",
+        "token": registration.token,
+        "filename": "css/site.css",
+    }
+    urls = concrete_urls(app, values)
+    assert len(urls) > 15
+    for url in urls:
+        response = client.get(url)
+        policy = response.headers.get("Content-Security-Policy", "")
+        assert "script-src 'none'" in policy and "style-src 'self'" in policy, url
+        assert "unsafe-inline" not in policy, url
+        if url.startswith("/embed/"):
+            assert "frame-ancestors *" in policy, url
+            assert "X-Frame-Options" not in response.headers, url
+        else:
+            assert "frame-ancestors 'none'" in policy, url
+            assert response.headers["X-Frame-Options"] == "DENY", url
+        assert "Strict-Transport-Security" not in response.headers  # not in development
+
+
+def test_pages_hold_no_inline_style_or_script(client, make_event):
+    event = make_event(capacity=5)
+    for url in (
+        "/",
+        f"/events/{event.id}",
+        f"/events/{event.id}/register",
+        "/embed/bassins/sud",
+        "/aide/calendrier",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script" not in page and "<style" not in page and " style=" not in page, url
+
+
+def test_production_sends_strict_transport_security(database_url, territory, monkeypatch):
+    import config
+
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setattr(config.Config, "SECRET_KEY", "a-production-secret")
+    monkeypatch.setattr(config.Config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    production = config.config_for_environment()
+    assert isinstance(production, config.ProductionConfig)
+    hsts = production.STRICT_TRANSPORT_SECURITY
+    app = create_app(make_config(database_url, STRICT_TRANSPORT_SECURITY=hsts))
+    response = app.test_client().get("/")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_production_refuses_rate_limits_counted_in_each_worker(monkeypatch):
+    import config
+
+    monkeypatch.setattr(config.Config, "SECRET_KEY", "a-production-secret")
+    monkeypatch.setattr(config.Config, "RATELIMIT_STORAGE_URI", "memory://")
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        config.ProductionConfig()
+    monkeypatch.setattr(config.Config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    assert config.ProductionConfig().RATELIMIT_STORAGE_URI.startswith("redis://")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/events/2147483648",
+        "/events/99999999999999999999",
+        "/events/99999999999.ics",
+        "/events/99999999999/register",
+        "/api/v1/events/99999999999",
+        "/events/١٢",
+        "/events/１２",
+    ],
+)
+def test_ids_beyond_the_database_integer_or_in_other_digits_are_404(strict_client, path):
+    assert strict_client.get(path).status_code == 404
+    assert strict_client.post(path).status_code in (404, 405)
+
+
+def test_behind_trusted_proxies_the_client_address_is_the_forwarded_one(database_url, territory):
+    from flask import request
+
+    seen = {}
+    for proxies in (0, 1):
+        app = create_app(make_config(database_url, TRUSTED_PROXIES=proxies))
+
+        @app.get("/whoami")
+        def whoami():
+            seen[proxies] = (request.remote_addr, request.scheme)
+            return "ok"
+
+        app.test_client().get(
+            "/whoami",
+            headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        )
+    assert seen[0] == ("10.0.0.2", "http")  # an untrusted header is ignored
+    assert seen[1] == ("198.51.100.7", "https")

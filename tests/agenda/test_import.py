@@ -297,3 +297,30 @@ def test_rule_with_prefix_and_lowercase_imports(territory):
         )
         == 3
     )
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("first_name", "Ma\x00rie"),
+        ("last_name", "Dupont\x00"),
+        ("organisation", "CPAS\x00"),
+        ("first_name", "Marie\r\nBcc: x@example.org"),
+    ],
+)
+def test_cli_a_control_character_in_a_registrant_names_the_field_not_the_people(
+    run_cli, field, value
+):
+    person = {
+        "first_name": "Marie",
+        "last_name": "Dubois-Secret",
+        "email": "marie.dubois@example.org",
+        "sector": "cpas",
+        field: value,
+    }
+    result = run_cli([entry(registrations=[person])])
+    assert result.exit_code != 0
+    assert f"registrations[0].{field}" in result.output
+    assert "Traceback" not in result.output
+    assert "Dubois-Secret" not in result.output and "marie.dubois" not in result.output
+    assert counts()["Event"] == 0

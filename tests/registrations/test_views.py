@@ -275,3 +275,27 @@ def test_an_international_domain_is_kept_in_its_ascii_form(client, make_event):
     assert response.status_code == 303
     stored = db.session.scalar(select(Registration.email))
     assert stored == "anne@" + "maison-médicale.be".encode("idna").decode()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"first_name": "Gagnez https://arnaque.example"},
+        {"first_name": "www.arnaque.example"},
+        {"last_name": "voir bit.ly/xyz"},
+        {"first_name": "Anne contact@arnaque.example"},
+        {"last_name": "arnaque.com"},
+    ],
+)
+def test_a_name_holding_a_link_is_refused(client, make_event, changes):
+    event = make_event(capacity=3)
+    response = client.post(f"/events/{event.id}/register", data=form_data(**changes))
+    assert response.status_code == 422 and count(Registration) == 0
+    assert "adresse web" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["Jean-Pierre", "A. Dupont", "Van den Bossche", "Zoë O'Neill"])
+def test_ordinary_names_pass(client, make_event, name):
+    event = make_event(capacity=3)
+    response = client.post(f"/events/{event.id}/register", data=form_data(last_name=name))
+    assert response.status_code == 303

@@ -3,8 +3,8 @@
 import json
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.agenda.importer import ImportProblem, import_events
 from webapp.extensions import db
