@@ -135,19 +135,15 @@ def test_ids_beyond_the_database_integer_or_in_other_digits_are_404(strict_clien
 def test_behind_trusted_proxies_the_client_address_is_the_forwarded_one(database_url, territory):
     from flask import request
 
-    seen = {}
-    for proxies in (0, 1):
+    def client_seen_by(proxies):
         app = create_app(make_config(database_url, TRUSTED_PROXIES=proxies))
-
-        @app.get("/whoami")
-        def whoami():
-            seen[proxies] = (request.remote_addr, request.scheme)
-            return "ok"
-
-        app.test_client().get(
+        app.get("/whoami")(lambda: f"{request.remote_addr} {request.scheme}")
+        response = app.test_client().get(
             "/whoami",
             headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"},
             environ_base={"REMOTE_ADDR": "10.0.0.2"},
         )
-    assert seen[0] == ("10.0.0.2", "http")  # an untrusted header is ignored
-    assert seen[1] == ("198.51.100.7", "https")
+        return response.get_data(as_text=True)
+
+    assert client_seen_by(0) == "10.0.0.2 http"  # an untrusted header is ignored
+    assert client_seen_by(1) == "198.51.100.7 https"
