@@ -1,0 +1,1 @@
+"""Who acts and what they may reach: accounts and roles (coming), scopes (here now)."""

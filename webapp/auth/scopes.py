@@ -1,0 +1,107 @@
+"""What an actor may see and change, written once as query filters.
+
+Every back-office view loads its objects through these filters, so an object outside the
+actor's scope is simply not found (404): no view can forget a permission check.
+
+A scope is one of: everything (admins, the system, imports); some bassins (a bassin team);
+one organisation (a service, a partner). Accounts and roles will build their scope from the
+account (auth issue); today callers build one directly.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, false, select, true
+
+from webapp.agenda.models import Bassin, Commune, Event, Venue, event_bassins
+from webapp.registrations.models import Registration
+
+
+@dataclass(frozen=True)
+class Scope:
+    """`everything`, or the bassins (slugs) and/or the organisation (id) an actor works for."""
+
+    everything: bool = False
+    bassins: frozenset[str] = field(default_factory=frozenset)
+    organisation_id: int | None = None
+
+    @classmethod
+    def all(cls):
+        return cls(everything=True)
+
+    @classmethod
+    def of_bassins(cls, *slugs):
+        return cls(bassins=frozenset(slugs))
+
+    @classmethod
+    def of_organisation(cls, organisation_id):
+        return cls(organisation_id=organisation_id)
+
+
+def event_filter(scope: Scope):
+    """A WHERE clause on Event: the events this scope reaches."""
+    if scope.everything:
+        return true()
+    clauses = []
+    if scope.bassins:
+        clauses.append(
+            exists()
+            .where(event_bassins.c.event_id == Event.id)
+            .where(event_bassins.c.bassin_id == Bassin.id)
+            .where(Bassin.slug.in_(scope.bassins))
+        )
+    if scope.organisation_id is not None:
+        clauses.append(Event.organiser_id == scope.organisation_id)
+    return _any(clauses)
+
+
+def registration_filter(scope: Scope):
+    """A WHERE clause on Registration: the registrations of the events this scope reaches."""
+    if scope.everything:
+        return true()
+    return Registration.event_id.in_(select(Event.id).where(event_filter(scope)))
+
+
+def venue_filter(scope: Scope):
+    """A WHERE clause on Venue: venues in the scope's communes, or used by its events."""
+    if scope.everything:
+        return true()
+    clauses = [Venue.id.in_(select(Event.venue_id).where(event_filter(scope)))]
+    if scope.bassins:
+        clauses.append(
+            Venue.commune_id.in_(
+                select(Commune.id)
+                .join(Bassin, Commune.bassin_id == Bassin.id)
+                .where(Bassin.slug.in_(scope.bassins))
+            )
+        )
+    return _any(clauses)
+
+
+def _any(clauses):
+    if not clauses:
+        return false()
+    clause = clauses[0]
+    for other in clauses[1:]:
+        clause = clause | other
+    return clause
+
+
+def events_in(scope: Scope):
+    """SELECT of the events this scope reaches (add options, order, filters as needed)."""
+    return select(Event).where(event_filter(scope))
+
+
+def registrations_in(scope: Scope):
+    return select(Registration).where(registration_filter(scope))
+
+
+def venues_in(scope: Scope):
+    return select(Venue).where(venue_filter(scope))
+
+
+FILTERS = {Event: event_filter, Registration: registration_filter, Venue: venue_filter}
+
+
+def find(session, scope: Scope, model, object_id):
+    """The object with that id if this scope reaches it, else None (the view's 404)."""
+    return session.scalar(select(model).where(model.id == object_id, FILTERS[model](scope)))
