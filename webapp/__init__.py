@@ -55,7 +55,7 @@ def _init_extensions(app):
         options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    from webapp import content_state  # noqa: F401  its listeners count every content write
+    from webapp import audit, content_state  # noqa: F401  listeners, and tables of the schema
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

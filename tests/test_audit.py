@@ -1,0 +1,37 @@
+"""The audit log: one line per change, in the change's own transaction."""
+
+from sqlalchemy import func, select
+
+from webapp.audit import IMPORT, Actor, AuditEntry, changes, record
+from webapp.extensions import db
+from webapp.timezones import utcnow
+
+
+def count():
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_a_line_records_who_what_before_after_and_why(make_event):
+    event = make_event(room="Salle 1")
+    old_start = event.start_at
+    event.room = "Salle 2"
+    event.start_at = old_start.replace(hour=(old_start.hour + 1) % 24)
+    before, after = changes(event, ("room", "start_at", "title_fr"))
+    record(Actor.account(7), "event.moved", "event", event.id, before, after, "salle en travaux")
+    db.session.commit()
+    entry = db.session.scalar(select(AuditEntry))
+    assert (entry.actor_kind, entry.actor_id, entry.action) == ("account", 7, "event.moved")
+    assert (entry.subject_type, entry.subject_id) == ("event", event.id)
+    assert entry.before == {"room": "Salle 1", "start_at": old_start.isoformat()}
+    assert entry.after["room"] == "Salle 2" and "title_fr" not in entry.after
+    assert entry.reason == "salle en travaux" and entry.at <= utcnow()
+
+
+def test_a_line_is_rolled_back_with_its_change(make_event):
+    event = make_event()
+    event.room = "Salle 3"
+    record(IMPORT, "event.updated", "event", event.id, {"room": None}, {"room": "Salle 3"})
+    db.session.rollback()
+    assert count() == 0
+    db.session.refresh(event)
+    assert event.room is None
