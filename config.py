@@ -66,6 +66,9 @@ class Config:
     # Public pages kept per worker (when CACHE_URL is not set); 0 turns the page cache off.
     PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "256"))
     PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
+    # Sent and failed outbox messages are deleted this many days after they were written
+    # (purge-personal-data); a sent message keeps no address or body even before that.
+    OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
     RATELIMIT_HEADERS_ENABLED = True
 
     BABEL_DEFAULT_LOCALE = "fr"

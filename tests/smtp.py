@@ -10,9 +10,19 @@ from aiosmtpd.controller import Controller
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.envelopes = []  # (sender, recipients) of each message received
+        # address -> SMTP answer to RCPT TO, e.g. "550 5.1.1 No such mailbox"
+        self.refuse = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
     def to(self, address):

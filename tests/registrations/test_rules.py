@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from webapp.agenda.models import Event
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
+from webapp.mail.outbox import STALE_CLAIM, claim_batch, deliver_batch
 from webapp.registrations import rules
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
@@ -214,3 +215,80 @@ def test_event_cancelled_tells_every_active_registrant(make_event, person):
         "anne.3@example.org",
     ]
     assert sum("Activité annulée" in m.subject for m in told) == 2
+
+
+def outbox_texts():
+    """Every text the outbox holds, all rows and columns together."""
+    columns = (
+        OutboxMessage.recipient,
+        OutboxMessage.subject,
+        OutboxMessage.body_text,
+        OutboxMessage.body_html,
+        OutboxMessage.ics,
+        OutboxMessage.last_error,
+    )
+    return " ".join(str(value) for row in db.session.execute(select(*columns)) for value in row)
+
+
+def personal_values(registration):
+    """What identifies the person, read before it is wiped: address, names, personal links."""
+    return [
+        registration.email,
+        registration.first_name,
+        registration.last_name,
+        registration.token,
+        registration.calendar_token,
+        registration.mailbox_token,
+    ]
+
+
+def test_erasure_leaves_nothing_personal_in_the_outbox(make_event, person, smtp):
+    event = make_event(capacity=1)
+    josephine = rules.register(event.id, person(1, first_name="Joséphine")).registration
+    rules.register(event.id, person(2))
+    rules.register(event.id, person(1, first_name="Joséphine"))  # her link, sent again
+    (claimed,) = claim_batch(limit=1)  # her confirmation is being sent as she erases
+    assert claimed.reference == f"registration:{josephine.id}"
+    personal = personal_values(josephine)
+    rules.erase(josephine.id)
+    assert not [value for value in personal if value in outbox_texts()]
+    assert "anne.2@example.org" in outbox_texts()  # the others' messages stay
+    # The claimed message lost its address: whatever its worker does, it is never sent again.
+    deliver_batch(now=utcnow() + STALE_CLAIM + timedelta(minutes=1))
+    assert smtp.inbox.to("anne.1@example.org") == []
+    assert smtp.inbox.to("anne.2@example.org")  # waitlisted, then promoted
+    left = db.session.get(OutboxMessage, claimed.id)
+    assert (left.status, left.last_error) == (
+        "failed",
+        "ValueError: no recipient (erased, or never an address)",
+    )
+    assert not [value for value in personal if value in outbox_texts()]
+
+
+def test_purge_leaves_nothing_personal_in_the_outbox_and_deletes_old_messages(make_event, person):
+    old = make_event(capacity=5)
+    recent = make_event(capacity=5)
+    purged = rules.register(old.id, person(1, first_name="Joséphine")).registration
+    rules.register(recent.id, person(9))
+    personal = personal_values(purged)
+    # Messages written before they carried a reference: one sent long ago, one sent lately.
+    for days, subject in ((40, "Ancien"), (5, "Récent")):
+        db.session.add(
+            OutboxMessage(
+                recipient="ancien@example.org",
+                subject=subject,
+                body_text="Bonjour Ancien, votre lien : /registrations/ancien",
+                status="sent",
+                created_at=utcnow() - timedelta(days=days),
+                sent_at=utcnow() - timedelta(days=days),
+            )
+        )
+    db.session.get(Event, old.id).start_at = utcnow() - timedelta(days=500)
+    db.session.get(Event, old.id).end_at = utcnow() - timedelta(days=500) + timedelta(hours=3)
+    db.session.commit()
+    assert rules.purge_personal_data(12, outbox_retention=timedelta(days=30)) == 1
+    assert not [value for value in personal if value in outbox_texts()]
+    assert "ancien" not in outbox_texts().lower()  # deleted, or blanked once sent
+    subjects = db.session.scalars(select(OutboxMessage.subject)).all()
+    assert "Ancien" not in subjects and "Récent" in subjects
+    assert "anne.9@example.org" in outbox_texts()  # a recent event's registrant stays

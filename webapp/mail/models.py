@@ -1,10 +1,21 @@
 """The outbox: every message is written in the same transaction as the change that causes it."""
 
+from enum import StrEnum
+
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
 from webapp.timezones import UTCDateTime, utcnow
+
+
+class OutboxStatus(StrEnum):
+    """pending -> sending (claimed by one worker) -> sent | pending again (retry) | failed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class OutboxMessage(db.Model):
@@ -22,8 +33,9 @@ class OutboxMessage(db.Model):
     # What the message is about ("registration:42"), so erasure and purge can find it; the
     # mail area names no table of the areas above it.
     reference: Mapped[str | None] = mapped_column(String(60), index=True)
-    # pending -> sending (claimed by one worker) -> sent | pending again (retry) | failed
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    # An OutboxStatus. A sent message keeps no recipient and no body (see the README).
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)
+    # Counted (and committed) as a worker takes the message, before a byte is sent.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     claim_token: Mapped[str | None] = mapped_column(String(40), index=True)

@@ -1,35 +1,96 @@
-"""Writing to the outbox (in the caller's transaction) and delivering from it (the worker)."""
+"""Writing to the outbox (in the caller's transaction) and delivering from it (the worker).
 
+A message's failure is recorded on that message alone and the worker goes on with the next
+one: the attempt is counted before anything is sent, the error is kept, what the server or
+the network may let through later is retried with a backoff, and what can only fail again
+(`failures.is_permanent`) is marked failed at once.
+"""
+
+import logging
 import secrets
+from contextlib import ExitStack
 from datetime import timedelta
 
 from flask import current_app
 from flask_mail import Attachment, Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, select, update
 
 from webapp.extensions import db, mail
-from webapp.mail.models import OutboxMessage
+from webapp.mail.failures import describe, is_permanent
+from webapp.mail.headers import fit, one_line, storable
+from webapp.mail.models import OutboxMessage, OutboxStatus
 from webapp.timezones import utcnow
 
+logger = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 8
-# A claim older than this belongs to a worker that died mid-batch: the message is retried.
+# A claim older than this belongs to a worker that died mid-batch: the message is retried,
+# or given up when the attempt it died on was its last.
 STALE_CLAIM = timedelta(minutes=10)
+SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
+RECIPIENT_LENGTH = OutboxMessage.__table__.c.recipient.type.length
+# What a sent or forgotten message no longer needs: the address and everything personal.
+_BLANK = {"recipient": "", "body_text": "", "body_html": None, "ics": None}
 
 
-def queue_message(recipient, subject, body_text, body_html=None, ics=None, ics_method=None):
-    """Add a message to the outbox; it is sent once the caller's transaction commits."""
+def queue_message(
+    recipient, subject, body_text, body_html=None, ics=None, ics_method=None, reference=None
+):
+    """Add a message to the outbox; it is sent once the caller's transaction commits.
+
+    Headers become one line and the subject is cut to fit; a recipient that cannot be an
+    address (empty, or longer than an address may be) raises ValueError.
+    """
+    recipient = one_line(recipient)
+    if not recipient or len(recipient) > RECIPIENT_LENGTH:
+        raise ValueError(f"a recipient is an address of 1 to {RECIPIENT_LENGTH} characters")
     message = OutboxMessage(
         recipient=recipient,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        ics=ics,
+        subject=fit(one_line(subject), SUBJECT_LENGTH),
+        body_text=storable(body_text),
+        body_html=storable(body_html),
+        ics=storable(ics),
         ics_method=ics_method,
-        status="pending",
+        reference=reference,
+        status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
     return message
+
+
+def forget(reference):
+    """Remove what the outbox holds about `reference` (an erased or purged registration).
+
+    Its messages are deleted, except one being sent right now: that one loses its address and
+    content at once, so the attempt under way is its last (a retry finds no address).
+    """
+    about = OutboxMessage.reference == reference
+    db.session.execute(
+        delete(OutboxMessage).where(about, OutboxMessage.status != OutboxStatus.SENDING)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(about, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(**_BLANK)
+    )
+
+
+def purge_outbox(retention, now=None):
+    """Delete sent and failed messages older than `retention`; blank any sent message that
+    still holds an address (written before sent messages were blanked). Returns deletions."""
+    now = now or utcnow()
+    finished = OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED))
+    deleted = db.session.execute(
+        delete(OutboxMessage).where(finished, OutboxMessage.created_at < now - retention)
+    ).rowcount
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.recipient != "")
+        .values(**_BLANK)
+    )
+    logger.info("outbox: %d finished message(s) older than %s deleted", deleted, retention)
+    return deleted
 
 
 def backoff(attempts):
@@ -40,16 +101,11 @@ def backoff(attempts):
 def claim_batch(limit=50, now=None):
     """Claim due messages for this worker; no two workers ever claim the same message."""
     now = now or utcnow()
+    _recover_stale_claims(now)
     token = secrets.token_hex(16)
     due = (
         select(OutboxMessage.id)
-        .where(
-            or_(
-                (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending")
-                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            )
-        )
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises the UPDATE below
@@ -60,15 +116,8 @@ def claim_batch(limit=50, now=None):
         return []
     db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(ids),
-            or_(
-                OutboxMessage.status == "pending",
-                (OutboxMessage.status == "sending")
-                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            ),
-        )
-        .values(status="sending", claim_token=token, claimed_at=now)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claim_token=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -77,10 +126,83 @@ def claim_batch(limit=50, now=None):
     ).all()
 
 
+def _recover_stale_claims(now):
+    """Give back the claims of workers that died: a message whose last attempt was under way
+    when its worker died is given up, the others wait for the next claim."""
+    stale = (OutboxMessage.status == OutboxStatus.SENDING) & (
+        OutboxMessage.claimed_at < now - STALE_CLAIM
+    )
+    rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.attempts).where(stale)).all()
+    if not rows:
+        return
+    spent = [message_id for message_id, attempts in rows if attempts >= MAX_ATTEMPTS]
+    for message_id, attempts in rows:
+        if attempts >= MAX_ATTEMPTS:
+            logger.warning(
+                "outbox message %s: attempt %s failed (WorkerLost), given up", message_id, attempts
+            )
+    lost = "WorkerLost: the worker stopped while sending this message"
+    db.session.execute(
+        update(OutboxMessage)
+        .where(stale, OutboxMessage.id.in_(spent))
+        .values(status=OutboxStatus.FAILED, claim_token=None, last_error=lost)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(stale, OutboxMessage.attempts < MAX_ATTEMPTS)
+        .values(status=OutboxStatus.PENDING, claim_token=None, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+class _SMTPLink:
+    """The batch's SMTP connection: opened on demand, reset after a failed message so the next
+    one starts a clean SMTP transaction, dropped (and reopened) when it cannot be reset."""
+
+    def __init__(self):
+        self._stack = None
+        self.connection = None
+
+    def open(self):
+        if self.connection is None:
+            stack = ExitStack()
+            self.connection = stack.enter_context(mail.connect())
+            self._stack = stack
+
+    def send(self, mail_message):
+        self.connection.send(mail_message)
+
+    def reset(self):
+        host = self.connection.host if self.connection else None
+        if host is None:
+            return
+        try:
+            host.rset()  # a failure may leave MAIL FROM open: the next MAIL would be refused
+        except Exception:
+            self.close()
+
+    def close(self):
+        if self.connection is None:
+            return
+        host, stack = self.connection.host, self._stack
+        self.connection = self._stack = None
+        try:
+            stack.close()  # QUIT
+        except Exception:
+            if host is not None:
+                host.close()
+
+
 def _as_mail(message):
+    """The Flask-Mail message; headers made one line again, whatever the row holds."""
+    recipient = one_line(message.recipient)
+    if not recipient:
+        raise ValueError("no recipient (erased, or never an address)")
     mail_message = Message(
-        subject=message.subject,
-        recipients=[message.recipient],
+        subject=one_line(message.subject),
+        recipients=[recipient],
         body=message.body_text,
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
@@ -98,41 +220,107 @@ def _as_mail(message):
 
 
 def deliver_batch(limit=50, now=None):
-    """Send what is due through one SMTP connection; returns (sent, failed) counts."""
-    messages = claim_batch(limit, now)
-    if not messages:
-        return 0, 0
+    """Send what is due through one SMTP connection; returns (sent, failed) counts.
+
+    Each message's outcome is recorded on it alone and the batch goes on; only a server that
+    cannot be reached postpones the rest of the batch.
+    """
+    now = now or utcnow()
+    claimed = [(m.id, m.claim_token) for m in claim_batch(limit, now)]
     sent = failed = 0
+    link = _SMTPLink()
     try:
-        with mail.connect() as connection:
-            for message in messages:
-                try:
-                    connection.send(_as_mail(message))
-                except OSError as error:  # smtplib errors included: recorded, retried later
-                    _record_failure(message, error)
-                    failed += 1
-                else:
-                    message.status, message.sent_at, message.last_error = "sent", utcnow(), None
-                    sent += 1
-                db.session.commit()
-    except OSError as error:  # the server is down or went away: the rest waits for a retry
-        for message in messages:
-            if message.status == "sending":
-                _record_failure(message, error)
-                failed += 1
-        db.session.commit()
+        for position, (message_id, token) in enumerate(claimed):
+            try:
+                link.open()
+            except Exception as error:  # the server is down: the rest waits for a retry
+                failed += _postpone(claimed[position:], error, now)
+                break
+            outcome = _deliver_one(link, message_id, token, now)
+            sent += outcome is True
+            failed += outcome is False
+    finally:
+        link.close()
     return sent, failed
 
 
-def _record_failure(message, error):
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
-    else:
-        message.status = "pending"
-        message.next_attempt_at = utcnow() + backoff(message.attempts)
+def _deliver_one(link, message_id, token, now):
+    """Send one claimed message: True (sent), False (failed, recorded), None (claim lost)."""
+    if not _take(message_id, token, now):
+        return None
+    message = db.session.get(OutboxMessage, message_id)
+    try:
+        link.send(_as_mail(message))
+    except Exception as error:
+        _record_failure(message, error, now)
+        db.session.commit()
+        link.reset()
+        return False
+    _mark_sent(message)
+    db.session.commit()
+    return True
+
+
+def _take(message_id, token, now):
+    """Count the attempt and commit it before anything is sent, so a message whose sending
+    kills the worker still has its attempts counted and is given up after MAX_ATTEMPTS.
+    False when the claim was lost meanwhile (taken over after STALE_CLAIM)."""
+    taken = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == OutboxStatus.SENDING,
+        )
+        .values(attempts=OutboxMessage.attempts + 1, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return taken.rowcount == 1
+
+
+def _postpone(claimed, error, now):
+    """The server cannot be reached: each message still ours counts an attempt and waits."""
+    postponed = 0
+    for message_id, token in claimed:
+        message = db.session.get(OutboxMessage, message_id)
+        if message is None or message.claim_token != token:
+            continue
+        message.attempts += 1
+        _record_failure(message, error, now, permanent=False)
+        postponed += 1
+    db.session.commit()
+    return postponed
+
+
+def _record_failure(message, error, now, permanent=None):
+    """Keep the error; retry later with a backoff, or give up (permanent, or attempts spent)."""
+    if permanent is None:
+        permanent = is_permanent(error)
+    message.last_error = describe(error)
     message.claim_token = None
+    if permanent or message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.status = OutboxStatus.PENDING
+        message.next_attempt_at = now + backoff(message.attempts)
+    # Ids only: never the address or the subject.
+    logger.warning(
+        "outbox message %s: attempt %s failed (%s), %s",
+        message.id,
+        message.attempts,
+        type(error).__name__,
+        "given up" if message.status == OutboxStatus.FAILED else "retried later",
+    )
+
+
+def _mark_sent(message):
+    """Sent: the row keeps what an operator needs (status, times, subject, reference), not
+    the address nor the body with its personal link."""
+    message.status, message.sent_at = OutboxStatus.SENT, utcnow()
+    message.last_error = message.claim_token = None
+    for column, blank in _BLANK.items():
+        setattr(message, column, blank)
 
 
 def deliver_all(limit=50):

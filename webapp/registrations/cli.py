@@ -1,5 +1,7 @@
 """Commands: send-reminders, purge-personal-data."""
 
+from datetime import timedelta
+
 import click
 
 from webapp.registrations import rules
@@ -14,7 +16,9 @@ def register_commands(app):
     @app.cli.command("purge-personal-data")
     @click.option("--older-than-months", type=click.IntRange(min=1), default=None)
     def purge_personal_data(older_than_months):
-        """Anonymise registrations of events older than the retention period."""
+        """Anonymise registrations of events older than the retention period; delete their
+        messages and every sent or failed message older than OUTBOX_RETENTION_DAYS."""
         months = older_than_months or app.config["PERSONAL_DATA_RETENTION_MONTHS"]
-        count = rules.purge_personal_data(months)
+        retention = timedelta(days=app.config["OUTBOX_RETENTION_DAYS"])
+        count = rules.purge_personal_data(months, outbox_retention=retention)
         click.echo(f"{count} registration(s) anonymised (events ended over {months} months ago).")

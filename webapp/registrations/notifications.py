@@ -1,10 +1,16 @@
 """The messages a registrant receives, written to the outbox in their own language."""
 
+import logging
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from webapp.extensions import db
+from webapp.mail.failures import traceback_for_log
 from webapp.mail.outbox import queue_message
+
+logger = logging.getLogger(__name__)
 
 # kind -> (subject, opening line). The subject is followed by the event's title.
 MESSAGES = {
@@ -91,10 +97,38 @@ def _attachment(registration, kind):
     return calendar_text([event], method="REQUEST", language=language).decode("utf-8"), "REQUEST"
 
 
+def reference(registration_id):
+    """What the outbox calls a registration's messages, so erasure and purge find them."""
+    return f"registration:{registration_id}"
+
+
 def queue(registration, kind):
-    """Write the message of that kind for this registration to the outbox (no commit)."""
+    """Write the message of that kind for this registration to the outbox (no commit).
+
+    The message is written inside a SAVEPOINT: one that cannot be written (a template error,
+    a value the database refuses) is logged and skipped, and never undoes the person's action.
+    """
     if not registration.email:
         return None
+    db.session.flush()  # the caller's own changes fail loudly, outside the savepoint
+    try:
+        with db.session.begin_nested():
+            message = _write(registration, kind)
+            db.session.flush()
+        return message
+    except Exception as error:
+        logger.error(
+            "registration %s: the %s message could not be queued (%s)",
+            registration.id,
+            kind,
+            type(error).__name__,
+            exc_info=traceback_for_log(error),
+        )
+        return None
+
+
+def _write(registration, kind):
+    """Render the message in the registrant's language and add it to the outbox."""
     subject, lead = MESSAGES[kind]
     with force_locale(registration.language or "fr"):
         context = {
@@ -114,4 +148,12 @@ def queue(registration, kind):
             f"{subject} : {title}" if registration.language == "fr" else f"{subject}: {title}"
         )
     ics, method = _attachment(registration, kind)
-    return queue_message(registration.email, full_subject, text, html, ics, method)
+    return queue_message(
+        registration.email,
+        full_subject,
+        text,
+        html,
+        ics,
+        method,
+        reference=reference(registration.id),
+    )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from webapp.agenda.models import Event
 from webapp.extensions import db
+from webapp.mail import outbox
 from webapp.registrations import notifications
 from webapp.registrations.models import ACTIVE_STATUSES, Registration
 from webapp.timezones import utcnow
@@ -266,13 +267,15 @@ def update_details(registration_id, person, answers):
 
 
 def erase(registration_id, now=None):
-    """Self-service erasure: cancel if still active, then wipe the personal data."""
+    """Self-service erasure: cancel if still active, then wipe the personal data, the
+    messages about the registration included."""
     now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
     if registration.is_active:
         cancel(registration_id, now, notify=False)
         registration = db.session.get(Registration, registration_id)
     anonymise(registration, now)
+    outbox.forget(notifications.reference(registration_id))
     db.session.commit()
 
 
@@ -338,8 +341,9 @@ def queue_reminders(now=None, within=timedelta(hours=48)):
     return queued
 
 
-def purge_personal_data(older_than_months=12, now=None):
-    """Anonymise the registrations of events that ended more than N months ago."""
+def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedelta(days=30)):
+    """Anonymise the registrations of events that ended more than N months ago and delete
+    their messages; delete every sent or failed message older than `outbox_retention`."""
     now = now or utcnow()
     cutoff = now - timedelta(days=31 * older_than_months)
     stale = db.session.scalars(
@@ -349,5 +353,8 @@ def purge_personal_data(older_than_months=12, now=None):
     ).all()
     for registration in stale:
         anonymise(registration, now)
+        outbox.forget(notifications.reference(registration.id))
+    # Messages written before they carried a reference are found by their age.
+    outbox.purge_outbox(outbox_retention, now)
     db.session.commit()
     return len(stale)
