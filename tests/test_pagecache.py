@@ -428,3 +428,23 @@ def test_a_cached_page_links_only_the_arguments_it_read(make_event, client):
     html = client.get("/?kind=concertation&utm_source=piege").text
     assert "page=2" in html and "kind=concertation" in html
     assert "piege" not in html and "utm_source" not in html
+
+
+def test_an_event_page_rendered_as_a_registration_came_in_is_not_kept(
+    make_event, client, app, monkeypatch
+):
+    """The count can come back to the same number: the key must name what the body shows."""
+    event = make_event(capacity=10)
+    real_read_args = pagecache._read_args
+
+    def read_args_then_a_registration(*args):
+        read = real_read_args(*args)
+        with app.app_context():  # another request commits after the count was read
+            rules.register(event.id, PERSON)
+        return read
+
+    monkeypatch.setattr(pagecache, "_read_args", read_args_then_a_registration)
+    response = client.get(f"/events/{event.id}")
+    assert response.status_code == 200
+    assert "9 places restantes" in response.text
+    assert not app.extensions["page_cache"].items

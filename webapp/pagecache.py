@@ -30,6 +30,7 @@ MINUTE_TTL = 120
 # Session keys that leave a public page the same for everyone: the language, and the CSRF
 # secret a visitor gets from any form (the public pages render no form token).
 SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token"})
+PLACES_SHOWN = "page_places_shown"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class PageArgs:
 def no_args(generation, **view_args):
     """A page that reads nothing of its query string."""
     return PageArgs()
+
+
+def shows_places(count):
+    """Called by a view keyed on an event's places: the count its body shows."""
+    g.setdefault(PLACES_SHOWN, count)
 
 
 def is_personal():
@@ -85,7 +91,8 @@ def cached_page(view=None, *, cache_control=CACHE_CONTROL, args=no_args, places_
 
     `args(generation, **view_args)` reads the query string as the view does (a PageArgs);
     `places_of` names the view argument holding the id of the event whose places the page
-    shows exactly: its count joins the key, read in the same round trip as the generation.
+    shows exactly: its count joins the key, read in the same round trip as the generation,
+    and the view says which count it rendered (`shows_places`).
     """
     if view is None:
         return lambda view: cached_page(
@@ -118,6 +125,10 @@ def cached_page(view=None, *, cache_control=CACHE_CONTROL, args=no_args, places_
             token_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
             if rendered.status_code != 200 or token_field in g:
                 return rendered  # an error, or a body with this visitor's form token
+            if places_of and g.get(PLACES_SHOWN) != state.event_places:
+                # A registration came in between: unlike the generation, a count can come
+                # back to the same number, so the key must name the body's own.
+                return rendered
             body = rendered.get_data()
             store.set(key, body)
         response.set_data(body)

@@ -18,7 +18,7 @@ from webapp.agenda.queries import (
 )
 from webapp.content_state import remembered
 from webapp.extensions import db
-from webapp.pagecache import PageArgs, cached_page
+from webapp.pagecache import PageArgs, cached_page, shows_places
 from webapp.timezones import utcnow
 
 bp = Blueprint("agenda", __name__)
@@ -143,6 +143,7 @@ def event(event_id):
     )
     if found is None:
         abort(404)
+    shows_places(found.confirmed_count)
     now = utcnow()
     dates = []
     if found.is_recurring:
