@@ -1,6 +1,7 @@
 """Public pages are served from a cache keyed by the content generation and the minute:
 never behind the data, never mixing languages, never keeping an error or a hidden event."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,13 @@ from sqlalchemy import select, text, update
 from tests.agenda.test_query_counts import counting
 from webapp import pagecache
 from webapp.agenda.models import Event, Venue
-from webapp.content_state import ContentState, current_generation, reader_engine
+from webapp.content_state import (
+    PRIVATE_TABLES,
+    PUBLIC_TABLES,
+    ContentState,
+    current_generation,
+    reader_engine,
+)
 from webapp.extensions import db
 from webapp.mail.outbox import queue_message
 from webapp.registrations import rules
@@ -58,12 +65,111 @@ def test_reads_rollbacks_and_the_mail_outbox_leave_the_generation_alone(make_eve
     assert generation() == before
 
 
-def test_the_places_counter_advances_the_generation(make_event):
+def test_every_table_is_public_or_private(app):
+    """Whoever adds a table decides whether writing to it empties the page caches."""
+    tables = set(db.metadata.tables)
+    unclassified = tables - PUBLIC_TABLES - PRIVATE_TABLES
+    assert not unclassified, f"add {sorted(unclassified)} to PUBLIC_TABLES or PRIVATE_TABLES"
+    assert not PUBLIC_TABLES & PRIVATE_TABLES
+    assert tables >= PUBLIC_TABLES | PRIVATE_TABLES, "a table listed that no longer exists"
+
+
+def test_saving_unchanged_details_on_the_personal_page_leaves_the_generation(make_event, client):
     event = make_event(capacity=5)
+    registration = rules.register(event.id, PERSON).registration
     before = generation()
-    rules.register(event.id, PERSON)
-    assert generation() > before
-    assert db.session.get(Event, event.id).confirmed_count == 1
+    for _ in range(3):
+        response = client.post(
+            f"/registrations/{registration.token}", data={**PERSON, "consent": "y"}
+        )
+        assert response.status_code == 200
+    client.post(f"/registrations/{registration.token}", data={**PERSON, "job_title": "Cheffe"})
+    assert generation() == before  # the registrations table is shown by no public page
+
+
+def test_an_event_saved_unchanged_leaves_the_generation_and_a_real_change_moves_it(make_event):
+    event = make_event(title="Concertation santé mentale", capacity=12)
+    before = generation()
+    event = db.session.get(Event, event.id)
+    event.title_fr = "Concertation santé mentale"  # as a form saved without changes does
+    event.capacity = 12
+    db.session.commit()
+    assert generation() == before
+    event = db.session.get(Event, event.id)
+    event.capacity = 15
+    db.session.commit()
+    assert generation() == before + 1
+
+
+def visit(client, url):
+    """The page's ETag (with the page cache, the key of its data)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.headers["ETag"]
+
+
+def register_to_a(kind, event_id):
+    """A registration to event A that leaves its card as it is; the count it ends with."""
+    if kind == "confirmed":
+        rules.register(event_id, PERSON)
+    elif kind == "waitlisted":
+        rules.register(event_id, PERSON)
+        assert rules.active_registrations(event_id)[-1].status == "waitlisted"
+    else:  # a cancelled confirmed place goes to the first on the waitlist
+        first = rules.active_registrations(event_id)[0]
+        promoted = rules.cancel(first.id)
+        assert promoted is not None and promoted.status == "confirmed"
+
+
+@pytest.mark.parametrize(
+    "kind, capacity, taken, waiting",
+    [("confirmed", 20, 3, 0), ("waitlisted", 2, 2, 0), ("cancelled", 2, 2, 1)],
+)
+def test_a_registration_leaving_the_card_as_it_is_keeps_every_other_page(
+    make_event, client, kind, capacity, taken, waiting
+):
+    a = make_event(title="Activité A", capacity=capacity, commit=False)
+    b = make_event(title="Activité B", capacity=10, commit=False)
+    db.session.commit()
+    for n in range(taken + waiting):
+        rules.register(a.id, {**PERSON, "email": f"person.{n}@example.org"})
+    others = ["/", "/bassins/sud/", f"/events/{b.id}"]
+    etags = {url: visit(client, url) for url in [*others, f"/events/{a.id}"]}
+    before = generation()
+    register_to_a(kind, a.id)
+    assert generation() == before
+    for url in others:
+        assert client.get(url, headers={"If-None-Match": etags[url]}).status_code == 304, url
+    page_of_a = client.get(f"/events/{a.id}", headers={"If-None-Match": etags[f"/events/{a.id}"]})
+    if kind == "confirmed":  # one place fewer on A's own page
+        assert page_of_a.status_code == 200
+        assert "16 places restantes sur 20" in page_of_a.text
+    else:  # still full, the same count
+        assert page_of_a.status_code == 304
+
+
+@pytest.mark.parametrize("left, shown", [(6, "Plus que 5 places"), (1, "Complet")])
+def test_a_registration_changing_the_card_shows_on_the_lists(make_event, client, left, shown):
+    a = make_event(title="Activité A", capacity=20, confirmed_count=20 - left)
+    etag = visit(client, "/")
+    assert "Plus que 5 places" not in client.get("/").text
+    rules.register(a.id, PERSON)
+    again = client.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert shown in again.text
+
+
+def test_a_card_says_places_are_available_then_how_few_then_full(make_event, client):
+    make_event(title="Large", capacity=20, confirmed_count=14)
+    make_event(title="Presque", capacity=20, confirmed_count=19)
+    make_event(title="Plein", capacity=20, confirmed_count=20)
+    html = client.get("/").text
+    assert "Places disponibles" in html
+    assert "Plus que 1 place<" in html
+    assert "Complet" in html
+    assert "6 places" not in html
+    dutch = client.get("/?lang=nl").text
+    assert "Plaatsen vrij" in dutch and "Nog 1 plaats vrij" in dutch and "Volzet" in dutch
 
 
 def test_a_savepoint_leaves_the_increment_to_the_outer_commit(make_event):
@@ -188,9 +294,10 @@ def test_a_venue_edit_shows_on_the_event_page(make_event, client):
 def test_places_left_follow_registrations(make_event, client):
     event = make_event(capacity=3)
     assert "3 places restantes" in client.get(f"/events/{event.id}").text
+    assert "Plus que 3 places" in client.get("/").text
     rules.register(event.id, PERSON)
     assert "2 places restantes" in client.get(f"/events/{event.id}").text
-    assert "2 places restantes" in client.get("/").text
+    assert "Plus que 2 places" in client.get("/").text
 
 
 def test_an_event_taken_back_to_draft_is_not_served_from_the_cache(make_event, client):
@@ -275,3 +382,69 @@ def test_a_page_with_a_form_token_is_never_stored(app, client):
     second = client.get("/__form")
     assert first.status_code == second.status_code == 200
     assert app.extensions.get("page_cache") is None or not app.extensions["page_cache"].items
+
+
+CACHED_URLS = (
+    "/",
+    "/archive/",
+    "/bassins/sud/",
+    "/bassins/sud/archive/",
+    "/series/liaison-sud",
+    "/events/{id}",
+    "/embed/bassins/sud",
+)
+
+
+@pytest.mark.parametrize("url", CACHED_URLS)
+def test_unknown_query_arguments_all_share_one_cached_page(make_event, client, app, url):
+    event = make_event(title="Liaison ambulatoire-hôpital", series_slug="liaison-sud")
+    url = url.format(id=event.id)
+    etags = set()
+    for _ in range(25):
+        response = client.get(f"{url}?{secrets.token_hex(4)}={secrets.token_hex(8)}")
+        assert response.status_code == 200
+        etags.add(response.headers["ETag"])
+        assert "utm" not in response.text
+    assert etags == {visit(client, url)}
+    assert len(app.extensions["page_cache"].items) == 1
+
+
+def test_equivalent_filter_spellings_share_one_cached_page(make_event, client, app):
+    make_event(title="Concertation", commune="forest")
+    spellings = (
+        "/?kind=concertation&q=sant%C3%A9+mentale",
+        "/?q=++sant%C3%A9+++mentale+&kind=concertation&page=1",
+        "/?kind=+concertation+&q=sant%C3%A9%20mentale&utm_source=lettre&page=01",
+    )
+    etags = {visit(client, url) for url in spellings}
+    assert len(etags) == 1
+    assert len(app.extensions["page_cache"].items) == 1
+
+
+def test_a_cached_page_links_only_the_arguments_it_read(make_event, client):
+    for n in range(25):
+        make_event(f"Activité {n}", commit=False)
+    db.session.commit()
+    html = client.get("/?kind=concertation&utm_source=piege").text
+    assert "page=2" in html and "kind=concertation" in html
+    assert "piege" not in html and "utm_source" not in html
+
+
+def test_an_event_page_rendered_as_a_registration_came_in_is_not_kept(
+    make_event, client, app, monkeypatch
+):
+    """The count can come back to the same number: the key must name what the body shows."""
+    event = make_event(capacity=10)
+    real_read_args = pagecache._read_args
+
+    def read_args_then_a_registration(*args):
+        read = real_read_args(*args)
+        with app.app_context():  # another request commits after the count was read
+            rules.register(event.id, PERSON)
+        return read
+
+    monkeypatch.setattr(pagecache, "_read_args", read_args_then_a_registration)
+    response = client.get(f"/events/{event.id}")
+    assert response.status_code == 200
+    assert "9 places restantes" in response.text
+    assert not app.extensions["page_cache"].items

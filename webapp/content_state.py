@@ -1,24 +1,52 @@
 """One number that moves whenever anything a public page shows changes: the generation.
 
-Every transaction that writes content (events, venues, series, organisations, bassins,
-registrations, which move the places left...) adds one to `content_state.generation`, in the
-same transaction, as its last statement. A page rendered after reading generation N shows
+Every transaction that writes to a table the public pages show (PUBLIC_TABLES: events,
+venues, series...) adds one to `content_state.generation`, in the same transaction, as its
+last statement, and stamps `changed_at`. A page rendered after reading generation N shows
 data at least as new as N, so "page for generation N" is a safe cache key across workers
-and machines (webapp/pagecache.py). Writes that no page shows (the mail outbox) do not count.
+and machines (webapp/pagecache.py, webapp/feeds/http.py). Writes that no public page shows
+do not count: the private tables (registrations, the mail outbox), a dirty object with no
+net change, and the places counter of registrations/rules.py, whose statements carry the
+PLACES_COUNTER option: the event page keys on its own event's count instead (read in the
+same round trip), and the rules move the generation only when an agenda card's text changes.
 
 The increment is taken last, just before COMMIT, so that on PostgreSQL its row lock is held
 for one round trip and does not serialise whole transactions.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import current_app
-from sqlalchemy import BigInteger, Integer, create_engine, event, insert, update
+from sqlalchemy import BigInteger, Integer, case, create_engine, event, insert, literal, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from webapp.agenda.models import PUBLIC_STATUSES
 from webapp.extensions import db
-from webapp.timezones import UTCDateTime
+from webapp.timezones import UTCDateTime, utcnow
 
-# Tables whose writes no public page shows.
-NOT_CONTENT = frozenset({"content_state", "outbox_messages"})
+# Tables whose rows the public pages (and feeds) show: a write to one moves the generation.
+PUBLIC_TABLES = frozenset(
+    {
+        "bassins",
+        "communes",
+        "venues",
+        "organisations",
+        "series",
+        "series_bassins",
+        "events",
+        "event_bassins",
+        "occurrence_overrides",
+        "event_occurrences",
+        "questions",
+    }
+)
+# Tables no public page shows. Every table is in one list or the other (tests/test_pagecache.py):
+# whoever adds a table decides whether its writes empty the page caches.
+PRIVATE_TABLES = frozenset({"audit_entries", "content_state", "outbox_messages", "registrations"})
+# Execution option of the places counter's statements (registrations/rules.py): they do not
+# move the generation, the rules decide (note_change) when a card's text changes.
+PLACES_COUNTER = "places_counter"
 CHANGED = "content_changed"
 
 
@@ -37,26 +65,70 @@ def _first_row(table, connection, **kw):
 
 
 _table = ContentState.__table__
-GENERATION_SQL = "SELECT generation FROM content_state WHERE id = 1"
+STATE_SQL = "SELECT generation, changed_at FROM content_state WHERE id = 1"
+# The same row, and the places taken of one public event (NULL when there is none).
+EVENT_STATE_SQL = (
+    "SELECT generation, changed_at, (SELECT confirmed_count FROM events WHERE id = {id}"
+    " AND status IN (" + ", ".join(f"'{status}'" for status in PUBLIC_STATUSES) + "))"
+    " FROM content_state WHERE id = 1"
+)
+# Ids beyond this overflow the databases' integers.
+MAX_ID = 2**63
+# How each DBAPI marks a parameter (sqlite3: qmark; psycopg: pyformat).
+PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":1"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The committed content state, read in one round trip."""
+
+    generation: int
+    changed_at: datetime | None
+    # Places taken of the event asked for; None when no public event has that id.
+    event_places: int | None = None
 
 
 def current_generation():
-    """The committed generation (None if the row is missing).
+    """The committed generation (None if the row is missing)."""
+    snapshot = current_state()
+    return snapshot.generation if snapshot else None
 
-    Read before the page's queries, so a page shows data at least as new as this number.
-    It is the only statement of a cached page, so it goes straight to a pooled DBAPI
-    connection (a fifth of the time through the SQLAlchemy layers) of the reader engine.
+
+def current_state(event_id=None) -> Snapshot | None:
+    """The committed generation and its time, and an event's places taken (one round trip).
+
+    None if the row is missing. Read before the page's queries, so a page shows data at
+    least as new as this. It is the only statement of a cached page or a feed's 304, so it
+    goes straight to a pooled DBAPI connection (a fifth of the time through the SQLAlchemy
+    layers) of the reader engine.
     """
     engine = reader_engine()
+    if event_id is None or not 0 < int(event_id) < MAX_ID:  # beyond any id: no such event
+        sql, parameters = STATE_SQL, ()
+    else:
+        placeholder = PLACEHOLDERS[engine.dialect.paramstyle]
+        sql, parameters = EVENT_STATE_SQL.format(id=placeholder), (int(event_id),)
+    row = _read_one(engine, sql, parameters)
+    if row is None:
+        return None
+    changed_at = row[1]
+    if isinstance(changed_at, str):  # SQLite hands its text back as it is
+        changed_at = datetime.fromisoformat(changed_at)
+    changed_at = _table.c.changed_at.type.process_result_value(changed_at, engine.dialect)
+    return Snapshot(row[0], changed_at, row[2] if len(row) > 2 else None)
+
+
+def _read_one(engine, sql, parameters):
+    """One row of `sql` on a pooled DBAPI connection; a dropped connection is tried again."""
     for attempt in (1, 2):
         connection = engine.raw_connection()
         cursor = None
         try:
             cursor = connection.cursor()
-            cursor.execute(GENERATION_SQL)
+            cursor.execute(sql, parameters)
             row = cursor.fetchone()
             cursor.close()
-            return row[0] if row else None
+            return row
         except engine.dialect.loaded_dbapi.Error as error:
             # The reader does not ping before use: a connection the server dropped (a
             # restart) fails here instead, is thrown away, and the read is tried once more.
@@ -67,6 +139,20 @@ def current_generation():
         finally:
             connection.close()  # back to the pool
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def remembered(generation, load):
+    """`load()`, called once per content generation in this process, then kept.
+
+    For what depends on public content only (the known filter values): the generation names
+    the data, so the copy kept is never that of other data, and a hit needs no query for it.
+    """
+    memo = current_app.extensions.setdefault("per_generation", {})
+    held = memo.get(load)
+    if held is None or held[0] != generation:
+        held = (generation, load())
+        memo[load] = held  # one tuple, replaced whole: safe between threads
+    return held[1]
 
 
 def reader_engine():
@@ -103,23 +189,35 @@ def note_change(session):
     session.info[CHANGED] = True
 
 
-def _is_content(table):
-    return getattr(table, "name", None) not in NOT_CONTENT
+def _is_public(table):
+    return getattr(table, "name", None) in PUBLIC_TABLES
+
+
+def _changes_public_rows(session, obj):
+    """Whether flushing `obj` wrote something a public page shows."""
+    if not _is_public(getattr(obj, "__table__", None)):
+        return False
+    # A dirty object may hold the values it had (a form saved unchanged): no net change.
+    return obj in session.new or obj in session.deleted or session.is_modified(obj)
 
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session, flush_context):
+    # Still the flushed state here: new, dirty, deleted and their attribute histories.
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if _is_content(getattr(obj, "__table__", None)):
+        if _changes_public_rows(session, obj):
             note_change(session)
             return
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state):
-    # UPDATE/INSERT/DELETE statements run through the session (the places counter, bulk loads).
+    # UPDATE/INSERT/DELETE statements run through the session (bulk loads, imports); the
+    # places counter's statements are marked and leave the decision to their rules.
     writes = state.is_update or state.is_delete or state.is_insert
-    if writes and _is_content(getattr(state.statement, "table", None)):
+    if not writes or state.execution_options.get(PLACES_COUNTER):
+        return
+    if _is_public(getattr(state.statement, "table", None)):
         note_change(state.session)
 
 
@@ -130,11 +228,17 @@ def _advance(session):
     session.flush()  # the last pending changes are noted by _note_flush
     if not session.info.pop(CHANGED, False):
         return
+    now = literal(utcnow(), UTCDateTime())
+    # Never backwards (another machine's clock a little behind): a Last-Modified that went
+    # back could let If-Modified-Since keep a stale copy.
+    changed_at = case((_table.c.changed_at > now, _table.c.changed_at), else_=now)
     result = session.execute(
-        update(_table).where(_table.c.id == 1).values(generation=_table.c.generation + 1)
+        update(_table)
+        .where(_table.c.id == 1)
+        .values(generation=_table.c.generation + 1, changed_at=changed_at)
     )
     if result.rowcount == 0:  # a schema made without its first row
-        session.execute(insert(_table).values(id=1, generation=1))
+        session.execute(insert(_table).values(id=1, generation=1, changed_at=utcnow()))
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -2,10 +2,11 @@
 
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import format_date, format_datetime, format_time
 from markupsafe import Markup, escape
 
+from webapp.agenda.places import card_places
 from webapp.timezones import to_local
 from webapp.vocabulary import (
     AUDIENCES,
@@ -38,8 +39,13 @@ def paragraphs(text):
 
 
 def url_with(**changes):
-    """The current URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
+    """The current URL with some query arguments changed (None removes one).
+
+    A shared (cached) page keeps only the arguments it read (webapp/pagecache.py): what
+    another visitor added to their URL must not end up in everyone's links.
+    """
+    kept = g.get("page_args")
+    args = dict(kept) if kept is not None else request.args.to_dict()
     args.update(changes)
     args = {k: v for k, v in args.items() if v not in (None, "")}
     if request.endpoint is None:  # an unknown URL (404 page): keep its path as it is
@@ -75,5 +81,6 @@ def init_app(app):
         url_with=url_with,
         nav_bassins=bassin_names,
         registration_refusal=_registration_refusal,
+        card_places=card_places,
     )
     app.jinja_env.add_extension("jinja2.ext.do")

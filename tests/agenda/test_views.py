@@ -435,10 +435,13 @@ def test_event_page_full_and_online_only(client, make_event):
     assert "Webinaire complet" in html and "En ligne" in html and "Complet" in html
 
 
-def test_index_card_shows_places_left(client, make_event):
+def test_index_card_shows_places_coarsely(client, make_event):
     make_event("Formation limitée", capacity=20, confirmed_count=5, kind="formation")
+    make_event("Formation presque pleine", capacity=20, confirmed_count=16, kind="formation")
     html = page(client, "/")
-    assert "15 places restantes" in html
+    assert "Places disponibles" in html  # 15 left: no number, most registrations change nothing
+    assert "Plus que 4 places" in html
+    assert "15 places" not in html
 
 
 @pytest.mark.parametrize(

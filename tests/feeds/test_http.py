@@ -3,7 +3,11 @@
 from datetime import timedelta
 
 from icalendar import Calendar
+from sqlalchemy import select
 
+from tests.agenda.test_query_counts import counting
+from webapp.agenda.models import Bassin
+from webapp.content_state import ContentState, reader_engine
 from webapp.extensions import db
 
 
@@ -203,3 +207,95 @@ def test_an_organisation_or_series_edit_refreshes_the_feed(client, make_event):
     assert again.status_code == 200
     assert "Liaison ambulatoire-hôpital (Sud)" in again.text
     assert vevent_of(again, event).decoded("sequence") == 0  # neither moves the event
+
+
+class StatementCounter:
+    """Counts the statements sent on the generation reader's raw DBAPI connections."""
+
+    def __init__(self, monkeypatch):
+        self.statements = []
+        reader = reader_engine()
+        real = reader.raw_connection
+        counter = self
+
+        class Cursor:
+            def __init__(self, cursor):
+                self.cursor = cursor
+
+            def execute(self, sql, *args):
+                counter.statements.append(sql)
+                return self.cursor.execute(sql, *args)
+
+            def __getattr__(self, name):
+                return getattr(self.cursor, name)
+
+        class Connection:
+            def __init__(self, connection):
+                self.connection = connection
+
+            def cursor(self):
+                return Cursor(self.connection.cursor())
+
+            def __getattr__(self, name):
+                return getattr(self.connection, name)
+
+        monkeypatch.setattr(reader, "raw_connection", lambda: Connection(real()))
+
+
+def test_a_feed_304_runs_one_statement_the_content_state_read(client, make_event, monkeypatch):
+    make_event(series_slug="liaison-sud")
+    for url in (
+        "/agenda.ics",
+        "/bassins/sud/agenda.ics?kind=concertation",
+        "/series/liaison-sud.ics",
+    ):
+        etag = client.get(url).headers["ETag"]
+        raw = StatementCounter(monkeypatch)
+        with counting() as statements:
+            again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304, url
+        assert statements == [], url  # nothing through the ORM: no bassin or series lookup
+        assert len(raw.statements) == 1, url
+        assert "FROM content_state WHERE id = 1" in raw.statements[0]
+        monkeypatch.undo()
+
+
+def test_the_feed_etag_is_the_content_generation_not_registrations(client, make_event):
+    from webapp.registrations import rules
+
+    event = make_event(capacity=20)
+    first = client.get("/bassins/sud/agenda.ics")
+    person = {"first_name": "Anne", "last_name": "Peeters", "email": "anne@example.org"}
+    rules.register(event.id, person)
+    again = client.get("/bassins/sud/agenda.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304  # feeds show no places
+    # A bassin renamed changes the feed's name (X-WR-CALNAME): no event row changed with it.
+    db.session.scalar(select(Bassin).where(Bassin.slug == "sud")).name_fr = "Bassin Sud (BSS)"
+    db.session.commit()
+    renamed = client.get(
+        "/bassins/sud/agenda.ics", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert renamed.status_code == 200
+    assert "Bassin Sud (BSS)" in renamed.text
+    assert renamed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_the_feed_last_modified_is_when_the_content_last_changed(client, make_event):
+    make_event()
+    changed_at = db.session.scalar(select(ContentState.changed_at))
+    assert changed_at is not None
+    response = client.get("/agenda.ics")
+    assert response.last_modified == changed_at.replace(microsecond=0)
+    later = client.get(
+        "/agenda.ics", headers={"If-Modified-Since": response.headers["Last-Modified"]}
+    )
+    assert later.status_code == 304
+
+
+def test_an_event_feed_taken_back_to_draft_is_a_404_even_to_a_known_etag(client, make_event):
+    event = make_event()
+    etag = client.get(f"/events/{event.id}.ics").headers["ETag"]
+    event.status = "draft"
+    db.session.commit()
+    assert client.get(f"/events/{event.id}.ics", headers={"If-None-Match": etag}).status_code == 404
+    assert client.get(f"/events/{event.id}.ics").status_code == 404

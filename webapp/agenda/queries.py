@@ -75,8 +75,33 @@ def _parse_date(value):
     return parsed if EARLIEST_DATE <= parsed <= LATEST_DATE else None
 
 
-def parse_filters(args, bassin=None, past=False) -> ParsedFilters:
-    """Read the filters from query arguments; unknown values are dropped and reported."""
+@dataclass(frozen=True)
+class KnownValues:
+    """The values the slug filters accept: bassins, communes (and municipalities), themes
+    (series slugs and shared themes), and the series slugs alone (their feeds)."""
+
+    bassins: frozenset
+    communes: frozenset
+    themes: frozenset
+    series: frozenset
+
+
+def known_filter_values() -> KnownValues:
+    """The accepted filter values, from the database (three queries)."""
+    series_rows = db.session.execute(select(Series.slug, Series.theme)).all()
+    return KnownValues(
+        bassins=frozenset(_known_slugs(Bassin)),
+        communes=frozenset(_known_communes()),
+        themes=frozenset(value for row in series_rows for value in row if value),
+        series=frozenset(slug for slug, _theme in series_rows),
+    )
+
+
+def parse_filters(args, bassin=None, past=False, known=None) -> ParsedFilters:
+    """Read the filters from query arguments; unknown values are dropped and reported.
+
+    `known` (KnownValues) saves the queries of the accepted values when the caller has them.
+    """
     problems = {}
     values = {"past": past, "bassin": bassin}
 
@@ -91,14 +116,22 @@ def parse_filters(args, bassin=None, past=False) -> ParsedFilters:
 
     if bassin is None:
         values["bassin"] = choice(
-            "bassin", _known_slugs(Bassin), _l("Bassin inconnu : filtre ignoré.")
+            "bassin",
+            known.bassins if known else _known_slugs(Bassin),
+            _l("Bassin inconnu : filtre ignoré."),
         )
     values["kind"] = choice("kind", KINDS, _l("Type d'activité inconnu : filtre ignoré."))
     values["audience"] = choice("audience", AUDIENCES, _l("Public inconnu : filtre ignoré."))
     values["commune"] = choice(
-        "commune", _known_communes(), _l("Commune inconnue : filtre ignoré.")
+        "commune",
+        known.communes if known else _known_communes(),
+        _l("Commune inconnue : filtre ignoré."),
     )
-    values["theme"] = choice("theme", _known_themes(), _l("Thématique inconnue : filtre ignoré."))
+    values["theme"] = choice(
+        "theme",
+        known.themes if known else _known_themes(),
+        _l("Thématique inconnue : filtre ignoré."),
+    )
     for name, key in (("from", "date_from"), ("to", "date_to")):
         raw = (args.get(name) or "").strip()
         if raw:

@@ -13,10 +13,12 @@ from webapp.agenda.occurrences import occurrences
 from webapp.agenda.queries import (
     EVENT_LOADS,
     agenda_page,
+    known_filter_values,
     parse_filters,
 )
+from webapp.content_state import remembered
 from webapp.extensions import db
-from webapp.pagecache import cached_page
+from webapp.pagecache import PageArgs, cached_page, shows_places
 from webapp.timezones import utcnow
 
 bp = Blueprint("agenda", __name__)
@@ -35,6 +37,21 @@ def _page_number():
     if not 1 <= number <= MAX_PAGE:
         return 1, _l("Numéro de page invalide : première page affichée.")
     return number, None
+
+
+def agenda_args(generation, bassin=None):
+    """How an agenda page reads its query string: the filters as parse_filters keeps them,
+    the page number, and which of them it reports as ignored (the page cache's key)."""
+    known = remembered(generation, known_filter_values)
+    parsed = parse_filters(request.args, bassin=bassin, known=known)
+    number, problem = _page_number()
+    kept = parsed.filters.as_args()
+    if bassin is not None:
+        del kept["bassin"]  # the path's own
+    if number != 1:
+        kept["page"] = str(number)
+    ignored = set(parsed.problems) | ({"page"} if problem else set())
+    return PageArgs(kept, frozenset(ignored))
 
 
 def _agenda(bassin=None, past=False, template="agenda/index.html"):
@@ -64,25 +81,25 @@ def _bassin_or_404(slug):
 
 
 @bp.get("/")
-@cached_page
+@cached_page(args=agenda_args)
 def index():
     return _agenda()
 
 
 @bp.get("/archive/")
-@cached_page
+@cached_page(args=agenda_args)
 def archive():
     return _agenda(past=True)
 
 
 @bp.get("/bassins/<bassin>/")
-@cached_page
+@cached_page(args=agenda_args)
 def bassin(bassin):
     return _agenda(bassin=_bassin_or_404(bassin))
 
 
 @bp.get("/bassins/<bassin>/archive/")
-@cached_page
+@cached_page(args=agenda_args)
 def bassin_archive(bassin):
     return _agenda(bassin=_bassin_or_404(bassin), past=True)
 
@@ -110,7 +127,7 @@ def series(slug):
 
 
 @bp.get("/events/<int:event_id>")
-@cached_page
+@cached_page(places_of="event_id")  # the exact places left: that event's count in the key
 def event(event_id):
     found = db.session.scalar(
         select(Event)
@@ -126,6 +143,7 @@ def event(event_id):
     )
     if found is None:
         abort(404)
+    shows_places(found.confirmed_count)
     now = utcnow()
     dates = []
     if found.is_recurring:

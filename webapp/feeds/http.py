@@ -1,11 +1,16 @@
 """HTTP caching of the feeds: validators derived from the data, 304s, and a body cache.
 
 Freshness is decided by the database alone: the ETag is a hash of what the feed asks for
-(path, filters, language, window) and of an aggregate over the events table (count, newest
-change, sum of change times). Any worker on any machine computes the same ETag for the same
-data, so a 304 is never stale. The body cache is keyed by that ETag: an entry can only ever
-be served for the data it was built from, so it may live in process memory (or in Redis when
-CACHE_URL is set, shared by all workers).
+(path, filters, language, window) and of the content generation (webapp/content_state.py),
+which moves with every change a public page or feed shows and not with registrations (feeds
+show no places). Reading it is the one indexed read of a cached page, so a 304 costs that.
+The Last-Modified is when the generation last moved. Any worker on any machine computes the
+same ETag for the same data, so a 304 is never stale. The body cache is keyed by that ETag:
+an entry can only ever be served for the data it was built from, so it may live in process
+memory (or in Redis when CACHE_URL is set, shared by all workers).
+
+The personal feed, which follows registrations, keeps a validator of its own events'
+state (`validator_for`).
 """
 
 import hashlib
@@ -15,8 +20,9 @@ from datetime import datetime
 from flask import current_app, request
 from sqlalchemy import func, select
 
-from webapp.agenda.models import Event
+from webapp.agenda.models import PUBLIC_STATUSES, Event
 from webapp.cache import body_store
+from webapp.content_state import Snapshot, current_state
 from webapp.extensions import db
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -65,6 +71,18 @@ def validator_for(*parts, where=None, since=None) -> Validator:
     return Validator(hashlib.sha256(key.encode()).hexdigest()[:32], newest)
 
 
+def content_validator(snapshot: Snapshot, *parts, since=None) -> Validator:
+    """The validator of a public feed: what it asks for (parts) and the content generation.
+
+    `since` is when the feed's own window last moved: the Last-Modified is never older.
+    """
+    key = "|".join([FORMAT_VERSION, *(str(p) for p in parts), f"g{snapshot.generation}"])
+    modified = snapshot.changed_at
+    if since is not None and (modified is None or since > modified):
+        modified = since
+    return Validator(hashlib.sha256(key.encode()).hexdigest()[:32], modified)
+
+
 def is_fresh(validator: Validator) -> bool:
     """Whether the client's copy (If-None-Match, else If-Modified-Since) is still good."""
     if request.if_none_match:
@@ -101,3 +119,21 @@ def calendar_response(validator: Validator, build, filename="agenda.ics"):
 
 def body_cache():
     return body_store("feed", size=64, ttl=86400)
+
+
+def feed_state(event_id=None) -> Snapshot:
+    """The content state a public feed's validator is made of: one indexed read.
+
+    With `event_id`, `event_places` is None when no public event has that id. Without the
+    state row (a schema made without it, until the next write adds it) the events' own
+    state stands in: slower, never stale.
+    """
+    snapshot = current_state(event_id)
+    if snapshot is not None:
+        return snapshot
+    where = None
+    if event_id is not None:
+        where = (Event.id == event_id) & Event.status.in_(PUBLIC_STATUSES)
+    count, newest, total = data_state(where)
+    found = 0 if count else None
+    return Snapshot(f"events-{count}-{newest}-{total!r}", newest, found)

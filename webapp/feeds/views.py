@@ -12,10 +12,12 @@ from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, OccurrenceOverr
 from webapp.agenda.queries import (
     EVENT_LOADS,
     AgendaFilters,
+    known_filter_values,
     parse_filters,
 )
+from webapp.content_state import remembered
 from webapp.extensions import db
-from webapp.feeds.http import calendar_response, validator_for
+from webapp.feeds.http import calendar_response, content_validator, feed_state
 from webapp.feeds.ical import calendar_text
 from webapp.feeds.rows import feed_rows
 from webapp.timezones import local_day_start, local_today
@@ -83,9 +85,15 @@ def _check_filters(filters, args, bassin=None):
         abort(response)
 
 
-def _feed(filters, name_fn, filename):
+def _known(snapshot):
+    """The bassins and series that exist at this generation (no query on a 304)."""
+    return remembered(snapshot.generation, known_filter_values)
+
+
+def _feed(snapshot, filters, name_fn, filename):
     language = current_language()
-    validator = validator_for(
+    validator = content_validator(
+        snapshot,
         request.path,
         sorted(filters.as_args().items()),
         language,
@@ -104,33 +112,44 @@ def _feed(filters, name_fn, filename):
 @bp.get("/agenda.ics")
 def agenda_feed():
     filters = feed_filters(request.args)
-    return _feed(filters, lambda: _("Agenda des bassins d'aide et de soins"), "agenda.ics")
+    title = _l("Agenda des bassins d'aide et de soins")
+    return _feed(feed_state(), filters, lambda: title, "agenda.ics")
 
 
 @bp.get("/bassins/<bassin>/agenda.ics")
 def bassin_feed(bassin):
-    found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
-    if found is None:
+    snapshot = feed_state()
+    if bassin not in _known(snapshot).bassins:
         abort(404)
-    filters = feed_filters(request.args, bassin=found.slug)
-    return _feed(filters, lambda: _l("Agenda – %(name)s", name=found.name), f"{bassin}.ics")
+
+    def title():
+        found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
+        return _l("Agenda – %(name)s", name=found.name)
+
+    filters = feed_filters(request.args, bassin=bassin)
+    return _feed(snapshot, filters, title, f"{bassin}.ics")
 
 
 @bp.get("/series/<slug>.ics")
 def series_feed(slug):
-    found = db.session.scalar(select(Series).where(Series.slug == slug))
-    if found is None:
+    snapshot = feed_state()
+    if slug not in _known(snapshot).series:
         abort(404)
-    filters = AgendaFilters(theme=found.slug, date_from=window_start())
-    return _feed(filters, lambda: found.title, f"{slug}.ics")
+
+    def title():
+        return db.session.scalar(select(Series).where(Series.slug == slug)).title
+
+    filters = AgendaFilters(theme=slug, date_from=window_start())
+    return _feed(snapshot, filters, title, f"{slug}.ics")
 
 
 @bp.get("/events/<int:event_id>.ics")
 def event_feed(event_id):
-    where = (Event.id == event_id) & Event.status.in_(PUBLIC_STATUSES)
-    validator = validator_for("event", event_id, current_language(), where=where)
-    if validator.last_modified is None:
+    snapshot = feed_state(event_id)
+    if snapshot.event_places is None:  # no such event, or not a public one
         abort(404)
+    where = (Event.id == event_id) & Event.status.in_(PUBLIC_STATUSES)
+    validator = content_validator(snapshot, "event", event_id, current_language())
 
     def build():
         event = db.session.scalar(select(Event).where(where).options(*FEED_LOADS))

@@ -5,12 +5,15 @@ Every change to the registrations of one event starts by taking that event's row
 counting places, choosing the waitlist order and promoting are serialised per event.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from webapp.agenda.models import Event
+from webapp.agenda.places import card_places
+from webapp.content_state import PLACES_COUNTER, note_change
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.registrations import notifications
@@ -48,14 +51,34 @@ def normalise_email(email):
 
 
 # Places are not what calendars show: counting them leaves the event's change time alone.
+# Nor do they move the content generation (PLACES_COUNTER): the event page keys on its own
+# count, and `cards_follow` moves the generation when an agenda card's text changes.
+PLACES_OPTIONS = {"synchronize_session": False, PLACES_COUNTER: True}
+
+
 def lock_event(event_id):
     """Take the event's row lock for the rest of the transaction (a no-op UPDATE)."""
     db.session.execute(
         update(Event)
         .where(Event.id == event_id)
         .values(confirmed_count=Event.confirmed_count, updated_at=Event.updated_at)
-        .execution_options(synchronize_session=False)
+        .execution_options(**PLACES_OPTIONS)
     )
+
+
+@contextmanager
+def cards_follow(event):
+    """Move the content generation if the places taken inside change the event's card.
+
+    Most registrations leave the card as it was ('Places disponibles'), and with it every
+    cached list page; compared over the whole block, a cancellation that promotes someone
+    changes nothing. Used under the event's lock, so before and after are this
+    transaction's own.
+    """
+    before = card_places(event)
+    yield
+    if card_places(event) != before:
+        note_change(db.session)
 
 
 def refusal_reason(event, now=None):
@@ -111,7 +134,8 @@ def register(event_id, person, answers=None, language="fr", now=None):
     registration.language = language
     registration.consent_at = now
     registration.cancelled_at = None
-    status = _first_status(event)
+    with cards_follow(event):
+        status = _first_status(event)
     if status is None:
         db.session.rollback()
         raise RegistrationRefused("full")
@@ -139,18 +163,19 @@ def _take_place(event):
         .where(Event.id == event.id)
         .where((Event.capacity.is_(None)) | (Event.confirmed_count < Event.capacity))
         .values(confirmed_count=Event.confirmed_count + 1, updated_at=Event.updated_at)
-        .execution_options(synchronize_session=False)
+        .execution_options(**PLACES_OPTIONS)
     )
     db.session.refresh(event, ["confirmed_count"])
     return result.rowcount == 1
 
 
 def _give_back_place(event):
+    """Count one confirmed place fewer."""
     db.session.execute(
         update(Event)
         .where(Event.id == event.id, Event.confirmed_count > 0)
         .values(confirmed_count=Event.confirmed_count - 1, updated_at=Event.updated_at)
-        .execution_options(synchronize_session=False)
+        .execution_options(**PLACES_OPTIONS)
     )
     db.session.refresh(event, ["confirmed_count"])
 
@@ -198,8 +223,9 @@ def cancel(registration_id, now=None, notify=True):
     promoted = None
     if was_confirmed:
         event = db.session.get(Event, registration.event_id, populate_existing=True)
-        _give_back_place(event)
-        promoted = _promote_next(event, now)
+        with cards_follow(event):
+            _give_back_place(event)
+            promoted = _promote_next(event, now)
     db.session.commit()
     return promoted
 
@@ -236,7 +262,8 @@ def approve(registration_id, now=None):
         db.session.rollback()
         return registration
     event = db.session.get(Event, registration.event_id, populate_existing=True)
-    status = "confirmed" if _take_place(event) else "waitlisted"
+    with cards_follow(event):
+        status = "confirmed" if _take_place(event) else "waitlisted"
     _set_status(registration, status, now or utcnow())
     notifications.queue(registration, f"approved-{status}")
     db.session.commit()
