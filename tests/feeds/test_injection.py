@@ -59,6 +59,8 @@ def poisoned_event(make_event):
 
 @pytest.mark.parametrize("separator", BREAKS)
 def test_no_feed_carries_a_property_injected_in_any_field(client, poisoned_event, separator):
+    if separator == "\x00" and db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL stores no NUL in text: such a value never reaches a feed")
     event = poisoned_event(separator)
     for url in ("/agenda.ics", "/bassins/sud/agenda.ics", f"/events/{event.id}.ics"):
         for language in ("fr", "nl"):
