@@ -49,7 +49,7 @@ def concrete_urls(app, values):
 def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
     client, app, make_event
 ):
-    from webapp.registrations import rules
+    from tests.edge import rules
 
     event = make_event(series_slug="sud-sante-mentale", capacity=5)
     person = {"first_name": "Anne", "last_name": "Peeters", "email": "anne@example.org"}

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from tests.agenda.test_query_counts import counting
+from tests.edge import rules
 from webapp import pagecache
 from webapp.agenda.models import Event, Venue
 from webapp.content_state import (
@@ -19,7 +20,6 @@ from webapp.content_state import (
 )
 from webapp.extensions import db
 from webapp.mail.outbox import queue_message
-from webapp.registrations import rules
 from webapp.timezones import utcnow
 
 PERSON = {

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
+from tests.edge import rules
 from webapp.agenda.models import Organisation, Venue
 from webapp.auth.scopes import Scope, events_in, find, registrations_in, venues_in
 from webapp.extensions import db
-from webapp.registrations import rules
 from webapp.registrations.models import Registration
 
 

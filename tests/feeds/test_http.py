@@ -261,7 +261,7 @@ def test_a_feed_304_runs_one_statement_the_content_state_read(client, make_event
 
 
 def test_the_feed_etag_is_the_content_generation_not_registrations(client, make_event):
-    from webapp.registrations import rules
+    from tests.edge import rules
 
     event = make_event(capacity=20)
     first = client.get("/bassins/sud/agenda.ics")

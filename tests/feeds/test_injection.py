@@ -7,11 +7,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy.exc import DataError
 
+from tests.edge import rules
 from webapp.addresses import AddressRefused
 from webapp.agenda.importer import ImportProblem, import_events
 from webapp.agenda.models import Organisation
 from webapp.extensions import db
-from webapp.registrations import rules
 from webapp.registrations.notifications import queue
 
 INJECTED = "ATTENDEE:mailto:attaquant@example.org"

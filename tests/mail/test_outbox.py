@@ -7,12 +7,13 @@ import icalendar
 from sqlalchemy import select
 
 from tests.conftest import make_config
+from tests.edge import rules
 from tests.smtp import SMTPServer, attachments
 from webapp import create_app
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
 from webapp.mail.outbox import deliver_all, deliver_batch
-from webapp.registrations import rules
+from webapp.registrations import jobs
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
 
@@ -74,7 +75,7 @@ def test_promotion_and_cancellation_messages(make_event, person, smtp):
 def test_reminder_and_event_change_messages(make_event, person, smtp):
     event = make_event(capacity=5, start=utcnow() + timedelta(hours=20))
     rules.register(event.id, person(1))
-    rules.queue_reminders()
+    jobs.send_reminders()
     event.room = "Salle 2 (nouveau local)"
     db.session.commit()
     rules.notify_event_changed(event.id)

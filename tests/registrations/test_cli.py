@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.edge import rules
 from webapp.extensions import db
-from webapp.registrations import rules
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
 

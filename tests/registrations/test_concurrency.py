@@ -5,11 +5,11 @@ import threading
 from sqlalchemy import select
 
 from tests.conftest import make_config
+from tests.edge import rules
 from webapp import create_app
 from webapp.agenda.models import Event
 from webapp.content_state import current_generation
 from webapp.extensions import db
-from webapp.registrations import rules
 from webapp.registrations.models import Registration
 
 

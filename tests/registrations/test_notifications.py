@@ -5,9 +5,10 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from tests.edge import personal_data, rules
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
-from webapp.registrations import notifications, rules
+from webapp.registrations import notifications
 from webapp.registrations.models import Registration
 
 LONG_TITLE_FR = "Concertation " + "é" * 237  # 250 characters, the longest title an event takes
@@ -33,7 +34,7 @@ def test_cancel_and_erase_succeed_when_the_dutch_subject_is_longer_than_its_colu
     rules.register(event.id, person(3), language="nl")
     rules.cancel(first.id)  # promotes the second: "Er is een plaats vrijgekomen: ..."
     assert statuses(event.id) == ["cancelled", "confirmed", "waitlisted"]
-    rules.erase(second.id)  # promotes the third
+    personal_data.erase(second.id)  # promotes the third
     assert statuses(event.id) == ["cancelled", "cancelled", "confirmed"]
     (promoted,) = db.session.scalars(
         select(OutboxMessage.subject)

@@ -3,10 +3,10 @@ lists everything an address is registered for only ever reaches that mailbox."""
 
 import re
 
+from tests.edge import personal_data, rules
 from tests.registrations.test_views import form_data
 from webapp.extensions import db
 from webapp.mail.outbox import deliver_all
-from webapp.registrations import rules
 from webapp.registrations.models import Registration
 
 FEED_LINK = re.compile(r'href="(/calendar/[A-Za-z0-9_-]{43}\.ics)"')
@@ -77,7 +77,7 @@ def test_the_link_sent_by_mail_lists_every_registration_of_the_address(
 def test_an_erased_registration_has_no_feed_any_more(client, make_event, person):
     registration = rules.register(make_event(capacity=3).id, person(1)).registration
     calendar, mailbox = registration.calendar_token, registration.mailbox_token
-    rules.erase(registration.id)
+    personal_data.erase(registration.id)
     assert client.get(f"/calendar/{calendar}.ics").status_code == 404
     assert client.get(f"/calendar/{mailbox}.ics").status_code == 404
 

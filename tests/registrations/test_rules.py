@@ -3,11 +3,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.edge import personal_data, rules
 from webapp.agenda.models import Event
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
 from webapp.mail.outbox import STALE_CLAIM, claim_batch, deliver_batch
-from webapp.registrations import rules
+from webapp.registrations import jobs
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
 
@@ -160,7 +161,7 @@ def test_erasure_wipes_personal_data_keeps_the_count_and_frees_the_place(make_ev
     event = make_event(capacity=1)
     first = rules.register(event.id, person(1)).registration
     rules.register(event.id, person(2))
-    rules.erase(first.id)
+    personal_data.erase(first.id)
     erased = db.session.get(Registration, first.id)
     assert (erased.first_name, erased.last_name, erased.email, erased.organisation) == (
         None,
@@ -181,7 +182,7 @@ def test_purge_anonymises_only_registrations_of_old_events(make_event, person):
     db.session.get(Event, old.id).start_at = utcnow() - timedelta(days=500)
     db.session.get(Event, old.id).end_at = utcnow() - timedelta(days=500) + timedelta(hours=3)
     db.session.commit()
-    assert rules.purge_personal_data(12) == 3
+    assert personal_data.purge_personal_data(12) == 3
     rows = db.session.scalars(select(Registration).order_by(Registration.id)).all()
     assert [r.email for r in rows] == [None, None, None, "anne.9@example.org"]
     assert [r.status for r in rows[:3]] == ["confirmed"] * 3
@@ -194,8 +195,8 @@ def test_reminders_are_queued_once_per_confirmed_registration(make_event, person
     rules.register(soon.id, person(1))
     rules.register(soon.id, person(2))  # waitlisted: no reminder
     rules.register(later.id, person(3))
-    assert rules.queue_reminders() == 1
-    assert rules.queue_reminders() == 0
+    assert jobs.send_reminders() == 1
+    assert jobs.send_reminders() == 0
     assert any(s.startswith("Rappel") for s in outbox_subjects("anne.1@example.org"))
 
 
@@ -250,7 +251,7 @@ def test_erasure_leaves_nothing_personal_in_the_outbox(make_event, person, smtp)
     (claimed,) = claim_batch(limit=1)  # her confirmation is being sent as she erases
     assert claimed.reference == f"registration:{josephine.id}"
     personal = personal_values(josephine)
-    rules.erase(josephine.id)
+    personal_data.erase(josephine.id)
     assert not [value for value in personal if value in outbox_texts()]
     assert "anne.2@example.org" in outbox_texts()  # the others' messages stay
     # The claimed message lost its address: whatever its worker does, it is never sent again.
@@ -286,7 +287,7 @@ def test_purge_leaves_nothing_personal_in_the_outbox_and_deletes_old_messages(ma
     db.session.get(Event, old.id).start_at = utcnow() - timedelta(days=500)
     db.session.get(Event, old.id).end_at = utcnow() - timedelta(days=500) + timedelta(hours=3)
     db.session.commit()
-    assert rules.purge_personal_data(12, outbox_retention=timedelta(days=30)) == 1
+    assert personal_data.purge_personal_data(12, outbox_retention=timedelta(days=30)) == 1
     assert not [value for value in personal if value in outbox_texts()]
     assert "ancien" not in outbox_texts().lower()  # deleted, or blanked once sent
     subjects = db.session.scalars(select(OutboxMessage.subject)).all()

@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.edge import rules
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
-from webapp.registrations import rules
 from webapp.registrations.models import Question, Registration
 
 

@@ -160,7 +160,6 @@ def refresh_recurring_occurrences():
     connection = db.session.connection()
     for obj in events:
         rebuild_occurrences(connection, obj)
-    db.session.commit()
     return len(events)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.agenda.importer import ImportProblem, import_events
 from webapp.extensions import db
+from webapp.unit_of_work import unit_of_work
 
 
 def register_commands(app: Flask):
@@ -41,7 +42,9 @@ def register_commands(app: Flask):
         """Re-index the dates of repeating events (run nightly: open rules reach 2 years ahead)."""
         from webapp.agenda.changes import refresh_recurring_occurrences
 
-        click.echo(f"{refresh_recurring_occurrences()} repeating event(s) re-indexed.")
+        with unit_of_work("refresh-occurrences"):
+            count = refresh_recurring_occurrences()
+        click.echo(f"{count} repeating event(s) re-indexed.")
 
     @app.cli.command("import-events")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

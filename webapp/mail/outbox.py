@@ -20,6 +20,7 @@ from webapp.mail.failures import describe, is_permanent
 from webapp.mail.headers import fit, one_line, storable
 from webapp.mail.models import OutboxMessage, OutboxStatus
 from webapp.timezones import utcnow
+from webapp.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -110,17 +111,16 @@ def claim_batch(limit=50, now=None):
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises the UPDATE below
     )
-    ids = db.session.scalars(due).all()
-    if not ids:
-        db.session.rollback()
-        return []
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.SENDING, claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work("claim-outbox"):
+        ids = db.session.scalars(due).all()
+        if not ids:
+            return []
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING, claim_token=token, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
     ).all()
@@ -129,6 +129,11 @@ def claim_batch(limit=50, now=None):
 def _recover_stale_claims(now):
     """Give back the claims of workers that died: a message whose last attempt was under way
     when its worker died is given up, the others wait for the next claim."""
+    with unit_of_work("recover-mail-claims"):
+        _give_back_stale_claims(now)
+
+
+def _give_back_stale_claims(now):
     stale = (OutboxMessage.status == OutboxStatus.SENDING) & (
         OutboxMessage.claimed_at < now - STALE_CLAIM
     )
@@ -136,11 +141,8 @@ def _recover_stale_claims(now):
     if not rows:
         return
     spent = [message_id for message_id, attempts in rows if attempts >= MAX_ATTEMPTS]
-    for message_id, attempts in rows:
-        if attempts >= MAX_ATTEMPTS:
-            logger.warning(
-                "outbox message %s: attempt %s failed (WorkerLost), given up", message_id, attempts
-            )
+    for message_id in spent:
+        logger.warning("outbox message %s: given up (WorkerLost, attempts spent)", message_id)
     lost = "WorkerLost: the worker stopped while sending this message"
     db.session.execute(
         update(OutboxMessage)
@@ -154,7 +156,6 @@ def _recover_stale_claims(now):
         .values(status=OutboxStatus.PENDING, claim_token=None, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
 
 
 class _SMTPLink:
@@ -252,12 +253,12 @@ def _deliver_one(link, message_id, token, now):
     try:
         link.send(_as_mail(message))
     except Exception as error:
-        _record_failure(message, error, now)
-        db.session.commit()
+        with unit_of_work("record-mail-failure"):
+            _record_failure(message, error, now)
         link.reset()
         return False
-    _mark_sent(message)
-    db.session.commit()
+    with unit_of_work("mark-mail-sent"):
+        _mark_sent(message)
     return True
 
 
@@ -265,31 +266,31 @@ def _take(message_id, token, now):
     """Count the attempt and commit it before anything is sent, so a message whose sending
     kills the worker still has its attempts counted and is given up after MAX_ATTEMPTS.
     False when the claim was lost meanwhile (taken over after STALE_CLAIM)."""
-    taken = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.claim_token == token,
-            OutboxMessage.status == OutboxStatus.SENDING,
+    with unit_of_work("count-mail-attempt"):
+        taken = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claim_token == token,
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+            .values(attempts=OutboxMessage.attempts + 1, claimed_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(attempts=OutboxMessage.attempts + 1, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return taken.rowcount == 1
 
 
 def _postpone(claimed, error, now):
     """The server cannot be reached: each message still ours counts an attempt and waits."""
     postponed = 0
-    for message_id, token in claimed:
-        message = db.session.get(OutboxMessage, message_id)
-        if message is None or message.claim_token != token:
-            continue
-        message.attempts += 1
-        _record_failure(message, error, now, permanent=False)
-        postponed += 1
-    db.session.commit()
+    with unit_of_work("postpone-mail"):
+        for message_id, token in claimed:
+            message = db.session.get(OutboxMessage, message_id)
+            if message is None or message.claim_token != token:
+                continue
+            message.attempts += 1
+            _record_failure(message, error, now, permanent=False)
+            postponed += 1
     return postponed
 
 

@@ -20,6 +20,8 @@ from webapp.timezones import UTCDateTime, utcnow
 
 STATUSES = ("confirmed", "waitlisted", "pending", "cancelled")
 ACTIVE_STATUSES = ("confirmed", "waitlisted", "pending")
+# What erasure and purge wipe: everything that identifies a person.
+IDENTIFYING_FIELDS = ("first_name", "last_name", "email", "organisation", "job_title", "commune")
 QUESTION_KINDS = ("short_text", "long_text", "choice", "choices", "yes_no")
 
 
@@ -115,6 +117,13 @@ class Registration(db.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE_STATUSES
+
+    def anonymise(self, now):
+        """Remove what identifies the person; keep status, sector and attendance (statistics)."""
+        for field in IDENTIFYING_FIELDS:
+            setattr(self, field, None)
+        self.answers = None
+        self.anonymised_at = now
 
     def __repr__(self):
         return f"<Registration {self.id} {self.status} event={self.event_id}>"

@@ -1,4 +1,8 @@
-"""Register, cancel, promote, approve: each one transaction, no HTTP inside.
+"""Register, cancel, promote, approve: operations with no HTTP inside, that never commit.
+
+Each one checks, changes rows, queues the person's mail and flushes; the caller's unit of
+work (webapp/unit_of_work.py) commits once, or rolls back everything, the mail included.
+A refusal raises RegistrationRefused (a stable code) before anything is written.
 
 Every change to the registrations of one event starts by taking that event's row lock
 (`lock_event`), on PostgreSQL (row lock) and SQLite (the database write lock) alike, so
@@ -11,11 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from webapp import capacity
 from webapp.agenda.models import Event
 from webapp.agenda.places import card_places
-from webapp.content_state import PLACES_COUNTER, note_change
+from webapp.content_state import note_change
 from webapp.extensions import db
-from webapp.mail import outbox
 from webapp.registrations import notifications
 from webapp.registrations.models import ACTIVE_STATUSES, Registration
 from webapp.timezones import utcnow
@@ -50,20 +54,15 @@ def normalise_email(email):
     return (email or "").strip().lower()
 
 
-# Places are not what calendars show: counting them leaves the event's change time alone.
-# Nor do they move the content generation (PLACES_COUNTER): the event page keys on its own
-# count, and `cards_follow` moves the generation when an agenda card's text changes.
-PLACES_OPTIONS = {"synchronize_session": False, PLACES_COUNTER: True}
+# An event's seats: places are not what calendars show, so counting them leaves the event's
+# change time alone; nor do they move the content generation (see capacity.py): the event
+# page keys on its own count, and `cards_follow` moves the generation when a card changes.
+SEATS = capacity.Places(Event, taken="confirmed_count", capacity="capacity", keep=("updated_at",))
 
 
 def lock_event(event_id):
-    """Take the event's row lock for the rest of the transaction (a no-op UPDATE)."""
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event_id)
-        .values(confirmed_count=Event.confirmed_count, updated_at=Event.updated_at)
-        .execution_options(**PLACES_OPTIONS)
-    )
+    """Take the event's row lock for the rest of the transaction."""
+    capacity.lock(SEATS, event_id)
 
 
 @contextmanager
@@ -101,7 +100,7 @@ def refusal_reason(event, now=None):
 
 
 def register(event_id, person, answers=None, language="fr", now=None):
-    """Register a person to an event: confirmed, waitlisted or pending; commits.
+    """Register a person to an event: confirmed, waitlisted or pending.
 
     Registering again with the same email creates nothing and re-sends the personal link.
     Raises RegistrationRefused when the event does not take registrations (closed, full...).
@@ -112,19 +111,18 @@ def register(event_id, person, answers=None, language="fr", now=None):
     event = db.session.get(Event, event_id, populate_existing=True)
     reason = refusal_reason(event, now) if event else "not-published"
     if reason:
-        db.session.rollback()
         raise RegistrationRefused(reason)
     existing = db.session.scalar(
         select(Registration).where(Registration.event_id == event_id, Registration.email == email)
     )
     if existing is not None and existing.is_active:
         notifications.queue(existing, "already-registered")
-        db.session.commit()
+        db.session.flush()
         return Outcome(existing, created=False)
     if existing is not None:
         # A cancelled person comes back: a new row, so a new place at the end of the waitlist
         # (ids give the arrival order); the old row stays, anonymised, for the statistics.
-        anonymise(existing, now)
+        existing.anonymise(now)
         db.session.flush()
     registration = Registration(event=event, email=email)
     for field in PERSON_FIELDS:
@@ -136,14 +134,13 @@ def register(event_id, person, answers=None, language="fr", now=None):
     registration.cancelled_at = None
     with cards_follow(event):
         status = _first_status(event)
-    if status is None:
-        db.session.rollback()
+    if status is None:  # no place, no waitlist: the caller's unit of work undoes the rest
         raise RegistrationRefused("full")
     _set_status(registration, status, now)
     db.session.add(registration)
     db.session.flush()
     notifications.queue(registration, f"registered-{status}")
-    db.session.commit()
+    db.session.flush()
     return Outcome(registration, created=True)
 
 
@@ -158,25 +155,14 @@ def _first_status(event):
 
 def _take_place(event):
     """Count one more confirmed place if one is free; False when the event is full."""
-    result = db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .where((Event.capacity.is_(None)) | (Event.confirmed_count < Event.capacity))
-        .values(confirmed_count=Event.confirmed_count + 1, updated_at=Event.updated_at)
-        .execution_options(**PLACES_OPTIONS)
-    )
+    taken = capacity.take(SEATS, event.id)
     db.session.refresh(event, ["confirmed_count"])
-    return result.rowcount == 1
+    return taken
 
 
 def _give_back_place(event):
     """Count one confirmed place fewer."""
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event.id, Event.confirmed_count > 0)
-        .values(confirmed_count=Event.confirmed_count - 1, updated_at=Event.updated_at)
-        .execution_options(**PLACES_OPTIONS)
-    )
+    capacity.give_back(SEATS, event.id)
     db.session.refresh(event, ["confirmed_count"])
 
 
@@ -205,7 +191,7 @@ def waitlist_position(registration):
 
 
 def cancel(registration_id, now=None, notify=True):
-    """Cancel a registration; a freed place goes to the first on the waitlist. Commits.
+    """Cancel a registration; a freed place goes to the first on the waitlist.
 
     Returns the registration promoted, if any. Cancelling twice changes nothing.
     """
@@ -214,7 +200,6 @@ def cancel(registration_id, now=None, notify=True):
         return None
     registration = _locked(registration_id)
     if not registration.is_active:
-        db.session.rollback()
         return None
     was_confirmed = registration.status == "confirmed"
     _set_status(registration, "cancelled", now)
@@ -226,7 +211,7 @@ def cancel(registration_id, now=None, notify=True):
         with cards_follow(event):
             _give_back_place(event)
             promoted = _promote_next(event, now)
-    db.session.commit()
+    db.session.flush()
     return promoted
 
 
@@ -259,14 +244,13 @@ def approve(registration_id, now=None):
     """An organiser accepts a pending registration: confirmed, or waitlisted when full."""
     registration = _locked(registration_id)
     if registration.status != "pending":
-        db.session.rollback()
         return registration
     event = db.session.get(Event, registration.event_id, populate_existing=True)
     with cards_follow(event):
         status = "confirmed" if _take_place(event) else "waitlisted"
     _set_status(registration, status, now or utcnow())
     notifications.queue(registration, f"approved-{status}")
-    db.session.commit()
+    db.session.flush()
     return registration
 
 
@@ -274,11 +258,10 @@ def refuse(registration_id, now=None):
     """An organiser declines a pending registration; the person is told."""
     registration = _locked(registration_id)
     if registration.status != "pending":
-        db.session.rollback()
         return registration
     _set_status(registration, "cancelled", now or utcnow())
     notifications.queue(registration, "refused")
-    db.session.commit()
+    db.session.flush()
     return registration
 
 
@@ -289,29 +272,8 @@ def update_details(registration_id, person, answers):
         if field != "email" and field in person:
             setattr(registration, field, person[field] or None)
     registration.answers = answers
-    db.session.commit()
+    db.session.flush()
     return registration
-
-
-def erase(registration_id, now=None):
-    """Self-service erasure: cancel if still active, then wipe the personal data, the
-    messages about the registration included."""
-    now = now or utcnow()
-    registration = db.session.get(Registration, registration_id)
-    if registration.is_active:
-        cancel(registration_id, now, notify=False)
-        registration = db.session.get(Registration, registration_id)
-    anonymise(registration, now)
-    outbox.forget(notifications.reference(registration_id))
-    db.session.commit()
-
-
-def anonymise(registration, now):
-    """Remove what identifies a person; keep status, sector and attendance for statistics."""
-    for field in ("first_name", "last_name", "email", "organisation", "job_title", "commune"):
-        setattr(registration, field, None)
-    registration.answers = None
-    registration.anonymised_at = now
 
 
 def active_registrations(event_id):
@@ -336,11 +298,11 @@ def notify_event_cancelled(event_id):
     db.session.commit()
 
 
-def queue_reminders(now=None, within=timedelta(hours=48)):
-    """Queue one reminder per confirmed registration of events starting within 48 hours."""
+def due_reminders(now=None, within=timedelta(hours=48)):
+    """Ids of the confirmed registrations of events starting within 48 hours, not reminded."""
     now = now or utcnow()
-    due = db.session.scalars(
-        select(Registration)
+    return db.session.scalars(
+        select(Registration.id)
         .join(Event, Registration.event_id == Event.id)
         .where(
             Registration.status == "confirmed",
@@ -352,36 +314,22 @@ def queue_reminders(now=None, within=timedelta(hours=48)):
         )
         .order_by(Registration.id)
     ).all()
-    queued = 0
-    for registration in due:
-        # Claim it first: two runs at once never remind twice.
-        claimed = db.session.execute(
-            update(Registration)
-            .where(Registration.id == registration.id, Registration.reminder_queued_at.is_(None))
-            .values(reminder_queued_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount == 1:
-            notifications.queue(registration, "reminder")
-            queued += 1
-        db.session.commit()
-    return queued
 
 
-def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedelta(days=30)):
-    """Anonymise the registrations of events that ended more than N months ago and delete
-    their messages; delete every sent or failed message older than `outbox_retention`."""
-    now = now or utcnow()
-    cutoff = now - timedelta(days=31 * older_than_months)
-    stale = db.session.scalars(
-        select(Registration)
-        .join(Event, Registration.event_id == Event.id)
-        .where(Event.end_at < cutoff, Registration.anonymised_at.is_(None))
-    ).all()
-    for registration in stale:
-        anonymise(registration, now)
-        outbox.forget(notifications.reference(registration.id))
-    # Messages written before they carried a reference are found by their age.
-    outbox.purge_outbox(outbox_retention, now)
-    db.session.commit()
-    return len(stale)
+def queue_reminder(registration_id, now=None):
+    """Queue the reminder of one registration; False when it was already queued.
+
+    The registration is claimed first by a conditional UPDATE: two runs at once never
+    remind twice, whichever commits first.
+    """
+    claimed = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.reminder_queued_at.is_(None))
+        .values(reminder_queued_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    notifications.queue(db.session.get(Registration, registration_id), "reminder")
+    db.session.flush()
+    return True

@@ -12,9 +12,10 @@ from webapp.agenda.models import Event
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
 from webapp.feeds.ical import calendar_text
-from webapp.registrations import rules
+from webapp.registrations import personal_data, rules
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
 from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
+from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
 
 bp = Blueprint("registrations", __name__)
@@ -92,9 +93,10 @@ def register(event_id):
         ), status
     if form.validate_on_submit():
         try:
-            outcome = rules.register(
-                event_id, form.person(), answers_from(form, questions), current_language()
-            )
+            with unit_of_work("register"):
+                outcome = rules.register(
+                    event_id, form.person(), answers_from(form, questions), current_language()
+                )
         except rules.RegistrationRefused as refused:
             return render_template(
                 "registrations/register.html",
@@ -138,7 +140,8 @@ def manage(token):
         fill_answers(form, questions, registration.answers)
     saved = False
     if registration.is_active and form.validate_on_submit():
-        rules.update_details(registration.id, form.person(), answers_from(form, questions))
+        with unit_of_work("update-details"):
+            rules.update_details(registration.id, form.person(), answers_from(form, questions))
         saved = True
     elif request.method == "POST" and not registration.is_active:
         abort(409)
@@ -156,14 +159,16 @@ def manage(token):
 @bp.post("/registrations/<token>/cancel")
 def cancel(token):
     registration = _registration_or_404(token)
-    rules.cancel(registration.id)
+    with unit_of_work("cancel"):
+        rules.cancel(registration.id)
     return redirect(url_for(".manage", token=token, done="cancelled"), 303)
 
 
 @bp.post("/registrations/<token>/erase")
 def erase(token):
     registration = _registration_or_404(token)
-    rules.erase(registration.id)
+    with unit_of_work("erase"):
+        personal_data.erase(registration.id)
     return render_template("registrations/erased.html")
 
 

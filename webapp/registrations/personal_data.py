@@ -1,0 +1,46 @@
+"""Erasure and retention: what identifies a person is wiped, what statistics need stays.
+
+Each function changes rows and flushes; the caller's unit of work commits.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from webapp.agenda.models import Event
+from webapp.extensions import db
+from webapp.mail import outbox
+from webapp.registrations import notifications, rules
+from webapp.registrations.models import Registration
+from webapp.timezones import utcnow
+
+
+def erase(registration_id, now=None):
+    """Self-service erasure: cancel if still active, then wipe the personal data, the
+    messages about the registration included."""
+    now = now or utcnow()
+    registration = db.session.get(Registration, registration_id)
+    if registration.is_active:
+        rules.cancel(registration_id, now, notify=False)
+    registration.anonymise(now)
+    outbox.forget(notifications.reference(registration_id))
+    db.session.flush()
+
+
+def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedelta(days=30)):
+    """Anonymise the registrations of events that ended more than N months ago and delete
+    their messages; delete every sent or failed message older than `outbox_retention`."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=31 * older_than_months)
+    stale = db.session.scalars(
+        select(Registration)
+        .join(Event, Registration.event_id == Event.id)
+        .where(Event.end_at < cutoff, Registration.anonymised_at.is_(None))
+    ).all()
+    for registration in stale:
+        registration.anonymise(now)
+        outbox.forget(notifications.reference(registration.id))
+    # Messages written before they carried a reference are found by their age.
+    outbox.purge_outbox(outbox_retention, now)
+    db.session.flush()
+    return len(stale)
