@@ -18,12 +18,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.addresses import mail_address
+from webapp.agenda.states import PUBLIC_STATUSES as EVENT_PUBLIC_STATUSES
+from webapp.agenda.states import Audience, EventStatus, Kind, RegistrationMode
 from webapp.extensions import db
+from webapp.states import check_in
 from webapp.timezones import UTCDateTime, to_local, utcnow
 from webapp.vocabulary import current_language
 
 # Statuses shown to the public (a cancelled or postponed event stays listed, marked so).
-PUBLIC_STATUSES = ("published", "cancelled", "postponed")
+PUBLIC_STATUSES = EVENT_PUBLIC_STATUSES
 
 
 class Localized:
@@ -188,11 +191,10 @@ class Event(Localized, db.Model):
             "participants_count IS NULL OR participants_count >= 0",
             name="participants_not_negative",
         ),
-        CheckConstraint(
-            "status IN ('draft', 'published', 'cancelled', 'postponed')",
-            name="status_known",
-        ),
-        CheckConstraint("registration_mode IN ('open', 'approval', 'none')", name="mode_known"),
+        check_in("status", EventStatus, name="status_known"),
+        check_in("registration_mode", RegistrationMode, name="mode_known"),
+        check_in("kind", Kind, name="kind_known"),
+        check_in("audience", Audience, name="audience_known"),
         CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"),
         # The feeds' validator (count, newest change, sum) read from the index alone.
         Index("ix_events_feed_state", "updated_at", "sequence"),

@@ -5,7 +5,6 @@ import secrets
 from sqlalchemy import (
     JSON,
     Boolean,
-    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -16,13 +15,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.agenda.models import Event, Localized
 from webapp.extensions import db
+from webapp.registrations.states import (  # noqa: F401  ACTIVE_STATUSES: the models' users
+    ACTIVE_STATUSES,
+    QuestionKind,
+    RegistrationStatus,
+)
+from webapp.states import check_in, values_of
 from webapp.timezones import UTCDateTime, utcnow
 
-STATUSES = ("confirmed", "waitlisted", "pending", "cancelled")
-ACTIVE_STATUSES = ("confirmed", "waitlisted", "pending")
+STATUSES = values_of(RegistrationStatus)
 # What erasure and purge wipe: everything that identifies a person.
 IDENTIFYING_FIELDS = ("first_name", "last_name", "email", "organisation", "job_title", "commune")
-QUESTION_KINDS = ("short_text", "long_text", "choice", "choices", "yes_no")
+QUESTION_KINDS = values_of(QuestionKind)
 
 
 def new_token():
@@ -34,11 +38,7 @@ class Question(Localized, db.Model):
     """A question an event adds to its registration form (e.g. accessibility needs)."""
 
     __tablename__ = "questions"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('short_text', 'long_text', 'choice', 'choices', 'yes_no')", name="kind_known"
-        ),
-    )
+    __table_args__ = (check_in("kind", QuestionKind, name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -73,9 +73,7 @@ class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         UniqueConstraint("event_id", "email"),
-        CheckConstraint(
-            "status IN ('confirmed', 'waitlisted', 'pending', 'cancelled')", name="status_known"
-        ),
+        check_in("status", RegistrationStatus, name="status_known"),
         Index("ix_registrations_event_status", "event_id", "status"),
     )
 

@@ -1,0 +1,45 @@
+"""The agenda's states and controlled words as enums (labels live in webapp/vocabulary.py)."""
+
+from enum import StrEnum
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+
+    @property
+    def is_public(self):
+        """Shown to the public: a cancelled or postponed event stays listed, marked so."""
+        return self is not EventStatus.DRAFT
+
+
+PUBLIC_STATUSES = tuple(s.value for s in EventStatus if s.is_public)
+
+
+class RegistrationMode(StrEnum):
+    OPEN = "open"
+    APPROVAL = "approval"
+    NONE = "none"
+
+    @property
+    def takes_registrations(self):
+        return self is not RegistrationMode.NONE
+
+
+class Kind(StrEnum):
+    CONCERTATION = "concertation"
+    ATELIER_DU_CHANGEMENT = "atelier-du-changement"
+    GRAND_BAIN = "grand-bain"
+    RDV_PREVENTION = "rdv-prevention"
+    FORMATION = "formation"
+    RENCONTRE = "rencontre"
+    WEBINAIRE = "webinaire"
+    AUTRE = "autre"
+
+
+class Audience(StrEnum):
+    PROFESSIONALS = "professionals"
+    PUBLIC = "public"
+    CLOSED_GROUP = "closed-group"
