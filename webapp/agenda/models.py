@@ -229,7 +229,7 @@ class Event(Localized, db.Model):
         # It reaches .ics ORGANIZER lines and mail headers: never a line break, always ASCII.
         return mail_address(value) if value else None
 
-    registration_mode: Mapped[str] = mapped_column(String(20), default="open")
+    registration_mode: Mapped[str] = mapped_column(String(20), default=RegistrationMode.OPEN)
     capacity: Mapped[int | None] = mapped_column(Integer)
     waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Confirmed registrations, kept by registrations/rules.py in the same transaction; the
@@ -238,7 +238,7 @@ class Event(Localized, db.Model):
     registration_opens_at = mapped_column(UTCDateTime)
     registration_closes_at = mapped_column(UTCDateTime)
 
-    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.PUBLISHED, index=True)
     status_reason_fr: Mapped[str | None] = mapped_column(Text)
     status_reason_nl: Mapped[str | None] = mapped_column(Text)
 
@@ -317,7 +317,7 @@ class Event(Localized, db.Model):
 
     @property
     def takes_registrations(self):
-        return self.registration_mode != "none"
+        return RegistrationMode(self.registration_mode).takes_registrations
 
     @property
     def places_left(self):

@@ -7,10 +7,12 @@ The event's own page shows the exact count; its cache key carries that count ins
 
 from dataclasses import dataclass
 
+from webapp.agenda.states import EventStatus
+
 # The card names the exact number from this many places left down to one.
 FEW_PLACES = 5
 # The only status whose cards show places (a cancelled or postponed event takes no one).
-PUBLISHED = "published"
+PUBLISHED = EventStatus.PUBLISHED
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters
+from webapp.agenda.states import EventStatus
 from webapp.api import bp
 from webapp.api.openapi import openapi_document
 from webapp.extensions import db
@@ -126,7 +127,7 @@ def events():
             **event_summary(o.event),
             "start": _iso(o.start_at),
             "end": _iso(o.end_at),
-            "cancelled": bool(o.cancelled) or o.event.status == "cancelled",
+            "cancelled": bool(o.cancelled) or o.event.status == EventStatus.CANCELLED,
             "venue": _venue(o.venue),
         }
         for o in result.items

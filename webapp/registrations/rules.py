@@ -18,10 +18,12 @@ from sqlalchemy import func, select, update
 from webapp import capacity
 from webapp.agenda.models import Event
 from webapp.agenda.places import card_places
+from webapp.agenda.states import EventStatus, RegistrationMode
 from webapp.content_state import note_change
 from webapp.extensions import db
 from webapp.registrations import notifications
 from webapp.registrations.models import ACTIVE_STATUSES, Registration
+from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import utcnow
 
 
@@ -83,9 +85,9 @@ def cards_follow(event):
 def refusal_reason(event, now=None):
     """Why the event takes no registration now, or None when it does."""
     now = now or utcnow()
-    if event.status != "published":
+    if event.status != EventStatus.PUBLISHED:
         return "not-published"
-    if event.registration_mode == "none":
+    if event.registration_mode == RegistrationMode.NONE:
         return "no-registration"
     if event.start_at <= now:
         return "past"
@@ -94,7 +96,7 @@ def refusal_reason(event, now=None):
     if event.registration_closes_at and now >= event.registration_closes_at:
         return "closed"
     full = event.capacity is not None and event.places_left == 0
-    if full and not event.waitlist_enabled and event.registration_mode != "approval":
+    if full and not event.waitlist_enabled and event.registration_mode != RegistrationMode.APPROVAL:
         return "full"
     return None
 
@@ -146,11 +148,11 @@ def register(event_id, person, answers=None, language="fr", now=None):
 
 def _first_status(event):
     """The status a new registration gets, given the places left (under the event lock)."""
-    if event.registration_mode == "approval":
-        return "pending"
+    if event.registration_mode == RegistrationMode.APPROVAL:
+        return RegistrationStatus.PENDING
     if _take_place(event):
-        return "confirmed"
-    return "waitlisted" if event.waitlist_enabled else None
+        return RegistrationStatus.CONFIRMED
+    return RegistrationStatus.WAITLISTED if event.waitlist_enabled else None
 
 
 def _take_place(event):
@@ -168,22 +170,22 @@ def _give_back_place(event):
 
 def _set_status(registration, status, now):
     registration.status = status
-    if status == "confirmed":
+    if status == RegistrationStatus.CONFIRMED:
         registration.confirmed_at = now
-    if status == "cancelled":
+    if status == RegistrationStatus.CANCELLED:
         registration.cancelled_at = now
 
 
 def waitlist_position(registration):
     """1 for the first person waiting, or None when not on the waitlist."""
-    if registration.status != "waitlisted":
+    if registration.status != RegistrationStatus.WAITLISTED:
         return None
     ahead = db.session.scalar(
         select(func.count())
         .select_from(Registration)
         .where(
             Registration.event_id == registration.event_id,
-            Registration.status == "waitlisted",
+            Registration.status == RegistrationStatus.WAITLISTED,
             Registration.id < registration.id,
         )
     )
@@ -201,8 +203,8 @@ def cancel(registration_id, now=None, notify=True):
     registration = _locked(registration_id)
     if not registration.is_active:
         return None
-    was_confirmed = registration.status == "confirmed"
-    _set_status(registration, "cancelled", now)
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    _set_status(registration, RegistrationStatus.CANCELLED, now)
     if notify:
         notifications.queue(registration, "cancelled")
     promoted = None
@@ -221,13 +223,15 @@ def _promote_next(event, now):
         return None
     first = db.session.scalar(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED
+        )
         .order_by(Registration.id)
         .limit(1)
     )
     if first is None or not _take_place(event):
         return None
-    _set_status(first, "confirmed", now)
+    _set_status(first, RegistrationStatus.CONFIRMED, now)
     notifications.queue(first, "promoted")
     return first
 
@@ -243,11 +247,13 @@ def _locked(registration_id):
 def approve(registration_id, now=None):
     """An organiser accepts a pending registration: confirmed, or waitlisted when full."""
     registration = _locked(registration_id)
-    if registration.status != "pending":
+    if registration.status != RegistrationStatus.PENDING:
         return registration
     event = db.session.get(Event, registration.event_id, populate_existing=True)
     with cards_follow(event):
-        status = "confirmed" if _take_place(event) else "waitlisted"
+        status = (
+            RegistrationStatus.CONFIRMED if _take_place(event) else RegistrationStatus.WAITLISTED
+        )
     _set_status(registration, status, now or utcnow())
     notifications.queue(registration, f"approved-{status}")
     db.session.flush()
@@ -257,9 +263,9 @@ def approve(registration_id, now=None):
 def refuse(registration_id, now=None):
     """An organiser declines a pending registration; the person is told."""
     registration = _locked(registration_id)
-    if registration.status != "pending":
+    if registration.status != RegistrationStatus.PENDING:
         return registration
-    _set_status(registration, "cancelled", now or utcnow())
+    _set_status(registration, RegistrationStatus.CANCELLED, now or utcnow())
     notifications.queue(registration, "refused")
     db.session.flush()
     return registration
@@ -305,10 +311,10 @@ def due_reminders(now=None, within=timedelta(hours=48)):
         select(Registration.id)
         .join(Event, Registration.event_id == Event.id)
         .where(
-            Registration.status == "confirmed",
+            Registration.status == RegistrationStatus.CONFIRMED,
             Registration.reminder_queued_at.is_(None),
             Registration.email.is_not(None),
-            Event.status == "published",
+            Event.status == EventStatus.PUBLISHED,
             Event.start_at > now,
             Event.start_at <= now + within,
         )
