@@ -20,10 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from webapp.addresses import mail_address
 from webapp.extensions import db
 from webapp.timezones import UTCDateTime, to_local, utcnow
-from webapp.vocabulary import current_language
-
-# Statuses shown to the public (a cancelled or postponed event stays listed, marked so).
-PUBLIC_STATUSES = ("published", "cancelled", "postponed")
+from webapp.vocabulary import PUBLIC_STATUSES, current_language  # noqa: F401  (read from here too)
 
 
 class Localized:
