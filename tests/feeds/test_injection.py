@@ -8,9 +8,10 @@ from icalendar import Calendar
 from sqlalchemy.exc import DataError
 
 from webapp.addresses import AddressRefused
-from webapp.agenda.importer import ImportProblem, import_events
+from webapp.agenda.importer import ImportProblem
 from webapp.agenda.models import Organisation
 from webapp.extensions import db
+from webapp.loading.events import import_events
 from webapp.registrations import rules
 from webapp.registrations.notifications import queue
 
