@@ -51,13 +51,15 @@ BATCH = 2000
 
 def load(app, events, seed=2):
     """The demo agenda, then `events` generated ones spread over 3 years around today."""
-    from webapp.agenda.demo import load_demo_data
     from webapp.agenda.models import Bassin, Commune, Event, Organisation, Series, Venue
     from webapp.extensions import db
+    from webapp.loading.demo import load_demo_data
+    from webapp.unit_of_work import unit_of_work
 
     rng = random.Random(seed)
     with app.app_context():
-        load_demo_data()
+        with unit_of_work():
+            load_demo_data()
         bassins = db.session.execute(select(Bassin.id, Bassin.slug)).all()
         communes = db.session.execute(select(Commune.id, Commune.bassin_id)).all()
         organisers = list(db.session.scalars(select(Organisation.id)))

@@ -10,10 +10,12 @@ from icalendar import Calendar
 
 from tests.conftest import make_config
 from webapp import create_app
-from webapp.agenda.importer import ImportProblem, import_events
+from webapp.agenda.importer import ImportProblem
 from webapp.extensions import db
+from webapp.loading.events import import_events
 from webapp.registrations.models import Registration
 from webapp.registrations.notifications import queue
+from webapp.unit_of_work import unit_of_work
 
 FUZZ = settings(
     max_examples=40,
@@ -140,7 +142,9 @@ def import_entry(hostile):
 def test_import_events_refuses_or_stores_cleanly(strict_client, hostile):
     entry = import_entry(hostile)
     try:
-        [(_external_id, event_id)] = import_events(json.loads(json.dumps([entry])))
+        with unit_of_work():
+            [change] = import_events(json.loads(json.dumps([entry])))
+        event_id = change.event.id
     except ImportProblem as problem:
         db.session.rollback()
         assert problem.field and problem.message

@@ -56,3 +56,10 @@ def test_the_database_refuses_an_unknown_kind_or_audience(make_event, field, val
     with pytest.raises(IntegrityError):
         make_event(**{field: value})
     db.session.rollback()
+
+
+def test_the_public_statuses_below_the_agenda_are_the_enum_s():
+    # content_state stands below the agenda and reads them from the vocabulary.
+    from webapp.vocabulary import PUBLIC_STATUSES
+
+    assert tuple(s.value for s in EventStatus if s.is_public) == PUBLIC_STATUSES

@@ -21,9 +21,9 @@ from flask import current_app
 from sqlalchemy import BigInteger, Integer, case, create_engine, event, insert, literal, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from webapp.agenda.models import PUBLIC_STATUSES
 from webapp.extensions import db
 from webapp.timezones import UTCDateTime, utcnow
+from webapp.vocabulary import PUBLIC_STATUSES
 
 # Tables whose rows the public pages (and feeds) show: a write to one moves the generation.
 PUBLIC_TABLES = frozenset(

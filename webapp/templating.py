@@ -1,4 +1,8 @@
-"""Jinja filters and globals: dates in the visitor's language, vocabulary labels, links."""
+"""Jinja filters and globals: dates in the visitor's language, vocabulary labels, links.
+
+The areas add their own globals from their blueprints (agenda: card_places; registrations:
+registration_refusal), so this module imports none of them.
+"""
 
 from urllib.parse import urlencode
 
@@ -6,7 +10,6 @@ from flask import g, request, url_for
 from flask_babel import format_date, format_datetime, format_time
 from markupsafe import Markup, escape
 
-from webapp.agenda.places import card_places
 from webapp.timezones import to_local
 from webapp.vocabulary import (
     AUDIENCES,
@@ -55,12 +58,6 @@ def url_with(**changes):
     return url_for(request.endpoint, **args)
 
 
-def _registration_refusal(event):
-    from webapp.registrations.rules import refusal_reason
-
-    return refusal_reason(event)
-
-
 def init_app(app):
     app.jinja_env.filters.update(
         when=when,
@@ -80,7 +77,5 @@ def init_app(app):
         REGISTRATION_MODES=REGISTRATION_MODES,
         url_with=url_with,
         nav_bassins=bassin_names,
-        registration_refusal=_registration_refusal,
-        card_places=card_places,
     )
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -38,6 +38,9 @@ EVENT_STATUSES = {
     "cancelled": _l("Annulé"),
     "postponed": _l("Reporté"),
 }
+# Statuses shown to the public (a cancelled or postponed event stays listed, marked so). Here,
+# below the agenda, because content_state's SQL needs them too.
+PUBLIC_STATUSES = ("published", "cancelled", "postponed")
 
 
 @cache

@@ -91,13 +91,15 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    from webapp.agenda.demo import load_demo_data
+    from webapp.loading.demo import load_demo_data
+    from webapp.unit_of_work import unit_of_work
 
     path = tmp_path_factory.mktemp("browser") / "agenda.sqlite3"
     app = create_app(make_config(f"sqlite:///{path}"))
     with app.app_context():
         db.create_all()
-        load_demo_data()
+        with unit_of_work():
+            load_demo_data()
         db.session.remove()
     server = LiveServer(app)
     server.thread.start()

@@ -9,9 +9,10 @@ from sqlalchemy.exc import DataError
 
 from tests.edge import rules
 from webapp.addresses import AddressRefused
-from webapp.agenda.importer import ImportProblem, import_events
+from webapp.agenda.importer import ImportProblem
 from webapp.agenda.models import Organisation
 from webapp.extensions import db
+from webapp.loading.events import import_events
 from webapp.registrations.notifications import queue
 
 INJECTED = "ATTENDEE:mailto:attaquant@example.org"

@@ -10,12 +10,15 @@ from tests.conftest import make_config
 from tests.edge import rules
 from tests.smtp import SMTPServer, attachments
 from webapp import create_app
+from webapp.agenda import operations
+from webapp.audit import SYSTEM
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
 from webapp.mail.outbox import deliver_all, deliver_batch
 from webapp.registrations import jobs
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
+from webapp.unit_of_work import unit_of_work
 
 
 def only_calendar(message):
@@ -76,9 +79,8 @@ def test_reminder_and_event_change_messages(make_event, person, smtp):
     event = make_event(capacity=5, start=utcnow() + timedelta(hours=20))
     rules.register(event.id, person(1))
     jobs.send_reminders()
-    event.room = "Salle 2 (nouveau local)"
-    db.session.commit()
-    rules.notify_event_changed(event.id)
+    with unit_of_work():
+        operations.update_event(event.id, {"room": "Salle 2 (nouveau local)"}, SYSTEM)
     deliver_all()
     subjects = [m["Subject"] for m in smtp.inbox.to("anne.1@example.org")]
     assert any(s.startswith("Rappel") for s in subjects)
@@ -146,9 +148,8 @@ def test_event_cancelled_by_the_organiser_sends_a_cancel_with_a_higher_sequence(
     deliver_all()
     (confirmation,) = smtp.inbox.to("anne.1@example.org")
     first_sequence = int(only_calendar(confirmation)[0].walk("VEVENT")[0]["SEQUENCE"])
-    event.status = "cancelled"
-    db.session.commit()
-    rules.notify_event_cancelled(event.id)
+    with unit_of_work():
+        operations.cancel(event.id, SYSTEM)
     deliver_all()
     cancelled = smtp.inbox.to("anne.1@example.org")[-1]
     assert "Overleg" in cancelled["Subject"] and "annulée" not in cancelled["Subject"]

@@ -2,9 +2,10 @@ import json
 
 from sqlalchemy import select
 
-from webapp.agenda.importer import ImportProblem, import_events
+from webapp.agenda.importer import ImportProblem
 from webapp.agenda.models import Event
 from webapp.extensions import db
+from webapp.loading.events import import_events
 from webapp.mail.models import OutboxMessage
 from webapp.registrations.models import Registration
 

@@ -200,24 +200,6 @@ def test_reminders_are_queued_once_per_confirmed_registration(make_event, person
     assert any(s.startswith("Rappel") for s in outbox_subjects("anne.1@example.org"))
 
 
-def test_event_cancelled_tells_every_active_registrant(make_event, person):
-    event = make_event(capacity=1)
-    rules.register(event.id, person(1))
-    rules.register(event.id, person(2))
-    gone = rules.register(event.id, person(3)).registration
-    rules.cancel(gone.id)
-    rules.notify_event_cancelled(event.id)
-    told = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.ics_method == "CANCEL")
-    ).all()
-    assert sorted(m.recipient for m in told) == [
-        "anne.1@example.org",
-        "anne.2@example.org",
-        "anne.3@example.org",
-    ]
-    assert sum("Activité annulée" in m.subject for m in told) == 2
-
-
 def outbox_texts():
     """Every text the outbox holds, all rows and columns together."""
     columns = (

@@ -1,12 +1,14 @@
 """The demo agenda: a believable year of the five bassins, dated relative to today.
 
-Built as an import-events file, so the demo exercises the same path as a real import.
+Built as an import-events file, so the demo exercises the same path as a real import. Its
+registrations come from the area above (webapp/loading/demo.py composes the two).
 """
 
 from datetime import date, datetime, time, timedelta
 
-from webapp.agenda.importer import import_events
+from webapp.agenda.importer import save_entry, validate_entries
 from webapp.agenda.territory import load_territory
+from webapp.audit import SYSTEM
 from webapp.timezones import app_zone, local_today
 
 BASSINS = ("centre-ouest", "nord", "nord-est", "sud", "sud-est")
@@ -583,11 +585,11 @@ def demo_entries(today=None):
     )
 
 
-def load_demo_data(today=None):
-    """Load the bassins, their communes and the demo agenda; running it again changes nothing."""
-    from webapp.registrations.demo import load_demo_registrations
+def load_demo_agenda(today=None, actor=SYSTEM):
+    """Load the bassins, their communes and the demo agenda (no commit); running it again the
+    same day changes nothing. Returns the operations' EventChange of each event.
 
+    Moving a demo event mails no one: its registrants are made up.
+    """
     load_territory()
-    results = import_events(demo_entries(today))
-    load_demo_registrations()
-    return results
+    return [save_entry(spec, actor, notify=False) for spec in validate_entries(demo_entries(today))]

@@ -1,4 +1,9 @@
-"""import-events: a JSON list of events, validated whole, then written in one transaction."""
+"""import-events, the agenda's side: a JSON list of events validated whole, then each entry
+saved through the agenda's operations (create or update by external_id).
+
+The registrations an entry may carry belong to the area above; the command that composes both
+is webapp/loading/events.py, which passes their checker in `extras`.
+"""
 
 import re
 from dataclasses import dataclass
@@ -8,18 +13,11 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
 from webapp.addresses import AddressRefused, mail_address
-from webapp.agenda.models import (
-    Bassin,
-    Commune,
-    Event,
-    OccurrenceOverride,
-    Organisation,
-    Series,
-    Venue,
-)
+from webapp.agenda import operations
+from webapp.agenda.models import Bassin, Commune, Event, Organisation, Series, Venue
 from webapp.agenda.occurrences import rule_starts
+from webapp.audit import IMPORT
 from webapp.extensions import db
-from webapp.registrations.importing import check_registrations, save_registrations
 from webapp.timezones import local_day_start, to_local, to_utc
 from webapp.vocabulary import (
     AUDIENCES,
@@ -76,7 +74,6 @@ KNOWN_KEYS = {
     "report_summary_nl",
     "participants_count",
     "participant_sectors",
-    "registrations",
 }
 
 
@@ -213,12 +210,12 @@ class Checker:
             self.fail(field, f"'{value}' is not a date (YYYY-MM-DD)")
 
 
-def _check_entry(index, entry, bassins, communes):
+def _check_entry(index, entry, bassins, communes, extras):
     """One entry as the keyword arguments of the import, or ImportProblem."""
     if not isinstance(entry, dict):
         raise ImportProblem(index, "-", "each entry must be a JSON object")
     check = Checker(index, entry)
-    unknown = sorted(set(entry) - KNOWN_KEYS)
+    unknown = sorted(set(entry) - KNOWN_KEYS - set(extras))
     if unknown:
         check.fail(unknown[0], "is not a known field")
 
@@ -280,7 +277,8 @@ def _check_entry(index, entry, bassins, communes):
     spec["organiser"] = check.text("organiser", max_length=200)
     spec["rrule"], spec["exdates"] = _check_recurrence(check, spec["start_at"])
     spec["overrides"] = _check_overrides(check, communes, spec)
-    spec["registrations"] = check_registrations(check, spec["capacity"])
+    for key, read in extras.items():
+        spec[key] = read(check, spec)
     return spec
 
 
@@ -421,13 +419,20 @@ def resolve_commune(communes, text, bassin_slugs=()):
     return (in_bassin or by_municipality or [None])[0]
 
 
-def validate_entries(data):
-    """Every entry checked before anything is written; returns their specifications."""
+def validate_entries(data, extras=None):
+    """Every entry checked before anything is written; returns their specifications.
+
+    `extras` maps the keys another area reads (e.g. "registrations") to `read(check, spec)`,
+    run after the agenda's fields; its result is kept under that key of the spec.
+    """
+    extras = extras or {}
     if not isinstance(data, list):
         raise ImportProblem(-1, "-", "the file must hold a JSON list of events")
     bassins = {b.slug: b for b in db.session.scalars(select(Bassin))}
     communes = db.session.scalars(select(Commune)).all()
-    specs = [_check_entry(index, entry, bassins, communes) for index, entry in enumerate(data)]
+    specs = [
+        _check_entry(index, entry, bassins, communes, extras) for index, entry in enumerate(data)
+    ]
     seen = {}
     for index, spec in enumerate(specs):
         key = spec["external_id"]
@@ -437,43 +442,31 @@ def validate_entries(data):
     return specs
 
 
-def import_events(data):
-    """Create or update (by external_id) the events of a parsed JSON file, in one transaction.
-
-    Returns [(external_id, id)] in the file's order; raises ImportProblem and writes
-    nothing when any entry is wrong.
-    """
-    specs = validate_entries(data)
-    try:
-        results = [_save(spec) for spec in specs]
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return results
-
-
-def _save(spec):
-    event = None
-    if spec["external_id"]:
-        event = db.session.scalar(select(Event).where(Event.external_id == spec["external_id"]))
-    if event is None:
-        event = Event(external_id=spec["external_id"])
-        db.session.add(event)
-    for name in EVENT_COLUMNS:
-        value = spec[name]
-        if getattr(event, name) != value:
-            setattr(event, name, value)
-    event.bassins = db.session.scalars(
+def save_entry(spec, actor=IMPORT, notify=True):
+    """Create the entry's event, or update the one with its external_id, through the agenda's
+    operations (an update of time, place or status notifies its registrants unless `notify`
+    is False). Returns the operations.EventChange; never commits."""
+    data = {name: spec[name] for name in EVENT_COLUMNS}
+    data["bassins"] = db.session.scalars(
         select(Bassin).where(Bassin.slug.in_(spec["bassin_slugs"])).order_by(Bassin.slug)
     ).all()
-    event.series = _series(spec["series"], event.bassins, spec["kind"]) if spec["series"] else None
-    event.venue = _venue(spec["venue"]) if spec["venue"] else None
-    event.organiser = _organisation(spec["organiser"]) if spec["organiser"] else None
-    _apply_overrides(event, spec)
-    db.session.flush()
-    save_registrations(event, spec["registrations"])
-    return spec["external_id"], event.id
+    data["series"] = (
+        _series(spec["series"], data["bassins"], spec["kind"]) if spec["series"] else None
+    )
+    data["venue"] = _venue(spec["venue"]) if spec["venue"] else None
+    data["organiser"] = _organisation(spec["organiser"]) if spec["organiser"] else None
+    data["overrides"] = [
+        {**item, "venue": _venue(item["venue"]) if item["venue"] else None}
+        for item in spec["overrides"]
+    ]
+    existing = None
+    if spec["external_id"]:
+        existing = db.session.scalar(
+            select(Event.id).where(Event.external_id == spec["external_id"])
+        )
+    if existing is None:
+        return operations.create_event({"external_id": spec["external_id"], **data}, actor)
+    return operations.update_event(existing, data, actor, notify=notify)
 
 
 def _series(spec, bassins, kind):
@@ -507,26 +500,3 @@ def _organisation(name):
         found = Organisation(name=name)
         db.session.add(found)
     return found
-
-
-def _apply_overrides(event, spec):
-    """Make the event's changed dates those of the file (matched by their RECURRENCE-ID)."""
-    wanted = {item["recurrence_start"]: item for item in spec["overrides"]}
-    current = {o.recurrence_start: o for o in event.overrides}
-    for key, override in current.items():
-        if key not in wanted:
-            event.overrides.remove(override)
-    for key, item in wanted.items():
-        values = {
-            "start_at": item["start_at"],
-            "end_at": item["end_at"],
-            "venue": _venue(item["venue"]) if item["venue"] else None,
-            "cancelled": item["cancelled"],
-        }
-        override = current.get(key)
-        if override is None:
-            event.overrides.append(OccurrenceOverride(recurrence_start=key, **values))
-            continue
-        for name, value in values.items():
-            if getattr(override, name) != value:
-                setattr(override, name, value)

@@ -18,15 +18,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.addresses import mail_address
-from webapp.agenda.states import PUBLIC_STATUSES as EVENT_PUBLIC_STATUSES
 from webapp.agenda.states import Audience, EventStatus, Kind, RegistrationMode
 from webapp.extensions import db
 from webapp.states import check_in
 from webapp.timezones import UTCDateTime, to_local, utcnow
-from webapp.vocabulary import current_language
-
-# Statuses shown to the public (a cancelled or postponed event stays listed, marked so).
-PUBLIC_STATUSES = EVENT_PUBLIC_STATUSES
+from webapp.vocabulary import PUBLIC_STATUSES, current_language  # noqa: F401  (read from here too)
 
 
 class Localized:

@@ -15,9 +15,6 @@ class EventStatus(StrEnum):
         return self is not EventStatus.DRAFT
 
 
-PUBLIC_STATUSES = tuple(s.value for s in EventStatus if s.is_public)
-
-
 class RegistrationMode(StrEnum):
     OPEN = "open"
     APPROVAL = "approval"

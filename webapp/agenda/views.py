@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp.agenda.forms import filter_choices
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Series, Venue
 from webapp.agenda.occurrences import occurrences
+from webapp.agenda.places import card_places
 from webapp.agenda.queries import (
     EVENT_LOADS,
     agenda_page,
@@ -22,6 +23,8 @@ from webapp.pagecache import PageArgs, cached_page, shows_places
 from webapp.timezones import utcnow
 
 bp = Blueprint("agenda", __name__)
+# What an agenda card says of places (templates/macros/agenda.html, on every area's pages).
+bp.add_app_template_global(card_places, "card_places")
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000

@@ -78,7 +78,8 @@ def _people(rng, count, prefix, statuses, attended=None):
 
 
 def load_demo_registrations():
-    """Registrations for some demo events (by external_id); running it again changes nothing."""
+    """Registrations for some demo events (by external_id); running it again changes nothing.
+    No commit: the caller's unit of work holds it."""
     rng = random.Random(7)
     events = {
         e.external_id: e
@@ -97,4 +98,3 @@ def load_demo_registrations():
             save_registrations(
                 event, _people(rng, count, external_id.removeprefix("demo-"), statuses, attended)
             )
-    db.session.commit()

@@ -290,20 +290,6 @@ def active_registrations(event_id):
     ).all()
 
 
-def notify_event_changed(event_id):
-    """The back office moved the event (time, place): every registrant gets the new entry."""
-    for registration in active_registrations(event_id):
-        notifications.queue(registration, "event-changed")
-    db.session.commit()
-
-
-def notify_event_cancelled(event_id):
-    """The event is cancelled: every registrant is told, with a cancelling calendar entry."""
-    for registration in active_registrations(event_id):
-        notifications.queue(registration, "event-cancelled")
-    db.session.commit()
-
-
 def due_reminders(now=None, within=timedelta(hours=48)):
     """Ids of the confirmed registrations of events starting within 48 hours, not reminded."""
     now = now or utcnow()

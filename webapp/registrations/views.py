@@ -20,6 +20,13 @@ from webapp.vocabulary import current_language
 
 bp = Blueprint("registrations", __name__)
 
+
+@bp.app_template_global("registration_refusal")
+def registration_refusal(event):
+    """Why the event's page offers no registration form now, or None."""
+    return rules.refusal_reason(event)
+
+
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # Entries a person's feed marks STATUS:TENTATIVE: a place not (yet) theirs.
 TENTATIVE = ("waitlisted", "pending")

@@ -16,6 +16,7 @@ from webapp.agenda.models import (
     Series,
     Venue,
 )
+from webapp.audit import AuditEntry
 from webapp.extensions import db
 from webapp.registrations.models import Registration
 from webapp.timezones import local_today, to_local, utcnow
@@ -45,8 +46,18 @@ def demo(app):
     return result
 
 
+def audit_actions():
+    return db.session.execute(
+        select(AuditEntry.actor_kind, AuditEntry.action, func.count()).group_by(
+            AuditEntry.actor_kind, AuditEntry.action
+        )
+    ).all()
+
+
 def test_twice_gives_the_same_counts(app, demo):
     before = counts()
+    # One line per event, by the system; the second run changes nothing, so writes none.
+    assert audit_actions() == [("system", "event.created", before["Event"])]
     state = [
         (e.id, e.sequence, e.updated_at, e.start_at)
         for e in db.session.scalars(select(Event).order_by(Event.id))
@@ -59,6 +70,7 @@ def test_twice_gives_the_same_counts(app, demo):
         (e.id, e.sequence, e.updated_at, e.start_at)
         for e in db.session.scalars(select(Event).order_by(Event.id))
     ] == state
+    assert audit_actions() == [("system", "event.created", before["Event"])]
     # --if-empty leaves a filled database alone.
     result = app.test_cli_runner().invoke(args=["demo-data", "--if-empty"])
     assert "left as it is" in result.output

@@ -1,0 +1,289 @@
+"""The agenda's operations: what each returns, its audit line, its refusals, its notices."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.edge import rules
+from webapp.agenda import operations
+from webapp.agenda.models import Bassin, Event
+from webapp.agenda.operations import EventRefused
+from webapp.agenda.states import EventStatus
+from webapp.audit import IMPORT, SYSTEM, Actor, AuditEntry
+from webapp.extensions import db
+from webapp.mail.models import OutboxMessage
+from webapp.timezones import utcnow
+from webapp.unit_of_work import unit_of_work
+
+STAFF = Actor.account(3)
+
+
+def audit_lines():
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+
+
+def outbox():
+    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def registered(event, *numbers):
+    """People registered to the event, each in a unit of work of their own."""
+    return [
+        rules.register(event.id, {"first_name": "Anne", "email": f"anne.{n}@example.org"})
+        for n in numbers
+    ]
+
+
+def run(operation, *args, **kwargs):
+    """An operation as the edge runs it: one unit of work."""
+    with unit_of_work():
+        return operation(*args, **kwargs)
+
+
+def test_create_event_is_a_draft_with_one_created_line(territory):
+    start = (utcnow() + timedelta(days=20)).replace(microsecond=0)
+    sud = db.session.scalar(select(Bassin).where(Bassin.slug == "sud"))
+    change = run(
+        operations.create_event,
+        {
+            "kind": "concertation",
+            "audience": "professionals",
+            "title_fr": "Concertation santé mentale #1",
+            "start_at": start,
+            "end_at": start + timedelta(hours=3),
+            "bassins": [sud],
+        },
+        STAFF,
+    )
+    assert change.created and change.notice is None
+    event = db.session.get(Event, change.event.id)
+    assert event.status == EventStatus.DRAFT and event.bassins == [sud]
+    (line,) = audit_lines()
+    assert (line.action, line.actor_kind, line.actor_id) == ("event.created", "account", 3)
+    assert line.before is None
+    assert line.after["start_at"] == start.isoformat() and line.after["bassins"] == ["sud"]
+
+
+def test_update_with_the_same_values_writes_and_sends_nothing(make_event):
+    event = make_event(room="Salle 1", capacity=10)
+    registered(event, 1)
+    sequence, updated_at = event.sequence, event.updated_at
+    change = run(operations.update_event, event.id, {"room": "Salle 1"}, IMPORT)
+    assert not change.changed and change.changed_fields == () and change.notice is None
+    db.session.expire_all()
+    assert (event.sequence, event.updated_at) == (sequence, updated_at)
+    assert audit_lines() == []
+    assert len(outbox()) == 1  # the confirmation alone
+
+
+def test_a_new_title_is_one_updated_line_and_no_notice(make_event):
+    event = make_event(title="Concertation", capacity=10)
+    registered(event, 1)
+    change = run(operations.update_event, event.id, {"title_fr": "Concertation (2)"}, STAFF)
+    assert change.changed_fields == ("title_fr",) and change.notice is None
+    (line,) = audit_lines()
+    assert line.action == "event.updated"
+    assert (line.before, line.after) == (
+        {"title_fr": "Concertation"},
+        {"title_fr": "Concertation (2)"},
+    )
+    assert len(outbox()) == 1
+
+
+def test_move_tells_each_active_registrant_once(make_event):
+    event = make_event(capacity=10)
+    registered(event, 1, 2)
+    gone = registered(event, 3)[0].registration
+    rules.cancel(gone.id)
+    old_start, old_end, sequence = event.start_at, event.end_at, event.sequence
+    new_start = old_start + timedelta(days=7)
+    change = run(
+        operations.move, event.id, new_start, new_start + timedelta(hours=2), STAFF, room="B"
+    )
+    assert change.notice == "changed" and change.notices_queued == 2
+    assert set(change.changed_fields) == {"start_at", "end_at", "room"}
+    (line,) = audit_lines()
+    assert line.action == "event.moved" and line.reason is None
+    assert line.before == {
+        "start_at": old_start.isoformat(),
+        "end_at": old_end.isoformat(),
+        "room": None,
+    }
+    assert line.after["start_at"] == new_start.isoformat() and line.after["room"] == "B"
+    notices = [m for m in outbox() if m.subject.startswith("Changement")]
+    assert sorted(m.recipient for m in notices) == ["anne.1@example.org", "anne.2@example.org"]
+    assert {m.ics_method for m in notices} == {"REQUEST"}
+    assert db.session.get(Event, event.id).sequence == sequence + 1
+
+
+@pytest.mark.parametrize(
+    "status, hours, venue_id, reason",
+    [
+        ("published", -1, operations.SAME, "ends-before-start"),
+        ("published", 0, operations.SAME, "ends-before-start"),
+        ("cancelled", 2, operations.SAME, "event-cancelled"),
+        ("published", 2, 2**31 - 1, "unknown-venue"),
+    ],
+)
+def test_move_refusals(make_event, status, hours, venue_id, reason):
+    event = make_event(status=status)
+    start = event.start_at + timedelta(days=1)
+    with pytest.raises(EventRefused) as refused:
+        run(
+            operations.move,
+            event.id,
+            start,
+            start + timedelta(hours=hours),
+            STAFF,
+            venue_id=venue_id,
+        )
+    assert refused.value.reason == reason
+    assert audit_lines() == []
+
+
+def test_an_unknown_event_is_refused_as_not_found(territory):
+    for operation in (operations.publish, operations.cancel, operations.postpone):
+        with pytest.raises(EventRefused) as refused:
+            operation(2**31 - 1, STAFF)
+        assert refused.value.reason == "not-found"
+
+
+def test_postpone_then_move_publishes_again(make_event):
+    event = make_event(capacity=10)
+    registered(event, 1)
+    change = run(operations.postpone, event.id, STAFF, reason="salle indisponible")
+    assert change.notice == "changed" and change.notices_queued == 1
+    assert db.session.get(Event, event.id).status == EventStatus.POSTPONED
+    with pytest.raises(EventRefused) as refused:
+        operations.postpone(event.id, STAFF)
+    assert refused.value.reason == "already-postponed"
+    with pytest.raises(EventRefused) as refused:
+        operations.publish(event.id, STAFF)
+    assert refused.value.reason == "event-postponed"
+    start = event.start_at + timedelta(days=30)
+    change = run(operations.move, event.id, start, start + timedelta(hours=3), STAFF)
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
+    assert "status" in change.changed_fields
+    postponed, moved = audit_lines()
+    assert (postponed.action, postponed.reason) == ("event.postponed", "salle indisponible")
+    assert postponed.before == {"status": "published"} and postponed.after == {
+        "status": "postponed"
+    }
+    assert moved.action == "event.moved" and moved.after["status"] == "published"
+
+
+def test_cancel_sends_the_cancelled_notice_and_refuses_twice(make_event):
+    event = make_event(capacity=1)
+    registered(event, 1, 2)  # confirmed, waitlisted
+    change = run(operations.cancel, event.id, SYSTEM, reason="intervenant malade")
+    assert change.notice == "cancelled" and change.notices_queued == 2
+    told = [m for m in outbox() if m.ics_method == "CANCEL"]
+    assert sorted(m.recipient for m in told) == ["anne.1@example.org", "anne.2@example.org"]
+    (line,) = audit_lines()
+    assert (line.action, line.actor_kind, line.reason) == (
+        "event.cancelled",
+        "system",
+        "intervenant malade",
+    )
+    with pytest.raises(EventRefused) as refused:
+        operations.cancel(event.id, SYSTEM)
+    assert refused.value.reason == "already-cancelled"
+    with pytest.raises(EventRefused) as refused:
+        operations.publish(event.id, SYSTEM)
+    assert refused.value.reason == "event-cancelled"
+    # A cancelled event's later edit of its place is no news to its registrants.
+    before = len(outbox())
+    change = run(operations.update_event, event.id, {"room": "Salle 9"}, SYSTEM)
+    assert change.changed_fields == ("room",) and change.notice is None
+    assert len(outbox()) == before
+
+
+def test_notify_false_records_the_change_and_sends_nothing(make_event):
+    event = make_event(capacity=10)
+    registered(event, 1)
+    start = event.start_at + timedelta(days=2)
+    change = run(operations.move, event.id, start, start + timedelta(hours=1), IMPORT, notify=False)
+    assert change.notice is None and change.notices_queued == 0
+    assert [line.action for line in audit_lines()] == ["event.moved"]
+    assert len(outbox()) == 1  # the confirmation alone
+    run(operations.cancel, event.id, IMPORT, notify=False)
+    assert len(outbox()) == 1
+
+
+def test_publish_a_draft(make_event):
+    event = make_event(status="draft")
+    change = run(operations.publish, event.id, STAFF)
+    assert change.changed_fields == ("status",)
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
+    (line,) = audit_lines()
+    assert line.action == "event.published"
+    with pytest.raises(EventRefused) as refused:
+        operations.publish(event.id, STAFF)
+    assert refused.value.reason == "already-published"
+
+
+def test_update_refuses_an_end_before_the_start_and_an_unknown_status(make_event):
+    event = make_event()
+    with pytest.raises(EventRefused) as refused:
+        operations.update_event(event.id, {"end_at": event.start_at - timedelta(hours=1)}, STAFF)
+    assert refused.value.reason == "ends-before-start"
+    with pytest.raises(EventRefused) as refused:
+        operations.update_event(event.id, {"status": "maybe"}, STAFF)
+    assert refused.value.reason == "unknown-status"
+    with pytest.raises(ValueError):
+        operations.update_event(event.id, {"colour": "red"}, STAFF)
+
+
+def test_duplicate_as_next_numbers_the_next_meeting(make_event):
+    event = make_event(
+        title="Concertation liaison #3",
+        title_nl="Overleg #3",
+        series_slug="sud-liaison",
+        series_number=3,
+        capacity=12,
+        room="Salle 2",
+        external_id="sud-liaison-3",
+        bassins=("sud", "sud-est"),
+    )
+    registered(event, 1)
+    start = event.start_at + timedelta(days=90)
+    change = run(operations.duplicate_as_next, event.id, start, start + timedelta(hours=3), STAFF)
+    assert change.created
+    copy = db.session.get(Event, change.event.id)
+    assert copy.id != event.id and copy.external_id is None
+    assert (copy.title_fr, copy.title_nl) == ("Concertation liaison #4", "Overleg #4")
+    assert copy.series_id == event.series_id and copy.series_number == 4
+    assert (copy.venue_id, copy.room, copy.capacity) == (event.venue_id, "Salle 2", 12)
+    assert [b.slug for b in copy.bassins] == ["sud", "sud-est"]
+    assert copy.status == EventStatus.DRAFT and copy.start_at == start
+    assert copy.confirmed_count == 0
+    (line,) = audit_lines()
+    assert line.action == "event.duplicated" and line.subject_id == copy.id
+    assert line.after["duplicated_from"] == event.id
+    assert operations.next_title("Rencontre annuelle") == "Rencontre annuelle"
+    with pytest.raises(EventRefused) as refused:
+        operations.duplicate_as_next(event.id, start, start, STAFF)
+    assert refused.value.reason == "ends-before-start"
+
+
+def test_an_operation_that_fails_after_queuing_leaves_nothing(make_event, monkeypatch):
+    event = make_event(capacity=10, room="Salle 1")
+    registered(event, 1, 2)
+    sequence = event.sequence
+    seen = {}
+
+    def crash(*args):
+        seen["queued"] = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        raise RuntimeError("the process dies after the notices were queued")
+
+    monkeypatch.setattr(operations.logger, "info", crash)
+    start = event.start_at + timedelta(days=3)
+    with pytest.raises(RuntimeError):
+        run(operations.move, event.id, start, start + timedelta(hours=1), STAFF, room="Salle 2")
+    assert seen["queued"] == 4  # two confirmations, two notices: then it failed
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert (event.room, event.sequence) == ("Salle 1", sequence)
+    assert len(outbox()) == 2 and audit_lines() == []

@@ -1,0 +1,380 @@
+"""The agenda's writes: create, update, publish, cancel, postpone, move, duplicate an event.
+
+Each operation takes ids and data and an actor (webapp.audit.Actor), checks, changes the
+rows, writes one audit line with the values before and after, and flushes; it never commits
+(the edge does: webapp.unit_of_work). It returns an `EventChange`, or raises `EventRefused`
+with a stable reason code. SEQUENCE and the agenda index follow every flush by themselves
+(agenda/changes.py).
+
+When the time, the place or the status changed, the operation sends `signals.event_changed`
+(unless `notify=False`, e.g. loading history): the registrations area queues the notices
+to the event's registrants, in the same transaction.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+
+from webapp import audit
+from webapp.agenda import signals
+from webapp.agenda.models import Event, OccurrenceOverride, Venue
+from webapp.agenda.states import EventStatus
+from webapp.extensions import db
+from webapp.vocabulary import EVENT_STATUSES
+
+logger = logging.getLogger(__name__)
+
+# Columns an operation's `data` may set as they are.
+COLUMNS = (
+    "external_id",
+    "kind",
+    "title_fr",
+    "title_nl",
+    "description_fr",
+    "description_nl",
+    "audience",
+    "registration_mode",
+    "capacity",
+    "waitlist_enabled",
+    "status",
+    "status_reason_fr",
+    "status_reason_nl",
+    "start_at",
+    "end_at",
+    "venue_id",
+    "room",
+    "online_url",
+    "series_id",
+    "series_number",
+    "organiser_id",
+    "contact_email",
+    "presentation_url",
+    "report_url",
+    "report_summary_fr",
+    "report_summary_nl",
+    "participants_count",
+    "participant_sectors",
+    "registration_opens_at",
+    "registration_closes_at",
+    "rrule",
+    "exdates",
+)
+# Related rows `data` may set: venue, series, organiser (a row or None), bassins (rows),
+# overrides (dicts: recurrence_start, start_at, end_at, venue, cancelled).
+RELATIONS = ("venue", "series", "organiser", "bassins", "overrides")
+# What registrants must hear about: when, where, and whether it takes place.
+NOTICE_FIELDS = frozenset(
+    {
+        "start_at",
+        "end_at",
+        "venue_id",
+        "room",
+        "online_url",
+        "status",
+        "rrule",
+        "exdates",
+        "overrides",
+    }
+)
+TIME_PLACE_FIELDS = NOTICE_FIELDS - {"status"}
+# What a duplicate copies of the meeting before it.
+COPIED = (
+    "kind",
+    "audience",
+    "description_fr",
+    "description_nl",
+    "venue_id",
+    "room",
+    "online_url",
+    "series_id",
+    "organiser_id",
+    "contact_email",
+    "registration_mode",
+    "capacity",
+    "waitlist_enabled",
+)
+NUMBERED_TITLE = re.compile(r"#(\d+)$")
+# The default of `move`'s place arguments: keep what the event has.
+SAME = object()
+
+
+class EventRefused(Exception):
+    """The operation cannot be done on this event; `reason` is a stable code."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """What an operation did: the event, whether it was created, the fields that changed,
+    the notice sent to its registrants (None, signals.CHANGED or signals.CANCELLED) and the
+    number of messages queued for it."""
+
+    event: Event
+    created: bool
+    changed_fields: tuple[str, ...]
+    notice: str | None = None
+    notices_queued: int = 0
+
+    @property
+    def changed(self):
+        return self.created or bool(self.changed_fields)
+
+
+def create_event(data, actor):
+    """A new event from `data` (columns and relations); draft unless `data` says otherwise."""
+    _check_fields(data)
+    _check_times(data.get("start_at"), data.get("end_at"))
+    _check_status(data.get("status", EventStatus.DRAFT))
+    event = Event(status=EventStatus.DRAFT, sequence=0)
+    _apply(event, data)
+    db.session.add(event)
+    return _created(event, "event.created", actor)
+
+
+def update_event(event_id, data, actor, reason=None, notify=True):
+    """Change the event's fields to those of `data`; unchanged values change nothing.
+
+    A change of time, place or status notifies its registrants (unless `notify` is False).
+    """
+    _check_fields(data)
+    event = _load(event_id)
+    _check_times(data.get("start_at", event.start_at), data.get("end_at", event.end_at))
+    _check_status(data.get("status", event.status))
+    return _change(event, data, actor, reason, notify)
+
+
+def publish(event_id, actor):
+    """A draft becomes public."""
+    event = _load(event_id)
+    refusal = {
+        EventStatus.PUBLISHED: "already-published",
+        EventStatus.CANCELLED: "event-cancelled",
+        EventStatus.POSTPONED: "event-postponed",
+    }.get(event.status)
+    if refusal:
+        raise EventRefused(refusal)
+    return _change(event, {"status": EventStatus.PUBLISHED}, actor, None, notify=True)
+
+
+def cancel(event_id, actor, reason=None, notify=True):
+    """The event will not take place; it stays listed, marked cancelled."""
+    event = _load(event_id)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused("already-cancelled")
+    return _change(event, {"status": EventStatus.CANCELLED}, actor, reason, notify)
+
+
+def postpone(event_id, actor, reason=None, notify=True):
+    """The event will take place later, on dates not known yet (`move` sets them)."""
+    event = _load(event_id)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused("event-cancelled")
+    if event.status == EventStatus.POSTPONED:
+        raise EventRefused("already-postponed")
+    return _change(event, {"status": EventStatus.POSTPONED}, actor, reason, notify)
+
+
+def move(
+    event_id,
+    start_at,
+    end_at,
+    actor,
+    venue_id=SAME,
+    room=SAME,
+    online_url=SAME,
+    reason=None,
+    notify=True,
+):
+    """New time, and place if given; a postponed event moved to its new dates is public
+    again."""
+    event = _load(event_id)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused("event-cancelled")
+    _check_times(start_at, end_at)
+    data = {"start_at": start_at, "end_at": end_at}
+    if venue_id is not SAME:
+        if venue_id is not None and db.session.get(Venue, venue_id) is None:
+            raise EventRefused("unknown-venue")
+        data["venue_id"] = venue_id
+    if room is not SAME:
+        data["room"] = room
+    if online_url is not SAME:
+        data["online_url"] = online_url
+    if event.status == EventStatus.POSTPONED:
+        data["status"] = EventStatus.PUBLISHED
+    return _change(event, data, actor, reason, notify, action="event.moved")
+
+
+def duplicate_as_next(event_id, start_at, end_at, actor):
+    """The next meeting of the event's series: the same fields, number and title '#N' one
+    further, a draft without registrations."""
+    source = _load(event_id)
+    _check_times(start_at, end_at)
+    event = Event(status=EventStatus.DRAFT, sequence=0, start_at=start_at, end_at=end_at)
+    for name in COPIED:
+        setattr(event, name, getattr(source, name))
+    event.title_fr = next_title(source.title_fr)
+    event.title_nl = next_title(source.title_nl)
+    event.series_number = source.series_number + 1 if source.series_number else None
+    event.bassins = list(source.bassins)
+    db.session.add(event)
+    return _created(event, "event.duplicated", actor, source.id)
+
+
+def next_title(title):
+    """'Concertation #4' -> 'Concertation #5'; a title without a number stays as it is."""
+    if not title:
+        return title
+    return NUMBERED_TITLE.sub(lambda match: f"#{int(match.group(1)) + 1}", title)
+
+
+def _load(event_id):
+    # Locked for the rest of the transaction (PostgreSQL; SQLite has one writer anyway), and
+    # read again: the values recorded as "before" are those this change replaces.
+    event = None
+    if event_id is not None:
+        event = db.session.get(Event, event_id, with_for_update=True, populate_existing=True)
+    if event is None:
+        raise EventRefused("not-found")
+    return event
+
+
+def _check_fields(data):
+    unknown = set(data) - set(COLUMNS) - set(RELATIONS)
+    if unknown:
+        raise ValueError(f"not an event field: {', '.join(sorted(unknown))}")
+
+
+def _check_times(start_at, end_at):
+    if start_at is None or end_at is None:
+        raise EventRefused("dates-required")
+    if end_at <= start_at:
+        raise EventRefused("ends-before-start")
+
+
+def _check_status(status):
+    if status not in EVENT_STATUSES:
+        raise EventRefused("unknown-status")
+
+
+def _created(event, action, actor, source_id=None):
+    db.session.flush()
+    after = {name: value for name, value in _facts(event).items() if value not in (None, [])}
+    if source_id is not None:
+        after["duplicated_from"] = source_id
+    audit.record(actor, action, "event", event.id, None, after)
+    db.session.flush()
+    logger.info("%s event %s by %s", action, event.id, actor.kind)
+    return EventChange(event, created=True, changed_fields=tuple(after))
+
+
+def _change(event, data, actor, reason, notify, action=None):
+    """Apply `data`, flush, and record, notify and log what changed (if anything did)."""
+    before = _facts(event)
+    _apply(event, data)
+    db.session.flush()
+    after = _facts(event)
+    changed = tuple(name for name in after if after[name] != before[name])
+    if not changed:
+        logger.debug("event %s unchanged", event.id)
+        return EventChange(event, created=False, changed_fields=())
+    action = action or _action(changed, after["status"])
+    audit.record(
+        actor,
+        action,
+        "event",
+        event.id,
+        {name: before[name] for name in changed},
+        {name: after[name] for name in changed},
+        reason,
+    )
+    notice = _notice(changed, before["status"], after["status"]) if notify else None
+    queued = 0
+    if notice:
+        replies = signals.event_changed.send(event, notice=notice)
+        queued = sum(reply for _, reply in replies if isinstance(reply, int))
+    db.session.flush()
+    logger.info(
+        "%s event %s by %s: %s; %s notice(s) queued",
+        action,
+        event.id,
+        actor.kind,
+        ", ".join(changed),
+        queued,
+    )
+    return EventChange(event, False, changed, notice, queued)
+
+
+def _action(changed, status):
+    """The audit line's action for an update: what a reader of the log wants to see first."""
+    if "status" in changed:
+        return {
+            EventStatus.DRAFT: "event.unpublished",
+            EventStatus.PUBLISHED: "event.published",
+            EventStatus.CANCELLED: "event.cancelled",
+            EventStatus.POSTPONED: "event.postponed",
+        }[status]
+    if TIME_PLACE_FIELDS.intersection(changed):
+        return "event.moved"
+    return "event.updated"
+
+
+def _notice(changed, status_before, status_after):
+    """What the registrants are told of these changes, if anything."""
+    if not NOTICE_FIELDS.intersection(changed):
+        return None
+    if status_after == EventStatus.CANCELLED:
+        # Cancelled already: a later edit of its place is no news to its registrants.
+        return signals.CANCELLED if status_before != EventStatus.CANCELLED else None
+    return signals.CHANGED
+
+
+def _apply(event, data):
+    """Set what differs: an unchanged value leaves the row clean (no SEQUENCE, no change time)."""
+    for name, value in data.items():
+        if name == "bassins":
+            if list(event.bassins) != list(value):
+                event.bassins = list(value)
+        elif name == "overrides":
+            _apply_overrides(event, value)
+        elif getattr(event, name) != value:
+            setattr(event, name, value)
+
+
+def _apply_overrides(event, wanted_items):
+    """Make the event's changed dates those given (matched by their RECURRENCE-ID)."""
+    wanted = {item["recurrence_start"]: item for item in wanted_items}
+    current = {o.recurrence_start: o for o in event.overrides}
+    for key, override in current.items():
+        if key not in wanted:
+            event.overrides.remove(override)
+    for key, item in wanted.items():
+        values = {name: item.get(name) for name in ("start_at", "end_at", "venue")}
+        values["cancelled"] = bool(item.get("cancelled"))
+        override = current.get(key)
+        if override is None:
+            event.overrides.append(OccurrenceOverride(recurrence_start=key, **values))
+            continue
+        for name, value in values.items():
+            if getattr(override, name) != value:
+                setattr(override, name, value)
+
+
+def _facts(event):
+    """The event's fields as the audit log keeps them (related rows by id or slug)."""
+    facts = {name: getattr(event, name) for name in COLUMNS}
+    facts["bassins"] = [bassin.slug for bassin in event.bassins]
+    facts["overrides"] = [
+        {
+            "recurrence_start": o.recurrence_start.isoformat(),
+            "start_at": o.start_at.isoformat(),
+            "end_at": o.end_at.isoformat(),
+            "venue_id": o.venue_id,
+            "cancelled": bool(o.cancelled),
+        }
+        for o in event.overrides
+    ]
+    return facts

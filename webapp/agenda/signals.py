@@ -1,0 +1,17 @@
+"""What the agenda tells the areas above it, without importing them.
+
+The agenda's operations send `event_changed` when an event's time, place or status changed
+and its registrants must hear of it (registrations/event_notices.py queues their mail). The
+receivers run inside the operation's transaction: what they write stands or falls with it.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with the event as sender and `notice`: CHANGED or CANCELLED. A receiver returns how
+# many messages it queued.
+event_changed = _signals.signal("event-changed")
+
+CHANGED = "changed"
+CANCELLED = "cancelled"
