@@ -1,7 +1,5 @@
 """Registrations and the custom questions of an event."""
 
-import secrets
-
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -17,15 +15,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.agenda.models import Event, Localized
 from webapp.extensions import db
 from webapp.timezones import UTCDateTime, utcnow
+from webapp.tokens import new_token
 
 STATUSES = ("confirmed", "waitlisted", "pending", "cancelled")
 ACTIVE_STATUSES = ("confirmed", "waitlisted", "pending")
 QUESTION_KINDS = ("short_text", "long_text", "choice", "choices", "yes_no")
-
-
-def new_token():
-    """A personal link token: 256 random bits, URL-safe, unrelated to any id or email."""
-    return secrets.token_urlsafe(32)
 
 
 class Question(Localized, db.Model):
