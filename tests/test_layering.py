@@ -15,6 +15,8 @@ LAYERS = {
     "addresses": 0,
     "unit_of_work": 0,
     "states": 0,
+    "tokens": 0,
+    "urls": 0,
     "capacity": 0,
     "audit": 0,
     "content_state": 0,

@@ -1,8 +1,6 @@
 """The open JSON API, read-only: events with the agenda's filters, one event, the bassins."""
 
-from urllib.parse import urlencode
-
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +13,7 @@ from webapp.api import bp
 from webapp.api.openapi import openapi_document
 from webapp.extensions import db
 from webapp.timezones import to_local, utcnow
+from webapp.urls import absolute_url, base_url
 from webapp.vocabulary import current_language
 
 MAX_PER_PAGE = 100
@@ -37,10 +36,9 @@ def _cors(response):
     return response
 
 
-def _absolute(path, **args):
-    args = {k: v for k, v in args.items() if v not in (None, "")}
-    query = f"?{urlencode(args)}" if args else ""
-    return f"{current_app.config['BASE_URL']}{path}{query}"
+def _absolute(endpoint, **values):
+    """An absolute link; empty filters are left out of its query string."""
+    return absolute_url(endpoint, **{k: v for k, v in values.items() if v not in (None, "")})
 
 
 def _bad_request(problems):
@@ -98,8 +96,8 @@ def event_summary(event):
         "sequence": event.sequence or 0,
         "updated_at": _iso(event.updated_at),
         "links": {
-            "html": _absolute(f"/events/{event.id}"),
-            "ics": _absolute(f"/events/{event.id}.ics"),
+            "html": _absolute("agenda.event", event_id=event.id),
+            "ics": _absolute("feeds.event_feed", event_id=event.id),
         },
     }
 
@@ -115,11 +113,11 @@ def events():
     result = agenda_page(parsed.filters, page, per_page)
     args = {**parsed.filters.as_args(), "per_page": per_page}
     links = {
-        "self": _absolute("/api/v1/events", **args, page=page),
-        "first": _absolute("/api/v1/events", **args, page=1),
-        "last": _absolute("/api/v1/events", **args, page=result.pages),
-        "next": _absolute("/api/v1/events", **args, page=page + 1) if result.has_next else None,
-        "prev": _absolute("/api/v1/events", **args, page=page - 1) if result.has_prev else None,
+        "self": _absolute("api.events", **args, page=page),
+        "first": _absolute("api.events", **args, page=1),
+        "last": _absolute("api.events", **args, page=result.pages),
+        "next": _absolute("api.events", **args, page=page + 1) if result.has_next else None,
+        "prev": _absolute("api.events", **args, page=page - 1) if result.has_prev else None,
         "ics": _feed_link(parsed.filters),
     }
     items = [
@@ -146,8 +144,8 @@ def events():
 def _feed_link(filters):
     args = {"kind": filters.kind, "theme": filters.theme, "commune": filters.commune}
     if filters.bassin:
-        return _absolute(f"/bassins/{filters.bassin}/agenda.ics", **args)
-    return _absolute("/agenda.ics", **args)
+        return _absolute("feeds.bassin_feed", bassin=filters.bassin, **args)
+    return _absolute("feeds.agenda_feed", **args)
 
 
 @bp.get("/api/v1/events/<int:event_id>")
@@ -201,10 +199,10 @@ def bassins():
                 "name_nl": b.name_nl,
                 "website": b.website,
                 "links": {
-                    "html": _absolute(f"/bassins/{b.slug}/"),
-                    "ics": _absolute(f"/bassins/{b.slug}/agenda.ics"),
-                    "events": _absolute("/api/v1/events", bassin=b.slug),
-                    "embed": _absolute(f"/embed/bassins/{b.slug}"),
+                    "html": _absolute("agenda.bassin", bassin=b.slug),
+                    "ics": _absolute("feeds.bassin_feed", bassin=b.slug),
+                    "events": _absolute("api.events", bassin=b.slug),
+                    "embed": _absolute("api.embed_bassin", bassin=b.slug),
                 },
             }
             for b in rows
@@ -214,4 +212,4 @@ def bassins():
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    return jsonify(openapi_document(current_app.config["BASE_URL"]))
+    return jsonify(openapi_document(base_url()))

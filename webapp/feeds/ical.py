@@ -1,14 +1,15 @@
-"""iCalendar building: events into VEVENTs that calendar clients render right.
+"""iCalendar building: calendar entries into VEVENTs that calendar clients render right.
 
-Used by the feeds, the one-event download, the personal feed and the emails' attachments.
-Text escaping and line folding are left to the icalendar library.
+A `CalendarEntry` (webapp/feeds/entries.py) is what a VEVENT says; an event becomes entries
+in one function (`event_entries`), and anything else that belongs in a person's calendar (a
+Grand Bain visit) can build its own and call `entries_text`. Used by the feeds, the one-event
+download, the personal feed and the emails' attachments. Text escaping and line folding are
+left to the icalendar library.
 """
 
 import re
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
-from email.utils import parseaddr
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
@@ -16,12 +17,23 @@ from flask_babel import force_locale, get_locale
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vRecur
 from icalendar.parser import escape_char, foldline, param_value
 
-from webapp.timezones import app_zone, to_local, utcnow
-from webapp.vocabulary import KINDS
+from webapp.feeds.entries import CalendarEntry, EntryStatus, EventContext, event_entries
+from webapp.timezones import app_zone, utcnow
+
+# CalendarEntry and EntryStatus are the writer's input: importable from here too.
+__all__ = [
+    "CalendarEntry",
+    "EntryStatus",
+    "build_calendar",
+    "calendar_bytes",
+    "calendar_text",
+    "entries_text",
+    "one_line",
+    "vtimezone",
+]
 
 PRODID = "-//Bassins bruxellois d'aide et de soins//Agenda//FR"
 REFRESH = timedelta(hours=1)
-STATUSES = {"published": "CONFIRMED", "postponed": "CONFIRMED", "cancelled": "CANCELLED"}
 
 
 def build_calendar(events, *, name=None, method=None, language="fr", cancelled_ids=()):
@@ -45,12 +57,35 @@ def calendar_bytes(calendar) -> bytes:
 def calendar_text(
     events, *, name=None, method=None, language="fr", cancelled_ids=(), tentative_ids=()
 ) -> bytes:
-    """The bytes of build_calendar's calendar, written directly (what the feeds serve).
+    """The bytes of build_calendar's calendar: the events' entries (see `event_entries`).
+
+    `events` may be Event models or any objects with the same fields (the feeds' rows);
+    drafts are left out. Events whose id is in `cancelled_ids` are STATUS:CANCELLED, those in
+    `tentative_ids` STATUS:TENTATIVE (a waitlisted or pending registration).
+    """
+    cancelled_ids, tentative_ids = set(cancelled_ids), set(tentative_ids)
+    entries = []
+    # Works outside a request too (mails sent by the worker): labels in the asked language.
+    with _in_language(language):
+        context = EventContext.current()
+        for event in events:
+            if event.status != "draft":
+                entries += event_entries(
+                    event,
+                    language,
+                    cancelled=event.id in cancelled_ids,
+                    tentative=event.id in tentative_ids,
+                    context=context,
+                )
+    return entries_text(entries, name=name, method=method)
+
+
+def entries_text(entries, *, name=None, method=None) -> bytes:
+    """A VCALENDAR of calendar entries, one VEVENT each (what the feeds and mails serve).
 
     The VEVENT lines are written here with the library's own text escaping, parameter
-    quoting and line folding; building icalendar objects for thousands of events costs
-    several times more. `events` may be Event models or any objects with the same fields.
-    Events whose id is in `tentative_ids` are STATUS:TENTATIVE (a waitlisted registration).
+    quoting and line folding; building icalendar objects for thousands of entries costs
+    several times more. `method` sets METHOD (PUBLISH, REQUEST, CANCEL).
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -72,12 +107,9 @@ def calendar_text(
     # A published calendar's DTSTAMP is the last revision (RFC 5545 3.8.7.2): the same bytes
     # for the same data, on every worker. A scheduling message (REQUEST, CANCEL) is stamped now.
     stamp = None if method in (None, "PUBLISH") else _utc_text(utcnow())
-    writer = _Writer(zone_name, language, stamp, set(cancelled_ids), set(tentative_ids))
-    # Works outside a request too (mails sent by the worker): labels in the asked language.
-    with _in_language(language):
-        for event in events:
-            if event.status != "draft":
-                writer.event(event)
+    writer = _Writer(zone_name, stamp)
+    for entry in entries:
+        writer.entry(entry)
     return head[: -len(ending)] + "\r\n".join(writer.lines).encode() + b"\r\n" + ending
 
 
@@ -120,19 +152,6 @@ def vtimezone(zone_name):
     return component
 
 
-def event_uid(event_id):
-    """The UID of an event, stable for its whole life."""
-    return f"event-{event_id}@{base_host()}"
-
-
-def event_url(event_id):
-    return f"{current_app.config['BASE_URL']}/events/{event_id}"
-
-
-def base_host():
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-
-
 def _zone_name():
     return current_app.config.get("APP_TIMEZONE") or "Europe/Brussels"
 
@@ -143,14 +162,6 @@ def _in_language(language):
     if current is not None and current.language == language:
         return nullcontext()
     return force_locale(language)
-
-
-def _text(obj, name, language):
-    if language == "nl":
-        value = getattr(obj, f"{name}_nl", None)
-        if value:
-            return value
-    return getattr(obj, f"{name}_fr")
 
 
 def _utc_text(value):
@@ -179,125 +190,54 @@ def one_line(text):
 
 
 class _Writer:
-    """VEVENT content lines of events, in the order of build_calendar's calendar."""
+    """VEVENT content lines of calendar entries, in the order of build_calendar's calendar."""
 
-    def __init__(self, zone_name, language, stamp, cancelled_ids, tentative_ids=frozenset()):
+    def __init__(self, zone_name, stamp):
         self.zone = app_zone()
         self.tzid = f";TZID={param_value(zone_name)}"
-        self.language = language
         self.stamp = stamp
-        self.cancelled_ids = cancelled_ids
-        self.tentative_ids = tentative_ids
         self.lines = []
-        self.uid_suffix = f"@{base_host()}"
-        self.base_url = current_app.config["BASE_URL"]
-        self.labels = {}
 
     def local(self, value):
         return value.astimezone(self.zone).strftime("%Y%m%dT%H%M%S")
 
-    def event(self, event):
-        cancelled = event.id in self.cancelled_ids
-        updated = _utc_text(event.updated_at or utcnow())
+    def entry(self, entry: CalendarEntry):
         add = self.lines.append
+        updated = _utc_text(entry.updated_at)
         add("BEGIN:VEVENT")
-        self.head(event, updated)
-        add(f"CREATED:{_utc_text(event.created_at or event.updated_at or utcnow())}")
-        add(f"DTSTART{self.tzid}:{self.local(event.start_at)}")
-        add(f"DTEND{self.tzid}:{self.local(event.end_at)}")
-        if event.rrule:
-            rule = vRecur.from_ical(event.rrule.removeprefix("RRULE:")).to_ical().decode()
-            add(_line("RRULE", rule))
-            exdates = _exdates(event)
-            if exdates:
-                add(_line("EXDATE", ",".join(self.local(d) for d in exdates), self.tzid))
-        self.common(event, event.venue, event.room, cancelled)
-        add("END:VEVENT")
-        for override in event.overrides if event.rrule else ():
-            add("BEGIN:VEVENT")
-            self.head(event, updated)
-            add(f"RECURRENCE-ID{self.tzid}:{self.local(override.recurrence_start)}")
-            add(f"DTSTART{self.tzid}:{self.local(override.start_at)}")
-            add(f"DTEND{self.tzid}:{self.local(override.end_at)}")
-            note = override.note_nl if self.language == "nl" and override.note_nl else None
-            self.common(
-                event,
-                override.venue or event.venue,
-                override.room or event.room,
-                cancelled or override.cancelled,
-                note or override.note_fr,
-            )
-            add("END:VEVENT")
-
-    def head(self, event, updated):
-        add = self.lines.append
-        add(f"UID:event-{event.id}{self.uid_suffix}")
-        add(f"SEQUENCE:{event.sequence or 0}")
+        add(_line("UID", entry.uid))
+        add(f"SEQUENCE:{int(entry.sequence or 0)}")
         add(f"DTSTAMP:{self.stamp or updated}")
         add(f"LAST-MODIFIED:{updated}")
+        if entry.recurrence_id is not None:
+            add(f"RECURRENCE-ID{self.tzid}:{self.local(entry.recurrence_id)}")
+        elif entry.created_at is not None:
+            add(f"CREATED:{_utc_text(entry.created_at)}")
+        add(f"DTSTART{self.tzid}:{self.local(entry.start_at)}")
+        add(f"DTEND{self.tzid}:{self.local(entry.end_at)}")
+        if entry.rrule:
+            rule = vRecur.from_ical(entry.rrule.removeprefix("RRULE:")).to_ical().decode()
+            add(_line("RRULE", rule))
+            if entry.exdates:
+                add(_line("EXDATE", ",".join(self.local(d) for d in entry.exdates), self.tzid))
+        self.body(entry)
+        add("END:VEVENT")
 
-    def common(self, event, venue, room, cancelled, note=None):
+    def body(self, entry: CalendarEntry):
         add = self.lines.append
-        language = self.language
-        add(_line("SUMMARY", escape_char(_text(event, "title", language))))
-        location = venue.full_address if venue else None
-        if room and location:
-            location = f"{room}, {location}"
-        location = location or event.online_url
-        if location:
-            add(_line("LOCATION", escape_char(location)))
-        url = f"{self.base_url}/events/{event.id}"
-        add(_line("URL", url, ";VALUE=URI"))
-        add(_line("DESCRIPTION", escape_char(self.description(event, url, note))))
-        add(_line("CATEGORIES", ",".join(escape_char(c) for c in self.categories(event))))
-        organizer = _organizer(event)
-        if organizer:
-            email, name = organizer
+        add(_line("SUMMARY", escape_char(entry.summary)))
+        if entry.location:
+            add(_line("LOCATION", escape_char(entry.location)))
+        if entry.url:
+            add(_line("URL", entry.url, ";VALUE=URI"))
+        if entry.description:
+            add(_line("DESCRIPTION", escape_char(entry.description)))
+        if entry.categories:
+            add(_line("CATEGORIES", ",".join(escape_char(c) for c in entry.categories)))
+        if entry.organizer:
+            email, name = entry.organizer
             params = f";CN={param_value(name)}" if name else ""
             add(_line("ORGANIZER", f"mailto:{email}", params))
-        status = "CANCELLED" if cancelled else STATUSES.get(event.status, "CONFIRMED")
-        if status == "CONFIRMED" and event.id in self.tentative_ids:
-            status = "TENTATIVE"
-        add(f"STATUS:{status}")
+        # Through the enum: a value it does not know raises instead of reaching a client.
+        add(f"STATUS:{EntryStatus(entry.status)}")
         add("TRANSP:OPAQUE")
-
-    def description(self, event, url, note):
-        """Plain text: the note of a changed date, the status reason, the description, the link."""
-        parts = [note]
-        if event.status in ("cancelled", "postponed"):
-            parts.append(_text(event, "status_reason", self.language))
-        parts.append(_text(event, "description", self.language))
-        parts.append(event.online_url)
-        parts.append(url)
-        return "\n\n".join(p.strip() for p in parts if p and p.strip())
-
-    def categories(self, event):
-        kind = self.labels.get(event.kind)
-        if kind is None:
-            kind = self.labels[event.kind] = str(KINDS.get(event.kind, event.kind))
-        labels = [kind]
-        if event.series is not None:
-            labels.append(_text(event.series, "title", self.language))
-        return labels
-
-
-def _organizer(event):
-    """(email, name) of the organiser: the event's contact, its organisation, or the sender."""
-    organiser = event.organiser
-    email = event.contact_email or (organiser.email if organiser else None)
-    name = organiser.name if organiser else None
-    if not email:
-        name_default, email = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
-        name = name or name_default
-    return (email, name) if email else None
-
-
-def _exdates(event):
-    """EXDATE values: the rule's start time on each skipped local date, in the event's zone."""
-    first = to_local(event.start_at)
-    zone = app_zone()
-    values = []
-    for value in event.exdates or ():
-        day = datetime.fromisoformat(str(value)[:10]).date()
-        values.append(datetime.combine(day, first.time().replace(tzinfo=None), tzinfo=zone))
-    return sorted(values)

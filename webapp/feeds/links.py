@@ -2,13 +2,13 @@
 
 from urllib.parse import quote, urlencode
 
-from flask import current_app, url_for
+from webapp.urls import absolute_url
 
 
 def subscription_links(endpoint, name, **values):
     """The ways to subscribe to one feed, as absolute URLs."""
     values = {k: v for k, v in values.items() if v}
-    https = current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    https = absolute_url(endpoint, **values)
     webcal = "webcal://" + https.split("://", 1)[1]
     return {
         "https": https,
@@ -23,9 +23,7 @@ def subscription_links(endpoint, name, **values):
 
 def embed_url(bassin_slug, **filters):
     values = {k: v for k, v in filters.items() if v}
-    return current_app.config["BASE_URL"] + url_for(
-        "api.embed_bassin", bassin=bassin_slug, **values
-    )
+    return absolute_url("api.embed_bassin", bassin=bassin_slug, **values)
 
 
 def init_app(app):

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from webapp.addresses import AddressRefused, mail_address
 from webapp.extensions import db
-from webapp.registrations.models import STATUSES, Registration, new_token
+from webapp.registrations.models import STATUSES, Registration
+from webapp.tokens import new_token
 from webapp.vocabulary import SECTOR_SLUGS
 
 TEXT_LIMITS = {

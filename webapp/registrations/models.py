@@ -1,7 +1,5 @@
 """Registrations and the custom questions of an event."""
 
-import secrets
-
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,16 +20,12 @@ from webapp.registrations.states import (  # noqa: F401  ACTIVE_STATUSES: the mo
 )
 from webapp.states import check_in, values_of
 from webapp.timezones import UTCDateTime, utcnow
+from webapp.tokens import new_token
 
 STATUSES = values_of(RegistrationStatus)
 # What erasure and purge wipe: everything that identifies a person.
 IDENTIFYING_FIELDS = ("first_name", "last_name", "email", "organisation", "job_title", "commune")
 QUESTION_KINDS = values_of(QuestionKind)
-
-
-def new_token():
-    """A personal link token: 256 random bits, URL-safe, unrelated to any id or email."""
-    return secrets.token_urlsafe(32)
 
 
 class Question(Localized, db.Model):

@@ -2,13 +2,14 @@
 
 import logging
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
 from webapp.mail.failures import traceback_for_log
 from webapp.mail.outbox import queue_message
+from webapp.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +76,13 @@ CANCELLING_KINDS = {"cancelled", "refused", "event-cancelled"}
 
 
 def personal_url(registration):
-    return f"{current_app.config['BASE_URL']}/registrations/{registration.token}"
+    """The registrant's own page: status, changes, cancellation."""
+    return absolute_url("registrations.manage", token=registration.token)
 
 
 def calendar_url(registration):
     """The feed of everything this address is registered for: for the mailbox only."""
-    return f"{current_app.config['BASE_URL']}/calendar/{registration.mailbox_token}.ics"
+    return absolute_url("registrations.personal_feed", token=registration.mailbox_token)
 
 
 def _attachment(registration, kind):
@@ -138,7 +140,7 @@ def _write(registration, kind):
             "kind": kind,
             "personal_url": personal_url(registration),
             "calendar_url": calendar_url(registration),
-            "event_url": f"{current_app.config['BASE_URL']}/events/{registration.event_id}",
+            "event_url": absolute_url("agenda.event", event_id=registration.event_id),
             "language": registration.language or "fr",
         }
         text = render_template("mail/registration.txt", **context)

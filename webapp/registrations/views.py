@@ -1,7 +1,6 @@
 """Registering, the personal page behind a token, cancelling, erasing, the personal feed."""
 
 import hashlib
-import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from webapp.feeds.ical import calendar_text
 from webapp.registrations import personal_data, rules
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
 from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
+from webapp.tokens import find_by_token, is_token
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
 
@@ -27,7 +27,6 @@ def registration_refusal(event):
     return rules.refusal_reason(event)
 
 
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # Entries a person's feed marks STATUS:TENTATIVE: a place not (yet) theirs.
 TENTATIVE = ("waitlisted", "pending")
 
@@ -75,9 +74,7 @@ def _questions(event_id):
 
 
 def _registration_or_404(token):
-    if not TOKEN_RE.match(token or ""):
-        abort(404)
-    registration = db.session.scalar(select(Registration).where(Registration.token == token))
+    registration = find_by_token(Registration.token, token)
     if registration is None:
         abort(404)
     return registration
@@ -188,13 +185,13 @@ def personal_feed(token):
     registrations. The link that lists them all (`mailbox_token`) is only ever sent by mail.
     """
     g.cookieless = True
-    if not TOKEN_RE.match(token or ""):
+    if not is_token(token):
         abort(404)
-    owner = db.session.scalar(select(Registration).where(Registration.calendar_token == token))
+    owner = find_by_token(Registration.calendar_token, token)
     if owner is not None:
         registrations = [owner]
     else:
-        owner = db.session.scalar(select(Registration).where(Registration.mailbox_token == token))
+        owner = find_by_token(Registration.mailbox_token, token)
         registrations = _active_registrations_of(owner.email) if owner is not None else []
     if owner is None or owner.anonymised_at is not None or not owner.email:
         abort(404)

@@ -1,0 +1,212 @@
+"""What a calendar entry says, and the entries of an event.
+
+A `CalendarEntry` is one VEVENT (UID, URL, summary, times, place, status, sequence), written
+by `webapp.feeds.ical`. An event becomes entries in one function, `event_entries`; anything
+else that belongs in a person's calendar (a Grand Bain visit) builds its own entry.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+from enum import StrEnum
+
+from flask import current_app
+
+from webapp.timezones import app_zone, to_local, utcnow
+from webapp.urls import absolute_url, base_host
+from webapp.vocabulary import KINDS
+
+
+class EntryStatus(StrEnum):
+    """A VEVENT's STATUS (RFC 5545 3.8.1.11): what a calendar client shows of the entry."""
+
+    CONFIRMED = "CONFIRMED"
+    TENTATIVE = "TENTATIVE"  # a place not (yet) the person's: waitlisted, awaiting approval
+    CANCELLED = "CANCELLED"
+
+
+# An event's status as a VEVENT's; a postponed event keeps its date until it gets a new one.
+STATUSES = {
+    "published": EntryStatus.CONFIRMED,
+    "postponed": EntryStatus.CONFIRMED,
+    "cancelled": EntryStatus.CANCELLED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One VEVENT: what a calendar client keeps of an event, a visit, an occurrence.
+
+    Times are aware datetimes (written in the app's zone). Text is plain: the writer escapes
+    it and turns control characters into spaces. An entry with `recurrence_id` overrides one
+    occurrence of the entry with the same `uid` and an `rrule` (RFC 5545 3.8.4.4); the
+    recurring entry comes first.
+    """
+
+    uid: str
+    url: str | None
+    summary: str
+    start_at: datetime
+    end_at: datetime
+    updated_at: datetime
+    sequence: int = 0
+    status: EntryStatus = EntryStatus.CONFIRMED
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+    location: str | None = None
+    # (email, name or None) of whoever answers for the entry.
+    organizer: tuple[str, str | None] | None = None
+    created_at: datetime | None = None
+    # A recurring entry: its rule (RRULE's value) and the starts it skips.
+    rrule: str | None = None
+    exdates: tuple[datetime, ...] = ()
+    # An override: the start, in the rule, of the occurrence it replaces.
+    recurrence_id: datetime | None = None
+
+
+def event_uid(event_id, host=None):
+    """The UID of an event, stable for its whole life."""
+    return f"event-{event_id}@{host or base_host()}"
+
+
+def event_url(event_id):
+    """The event's public page, absolute."""
+    return absolute_url("agenda.event", event_id=event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class EventContext:
+    """What every event of one calendar shares, read once rather than per event."""
+
+    kind_labels: dict  # kind slug -> label, in the calendar's language
+    host: str  # the right-hand side of UIDs
+    sender: tuple[str, str]  # (name, email) of MAIL_DEFAULT_SENDER: the organiser by default
+    # (venue, room) -> LOCATION: a feed's events share a few venues, whose address is
+    # localised (the commune's name) at some cost.
+    addresses: dict = field(default_factory=dict)
+
+    @classmethod
+    def current(cls):
+        """The context of the app and the locale in force (call it in the calendar's)."""
+        return cls(
+            kind_labels={kind: str(label) for kind, label in KINDS.items()},
+            host=base_host(),
+            sender=parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or ""),
+        )
+
+
+def event_entries(event, language, *, cancelled=False, tentative=False, context=None):
+    """The calendar entries of an event: itself, then one per changed or cancelled date.
+
+    Call it in `language`'s locale (calendar_text does): the kind's label and the venue's
+    commune are read there. `cancelled` writes every entry STATUS:CANCELLED (the person's
+    registration is cancelled); `tentative` marks the entries that are not cancelled
+    TENTATIVE (a place not yet theirs). `context` is EventContext.current(), read once per
+    calendar when there are many events.
+    """
+    context = context or EventContext.current()
+    updated_at = event.updated_at or utcnow()
+    url = event_url(event.id)
+    kind = context.kind_labels.get(event.kind) or event.kind
+    categories = (kind, _text(event.series, "title", language)) if event.series else (kind,)
+    status = (
+        EntryStatus.CANCELLED if cancelled else STATUSES.get(event.status, EntryStatus.CONFIRMED)
+    )
+    if status == EntryStatus.CONFIRMED and tentative:
+        status = EntryStatus.TENTATIVE
+    shared = {
+        "uid": event_uid(event.id, context.host),
+        "url": url,
+        "summary": _text(event, "title", language),
+        "updated_at": updated_at,
+        "sequence": event.sequence or 0,
+        "categories": categories,
+        "organizer": _organizer(event, context.sender),
+    }
+    entries = [
+        CalendarEntry(
+            **shared,
+            start_at=event.start_at,
+            end_at=event.end_at,
+            status=status,
+            location=_location(context, event.venue, event.room, event.online_url),
+            description=_description(event, language, url),
+            created_at=event.created_at or updated_at,
+            rrule=event.rrule or None,
+            exdates=tuple(_exdates(event)) if event.rrule else (),
+        )
+    ]
+    for override in event.overrides if event.rrule else ():
+        note = override.note_nl if language == "nl" and override.note_nl else None
+        entries.append(
+            CalendarEntry(
+                **shared,
+                start_at=override.start_at,
+                end_at=override.end_at,
+                status=EntryStatus.CANCELLED if override.cancelled else status,
+                location=_location(
+                    context,
+                    override.venue or event.venue,
+                    override.room or event.room,
+                    event.online_url,
+                ),
+                description=_description(event, language, url, note or override.note_fr),
+                recurrence_id=override.recurrence_start,
+            )
+        )
+    return entries
+
+
+def _location(context, venue, room, online_url):
+    """The room and the venue's address on one line; the online link when there is no venue."""
+    if venue is None:
+        return online_url
+    key = (venue, room)
+    location = context.addresses.get(key)
+    if location is None:
+        location = venue.full_address
+        if room and location:
+            location = f"{room}, {location}"
+        context.addresses[key] = location
+    return location or online_url
+
+
+def _description(event, language, url, note=None):
+    """Plain text: the note of a changed date, the status reason, the description, the link."""
+    parts = [note]
+    if event.status in ("cancelled", "postponed"):
+        parts.append(_text(event, "status_reason", language))
+    parts.append(_text(event, "description", language))
+    parts.append(event.online_url)
+    parts.append(url)
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _organizer(event, sender):
+    """(email, name) of the organiser: the event's contact, its organisation, or the sender."""
+    organiser = event.organiser
+    email = event.contact_email or (organiser.email if organiser else None)
+    name = organiser.name if organiser else None
+    if not email:
+        name_default, email = sender
+        name = name or name_default
+    return (email, name) if email else None
+
+
+def _exdates(event):
+    """EXDATE values: the rule's start time on each skipped local date, in the event's zone."""
+    first = to_local(event.start_at)
+    zone = app_zone()
+    values = []
+    for value in event.exdates or ():
+        day = datetime.fromisoformat(str(value)[:10]).date()
+        values.append(datetime.combine(day, first.time().replace(tzinfo=None), tzinfo=zone))
+    return sorted(values)
+
+
+def _text(obj, name, language):
+    if language == "nl":
+        value = getattr(obj, f"{name}_nl", None)
+        if value:
+            return value
+    return getattr(obj, f"{name}_fr")
