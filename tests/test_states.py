@@ -63,3 +63,20 @@ def test_the_public_statuses_below_the_agenda_are_the_enum_s():
     from webapp.vocabulary import PUBLIC_STATUSES
 
     assert tuple(s.value for s in EventStatus if s.is_public) == PUBLIC_STATUSES
+
+
+def test_code_compares_states_by_their_enums_never_by_bare_strings():
+    import re
+    from pathlib import Path
+
+    webapp = Path(__file__).resolve().parent.parent / "webapp"
+    bare = re.compile(
+        r"""(status|registration_mode)\s*(==|!=|in)\s*\(?\s*["']|status\.in_\(\(["']"""
+    )
+    offenders = [
+        f"{path.relative_to(webapp)}:{number}"
+        for path in webapp.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if bare.search(line)
+    ]
+    assert offenders == []

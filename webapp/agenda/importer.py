@@ -16,6 +16,7 @@ from webapp.addresses import AddressRefused, mail_address
 from webapp.agenda import operations
 from webapp.agenda.models import Bassin, Commune, Event, Organisation, Series, Venue
 from webapp.agenda.occurrences import rule_starts
+from webapp.agenda.states import EventStatus
 from webapp.audit import IMPORT
 from webapp.extensions import db
 from webapp.timezones import local_day_start, to_local, to_utc
@@ -230,7 +231,7 @@ def _check_entry(index, entry, bassins, communes, extras):
         "registration_mode": check.choice("registration", REGISTRATION_MODES),
         "capacity": check.integer("capacity"),
         "waitlist_enabled": check.boolean("waitlist", True),
-        "status": check.choice("status", EVENT_STATUSES, default="published"),
+        "status": check.choice("status", EVENT_STATUSES, default=EventStatus.PUBLISHED),
         "status_reason_fr": check.text("status_reason", max_length=2000, multiline=True),
         "status_reason_nl": check.text("status_reason_nl", max_length=2000, multiline=True),
         "room": check.text("room", max_length=120),

@@ -1,5 +1,6 @@
 """The OpenAPI 3 description of /api/v1 (served at /api/v1/openapi.json, fuzzed by the tests)."""
 
+from webapp.agenda.states import EventStatus, RegistrationMode
 from webapp.vocabulary import AUDIENCES, KINDS
 
 BASSINS = ["centre-ouest", "nord", "nord-est", "sud", "sud-est"]
@@ -37,11 +38,11 @@ SUMMARY_PROPERTIES = {
     "title": STRING,
     "kind": {"type": "string", "enum": list(KINDS)},
     "audience": {"type": "string", "enum": list(AUDIENCES)},
-    "status": {"type": "string", "enum": ["published", "cancelled", "postponed"]},
+    "status": {"type": "string", "enum": [s.value for s in EventStatus if s.is_public]},
     "bassins": {"type": "array", "items": STRING},
     "series": _nullable(STRING),
     "recurring": {"type": "boolean"},
-    "registration": {"type": "string", "enum": ["open", "approval", "none"]},
+    "registration": {"type": "string", "enum": [m.value for m in RegistrationMode]},
     "online_url": _nullable(STRING),
     "sequence": {"type": "integer", "minimum": 0},
     "updated_at": DATETIME,

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from flask import current_app
 
+from webapp.agenda.states import EventStatus
 from webapp.timezones import app_zone, to_local, utcnow
 from webapp.urls import absolute_url, base_host
 from webapp.vocabulary import KINDS
@@ -27,9 +28,9 @@ class EntryStatus(StrEnum):
 
 # An event's status as a VEVENT's; a postponed event keeps its date until it gets a new one.
 STATUSES = {
-    "published": EntryStatus.CONFIRMED,
-    "postponed": EntryStatus.CONFIRMED,
-    "cancelled": EntryStatus.CANCELLED,
+    EventStatus.PUBLISHED: EntryStatus.CONFIRMED,
+    EventStatus.POSTPONED: EntryStatus.CONFIRMED,
+    EventStatus.CANCELLED: EntryStatus.CANCELLED,
 }
 
 
@@ -174,7 +175,7 @@ def _location(context, venue, room, online_url):
 def _description(event, language, url, note=None):
     """Plain text: the note of a changed date, the status reason, the description, the link."""
     parts = [note]
-    if event.status in ("cancelled", "postponed"):
+    if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED):
         parts.append(_text(event, "status_reason", language))
     parts.append(_text(event, "description", language))
     parts.append(event.online_url)

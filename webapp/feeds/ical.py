@@ -17,6 +17,7 @@ from flask_babel import force_locale, get_locale
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vRecur
 from icalendar.parser import escape_char, foldline, param_value
 
+from webapp.agenda.states import EventStatus
 from webapp.feeds.entries import CalendarEntry, EntryStatus, EventContext, event_entries
 from webapp.timezones import app_zone, utcnow
 
@@ -69,7 +70,7 @@ def calendar_text(
     with _in_language(language):
         context = EventContext.current()
         for event in events:
-            if event.status != "draft":
+            if event.status != EventStatus.DRAFT:
                 entries += event_entries(
                     event,
                     language,

@@ -7,6 +7,13 @@ from sqlalchemy import select
 from webapp.agenda.models import Event
 from webapp.extensions import db
 from webapp.registrations.importing import save_registrations
+from webapp.registrations.states import RegistrationStatus
+
+CONFIRMED, WAITLISTED, PENDING = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.PENDING,
+)
 
 FIRST_NAMES = [
     "Anne",
@@ -86,11 +93,16 @@ def load_demo_registrations():
         for e in db.session.scalars(select(Event).where(Event.external_id.like("demo-%")))
     }
     plan = [
-        ("demo-sud-liaison-3", 18, ["confirmed"], 0.85),
-        ("demo-sud-est-liaison-3", 22, ["confirmed"], 0.8),
-        ("demo-formation-diogene", 23, ["confirmed"] * 20 + ["waitlisted"], None),
-        ("demo-sud-liaison-4", 12, ["confirmed"], None),
-        ("demo-communaute-de-pratique-nord", 6, ["confirmed"] * 4 + ["pending"], None),
+        ("demo-sud-liaison-3", 18, [CONFIRMED], 0.85),
+        ("demo-sud-est-liaison-3", 22, [CONFIRMED], 0.8),
+        ("demo-formation-diogene", 23, [CONFIRMED] * 20 + [WAITLISTED], None),
+        ("demo-sud-liaison-4", 12, [CONFIRMED], None),
+        (
+            "demo-communaute-de-pratique-nord",
+            6,
+            [CONFIRMED] * 4 + [PENDING],
+            None,
+        ),
     ]
     for external_id, count, statuses, attended in plan:
         event = events.get(external_id)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from webapp.addresses import AddressRefused, mail_address
 from webapp.extensions import db
 from webapp.registrations.models import STATUSES, Registration
+from webapp.registrations.states import RegistrationStatus
 from webapp.tokens import new_token
 from webapp.vocabulary import SECTOR_SLUGS
 
@@ -47,7 +48,7 @@ def check_registrations(check, capacity):
         if sector is not None and sector not in SECTOR_SLUGS:
             check.fail(f"{field}.sector", f"unknown sector '{sector}'")
         person["sector"] = sector
-        person["status"] = item.get("status", "confirmed")
+        person["status"] = item.get("status", RegistrationStatus.CONFIRMED)
         if person["status"] not in STATUSES:
             check.fail(f"{field}.status", f"must be one of {', '.join(STATUSES)}")
         attended = item.get("attended")
@@ -55,7 +56,7 @@ def check_registrations(check, capacity):
             check.fail(f"{field}.attended", "must be true, false or null")
         person["attended"] = attended
         result.append(person)
-    confirmed = sum(p["status"] == "confirmed" for p in result)
+    confirmed = sum(p["status"] == RegistrationStatus.CONFIRMED for p in result)
     if capacity is not None and confirmed > capacity:
         check.fail("registrations", f"{confirmed} confirmed registrations for {capacity} places")
     return result
@@ -81,5 +82,7 @@ def save_registrations(event, people):
     event.confirmed_count = db.session.scalar(
         select(func.count())
         .select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
     )

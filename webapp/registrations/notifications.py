@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from webapp.extensions import db
 from webapp.mail.failures import traceback_for_log
 from webapp.mail.outbox import queue_message
+from webapp.registrations.states import RegistrationStatus
 from webapp.urls import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def _attachment(registration, kind):
     if kind in CANCELLING_KINDS:
         ics = calendar_text([event], method="CANCEL", language=language, cancelled_ids={event.id})
         return ics.decode("utf-8"), "CANCEL"
-    if registration.status != "confirmed":
+    if registration.status != RegistrationStatus.CONFIRMED:
         return None, None
     return calendar_text([event], method="REQUEST", language=language).decode("utf-8"), "REQUEST"
 

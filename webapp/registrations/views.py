@@ -14,9 +14,10 @@ from webapp.feeds.ical import calendar_text
 from webapp.registrations import personal_data, rules
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
 from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
+from webapp.registrations.states import RegistrationStatus
 from webapp.tokens import find_by_token, is_token
 from webapp.unit_of_work import unit_of_work
-from webapp.vocabulary import current_language
+from webapp.vocabulary import PUBLIC_STATUSES, current_language
 
 bp = Blueprint("registrations", __name__)
 
@@ -26,9 +27,6 @@ def registration_refusal(event):
     """Why the event's page offers no registration form now, or None."""
     return rules.refusal_reason(event)
 
-
-# Entries a person's feed marks STATUS:TENTATIVE: a place not (yet) theirs.
-TENTATIVE = ("waitlisted", "pending")
 
 REFUSALS = {
     "not-published": lambda: _("Cette activité n'accepte pas d'inscription."),
@@ -57,7 +55,7 @@ def _mail_was_sent(response):
 def _event_or_404(event_id):
     event = db.session.scalar(
         select(Event)
-        .where(Event.id == event_id, Event.status.in_(("published", "cancelled", "postponed")))
+        .where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
         .options(selectinload(Event.venue), selectinload(Event.bassins))
     )
     if event is None:
@@ -209,7 +207,9 @@ def personal_feed(token):
             name=name,
             language=language,
             cancelled_ids={r.event_id for r in registrations if not r.is_active},
-            tentative_ids={r.event_id for r in registrations if r.status in TENTATIVE},
+            tentative_ids={
+                r.event_id for r in registrations if RegistrationStatus(r.status).is_tentative
+            },
         )
 
     response = calendar_response(validator, build, filename="mes-inscriptions.ics")
