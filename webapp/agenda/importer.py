@@ -78,36 +78,10 @@ KNOWN_KEYS = {
 }
 
 
-# Spec keys copied as they are onto the event.
-EVENT_COLUMNS = (
-    "kind",
-    "title_fr",
-    "title_nl",
-    "description_fr",
-    "description_nl",
-    "audience",
-    "registration_mode",
-    "capacity",
-    "waitlist_enabled",
-    "status",
-    "status_reason_fr",
-    "status_reason_nl",
-    "room",
-    "online_url",
-    "contact_email",
-    "presentation_url",
-    "report_url",
-    "report_summary_fr",
-    "report_summary_nl",
-    "participants_count",
-    "series_number",
-    "start_at",
-    "end_at",
-    "registration_opens_at",
-    "registration_closes_at",
-    "participant_sectors",
-    "rrule",
-    "exdates",
+# Spec keys copied as they are onto the event: the operations' columns the file can give
+# (external_id is the key the event is found by, not a value to change).
+EVENT_COLUMNS = tuple(
+    name for name in operations.COLUMNS if name != "external_id" and not name.endswith("_id")
 )
 
 
