@@ -57,3 +57,19 @@ def test_dates_are_written_in_the_page_language(client, make_event):
 def test_every_page_has_the_language_switch(client, event, path):
     page = client.get(path).get_data(as_text=True)
     assert 'hreflang="nl"' in page and "lang=nl" in page
+
+
+def test_a_french_fallback_on_a_dutch_page_is_marked_for_screen_readers(app, make_event):
+    from flask_babel import force_locale
+
+    from webapp.i18n import fallback_language, lang_attr
+
+    only_french = make_event(title="Formation Diogène", description_fr="Inscription requise.")
+    both = make_event(title="Overleg", title_nl="Overleg NL", description_fr="Texte")
+    with app.test_request_context("/?lang=nl"), force_locale("nl"):
+        assert fallback_language(only_french, "title") == "fr"
+        assert str(lang_attr(only_french, "description")) == ' lang="fr"'
+        assert fallback_language(both, "title") is None
+        assert str(lang_attr(both, "title")) == ""
+    with app.test_request_context("/"), force_locale("fr"):
+        assert fallback_language(only_french, "title") is None

@@ -2,6 +2,7 @@
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from webapp.extensions import babel
 
@@ -21,8 +22,28 @@ def select_locale():
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def fallback_language(obj, name, language=None):
+    """The language `obj.localized(name)` is really written in, when it is not the page's.
+
+    Dutch pages show French where no Dutch text exists: screen readers must be told, or
+    they read French words with Dutch sounds. Returns None when the text is in `language`.
+    """
+    language = language or str(get_locale() or "fr")
+    source = current_app.config["LANGUAGES"][0]
+    if language == source or not getattr(obj, f"{name}_{source}", None):
+        return None
+    return None if getattr(obj, f"{name}_{language}", None) else source
+
+
+def lang_attr(obj, name):
+    """` lang="fr"` for an element holding a French fallback on a Dutch page, else nothing."""
+    fallback = fallback_language(obj, name)
+    return Markup(f' lang="{fallback}"') if fallback else Markup("")
+
+
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_global(lang_attr)
 
     @app.context_processor
     def language_context():
