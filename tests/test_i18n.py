@@ -73,3 +73,51 @@ def test_a_french_fallback_on_a_dutch_page_is_marked_for_screen_readers(app, mak
         assert str(lang_attr(both, "title")) == ""
     with app.test_request_context("/"), force_locale("fr"):
         assert fallback_language(only_french, "title") is None
+
+
+def test_every_string_of_the_code_and_templates_has_its_dutch_translation(tmp_path):
+    """What a Dutch speaker reads is never French by oversight: every string extracted with
+    the project's own babel.cfg (templates with jinja2.ext.do included) is translated."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent
+    template = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(template),
+            ".",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    with template.open("rb") as handle:
+        extracted = read_po(handle)
+    with (root / "translations/nl/LC_MESSAGES/messages.po").open("rb") as handle:
+        dutch = read_po(handle)
+    missing = [
+        message.id
+        for message in extracted
+        if message.id
+        and (
+            dutch.get(message.id) is None
+            or not dutch.get(message.id).string
+            or dutch.get(message.id).fuzzy
+        )
+    ]
+    assert missing == []
