@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp.agenda.forms import filter_choices
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Series, Venue
 from webapp.agenda.occurrences import occurrences
-from webapp.agenda.places import card_places
+from webapp.agenda.places import card_places, card_state
+from webapp.agenda.public_state import public_state
 from webapp.agenda.queries import (
     EVENT_LOADS,
     agenda_page,
@@ -25,6 +26,8 @@ from webapp.timezones import utcnow
 bp = Blueprint("agenda", __name__)
 # What an agenda card says of places (templates/macros/agenda.html, on every area's pages).
 bp.add_app_template_global(card_places, "card_places")
+# The state a card, a row of the embed, shows (agenda/public_state.py through places.py).
+bp.add_app_template_global(card_state, "card_state")
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000
@@ -164,4 +167,5 @@ def event(event_id):
                 )
             }
         dates = [(o, venues.get(o.venue_id, found.venue)) for o in dates]
-    return render_template("agenda/event.html", event=found, dates=dates, now=now)
+    state = public_state(found, now)
+    return render_template("agenda/event.html", event=found, dates=dates, now=now, state=state)
