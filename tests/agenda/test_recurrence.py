@@ -24,6 +24,7 @@ FIRST = datetime(2027, 1, 18, 18, 0)  # a Monday
         ),
         ("FREQ=WEEKLY;BYDAY=TU,TH", "chaque mardi et jeudi", "elke dinsdag en donderdag"),
         ("FREQ=WEEKLY", "chaque lundi", "elke maandag"),
+        ("FREQ=WEEKLY;UNTIL=20271231T235959Z", "chaque lundi", "elke maandag"),
         ("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", "un mercredi sur 2", "om de 2 weken op woensdag"),
         ("FREQ=MONTHLY;BYMONTHDAY=5", "le 5 de chaque mois", "de 5e van elke maand"),
         ("FREQ=YEARLY", "chaque année le 18 janvier", "elk jaar op 18 januari"),

@@ -74,8 +74,10 @@ def rule_in_words(rule, first_start, language="fr"):
     lists the dates alone). `first_start` is the event's first (local) start."""
     language = "nl" if language == "nl" else "fr"
     words = PHRASES[language]
+    # Where the rule ends is not part of its words (and a UTC UNTIL refuses a local start).
+    pattern = ";".join(p for p in rule.split(";") if not p.upper().startswith(("UNTIL=", "COUNT=")))
     try:
-        parsed = rrulestr(rule, dtstart=first_start.replace(tzinfo=None))
+        parsed = rrulestr(pattern, dtstart=first_start.replace(tzinfo=None))
     except (ValueError, TypeError):
         return None
     freq, interval = parsed._freq, parsed._interval  # dateutil keeps the parts private
