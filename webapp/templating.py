@@ -7,7 +7,8 @@ registration_refusal), so this module imports none of them.
 from urllib.parse import urlencode
 
 from flask import g, request, url_for
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from webapp.timezones import to_local
@@ -22,15 +23,26 @@ from webapp.vocabulary import (
 )
 
 
-def when(start, end):
-    """'lundi 16 mars 2026, 13:00 – 16:00' in the visitor's language, Brussels time."""
+def when(start, end=None):
+    """The one date-range format of every page, in the visitor's language, Brussels time.
+
+    Weekday, day, full month, year, hours without seconds: 'mardi 23 mars 2027, 13:00 –
+    16:00'; over several days 'du lundi 4 octobre au vendredi 8 octobre 2027, 09:00 – 17:00'.
+    """
     start, end = to_local(start), to_local(end)
-    day = format_date(start, "full")
+    hour = format_time(start, "short")
     if end is None:
-        return f"{day}, {format_time(start, 'short')}"
+        return f"{format_date(start, 'full')}, {hour}"
+    until = format_time(end, "short")
     if end.date() == start.date():
-        return f"{day}, {format_time(start, 'short')} – {format_time(end, 'short')}"
-    return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
+        return f"{format_date(start, 'full')}, {hour} – {until}"
+    first = format_date(start, "EEEE d MMMM" if start.year == end.year else "full")
+    return _("du %(first)s au %(last)s, %(start)s – %(end)s") % {
+        "first": first,
+        "last": format_date(end, "full"),
+        "start": hour,
+        "end": until,
+    }
 
 
 def paragraphs(text):
@@ -65,7 +77,7 @@ def init_app(app):
         local=to_local,
         isotime=lambda value: to_local(value).isoformat(timespec="minutes"),
         date_long=lambda value: format_date(to_local(value), "full"),
-        date_short=lambda value: format_date(to_local(value), "medium"),
+        date_short=lambda value: format_date(to_local(value), "full"),
         time_short=lambda value: format_time(to_local(value), "short"),
         sector_label=sector_label,
         sector_group_label=sector_group_label,

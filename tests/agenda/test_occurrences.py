@@ -254,7 +254,7 @@ def test_event_page_lists_dates_with_cancelled_and_moved_ones(client, make_event
     # In the list: four cards, one with the cancelled badge, the moved one in its commune.
     html = client.get("/").get_data(as_text=True)
     assert html.count("Permanence hebdomadaire") == 4
-    assert html.count("badge-cancelled") == 1
+    assert html.count("state state-cancelled") == 1
     html = client.get("/?commune=auderghem").get_data(as_text=True)
     assert html.count("Permanence hebdomadaire") == 1
 

@@ -234,7 +234,7 @@ def test_cancelled_and_postponed_shown_with_badge(client, make_event):
     postponed = make_event("Réunion reportée", status="postponed")
     html = page(client, "/")
     assert "Réunion annulée" in html and "Réunion reportée" in html
-    assert "badge-cancelled" in html and "badge-postponed" in html
+    assert "state state-cancelled" in html and "state state-postponed" in html
     html = page(client, f"/events/{cancelled.id}")
     assert "Cette activité est annulée." in html and "Salle indisponible." in html
     assert "badge-cancelled" in html

@@ -364,6 +364,8 @@ PREVENTION_VENUES = [
             "commune": "Etterbeek",
             "postal_code": "1040",
             "access_notes": "Entrée de plain-pied. Bus 34 et 36, arrêt Chambéry.",
+            "step_free": True,
+            "lift": False,
         },
     ),
     (
@@ -433,6 +435,8 @@ def _prevention_rendez_vous(today):
                 "end": _at(first, 16, 30),
                 "venue": venue,
                 "registration": "none",
+                "languages": ["fr", "nl"],
+                "free": True,
                 "rrule": f"FREQ=MONTHLY;BYDAY={byday};UNTIL={until.strftime('%Y%m%d')}T235959Z",
                 "exdates": [summer_skip.isoformat()],
                 "overrides": [

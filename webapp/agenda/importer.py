@@ -75,7 +75,15 @@ KNOWN_KEYS = {
     "report_summary_nl",
     "participants_count",
     "participant_sectors",
+    "languages",
+    "free",
+    "price",
+    "price_nl",
+    "interpreting",
+    "interpreting_nl",
 }
+# The languages a meeting may be held in (`languages`: a list of these codes).
+MEETING_LANGUAGES = ("fr", "nl", "en")
 
 
 # Spec keys copied as they are onto the event: the operations' columns the file can give
@@ -247,6 +255,7 @@ def _check_entry(index, entry, bassins, communes, extras):
         check.fail("participant_sectors", "must map sector group slugs to counts")
     spec["participant_sectors"] = sectors
 
+    spec.update(_check_facts(check))
     spec["series"] = _check_series(check)
     spec["venue"] = _check_venue(check, communes, spec["bassin_slugs"])
     spec["organiser"] = check.text("organiser", max_length=200)
@@ -255,6 +264,35 @@ def _check_entry(index, entry, bassins, communes, extras):
     for key, read in extras.items():
         spec[key] = read(check, spec)
     return spec
+
+
+def _check_facts(check):
+    """The practical facts: languages, free or price, interpreting."""
+    languages = check.entry.get("languages")
+    if languages is not None and (
+        not isinstance(languages, list)
+        or not languages
+        or any(code not in MEETING_LANGUAGES for code in languages)
+    ):
+        check.fail("languages", f"must be a list of {', '.join(MEETING_LANGUAGES)}")
+    free = check.entry.get("free")
+    if free is not None and not isinstance(free, bool):
+        check.fail("free", "must be true or false")
+    return {
+        "languages": ",".join(dict.fromkeys(languages)) if languages else None,
+        "free": free,
+        "price_fr": check.text("price", max_length=200),
+        "price_nl": check.text("price_nl", max_length=200),
+        "interpreting_fr": check.text("interpreting", max_length=200),
+        "interpreting_nl": check.text("interpreting_nl", max_length=200),
+    }
+
+
+def _venue_flag(check, venue, field, name):
+    value = venue.get(name)
+    if value is not None and not isinstance(value, bool):
+        check.fail(f"{field}.{name}", "must be true or false")
+    return value
 
 
 def _check_series(check):
@@ -307,6 +345,8 @@ def _check_venue(check, communes, bassin_slugs, value=None, field="venue"):
         "postal_code": postal_code or None,
         "commune_id": commune.id if commune else None,
         "access_notes_fr": access_notes or None,
+        "step_free": _venue_flag(check, venue, field, "step_free"),
+        "lift": _venue_flag(check, venue, field, "lift"),
     }
 
 
@@ -463,8 +503,8 @@ def _venue(spec):
     if venue is None:
         venue = Venue(name=spec["name"], address=spec["address"])
         db.session.add(venue)
-    for name in ("postal_code", "commune_id", "access_notes_fr"):
-        if spec[name] is not None:
+    for name in ("postal_code", "commune_id", "access_notes_fr", "step_free", "lift"):
+        if spec.get(name) is not None:
             setattr(venue, name, spec[name])
     return venue
 

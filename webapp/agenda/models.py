@@ -1,6 +1,7 @@
 """Bassins, communes, venues, organisations, series and events."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import (
     JSON,
@@ -94,12 +95,20 @@ class Venue(Localized, db.Model):
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="SET NULL"))
     access_notes_fr: Mapped[str | None] = mapped_column(Text)
     access_notes_nl: Mapped[str | None] = mapped_column(Text)
+    # Accessibility of the place itself (None: not known).
+    step_free: Mapped[bool | None] = mapped_column(Boolean)
+    lift: Mapped[bool | None] = mapped_column(Boolean)
 
     commune: Mapped[Commune | None] = relationship()
 
     @property
     def access_notes(self):
         return self.localized("access_notes")
+
+    @property
+    def map_url(self):
+        """An OpenStreetMap search for the address: a link, no tracking embed."""
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": self.full_address})
 
     @property
     def full_address(self):
@@ -247,6 +256,15 @@ class Event(Localized, db.Model):
     # Sector-group slug -> number of participants, as the reports list them.
     participant_sectors: Mapped[dict | None] = mapped_column(JSON)
 
+    # Practical facts: the meeting's languages (codes of MEETING_LANGUAGES, comma-separated),
+    # whether it is free (None: not said) or its price, and the interpreting offered.
+    languages: Mapped[str | None] = mapped_column(String(20))
+    free: Mapped[bool | None] = mapped_column(Boolean)
+    price_fr: Mapped[str | None] = mapped_column(String(200))
+    price_nl: Mapped[str | None] = mapped_column(String(200))
+    interpreting_fr: Mapped[str | None] = mapped_column(String(200))
+    interpreting_nl: Mapped[str | None] = mapped_column(String(200))
+
     # Repeating events (prevention rendez-vous): an RFC 5545 RRULE, skipped local dates.
     rrule: Mapped[str | None] = mapped_column(String(300))
     exdates: Mapped[list | None] = mapped_column(JSON)
@@ -281,6 +299,18 @@ class Event(Localized, db.Model):
     @property
     def report_summary(self):
         return self.localized("report_summary")
+
+    @property
+    def price(self):
+        return self.localized("price")
+
+    @property
+    def interpreting(self):
+        return self.localized("interpreting")
+
+    @property
+    def language_codes(self):
+        return [code for code in (self.languages or "").split(",") if code]
 
     @property
     def is_recurring(self):

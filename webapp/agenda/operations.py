@@ -58,6 +58,12 @@ COLUMNS = (
     "registration_closes_at",
     "rrule",
     "exdates",
+    "languages",
+    "free",
+    "price_fr",
+    "price_nl",
+    "interpreting_fr",
+    "interpreting_nl",
 )
 # Related rows `data` may set: venue, series, organiser (a row or None), bassins (rows),
 # overrides (dicts: recurrence_start, start_at, end_at, venue, cancelled).

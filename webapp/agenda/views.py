@@ -10,21 +10,30 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp.agenda.forms import filter_choices
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Series, Venue
 from webapp.agenda.occurrences import occurrences
-from webapp.agenda.places import card_places
+from webapp.agenda.places import card_places, card_state
+from webapp.agenda.public_state import public_state
 from webapp.agenda.queries import (
     EVENT_LOADS,
     agenda_page,
     known_filter_values,
     parse_filters,
 )
+from webapp.agenda.recurrence import rule_in_words
 from webapp.content_state import remembered
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
 from webapp.timezones import utcnow
+from webapp.vocabulary import current_language
 
 bp = Blueprint("agenda", __name__)
 # What an agenda card says of places (templates/macros/agenda.html, on every area's pages).
 bp.add_app_template_global(card_places, "card_places")
+# The state a card, a row of the embed, shows (agenda/public_state.py through places.py).
+bp.add_app_template_global(card_state, "card_state")
+# The languages a meeting is held in, by code (Event.languages).
+bp.add_app_template_global(
+    {"fr": _l("français"), "nl": _l("néerlandais"), "en": _l("anglais")}, "MEETING_LANGUAGES"
+)
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000
@@ -164,4 +173,10 @@ def event(event_id):
                 )
             }
         dates = [(o, venues.get(o.venue_id, found.venue)) for o in dates]
-    return render_template("agenda/event.html", event=found, dates=dates, now=now)
+    state = public_state(found, now)
+    rule_words = None
+    if found.is_recurring:
+        rule_words = rule_in_words(found.rrule, found.local_start, current_language())
+    return render_template(
+        "agenda/event.html", event=found, dates=dates, now=now, state=state, rule_words=rule_words
+    )

@@ -1,5 +1,6 @@
 """The OpenAPI 3 description of /api/v1 (served at /api/v1/openapi.json, fuzzed by the tests)."""
 
+from webapp.agenda.public_state import PublicState
 from webapp.agenda.states import EventStatus, RegistrationMode
 from webapp.vocabulary import AUDIENCES, KINDS
 
@@ -49,11 +50,20 @@ SUMMARY_PROPERTIES = {
     "links": LINKS,
 }
 
+# What the public is told of the event now (webapp/agenda/public_state.py); in the list, of
+# that date.
+STATE_PROPERTIES = {
+    "public_state": {"type": "string", "enum": [s.value for s in PublicState]},
+    "public_state_label": STRING,
+    "places_left": _nullable({"type": "integer", "minimum": 0}),
+}
+
 EVENT_ITEM = {
     "type": "object",
-    "required": [*SUMMARY_PROPERTIES, "start", "end", "cancelled", "venue"],
+    "required": [*SUMMARY_PROPERTIES, *STATE_PROPERTIES, "start", "end", "cancelled", "venue"],
     "properties": {
         **SUMMARY_PROPERTIES,
+        **STATE_PROPERTIES,
         "start": DATETIME,
         "end": DATETIME,
         "cancelled": {"type": "boolean"},
@@ -74,9 +84,19 @@ DATE_ITEM = {
 
 EVENT_DETAIL = {
     "type": "object",
-    "required": [*SUMMARY_PROPERTIES, "description", "start", "end", "rrule", "venue", "dates"],
+    "required": [
+        *SUMMARY_PROPERTIES,
+        *STATE_PROPERTIES,
+        "description",
+        "start",
+        "end",
+        "rrule",
+        "venue",
+        "dates",
+    ],
     "properties": {
         **SUMMARY_PROPERTIES,
+        **STATE_PROPERTIES,
         "description": _nullable(STRING),
         "start": DATETIME,
         "end": DATETIME,

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
+from webapp.agenda.public_state import public_state
 from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters
 from webapp.agenda.states import EventStatus
 from webapp.api import bp
@@ -80,6 +81,15 @@ def _venue(venue):
     }
 
 
+def _state(state):
+    """The public state's fields: its slug, its words, the places left when it names them."""
+    return {
+        "public_state": str(state.state),
+        "public_state_label": str(state.label),
+        "places_left": state.places_left,
+    }
+
+
 def event_summary(event):
     """The fields of an event that every API answer carries."""
     return {
@@ -120,9 +130,13 @@ def events():
         "prev": _absolute("api.events", **args, page=page - 1) if result.has_prev else None,
         "ics": _feed_link(parsed.filters),
     }
+    now = utcnow()
     items = [
         {
             **event_summary(o.event),
+            **_state(
+                public_state(o.event, now, start=o.start_at, end=o.end_at, cancelled=o.cancelled)
+            ),
             "start": _iso(o.start_at),
             "end": _iso(o.end_at),
             "cancelled": bool(o.cancelled) or o.event.status == EventStatus.CANCELLED,
@@ -169,6 +183,7 @@ def event(event_id):
     return jsonify(
         {
             **event_summary(found),
+            **_state(public_state(found, now)),
             "description": found.description,
             "start": _iso(found.start_at),
             "end": _iso(found.end_at),

@@ -11,6 +11,7 @@ from email.utils import parseaddr
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from webapp.agenda.states import EventStatus
 from webapp.timezones import app_zone, to_local, utcnow
@@ -175,6 +176,9 @@ def _location(context, venue, room, online_url):
 def _description(event, language, url, note=None):
     """Plain text: the note of a changed date, the status reason, the description, the link."""
     parts = [note]
+    if event.status == EventStatus.POSTPONED:
+        # The entry keeps its old date (a calendar needs one): say that it is void.
+        parts.append(_("Reporté : date à confirmer."))
     if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED):
         parts.append(_text(event, "status_reason", language))
     parts.append(_text(event, "description", language))

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from webapp import capacity
 from webapp.agenda.models import Event
 from webapp.agenda.places import card_places
+from webapp.agenda.public_state import PublicState, public_state
 from webapp.agenda.states import EventStatus, RegistrationMode
 from webapp.content_state import note_change
 from webapp.extensions import db
@@ -82,23 +83,23 @@ def cards_follow(event):
         note_change(db.session)
 
 
+# The refusal code of each public state that takes no registration (agenda/public_state.py).
+REFUSED_STATES = {
+    PublicState.CANCELLED: "cancelled",
+    PublicState.POSTPONED: "postponed",
+    PublicState.NO_REGISTRATION: "no-registration",
+    PublicState.PAST: "past",
+    PublicState.NOT_YET_OPEN: "not-yet-open",
+    PublicState.CLOSED: "closed",
+    PublicState.FULL: "full",
+}
+
+
 def refusal_reason(event, now=None):
-    """Why the event takes no registration now, or None when it does."""
-    now = now or utcnow()
-    if event.status != EventStatus.PUBLISHED:
+    """Why the event takes no registration now, or None when it does: its public state."""
+    if event.status == EventStatus.DRAFT:
         return "not-published"
-    if event.registration_mode == RegistrationMode.NONE:
-        return "no-registration"
-    if event.start_at <= now:
-        return "past"
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return "not-yet-open"
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        return "closed"
-    full = event.capacity is not None and event.places_left == 0
-    if full and not event.waitlist_enabled and event.registration_mode != RegistrationMode.APPROVAL:
-        return "full"
-    return None
+    return REFUSED_STATES.get(public_state(event, now).state)
 
 
 def register(event_id, person, answers=None, language="fr", now=None):

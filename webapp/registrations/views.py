@@ -30,6 +30,11 @@ def registration_refusal(event):
 
 REFUSALS = {
     "not-published": lambda: _("Cette activité n'accepte pas d'inscription."),
+    "cancelled": lambda: _("Cette activité est annulée : elle ne prend plus d'inscription."),
+    "postponed": lambda: _(
+        "Cette activité est reportée : les inscriptions reprendront quand sa nouvelle date "
+        "sera connue."
+    ),
     "no-registration": lambda: _("Cette activité est libre d'accès, sans inscription."),
     "past": lambda: _("Cette activité a déjà eu lieu : les inscriptions sont closes."),
     "not-yet-open": lambda: _("Les inscriptions ne sont pas encore ouvertes."),
