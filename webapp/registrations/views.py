@@ -10,11 +10,10 @@ from sqlalchemy.orm import selectinload
 from webapp.agenda.models import Event
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
-from webapp.feeds.ical import calendar_text
 from webapp.registrations import personal_data, rules
+from webapp.registrations.calendars import registrations_calendar
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
 from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
-from webapp.registrations.states import RegistrationStatus
 from webapp.tokens import find_by_token, is_token
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import PUBLIC_STATUSES, current_language
@@ -187,7 +186,9 @@ def personal_feed(token):
         abort(404)
     owner = find_by_token(Registration.calendar_token, token)
     if owner is not None:
-        registrations = [owner]
+        # Cancelled, it lists nothing: the entry leaves the calendar, the link keeps
+        # answering (a registration made again inherits it: rules.register).
+        registrations = [owner] if owner.is_active else []
     else:
         owner = find_by_token(Registration.mailbox_token, token)
         registrations = _active_registrations_of(owner.email) if owner is not None else []
@@ -202,15 +203,7 @@ def personal_feed(token):
 
     def build():
         name = _("Mes inscriptions – bassins d'aide et de soins")
-        return calendar_text(
-            [r.event for r in registrations],
-            name=name,
-            language=language,
-            cancelled_ids={r.event_id for r in registrations if not r.is_active},
-            tentative_ids={
-                r.event_id for r in registrations if RegistrationStatus(r.status).is_tentative
-            },
-        )
+        return registrations_calendar(registrations, name=name, language=language)
 
     response = calendar_response(validator, build, filename="mes-inscriptions.ics")
     # Personal: no shared cache (proxy, CDN) may keep it.
