@@ -9,7 +9,8 @@ from webapp.extensions import db
 from webapp.mail.outbox import deliver_all
 from webapp.registrations.models import Registration
 
-FEED_LINK = re.compile(r'href="(/calendar/[A-Za-z0-9_-]{43}\.ics)"')
+# The page links its feed absolute (webcal, and inside Google and Outlook links): the path.
+FEED_LINK = re.compile(r'href="(?:webcal|https?)://[^/"]+(/calendar/[A-Za-z0-9_-]{43}\.ics)"')
 
 
 def summaries(body):
