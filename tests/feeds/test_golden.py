@@ -203,6 +203,7 @@ def cases():
             language="fr",
             cancelled_ids={organised.id},
             tentative_ids={recurring.id, row.id},
+            notes={recurring.id: "liste d'attente", row.id: "demande en attente"},
         ),
     }
 

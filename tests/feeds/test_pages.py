@@ -1,6 +1,7 @@
 """The *Ajouter à mon agenda* block, the how-to page and the embeddable agenda."""
 
 import re
+from datetime import UTC, datetime
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +13,7 @@ def hrefs(page):
 def test_bassin_page_offers_webcal_https_google_and_outlook_with_its_filters(client, make_event):
     make_event(kind="formation")
     page = client.get("/bassins/sud/?kind=formation").get_data(as_text=True)
-    assert "Ajouter à mon agenda" in page
+    assert "S'abonner dans mon agenda" in page
     links = hrefs(page)
     feed = "http://agenda.test/bassins/sud/agenda.ics?kind=formation"
     assert "webcal://agenda.test/bassins/sud/agenda.ics?kind=formation" in links
@@ -30,13 +31,49 @@ def test_bassin_page_gives_an_iframe_snippet_of_the_embed(client, make_event):
     assert '<iframe src="http://agenda.test/embed/bassins/sud"' in page
 
 
-def test_series_and_event_pages_offer_their_own_feed(client, make_event):
-    event = make_event(series_slug="sud-liaison")
+def test_a_series_page_offers_a_subscription_to_its_feed(client, make_event):
+    make_event(series_slug="sud-liaison")
     series_page = client.get("/series/sud-liaison").get_data(as_text=True)
     assert "webcal://agenda.test/series/sud-liaison.ics" in hrefs(series_page)
-    event_page = client.get(f"/events/{event.id}").get_data(as_text=True)
-    assert f"webcal://agenda.test/events/{event.id}.ics" in hrefs(event_page)
     assert client.get("/series/sud-liaison.ics").status_code == 200
+
+
+def test_an_event_page_adds_the_event_rather_than_subscribing_to_a_calendar_of_one(
+    client, make_event
+):
+    event = make_event(title="Concertation #4", start=datetime(2031, 3, 23, 12, tzinfo=UTC))
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    links = hrefs(page)
+    assert not any(h.startswith("webcal:") or "cid=" in h or "addfromweb" in h for h in links)
+    google = parse_qs(urlsplit(next(h for h in links if "calendar.google.com" in h)).query)
+    assert google["action"] == ["TEMPLATE"]
+    assert google["text"] == ["Concertation #4"]
+    assert google["dates"][0].startswith("20310323T120000Z/")
+    assert f"http://agenda.test/events/{event.id}" in google["details"][0]
+    outlook = parse_qs(urlsplit(next(h for h in links if "outlook.live.com" in h)).query)
+    assert outlook["subject"] == ["Concertation #4"]
+    assert outlook["startdt"] == ["2031-03-23T12:00:00Z"]
+    assert f"http://agenda.test/events/{event.id}.ics" in links
+    for words in ("Android / Google Agenda", "Outlook", "iPhone, Mac, Thunderbird : fichier .ics"):
+        assert words in page
+
+
+def test_a_title_with_ampersand_question_mark_and_hash_stays_one_value(client, make_event):
+    title = "Santé & précarité ? #2 / 100% = ok"
+    event = make_event(title=title)
+    links = hrefs(client.get(f"/events/{event.id}").get_data(as_text=True))
+    google = next(h for h in links if "calendar.google.com" in h)
+    outlook = next(h for h in links if "outlook.live.com" in h)
+    for link, key in ((google, "text"), (outlook, "subject")):
+        parts = urlsplit(link)
+        assert parts.fragment == ""
+        assert parse_qs(parts.query)[key] == [title]
+
+
+def test_a_recurring_event_page_offers_a_subscription(client, make_event):
+    event = make_event(rrule="FREQ=MONTHLY;BYDAY=3MO")
+    links = hrefs(client.get(f"/events/{event.id}").get_data(as_text=True))
+    assert f"webcal://agenda.test/events/{event.id}.ics" in links
 
 
 def test_how_to_page_covers_the_four_clients(client, territory):

@@ -54,7 +54,10 @@ def test_messages_are_written_in_the_registrants_language(make_event, person, sm
     assert "Overleg geestelijke gezondheid" in confirmed["Subject"]
     assert "Inscription" not in confirmed["Subject"]
     assert "Bonjour" not in waitlisted.get_body(("plain",)).get_content()
-    assert attachments(waitlisted) == []  # no calendar entry while waiting
+    # A provisional entry while waiting, that says so in the registrant's language.
+    (vevent,) = only_calendar(waitlisted)[0].walk("VEVENT")
+    assert str(vevent["STATUS"]) == "TENTATIVE"
+    assert str(vevent["SUMMARY"]) == "Overleg geestelijke gezondheid (wachtlijst)"
 
 
 def test_promotion_and_cancellation_messages(make_event, person, smtp):
@@ -73,6 +76,31 @@ def test_promotion_and_cancellation_messages(make_event, person, smtp):
     assert str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
     calendar, _ = only_calendar(promoted[0])
     assert str(calendar["METHOD"]) == "REQUEST"
+
+
+def test_a_promotion_replaces_the_tentative_entry_of_the_waitlist_mail(
+    make_event, person, smtp, time_machine
+):
+    time_machine.move_to(utcnow(), tick=False)
+    event = make_event(title="Formation Diogène", capacity=1)
+    first = rules.register(event.id, person(1)).registration
+    rules.register(event.id, person(2))
+    time_machine.shift(timedelta(minutes=5))
+    rules.cancel(first.id)
+    deliver_all()
+    waitlist_mail, promotion_mail = smtp.inbox.to("anne.2@example.org")
+    (waiting,) = only_calendar(waitlist_mail)[0].walk("VEVENT")
+    assert str(waiting["STATUS"]) == "TENTATIVE"
+    assert str(waiting["SUMMARY"]) == "Formation Diogène (liste d'attente)"
+    calendar = only_calendar(promotion_mail)[0]
+    (confirmed,) = calendar.walk("VEVENT")
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert str(confirmed["STATUS"]) == "CONFIRMED"
+    assert str(confirmed["SUMMARY"]) == "Formation Diogène"
+    # RFC 5546 2.1.5: same UID, a SEQUENCE no lower, a later DTSTAMP: an update, not a copy.
+    assert str(confirmed["UID"]) == str(waiting["UID"])
+    assert int(confirmed["SEQUENCE"]) >= int(waiting["SEQUENCE"])
+    assert confirmed["DTSTAMP"].dt > waiting["DTSTAMP"].dt
 
 
 def test_reminder_and_event_change_messages(make_event, person, smtp):
@@ -174,8 +202,19 @@ def test_approval_and_refusal_of_a_closed_group_reach_the_person(make_event, per
     assert received["anne.1@example.org"] == ["Demande d'inscription reçue", "Inscription acceptée"]
     assert received["anne.2@example.org"][0] == "Demande d'inscription reçue"
     assert "non retenue" in received["anne.2@example.org"][1]
-    (approval,) = [m for m in smtp.inbox.to("anne.1@example.org") if attachments(m)]
-    assert str(only_calendar(approval)[0]["METHOD"]) == "REQUEST"
+    request, approval = smtp.inbox.to("anne.1@example.org")
+    (asked,) = only_calendar(request)[0].walk("VEVENT")
+    assert str(asked["STATUS"]) == "TENTATIVE"
+    assert str(asked["SUMMARY"]).endswith("(demande en attente)")
+    calendar = only_calendar(approval)[0]
+    assert str(calendar["METHOD"]) == "REQUEST"
+    (accepted_entry,) = calendar.walk("VEVENT")
+    # The same entry, confirmed: a calendar replaces the request's entry with it.
+    assert str(accepted_entry["UID"]) == str(asked["UID"])
+    assert str(accepted_entry["STATUS"]) == "CONFIRMED"
+    assert "(" not in str(accepted_entry["SUMMARY"])
+    (declined_request, refusal) = smtp.inbox.to("anne.2@example.org")
+    assert str(only_calendar(refusal)[0]["METHOD"]) == "CANCEL"
 
 
 def test_delivering_the_outbox_leaves_the_content_generation_alone(make_event, person, smtp):

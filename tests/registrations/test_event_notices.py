@@ -36,7 +36,7 @@ def test_event_cancelled_tells_every_active_registrant(make_event, person):
     assert sum("Activité annulée" in m.subject for m in told) == 2
 
 
-def test_a_move_tells_the_waitlisted_and_pending_too_without_a_calendar_entry(make_event, person):
+def test_a_move_updates_the_waitlisted_tentative_calendar_entry_too(make_event, person):
     event = make_event(capacity=1, registration_mode="open")
     rules.register(event.id, person(1))
     rules.register(event.id, person(2))  # waitlisted
@@ -50,4 +50,7 @@ def test_a_move_tells_the_waitlisted_and_pending_too_without_a_calendar_entry(ma
         if m.subject.startswith("Changement")
     }
     assert notices["anne.1@example.org"].ics_method == "REQUEST"
-    assert notices["anne.2@example.org"].ics_method is None
+    waitlisted = notices["anne.2@example.org"]
+    assert waitlisted.ics_method == "REQUEST"
+    assert "STATUS:TENTATIVE" in waitlisted.ics
+    assert "STATUS:TENTATIVE" not in notices["anne.1@example.org"].ics

@@ -9,7 +9,8 @@ from webapp.extensions import db
 from webapp.mail.outbox import deliver_all
 from webapp.registrations.models import Registration
 
-FEED_LINK = re.compile(r'href="(/calendar/[A-Za-z0-9_-]{43}\.ics)"')
+# The page links its feed absolute (webcal, and inside Google and Outlook links): the path.
+FEED_LINK = re.compile(r'href="(?:webcal|https?)://[^/"]+(/calendar/[A-Za-z0-9_-]{43}\.ics)"')
 
 
 def summaries(body):
@@ -39,12 +40,13 @@ def test_a_stranger_who_registers_an_address_sees_none_of_its_other_registration
     for registration in db.session.scalars(db.select(Registration)):
         assert registration.mailbox_token not in page
 
-    # Cancelled, the link still shows that one event only, now as cancelled.
+    # Cancelled, the link still answers, with nothing in it: the entry leaves the calendar.
     token = response.headers["Location"].rsplit("/", 1)[1]
     client.post(f"/registrations/{token}/cancel")
-    body = client.get(FEED_LINK.search(page).group(1)).get_data(as_text=True)
-    assert summaries(body) == ["Atelier du Changement #9"]
-    assert "STATUS:CANCELLED" in body
+    feed = client.get(FEED_LINK.search(page).group(1))
+    assert feed.status_code == 200
+    assert "BEGIN:VCALENDAR" in feed.get_data(as_text=True)
+    assert summaries(feed.get_data(as_text=True)) == []
 
 
 def test_the_link_sent_by_mail_lists_every_registration_of_the_address(
@@ -63,7 +65,7 @@ def test_the_link_sent_by_mail_lists_every_registration_of_the_address(
     response = client.get(link.group(0))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert sorted(summaries(body)) == ["Concertation A", "Formation B"]
+    assert sorted(summaries(body)) == ["Concertation A", "Formation B (liste d'attente)"]
     events = body.split("BEGIN:VEVENT")[1:]
     waitlisted = next(e for e in events if "Formation B" in e)
     assert "STATUS:TENTATIVE" in waitlisted
@@ -87,3 +89,66 @@ def test_the_personal_page_is_never_stored_by_a_cache(client, make_event, person
     response = client.get(f"/registrations/{registration.token}")
     assert "no-store" in response.headers["Cache-Control"]
     assert "private" in response.headers["Cache-Control"]
+
+
+def mailed_feed_link(mail):
+    body = mail.get_body(("plain",)).get_content()
+    return re.search(r"/calendar/[A-Za-z0-9_-]{43}\.ics", body).group(0)
+
+
+def test_the_first_calendar_links_still_answer_after_cancelling_and_registering_again(
+    client, make_event, person, smtp
+):
+    event = make_event(title="Concertation santé mentale", capacity=5)
+    other = make_event(title="Formation Diogène", capacity=5)
+    rules.register(other.id, person(1))
+    first = rules.register(event.id, person(1)).registration
+    deliver_all()
+    mailed = mailed_feed_link(smtp.inbox.to("anne.1@example.org")[-1])
+    page = client.get(f"/registrations/{first.token}").get_data(as_text=True)
+    shown = FEED_LINK.search(page).group(1)
+
+    rules.cancel(first.id)
+    assert summaries(client.get(shown).get_data(as_text=True)) == []
+    assert summaries(client.get(mailed).get_data(as_text=True)) == ["Formation Diogène"]
+
+    again = rules.register(event.id, person(1)).registration
+    assert again.id != first.id
+    for link in (shown, mailed):
+        assert client.get(link).status_code == 200
+    assert summaries(client.get(shown).get_data(as_text=True)) == ["Concertation santé mentale"]
+    assert sorted(summaries(client.get(mailed).get_data(as_text=True))) == [
+        "Concertation santé mentale",
+        "Formation Diogène",
+    ]
+    # The new page shows the link already subscribed to; the old row's links are gone.
+    new_page = client.get(f"/registrations/{again.token}").get_data(as_text=True)
+    assert FEED_LINK.search(new_page).group(1) == shown
+    old_row = db.session.get(Registration, first.id)
+    assert old_row.anonymised_at is not None
+    assert old_row.calendar_token not in shown and old_row.mailbox_token not in mailed
+
+    # Erased, every link of the registration is dead.
+    personal_data.erase(again.id)
+    assert client.get(shown).status_code == 404
+    assert client.get(mailed).status_code == 404
+
+
+def test_a_waitlisted_feed_on_the_page_is_tentative_and_says_so(client, make_event, person):
+    event = make_event(title="Formation Diogène", capacity=1)
+    rules.register(event.id, person(1))
+    waiting = rules.register(event.id, person(2)).registration
+    page = client.get(f"/registrations/{waiting.token}").get_data(as_text=True)
+    body = client.get(FEED_LINK.search(page).group(1)).get_data(as_text=True)
+    assert summaries(body) == ["Formation Diogène (liste d'attente)"]
+    assert "STATUS:TENTATIVE" in body
+
+
+def test_a_pending_feed_in_dutch_says_aanvraag_in_behandeling(client, make_event, person):
+    event = make_event(
+        title="Groupe fermé", title_nl="Gesloten groep", registration_mode="approval"
+    )
+    pending = rules.register(event.id, person(1), language="nl").registration
+    body = client.get(f"/calendar/{pending.calendar_token}.ics").get_data(as_text=True)
+    assert summaries(body) == ["Gesloten groep (aanvraag in behandeling)"]
+    assert "STATUS:TENTATIVE" in body

@@ -97,14 +97,15 @@ class EventContext:
         )
 
 
-def event_entries(event, language, *, cancelled=False, tentative=False, context=None):
+def event_entries(event, language, *, cancelled=False, tentative=False, note=None, context=None):
     """The calendar entries of an event: itself, then one per changed or cancelled date.
 
     Call it in `language`'s locale (calendar_text does): the kind's label and the venue's
     commune are read there. `cancelled` writes every entry STATUS:CANCELLED (the person's
     registration is cancelled); `tentative` marks the entries that are not cancelled
-    TENTATIVE (a place not yet theirs). `context` is EventContext.current(), read once per
-    calendar when there are many events.
+    TENTATIVE (a place not yet theirs). `note` is said in brackets after the title (why the
+    entry is tentative: calendars show TENTATIVE faintly, if at all). `context` is
+    EventContext.current(), read once per calendar when there are many events.
     """
     context = context or EventContext.current()
     updated_at = event.updated_at or utcnow()
@@ -116,10 +117,13 @@ def event_entries(event, language, *, cancelled=False, tentative=False, context=
     )
     if status == EntryStatus.CONFIRMED and tentative:
         status = EntryStatus.TENTATIVE
+    summary = _text(event, "title", language)
+    if note:
+        summary = f"{summary} ({note})"
     shared = {
         "uid": event_uid(event.id, context.host),
         "url": url,
-        "summary": _text(event, "title", language),
+        "summary": summary,
         "updated_at": updated_at,
         "sequence": event.sequence or 0,
         "categories": categories,

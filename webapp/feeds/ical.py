@@ -56,15 +56,24 @@ def calendar_bytes(calendar) -> bytes:
 
 
 def calendar_text(
-    events, *, name=None, method=None, language="fr", cancelled_ids=(), tentative_ids=()
+    events,
+    *,
+    name=None,
+    method=None,
+    language="fr",
+    cancelled_ids=(),
+    tentative_ids=(),
+    notes=None,
 ) -> bytes:
     """The bytes of build_calendar's calendar: the events' entries (see `event_entries`).
 
     `events` may be Event models or any objects with the same fields (the feeds' rows);
     drafts are left out. Events whose id is in `cancelled_ids` are STATUS:CANCELLED, those in
-    `tentative_ids` STATUS:TENTATIVE (a waitlisted or pending registration).
+    `tentative_ids` STATUS:TENTATIVE (a waitlisted or pending registration). `notes` maps an
+    event id to a few words said after its title, e.g. why it is tentative; lazy strings
+    are read in `language`.
     """
-    cancelled_ids, tentative_ids = set(cancelled_ids), set(tentative_ids)
+    cancelled_ids, tentative_ids, notes = set(cancelled_ids), set(tentative_ids), notes or {}
     entries = []
     # Works outside a request too (mails sent by the worker): labels in the asked language.
     with _in_language(language):
@@ -76,6 +85,7 @@ def calendar_text(
                     language,
                     cancelled=event.id in cancelled_ids,
                     tentative=event.id in tentative_ids,
+                    note=notes.get(event.id),
                     context=context,
                 )
     return entries_text(entries, name=name, method=method)

@@ -1,8 +1,19 @@
-"""Links of the *Ajouter à mon agenda* block: webcal, https, Google Calendar, Outlook."""
+"""Links of the *Ajouter à mon agenda* block.
 
+A feed (a bassin, a series, a person's registrations) is subscribed to: webcal, Google's
+`cid=`, Outlook's *add from web*; the calendar client then keeps it up to date as a
+calendar of its own. One event is *added* to the person's own calendar: Google's and
+Outlook's event templates, or the .ics file; subscribing to it would put one calendar per
+event in their list.
+"""
+
+from datetime import UTC
 from urllib.parse import quote, urlencode
 
 from webapp.urls import absolute_url
+
+# Browsers and Google keep URLs of some 2,000 characters: a long description is cut.
+DETAILS_LENGTH = 600
 
 
 def subscription_links(endpoint, name, **values):
@@ -21,10 +32,66 @@ def subscription_links(endpoint, name, **values):
     }
 
 
+def event_links(event, title=None):
+    """The ways to add one event to a calendar, as absolute URLs.
+
+    `title` replaces the event's own (a personal page says "(liste d'attente)"). Every value
+    is percent-encoded: a title holding & ? # stays one value.
+    """
+    title = str(title or event.title)
+    page = absolute_url("agenda.event", event_id=event.id)
+    details = _details(event.description, page)
+    location = _location(event)
+    start, end = event.start_at.astimezone(UTC), event.end_at.astimezone(UTC)
+    google = {
+        "action": "TEMPLATE",
+        "text": title,
+        "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+        "details": details,
+        "location": location,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": title,
+        "startdt": f"{start:%Y-%m-%dT%H:%M:%SZ}",
+        "enddt": f"{end:%Y-%m-%dT%H:%M:%SZ}",
+        "body": details,
+        "location": location,
+    }
+    return {
+        "google": "https://calendar.google.com/calendar/render?" + _query(google),
+        "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?" + _query(outlook),
+        "outlook365": "https://outlook.office.com/calendar/0/deeplink/compose?" + _query(outlook),
+        "ics": absolute_url("feeds.event_feed", event_id=event.id),
+    }
+
+
+def _query(values):
+    return urlencode({k: v for k, v in values.items() if v}, quote_via=quote)
+
+
+def _details(description, page):
+    text = (description or "").strip()
+    if len(text) > DETAILS_LENGTH:
+        text = text[:DETAILS_LENGTH].rsplit(" ", 1)[0] + " …"
+    return f"{text}\n\n{page}" if text else page
+
+
+def _location(event):
+    venue = event.venue
+    place = venue.full_address if venue is not None else None
+    if place and event.room:
+        place = f"{event.room}, {place}"
+    return place or event.online_url or ""
+
+
 def embed_url(bassin_slug, **filters):
     values = {k: v for k, v in filters.items() if v}
     return absolute_url("api.embed_bassin", bassin=bassin_slug, **values)
 
 
 def init_app(app):
-    app.jinja_env.globals.update(subscription_links=subscription_links, embed_url=embed_url)
+    app.jinja_env.globals.update(
+        subscription_links=subscription_links, event_links=event_links, embed_url=embed_url
+    )

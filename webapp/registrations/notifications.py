@@ -7,9 +7,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
+from webapp.feeds.ical import calendar_text
 from webapp.mail.failures import traceback_for_log
 from webapp.mail.outbox import queue_message
-from webapp.registrations.states import RegistrationStatus
+from webapp.registrations.calendars import registrations_calendar
 from webapp.urls import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -87,17 +88,27 @@ def calendar_url(registration):
 
 
 def _attachment(registration, kind):
-    """(ics text, METHOD) for the message: a new or updated entry, or its cancellation."""
-    # calendar_text: build_calendar's bytes, written without building icalendar objects.
-    from webapp.feeds.ical import calendar_text
+    """(ics text, METHOD) for the message: a new or updated entry, or its cancellation.
 
-    event, language = registration.event, registration.language
+    A waitlisted or pending person gets a TENTATIVE entry that says why in its title; the
+    mail that confirms them (promoted, approved) sends the same UID and SEQUENCE with a later
+    DTSTAMP, which replaces it (RFC 5546 2.1.5). The SEQUENCE stays the event's own, so the
+    event's later changes still reach the entry.
+    """
+    language = registration.language or "fr"
     if kind in CANCELLING_KINDS:
-        ics = calendar_text([event], method="CANCEL", language=language, cancelled_ids={event.id})
+        # Cancelled here whatever the row says: an event's cancellation leaves it active.
+        ics = calendar_text(
+            [registration.event],
+            method="CANCEL",
+            language=language,
+            cancelled_ids={registration.event_id},
+        )
         return ics.decode("utf-8"), "CANCEL"
-    if registration.status != RegistrationStatus.CONFIRMED:
+    if not registration.is_active:
         return None, None
-    return calendar_text([event], method="REQUEST", language=language).decode("utf-8"), "REQUEST"
+    ics = registrations_calendar([registration], language=language, method="REQUEST")
+    return ics.decode("utf-8"), "REQUEST"
 
 
 def reference(registration_id):

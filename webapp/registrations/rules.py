@@ -26,6 +26,7 @@ from webapp.registrations import notifications
 from webapp.registrations.models import ACTIVE_STATUSES, Registration
 from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import utcnow
+from webapp.tokens import new_token
 
 
 class RegistrationRefused(Exception):
@@ -122,12 +123,10 @@ def register(event_id, person, answers=None, language="fr", now=None):
         notifications.queue(existing, "already-registered")
         db.session.flush()
         return Outcome(existing, created=False)
-    if existing is not None:
-        # A cancelled person comes back: a new row, so a new place at the end of the waitlist
-        # (ids give the arrival order); the old row stays, anonymised, for the statistics.
-        existing.anonymise(now)
-        db.session.flush()
-    registration = Registration(event=event, email=email)
+    # A cancelled person comes back: a new row, so a new place at the end of the waitlist
+    # (ids give the arrival order); the old row stays, anonymised, for the statistics.
+    inherited = _retire(existing, now) if existing is not None else {}
+    registration = Registration(event=event, email=email, **inherited)
     for field in PERSON_FIELDS:
         if field != "email":
             setattr(registration, field, person.get(field) or None)
@@ -145,6 +144,23 @@ def register(event_id, person, answers=None, language="fr", now=None):
     notifications.queue(registration, f"registered-{status}")
     db.session.flush()
     return Outcome(registration, created=True)
+
+
+def _retire(cancelled, now):
+    """Anonymise a cancelled row whose person comes back; its calendar links, to pass on.
+
+    A calendar subscribed to from the first mail or page keeps answering, with the new
+    registration: same event, same address. The old row gets fresh tokens nobody knows
+    (the columns are unique), written before the new row takes the old ones.
+    """
+    inherited = {
+        "calendar_token": cancelled.calendar_token,
+        "mailbox_token": cancelled.mailbox_token,
+    }
+    cancelled.anonymise(now)
+    cancelled.calendar_token, cancelled.mailbox_token = new_token(), new_token()
+    db.session.flush()
+    return inherited
 
 
 def _first_status(event):

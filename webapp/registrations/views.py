@@ -10,11 +10,10 @@ from sqlalchemy.orm import selectinload
 from webapp.agenda.models import Event
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
-from webapp.feeds.ical import calendar_text
 from webapp.registrations import personal_data, rules
+from webapp.registrations.calendars import TENTATIVE_NOTES, registrations_calendar
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
 from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
-from webapp.registrations.states import RegistrationStatus
 from webapp.tokens import find_by_token, is_token
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import PUBLIC_STATUSES, current_language
@@ -159,24 +158,44 @@ def manage(token):
         form=form,
         questions=questions,
         position=rules.waitlist_position(registration),
+        calendar_note=TENTATIVE_NOTES.get(registration.status),
         saved=saved,
     ), (422 if request.method == "POST" and not saved else 200)
 
 
-@bp.post("/registrations/<token>/cancel")
+@bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
 def cancel(token):
+    """GET asks for confirmation (a second step that needs no JavaScript); POST cancels."""
     registration = _registration_or_404(token)
+    if request.method == "GET":
+        if not registration.is_active:
+            return redirect(url_for(".manage", token=token), 303)
+        return _confirmation(registration, "cancel")
     with unit_of_work("cancel"):
         rules.cancel(registration.id)
     return redirect(url_for(".manage", token=token, done="cancelled"), 303)
 
 
-@bp.post("/registrations/<token>/erase")
+@bp.route("/registrations/<token>/erase", methods=["GET", "POST"])
 def erase(token):
+    """GET asks for confirmation; POST erases the person's data, for good."""
     registration = _registration_or_404(token)
+    if request.method == "GET":
+        if registration.anonymised_at is not None:
+            return redirect(url_for(".manage", token=token), 303)
+        return _confirmation(registration, "erase")
     with unit_of_work("erase"):
         personal_data.erase(registration.id)
     return render_template("registrations/erased.html")
+
+
+def _confirmation(registration, action):
+    return render_template(
+        "registrations/confirm.html",
+        registration=registration,
+        event=registration.event,
+        action=action,
+    )
 
 
 @bp.get("/calendar/<token>.ics")
@@ -192,7 +211,9 @@ def personal_feed(token):
         abort(404)
     owner = find_by_token(Registration.calendar_token, token)
     if owner is not None:
-        registrations = [owner]
+        # Cancelled, it lists nothing: the entry leaves the calendar, the link keeps
+        # answering (a registration made again inherits it: rules.register).
+        registrations = [owner] if owner.is_active else []
     else:
         owner = find_by_token(Registration.mailbox_token, token)
         registrations = _active_registrations_of(owner.email) if owner is not None else []
@@ -207,15 +228,7 @@ def personal_feed(token):
 
     def build():
         name = _("Mes inscriptions – bassins d'aide et de soins")
-        return calendar_text(
-            [r.event for r in registrations],
-            name=name,
-            language=language,
-            cancelled_ids={r.event_id for r in registrations if not r.is_active},
-            tentative_ids={
-                r.event_id for r in registrations if RegistrationStatus(r.status).is_tentative
-            },
-        )
+        return registrations_calendar(registrations, name=name, language=language)
 
     response = calendar_response(validator, build, filename="mes-inscriptions.ics")
     # Personal: no shared cache (proxy, CDN) may keep it.
