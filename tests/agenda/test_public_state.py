@@ -58,7 +58,7 @@ def test_the_event_page_says_the_state_and_offers_only_what_it_allows(make_event
     html = client.get(f"/events/{event.id}").text
     assert f'class="state state-{state}"' in html
     offered = public_state(event)
-    assert ("Ajouter à mon agenda" in html) is offered.offers_calendar
+    assert ('id="subscribe-heading"' in html) is offered.offers_calendar
     assert (f"/events/{event.id}/register" in html) is offered.offers_registration
     if state is not PublicState.OPEN:
         assert "places restantes" not in html
