@@ -55,17 +55,17 @@ def test_a_mail_links_the_personal_page_feed_and_event_under_the_prefix(app, mak
     db.session.commit()
     message = db.session.scalars(select(OutboxMessage)).one()
     for body in (message.body_text, message.body_html):
-        assert f"{PREFIXED}/registrations/{registration.token}" in body
-        assert f"{PREFIXED}/calendar/{registration.mailbox_token}.ics" in body
-        assert f"{PREFIXED}/events/{event.id}" in body
-    assert f"URL;VALUE=URI:{PREFIXED}/events/{event.id}\r\n" in message.ics
+        assert f"{PREFIXED}/registrations/{registration.token}?lang=fr" in body
+        assert f"{PREFIXED}/calendar/{registration.mailbox_token}.ics?lang=fr" in body
+        assert f"{PREFIXED}/events/{event.id}?lang=fr" in body
+    assert f"URL;VALUE=URI:{PREFIXED}/events/{event.id}?lang=fr\r\n" in message.ics
 
 
 def test_a_feed_links_each_event_under_the_prefix(client, make_event):
     event = make_event()
     for url in (f"/events/{event.id}.ics", "/bassins/sud/agenda.ics"):
         body = client.get(url, **MOUNTED).get_data(as_text=True)
-        assert f"URL;VALUE=URI:{PREFIXED}/events/{event.id}\r\n" in body
+        assert f"URL;VALUE=URI:{PREFIXED}/events/{event.id}?lang=fr\r\n" in body
         assert f"UID:event-{event.id}@agenda.example\r\n" in body
 
 
@@ -82,7 +82,7 @@ def test_the_personal_page_offers_its_feed_under_the_prefix(client, make_event):
     registration = rules.register(make_event(capacity=5).id, PERSON).registration
     db.session.commit()
     page = client.get(f"/registrations/{registration.token}", **MOUNTED).get_data(as_text=True)
-    webcal = f"webcal://agenda.example/bassins/calendar/{registration.calendar_token}.ics"
+    webcal = f"webcal://agenda.example/bassins/calendar/{registration.calendar_token}.ics?lang=fr"
     assert f'href="{webcal}"' in page
 
 

@@ -164,7 +164,7 @@ def test_event_carries_location_url_categories_organizer_and_plain_description(c
     _response, parsed = parse(client, f"/events/{event.id}.ics")
     (vevent,) = parsed.walk("VEVENT")
     assert str(vevent["location"]) == event.venue.full_address
-    assert str(vevent["url"]) == f"http://agenda.test/events/{event.id}"
+    assert str(vevent["url"]) == f"http://agenda.test/events/{event.id}?lang=fr"
     assert [str(c) for c in vevent["categories"].cats] == [
         "Concertation thématique",
         event.series.title_fr,

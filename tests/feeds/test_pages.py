@@ -15,8 +15,9 @@ def test_bassin_page_offers_webcal_https_google_and_outlook_with_its_filters(cli
     page = client.get("/bassins/sud/?kind=formation").get_data(as_text=True)
     assert "S'abonner dans mon agenda" in page
     links = hrefs(page)
-    feed = "http://agenda.test/bassins/sud/agenda.ics?kind=formation"
-    assert "webcal://agenda.test/bassins/sud/agenda.ics?kind=formation" in links
+    # The calendar client fetches it without the visitor's language: the link carries it.
+    feed = "http://agenda.test/bassins/sud/agenda.ics?kind=formation&lang=fr"
+    assert "webcal://agenda.test/bassins/sud/agenda.ics?kind=formation&lang=fr" in links
     assert f'value="{feed}"' in unescape(page)
     google = next(h for h in links if h.startswith("https://calendar.google.com/"))
     assert parse_qs(urlsplit(google).query)["cid"] == [feed.replace("http://", "webcal://")]
@@ -34,7 +35,7 @@ def test_bassin_page_gives_an_iframe_snippet_of_the_embed(client, make_event):
 def test_a_series_page_offers_a_subscription_to_its_feed(client, make_event):
     make_event(series_slug="sud-liaison")
     series_page = client.get("/series/sud-liaison").get_data(as_text=True)
-    assert "webcal://agenda.test/series/sud-liaison.ics" in hrefs(series_page)
+    assert "webcal://agenda.test/series/sud-liaison.ics?lang=fr" in hrefs(series_page)
     assert client.get("/series/sud-liaison.ics").status_code == 200
 
 
@@ -49,11 +50,11 @@ def test_an_event_page_adds_the_event_rather_than_subscribing_to_a_calendar_of_o
     assert google["action"] == ["TEMPLATE"]
     assert google["text"] == ["Concertation #4"]
     assert google["dates"][0].startswith("20310323T120000Z/")
-    assert f"http://agenda.test/events/{event.id}" in google["details"][0]
+    assert f"http://agenda.test/events/{event.id}?lang=fr" in google["details"][0]
     outlook = parse_qs(urlsplit(next(h for h in links if "outlook.live.com" in h)).query)
     assert outlook["subject"] == ["Concertation #4"]
     assert outlook["startdt"] == ["2031-03-23T12:00:00Z"]
-    assert f"http://agenda.test/events/{event.id}.ics" in links
+    assert f"http://agenda.test/events/{event.id}.ics?lang=fr" in links
     for words in ("Android / Google Agenda", "Outlook", "iPhone, Mac, Thunderbird : fichier .ics"):
         assert words in page
 
@@ -73,7 +74,7 @@ def test_a_title_with_ampersand_question_mark_and_hash_stays_one_value(client, m
 def test_a_recurring_event_page_offers_a_subscription(client, make_event):
     event = make_event(rrule="FREQ=MONTHLY;BYDAY=3MO")
     links = hrefs(client.get(f"/events/{event.id}").get_data(as_text=True))
-    assert f"webcal://agenda.test/events/{event.id}.ics" in links
+    assert f"webcal://agenda.test/events/{event.id}.ics?lang=fr" in links
 
 
 def test_how_to_page_covers_the_four_clients(client, territory):

@@ -10,7 +10,9 @@ from webapp.mail.outbox import deliver_all
 from webapp.registrations.models import Registration
 
 # The page links its feed absolute (webcal, and inside Google and Outlook links): the path.
-FEED_LINK = re.compile(r'href="(?:webcal|https?)://[^/"]+(/calendar/[A-Za-z0-9_-]{43}\.ics)"')
+FEED_LINK = re.compile(
+    r'href="(?:webcal|https?)://[^/"]+(/calendar/[A-Za-z0-9_-]{43}\.ics)(?:\?lang=\w+)?"'
+)
 
 
 def summaries(body):

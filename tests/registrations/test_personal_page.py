@@ -115,8 +115,8 @@ def test_the_calendar_choices_add_the_event_and_follow_the_registration(client, 
     google = next(h for h in links if "action=TEMPLATE" in h)
     assert parse_qs(urlsplit(google).query)["text"] == ["Formation Diogène (liste d'attente)"]
     assert any("outlook.live.com/calendar/0/deeplink/compose" in h for h in links)
-    assert f"http://agenda.test/events/{event.id}.ics" in links
-    webcal = f"webcal://agenda.test/calendar/{waiting.calendar_token}.ics"
+    assert f"http://agenda.test/events/{event.id}.ics?lang=fr" in links
+    webcal = f"webcal://agenda.test/calendar/{waiting.calendar_token}.ics?lang=fr"
     assert webcal in links
     for words in ("Android / Google Agenda", "iPhone, Mac, Thunderbird : fichier .ics"):
         assert words in page

@@ -71,9 +71,9 @@ def event_uid(event_id, host=None):
     return f"event-{event_id}@{host or base_host()}"
 
 
-def event_url(event_id):
+def event_url(event_id, language=None):
     """The event's public page, absolute."""
-    return absolute_url("agenda.event", event_id=event_id)
+    return absolute_url("agenda.event", event_id=event_id, lang=language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
     """
     context = context or EventContext.current()
     updated_at = event.updated_at or utcnow()
-    url = event_url(event.id)
+    url = event_url(event.id, language)
     kind = context.kind_labels.get(event.kind) or event.kind
     categories = (kind, _text(event.series, "title", language)) if event.series else (kind,)
     status = (

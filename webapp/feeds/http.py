@@ -29,7 +29,7 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Calendar clients poll hourly (REFRESH-INTERVAL); proxies may keep a copy for a few minutes.
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
 # Bump when the feed's format changes, so that no old body is served under a new code.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: event URLs carry the feed's language
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import UTC
 from urllib.parse import quote, urlencode
 
 from webapp.urls import absolute_url
+from webapp.vocabulary import current_language
 
 # Browsers and Google keep URLs of some 2,000 characters: a long description is cut.
 DETAILS_LENGTH = 600
@@ -19,7 +20,8 @@ DETAILS_LENGTH = 600
 def subscription_links(endpoint, name, **values):
     """The ways to subscribe to one feed, as absolute URLs."""
     values = {k: v for k, v in values.items() if v}
-    https = absolute_url(endpoint, **values)
+    # The calendar client fetches it without the person's cookie or browser language.
+    https = absolute_url(endpoint, **values, lang=current_language())
     webcal = "webcal://" + https.split("://", 1)[1]
     return {
         "https": https,
@@ -39,7 +41,8 @@ def event_links(event, title=None):
     is percent-encoded: a title holding & ? # stays one value.
     """
     title = str(title or event.title)
-    page = absolute_url("agenda.event", event_id=event.id)
+    language = current_language()
+    page = absolute_url("agenda.event", event_id=event.id, lang=language)
     details = _details(event.description, page)
     location = _location(event)
     start, end = event.start_at.astimezone(UTC), event.end_at.astimezone(UTC)
@@ -63,7 +66,7 @@ def event_links(event, title=None):
         "google": "https://calendar.google.com/calendar/render?" + _query(google),
         "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?" + _query(outlook),
         "outlook365": "https://outlook.office.com/calendar/0/deeplink/compose?" + _query(outlook),
-        "ics": absolute_url("feeds.event_feed", event_id=event.id),
+        "ics": absolute_url("feeds.event_feed", event_id=event.id, lang=language),
     }
 
 

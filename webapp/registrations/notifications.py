@@ -79,12 +79,16 @@ CANCELLING_KINDS = {"cancelled", "refused", "event-cancelled"}
 
 def personal_url(registration):
     """The registrant's own page: status, changes, cancellation."""
-    return absolute_url("registrations.manage", token=registration.token)
+    return absolute_url(
+        "registrations.manage", token=registration.token, lang=registration.language
+    )
 
 
 def calendar_url(registration):
     """The feed of everything this address is registered for: for the mailbox only."""
-    return absolute_url("registrations.personal_feed", token=registration.mailbox_token)
+    return absolute_url(
+        "registrations.personal_feed", token=registration.mailbox_token, lang=registration.language
+    )
 
 
 def _attachment(registration, kind):
@@ -152,7 +156,9 @@ def _write(registration, kind):
             "kind": kind,
             "personal_url": personal_url(registration),
             "calendar_url": calendar_url(registration),
-            "event_url": absolute_url("agenda.event", event_id=registration.event_id),
+            "event_url": absolute_url(
+                "agenda.event", event_id=registration.event_id, lang=registration.language
+            ),
             "language": registration.language or "fr",
         }
         text = render_template("mail/registration.txt", **context)
