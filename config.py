@@ -70,6 +70,8 @@ class Config:
     # (purge-personal-data); a sent message keeps no address or body even before that.
     OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
     RATELIMIT_HEADERS_ENABLED = True
+    # The worker's nightly jobs (occurrence refresh, purge) run from this local hour on.
+    WORKER_NIGHTLY_HOUR = int(os.environ.get("WORKER_NIGHTLY_HOUR", "3"))
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = APP_TIMEZONE

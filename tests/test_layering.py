@@ -34,6 +34,7 @@ LAYERS = {
     "api": 5,
     "auth": 6,
     "loading": 7,
+    "worker": 7,
 }
 
 

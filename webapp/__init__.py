@@ -83,8 +83,10 @@ def _register_commands(app):
     from webapp.loading.cli import register_commands as loading_commands
     from webapp.mail.cli import register_commands as mail_commands
     from webapp.registrations.cli import register_commands as registration_commands
+    from webapp.worker.cli import register_commands as worker_commands
 
     agenda_commands(app)
     loading_commands(app)
     mail_commands(app)
     registration_commands(app)
+    worker_commands(app)
