@@ -35,6 +35,7 @@ LAYERS = {
     "auth": 6,
     "loading": 7,
     "worker": 7,
+    "config_check": 7,
 }
 
 
