@@ -70,6 +70,12 @@ class Config:
     # (purge-personal-data); a sent message keeps no address or body even before that.
     OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
     RATELIMIT_HEADERS_ENABLED = True
+    # How many gunicorn workers serve the app (gunicorn reads it too); 0: not said. Read by
+    # check-config, which warns about what each worker would keep apart.
+    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "0")
+    PRODUCTION = False
+    # The worker's nightly jobs (occurrence refresh, purge) run from this local hour on.
+    WORKER_NIGHTLY_HOUR = int(os.environ.get("WORKER_NIGHTLY_HOUR", "3"))
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = APP_TIMEZONE
@@ -88,6 +94,7 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     # Served over HTTPS only: browsers refuse plain HTTP for a year once they have seen it.
     STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"

@@ -34,6 +34,8 @@ LAYERS = {
     "api": 5,
     "auth": 6,
     "loading": 7,
+    "worker": 7,
+    "config_check": 7,
 }
 
 

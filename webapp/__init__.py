@@ -80,11 +80,15 @@ def _register_blueprints(app):
 
 def _register_commands(app):
     from webapp.agenda.cli import register_commands as agenda_commands
+    from webapp.config_check import register_commands as config_check_commands
     from webapp.loading.cli import register_commands as loading_commands
     from webapp.mail.cli import register_commands as mail_commands
     from webapp.registrations.cli import register_commands as registration_commands
+    from webapp.worker.cli import register_commands as worker_commands
 
     agenda_commands(app)
+    config_check_commands(app)
     loading_commands(app)
     mail_commands(app)
     registration_commands(app)
+    worker_commands(app)

@@ -220,11 +220,12 @@ def _as_mail(message):
     return mail_message
 
 
-def deliver_batch(limit=50, now=None):
+def deliver_batch(limit=50, now=None, stop=None):
     """Send what is due through one SMTP connection; returns (sent, failed) counts.
 
     Each message's outcome is recorded on it alone and the batch goes on; only a server that
-    cannot be reached postpones the rest of the batch.
+    cannot be reached postpones the rest of the batch. When `stop()` turns true (the worker
+    was asked to stop) the message in hand is finished and the rest given back at once.
     """
     now = now or utcnow()
     claimed = [(m.id, m.claim_token) for m in claim_batch(limit, now)]
@@ -232,6 +233,9 @@ def deliver_batch(limit=50, now=None):
     link = _SMTPLink()
     try:
         for position, (message_id, token) in enumerate(claimed):
+            if stop is not None and stop():
+                _give_back(claimed[position:])
+                break
             try:
                 link.open()
             except Exception as error:  # the server is down: the rest waits for a retry
@@ -280,6 +284,23 @@ def _take(message_id, token, now):
     return taken.rowcount == 1
 
 
+def _give_back(claimed):
+    """Return claimed messages not yet taken to the queue, as they were (no attempt counted),
+    so another worker sends them now rather than after STALE_CLAIM."""
+    with unit_of_work("give-back-mail-claims"):
+        for message_id, token in claimed:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.claim_token == token,
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                )
+                .values(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
+                .execution_options(synchronize_session=False)
+            )
+
+
 def _postpone(claimed, error, now):
     """The server cannot be reached: each message still ours counts an attempt and waits."""
     postponed = 0
@@ -324,11 +345,11 @@ def _mark_sent(message):
         setattr(message, column, blank)
 
 
-def deliver_all(limit=50):
-    """Send batches until nothing is due; returns (sent, failed)."""
+def deliver_all(limit=50, stop=None):
+    """Send batches until nothing is due (or `stop()` turns true); returns (sent, failed)."""
     total_sent = total_failed = 0
     while True:
-        sent, failed = deliver_batch(limit)
+        sent, failed = deliver_batch(limit, stop=stop)
         total_sent, total_failed = total_sent + sent, total_failed + failed
-        if sent + failed == 0 or sent == 0:
+        if sent + failed == 0 or sent == 0 or (stop is not None and stop()):
             return total_sent, total_failed
