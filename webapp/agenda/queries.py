@@ -16,6 +16,7 @@ from webapp.agenda.models import (
     Venue,
     event_bassins,
 )
+from webapp.agenda.search import matches
 from webapp.extensions import db
 from webapp.timezones import local_day_start, utcnow
 from webapp.vocabulary import AUDIENCES, KINDS
@@ -170,7 +171,7 @@ def _apply_filters(stmt, filters: AgendaFilters, now):
     """Add the WHERE clauses of the filters to a select over EventOccurrence.
 
     The index rows carry the event's public status, kind, audience and series, so only a
-    text search joins the events table (see EventOccurrence).
+    text search reads the events table, its folded search text (agenda/search.py).
     """
     stmt = stmt.where(EventOccurrence.listed == true())
     if filters.bassin:
@@ -216,31 +217,8 @@ def _apply_filters(stmt, filters: AgendaFilters, now):
     elif not filters.date_from:
         stmt = stmt.where(EventOccurrence.end_at > now)
     if filters.q:
-        pattern = f"%{_escape_like(filters.q.lower())}%"
-        stmt = stmt.join(Event, EventOccurrence.event_id == Event.id).where(
-            or_(
-                func.lower(Event.title_fr).like(pattern, escape="\\"),
-                func.lower(Event.title_nl).like(pattern, escape="\\"),
-                func.lower(Event.description_fr).like(pattern, escape="\\"),
-                func.lower(Event.description_nl).like(pattern, escape="\\"),
-                EventOccurrence.series_id.in_(
-                    select(Series.id).where(
-                        or_(
-                            func.lower(Series.title_fr).like(pattern, escape="\\"),
-                            func.lower(Series.title_nl).like(pattern, escape="\\"),
-                        )
-                    )
-                ),
-                EventOccurrence.venue_id.in_(
-                    select(Venue.id).where(func.lower(Venue.name).like(pattern, escape="\\"))
-                ),
-            )
-        )
+        stmt = stmt.where(EventOccurrence.event_id.in_(select(Event.id).where(matches(filters.q))))
     return stmt
-
-
-def _escape_like(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def agenda_statement(filters: AgendaFilters, now=None):
