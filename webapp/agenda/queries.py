@@ -263,6 +263,47 @@ class AgendaPage:
     def has_prev(self):
         return self.page > 1
 
+    def months(self):
+        """The page as the list shows it: month headings, one entry per event (see
+        agenda_entries). The API and feeds read `items`, one per date."""
+        return agenda_entries(self.items)
+
+
+@dataclass
+class AgendaEntry:
+    """One line of the list: an occurrence and the other dates of the same repeating event
+    that fall on the same page (in the page's order), shown with it instead of apart."""
+
+    occurrence: EventOccurrence
+    others: list = field(default_factory=list)
+
+
+@dataclass
+class AgendaMonth:
+    month: date  # its first day, in Brussels
+    entries: list
+
+
+def agenda_entries(items) -> list[AgendaMonth]:
+    """Group a page's occurrences: a repeating event's dates on the page join its first one,
+    and the entries fall under the month (Brussels time) of their first date.
+
+    Pagination still counts dates, so a page holds the same dates as before and a repeating
+    event's dates never jump between pages; only how they are shown changes.
+    """
+    months, by_event = [], {}
+    for occurrence in items:
+        entry = by_event.get(occurrence.event_id)
+        if entry is not None:
+            entry.others.append(occurrence)
+            continue
+        entry = by_event[occurrence.event_id] = AgendaEntry(occurrence)
+        month = occurrence.local_start.date().replace(day=1)
+        if not months or months[-1].month != month:
+            months.append(AgendaMonth(month, []))
+        months[-1].entries.append(entry)
+    return months
+
 
 def agenda_page(filters: AgendaFilters, page=1, per_page=20, now=None) -> AgendaPage:
     """One page of the agenda: occurrences with their events, venues and bassins loaded."""
