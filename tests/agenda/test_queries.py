@@ -246,3 +246,22 @@ def test_events_statement_is_distinct(make_event):
     make_event("Unique")
     events = db.session.scalars(agenda_events_statement(AgendaFilters())).all()
     assert sorted(e.title_fr for e in events) == ["Hebdo", "Unique"]
+
+
+@before_the_fixed_dates
+def test_page_groups_a_repeating_event_s_dates_under_its_first_month(make_event):
+    """One entry per event on a page, under the month of its first date; the items (the API's)
+    stay one per date."""
+    make_event("Rendez-vous", start=local(2027, 1, 18, 14), rrule="FREQ=MONTHLY;COUNT=3")
+    make_event("Concertation", start=local(2027, 2, 2, 13))
+    page = agenda_page(AgendaFilters(), per_page=10)
+    assert len(page.items) == 4
+    months = page.months()
+    assert [m.month for m in months] == [date(2027, 1, 1), date(2027, 2, 1)]
+    (rendezvous,) = months[0].entries
+    assert rendezvous.occurrence.event.title_fr == "Rendez-vous"
+    assert [o.local_start.date() for o in rendezvous.others] == [
+        date(2027, 2, 18),
+        date(2027, 3, 18),
+    ]
+    assert [e.occurrence.event.title_fr for e in months[1].entries] == ["Concertation"]
