@@ -165,7 +165,9 @@ def _event_rows(n, event_id, now, rng, venues, series, organisers, bassins):
         "updated_at": now,
     }
     # The folded search text, as agenda.changes would keep it (the venue row carries its commune).
-    event["search_text"] = search_text(SimpleNamespace(**event), venue=venue, commune=venue)
+    event["search_text"] = search_text(
+        SimpleNamespace(description_nl=None, **event), venue=venue, commune=venue
+    )
     links = [{"event_id": event_id, "bassin_id": b.id} for b in event_bassins]
     # The app's own index row (and its copies of status, kind...), as the listener would write.
     (occurrence,) = occurrence_rows(SimpleNamespace(**event, rrule=None, overrides=[]))
