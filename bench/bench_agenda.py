@@ -5,9 +5,10 @@
 Loads the demo agenda plus N generated events (SQLAlchemy core bulk inserts into venues,
 series, events, event_bassins and the event_occurrences index) into a temporary SQLite file
 (or the given database, whose tables are dropped and rebuilt), starts `gunicorn -w 2` on a
-free port, and prints the median server time of `/`, `/bassins/sud/?kind=concertation` and
-`/events/<id>` beside a trivial Flask view of the same app, with the ratios: once as
-visitors get them (page cache on, see webapp/pagecache.py), once with every request rendered.
+free port, and prints the median server time of `/`, `/bassins/sud/?kind=concertation`,
+`/?q=concertation` (a text search) and `/events/<id>` beside a trivial Flask view of the same
+app, with the ratios: once as visitors get them (page cache on, see webapp/pagecache.py), once
+with every request rendered.
 Aims: agenda pages within 5x, an event page within 3x of the trivial view.
 """
 
@@ -34,8 +35,9 @@ from bench.common import (  # noqa: E402
     print_table,
 )
 from webapp.agenda.occurrences import occurrence_rows  # noqa: E402
+from webapp.agenda.search import search_text  # noqa: E402
 
-AIMS = {"agenda /": 5, "bassin sud, concertations": 5, "event page": 3}
+AIMS = {"agenda /": 5, "bassin sud, concertations": 5, "search ?q=": 5, "event page": 3}
 KIND_WEIGHTS = {
     "concertation": 30,
     "atelier-du-changement": 10,
@@ -81,6 +83,8 @@ def load(app, events, seed=2):
 
 
 def _venues(db, model, communes, rng, count=300):
+    from webapp.agenda.models import Commune
+
     rows = [
         {
             "name": f"Salle bench {n}",
@@ -92,8 +96,19 @@ def _venues(db, model, communes, rng, count=300):
     ]
     db.session.execute(insert(model), rows)
     table = model.__table__
+    communes = Commune.__table__
     return db.session.execute(
-        select(table.c.id, table.c.commune_id).where(table.c.name.like("Salle bench %"))
+        select(
+            table.c.id,
+            table.c.name,
+            table.c.address,
+            communes.c.name_fr,
+            communes.c.name_nl,
+            communes.c.municipality_fr,
+            communes.c.municipality_nl,
+        )
+        .join(communes, communes.c.id == table.c.commune_id)
+        .where(table.c.name.like("Salle bench %"))
     ).all()
 
 
@@ -149,6 +164,10 @@ def _event_rows(n, event_id, now, rng, venues, series, organisers, bassins):
         "created_at": now,
         "updated_at": now,
     }
+    # The folded search text, as agenda.changes would keep it (the venue row carries its commune).
+    event["search_text"] = search_text(
+        SimpleNamespace(description_nl=None, **event), venue=venue, commune=venue
+    )
     links = [{"event_id": event_id, "bassin_id": b.id} for b in event_bassins]
     # The app's own index row (and its copies of status, kind...), as the listener would write.
     (occurrence,) = occurrence_rows(SimpleNamespace(**event, rrule=None, overrides=[]))
@@ -208,6 +227,7 @@ def main(argv=None):
             ("trivial view (same app)", TRIVIAL_PATH),
             ("agenda /", "/"),
             ("bassin sud, concertations", "/bassins/sud/?kind=concertation"),
+            ("search ?q=", "/?q=concertation"),
             ("event page", f"/events/{event_id}"),
             ("bare Flask trivial view", BARE_PATH + "/"),
         ]

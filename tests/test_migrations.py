@@ -123,3 +123,38 @@ def test_an_agenda_indexed_before_0005_gets_its_occurrence_facts(empty_database)
         ]
         assert generation == 0
         db.engine.dispose()
+
+
+def test_events_saved_before_0010_are_found_by_their_folded_texts(empty_database):
+    """0010 fills the search text of existing events: titles, series, venue, commune (both
+    languages) and organiser, without accents or case."""
+    app = create_app(make_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0008_kind_audience_checks")
+        statements = [
+            "INSERT INTO bassins (id, slug, code, name_fr, name_nl) "
+            "VALUES (1, 'sud', 'S', 'Bassin Sud', 'Zorgzone Zuid')",
+            "INSERT INTO communes (id, slug, name_fr, name_nl, municipality_slug, "
+            "municipality_fr, municipality_nl, postal_codes, bassin_id) "
+            "VALUES (1, 'forest', 'Forest', 'Vorst', 'forest', 'Forest', 'Vorst', '1190', 1)",
+            "INSERT INTO venues (id, name, address, commune_id) "
+            "VALUES (1, 'Maison médicale', 'Rue Émile Féron 3', 1)",
+            "INSERT INTO series (id, slug, kind, title_fr) "
+            "VALUES (1, 'liaison-sud', 'concertation', 'Liaison ambulatoire-Hôpital')",
+            "INSERT INTO organisations (id, name) VALUES (1, 'CPAS de Forest')",
+            "INSERT INTO events (id, kind, audience, title_fr, start_at, end_at, status, "
+            "series_id, venue_id, organiser_id, registration_mode, waitlist_enabled, sequence, "
+            "confirmed_count, created_at, updated_at) VALUES (1, 'concertation', "
+            "'professionals', 'Prévention SANTÉ', '2027-01-01 08:00:00', "
+            "'2027-01-01 11:00:00', 'published', 1, 1, 1, 'open', true, 0, 0, "
+            "'2027-01-01 08:00:00', '2027-01-01 08:00:00')",
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            found = connection.execute(text("SELECT search_text FROM events")).scalar()
+        for word in ("prevention sante", "hopital", "vorst", "forest", "emile feron", "cpas"):
+            assert word in found
+        db.engine.dispose()

@@ -1,7 +1,7 @@
 """job runs: the claims of the worker's scheduled jobs, one per job and period
 
 Revision ID: 0011_job_runs
-Revises: 0009_event_facts
+Revises: 0010_search_text
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0011_job_runs"
-down_revision = "0009_event_facts"
+down_revision = "0010_search_text"
 branch_labels = None
 depends_on = None
 

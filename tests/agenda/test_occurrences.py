@@ -166,7 +166,8 @@ def test_plain_event_has_one_occurrence(make_event):
     assert [(o.start, o.end) for o in found] == [(event.start_at, event.end_at)]
 
 
-def test_recurring_event_appears_at_each_date_in_the_list(client, make_event):
+def test_recurring_event_lists_each_date_on_one_entry(client, make_event):
+    """Every date is listed and counted; the dates on one page share one entry (one title)."""
     event = make_event(
         "Rendez-vous de la Prévention Etterbeek",
         start=local(2027, 1, 18, 14),
@@ -178,14 +179,16 @@ def test_recurring_event_appears_at_each_date_in_the_list(client, make_event):
         exdates=["2027-08-16"],
     )
     html = client.get("/?from=2027-01-01&to=2027-12-31").get_data(as_text=True)
-    assert html.count("Rendez-vous de la Prévention Etterbeek") == 11
+    assert html.count("Rendez-vous de la Prévention Etterbeek") == 1
+    assert "Puis 10 autres dates" in html
     assert "11 activités" in html
     for day in third_mondays_2027():
         stamp = f'datetime="{day.isoformat()}T14:00+0{brussels_offset_hours(day)}:00"'
         assert (stamp in html) == (day.month != 8), day
     # Filters apply to each date.
     html = client.get("/?from=2027-03-01&to=2027-04-30&commune=etterbeek").get_data(as_text=True)
-    assert html.count("Rendez-vous de la Prévention Etterbeek") == 2
+    assert html.count("Rendez-vous de la Prévention Etterbeek") == 1
+    assert "2 activités" in html and "Puis 1 autre date" in html
     html = client.get("/bassins/sud-est/?from=2027-10-01&to=2027-11-30").get_data(as_text=True)
     assert 'datetime="2027-10-18T14:00+02:00"' in html
     assert 'datetime="2027-11-15T14:00+01:00"' in html
@@ -251,10 +254,12 @@ def test_event_page_lists_dates_with_cancelled_and_moved_ones(client, make_event
     assert html.count('<li class="is-cancelled">') == 1
     assert "Maison médicale du coin, Auderghem" in html
     assert html.count("<time datetime=") == 4
-    # In the list: four cards, one with the cancelled badge, the moved one in its commune.
+    # In the list: four dates on one entry, the cancelled one said so; the moved one in its
+    # commune.
     html = client.get("/").get_data(as_text=True)
-    assert html.count("Permanence hebdomadaire") == 4
-    assert html.count("state state-cancelled") == 1
+    assert html.count("Permanence hebdomadaire") == 1
+    assert "4 activités" in html and "Puis 3 autres dates" in html
+    assert html.count("(annulée)") == 1
     html = client.get("/?commune=auderghem").get_data(as_text=True)
     assert html.count("Permanence hebdomadaire") == 1
 
@@ -264,4 +269,5 @@ def test_event_page_of_a_finished_rule(client, make_event):
     html = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Aucune date à venir." in html
     html = client.get("/archive/?from=2025-01-01&to=2025-01-31").get_data(as_text=True)
-    assert html.count("Cycle terminé") == 3
+    assert html.count("Cycle terminé") == 1
+    assert "3 activités" in html and "Et 2 dates plus tôt" in html

@@ -135,6 +135,61 @@ def test_query_searches_dutch_and_series(make_event):
     assert series_event.id
 
 
+def test_query_ignores_accents_and_case(make_event):
+    make_event("Liaison ambulatoire-hôpital")
+    make_event("Rendez-vous de la Prévention santé")
+    assert titles(agenda_page(AgendaFilters(q="hopital"))) == ["Liaison ambulatoire-hôpital"]
+    assert titles(agenda_page(AgendaFilters(q="PREVENTION"))) == [
+        "Rendez-vous de la Prévention santé"
+    ]
+    assert titles(agenda_page(AgendaFilters(q="Hôpital"))) == ["Liaison ambulatoire-hôpital"]
+
+
+def test_query_finds_the_commune_in_both_languages(make_event):
+    make_event("À Forest", commune="forest")
+    make_event("À Etterbeek", commune="etterbeek")
+    assert titles(agenda_page(AgendaFilters(q="Vorst"))) == ["À Forest"]
+    assert titles(agenda_page(AgendaFilters(q="forest"))) == ["À Forest"]
+
+
+def test_query_finds_venue_address_and_organiser(make_event):
+    from webapp.agenda.models import Organisation
+
+    make_event("Chez le CPAS", organiser=Organisation(name="CPAS d'Uccle"))
+    make_event("Ailleurs")
+    assert titles(agenda_page(AgendaFilters(q="cpas d'uccle"))) == ["Chez le CPAS"]
+    assert "Chez le CPAS" in titles(agenda_page(AgendaFilters(q="rue du test")))
+
+
+def test_query_words_match_in_any_order(make_event):
+    make_event("Santé mentale et logement", commune="forest")
+    make_event("Santé mentale", commune="etterbeek")
+    assert titles(agenda_page(AgendaFilters(q="logement sante"))) == ["Santé mentale et logement"]
+    assert titles(agenda_page(AgendaFilters(q="mentale vorst"))) == ["Santé mentale et logement"]
+
+
+def test_search_follows_edits_of_venue_series_and_commune(make_event):
+    event = make_event("Séance", series_slug="cycle-sommeil", commune="forest")
+    event.venue.name = "Centre Éole"
+    event.series.title_nl = "Slaapcyclus"
+    event.venue.commune.name_nl = "Vorst-Zuid"
+    db.session.commit()
+    for query in ("eole", "slaapcyclus", "vorst-zuid"):
+        assert titles(agenda_page(AgendaFilters(q=query))) == ["Séance"], query
+
+
+def test_search_follows_a_venue_set_by_id(make_event):
+    from tests.factories import venue
+
+    other = venue("Espace Chambéry", "etterbeek", "Rue de Chambéry 24")
+    event = make_event("Déménagée", commune="forest")
+    db.session.flush()
+    event.venue_id = other.id
+    db.session.commit()
+    assert titles(agenda_page(AgendaFilters(q="chambery"))) == ["Déménagée"]
+    assert titles(agenda_page(AgendaFilters(q="vorst"))) == []
+
+
 def test_regional_event_in_every_bassin(make_event):
     make_event("Régionale", bassins=("centre-ouest", "nord", "nord-est", "sud", "sud-est"))
     for slug in ("centre-ouest", "nord", "nord-est", "sud", "sud-est"):
@@ -191,3 +246,22 @@ def test_events_statement_is_distinct(make_event):
     make_event("Unique")
     events = db.session.scalars(agenda_events_statement(AgendaFilters())).all()
     assert sorted(e.title_fr for e in events) == ["Hebdo", "Unique"]
+
+
+@before_the_fixed_dates
+def test_page_groups_a_repeating_event_s_dates_under_its_first_month(make_event):
+    """One entry per event on a page, under the month of its first date; the items (the API's)
+    stay one per date."""
+    make_event("Rendez-vous", start=local(2027, 1, 18, 14), rrule="FREQ=MONTHLY;COUNT=3")
+    make_event("Concertation", start=local(2027, 2, 2, 13))
+    page = agenda_page(AgendaFilters(), per_page=10)
+    assert len(page.items) == 4
+    months = page.months()
+    assert [m.month for m in months] == [date(2027, 1, 1), date(2027, 2, 1)]
+    (rendezvous,) = months[0].entries
+    assert rendezvous.occurrence.event.title_fr == "Rendez-vous"
+    assert [o.local_start.date() for o in rendezvous.others] == [
+        date(2027, 2, 18),
+        date(2027, 3, 18),
+    ]
+    assert [e.occurrence.event.title_fr for e in months[1].entries] == ["Concertation"]

@@ -14,9 +14,10 @@ def test_visitor_filters_the_agenda_switches_to_dutch_and_opens_an_event(page, s
     assert page.locator(".event-list > li").count() > 0
     screenshot("1-agenda")
 
+    page.locator(".filter-panel summary").click()  # the filters fold behind one <details>
     page.locator("#filter-bassin").select_option("sud")
     page.locator("#filter-kind").select_option("concertation")
-    page.get_by_role("button", name="Filtrer").click()
+    page.locator(".filter-panel button[type=submit]").click()
     page.wait_for_url(re.compile(r"bassin=sud"))
     assert "kind=concertation" in page.url
     cards = page.locator(".event-list .event-card")

@@ -5,12 +5,15 @@
 - An edit of a venue (its address...), a series or an organisation is an edit of the events
   that show it: their change time moves (feeds' validators follow it), and for a venue their
   SEQUENCE too, since the place calendars show has changed.
+- The search text of an event (agenda/search.py) follows its own texts and those of its
+  venue, commune, series and organiser, in the same flush.
 """
 
 from sqlalchemy import delete, event, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.agenda.models import (
+    Commune,
     Event,
     EventOccurrence,
     OccurrenceOverride,
@@ -19,6 +22,7 @@ from webapp.agenda.models import (
     Venue,
 )
 from webapp.agenda.occurrences import occurrence_rows
+from webapp.agenda.search import SEARCH_FIELDS, refresh_search_text
 from webapp.timezones import utcnow
 
 # A change to any of these is a change calendars must see (SEQUENCE).
@@ -59,6 +63,17 @@ VENUE_FIELDS = (
 )
 SERIES_FIELDS = ("title_fr", "title_nl")
 ORGANISATION_FIELDS = ("name", "email")
+# What an event is found by, of its own fields and of a commune's (agenda/search.py).
+EVENT_SEARCH_FIELDS = (
+    *SEARCH_FIELDS,
+    "venue_id",
+    "venue",
+    "series_id",
+    "series",
+    "organiser_id",
+    "organiser",
+)
+COMMUNE_SEARCH_FIELDS = ("name_fr", "name_nl", "municipality_fr", "municipality_nl")
 
 _STALE = "agenda_stale_events"
 # Events created or already re-sequenced in the current transaction: calendars only ever see
@@ -79,7 +94,12 @@ def _note_changes(session, flush_context, instances):
             if obj in session.new:
                 session.info.setdefault(_SEQUENCED, set()).add(obj)
                 stale.add(obj)
+                with session.no_autoflush:
+                    refresh_search_text(session, obj)
                 continue
+            if _changed(obj, EVENT_SEARCH_FIELDS):
+                with session.no_autoflush:
+                    refresh_search_text(session, obj)
             if _changed(obj, SEQUENCE_FIELDS):
                 _next_sequence(session, obj)
             if _changed(obj, OCCURRENCE_FIELDS):
@@ -101,7 +121,14 @@ def _note_changes(session, flush_context, instances):
 
 
 def _follow_shown_facts(session, obj):
-    """Touch the events that show an edited venue, series or organisation."""
+    """Touch the events that show an edited venue, series or organisation, and refresh the
+    search text of those (and of the events at a renamed commune)."""
+    if isinstance(obj, Commune) and _changed(obj, COMMUNE_SEARCH_FIELDS):
+        at_commune = select(Venue.id).where(Venue.commune_id == obj.id)
+        with session.no_autoflush:
+            for event_obj in session.scalars(select(Event).where(Event.venue_id.in_(at_commune))):
+                refresh_search_text(session, event_obj)
+        return
     if isinstance(obj, Venue) and _changed(obj, VENUE_FIELDS):
         at_venue = select(OccurrenceOverride.event_id).where(OccurrenceOverride.venue_id == obj.id)
         where, place_changed = or_(Event.venue_id == obj.id, Event.id.in_(at_venue)), True
@@ -115,6 +142,7 @@ def _follow_shown_facts(session, obj):
     with session.no_autoflush:
         for event_obj in session.scalars(select(Event).where(where)):
             event_obj.updated_at = now
+            refresh_search_text(session, event_obj)
             if place_changed:
                 _next_sequence(session, event_obj)
 

@@ -269,6 +269,10 @@ class Event(Localized, db.Model):
     rrule: Mapped[str | None] = mapped_column(String(300))
     exdates: Mapped[list | None] = mapped_column(JSON)
 
+    # What a text search reads: titles, descriptions, series, venue, commune and organiser,
+    # folded (agenda/search.py); kept by agenda.changes in the flush that changes any of them.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
     # Grows with every change of time, place or status: the iCalendar SEQUENCE.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)

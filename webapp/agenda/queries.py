@@ -16,6 +16,7 @@ from webapp.agenda.models import (
     Venue,
     event_bassins,
 )
+from webapp.agenda.search import matches
 from webapp.extensions import db
 from webapp.timezones import local_day_start, utcnow
 from webapp.vocabulary import AUDIENCES, KINDS
@@ -170,7 +171,7 @@ def _apply_filters(stmt, filters: AgendaFilters, now):
     """Add the WHERE clauses of the filters to a select over EventOccurrence.
 
     The index rows carry the event's public status, kind, audience and series, so only a
-    text search joins the events table (see EventOccurrence).
+    text search reads the events table, its folded search text (agenda/search.py).
     """
     stmt = stmt.where(EventOccurrence.listed == true())
     if filters.bassin:
@@ -216,31 +217,8 @@ def _apply_filters(stmt, filters: AgendaFilters, now):
     elif not filters.date_from:
         stmt = stmt.where(EventOccurrence.end_at > now)
     if filters.q:
-        pattern = f"%{_escape_like(filters.q.lower())}%"
-        stmt = stmt.join(Event, EventOccurrence.event_id == Event.id).where(
-            or_(
-                func.lower(Event.title_fr).like(pattern, escape="\\"),
-                func.lower(Event.title_nl).like(pattern, escape="\\"),
-                func.lower(Event.description_fr).like(pattern, escape="\\"),
-                func.lower(Event.description_nl).like(pattern, escape="\\"),
-                EventOccurrence.series_id.in_(
-                    select(Series.id).where(
-                        or_(
-                            func.lower(Series.title_fr).like(pattern, escape="\\"),
-                            func.lower(Series.title_nl).like(pattern, escape="\\"),
-                        )
-                    )
-                ),
-                EventOccurrence.venue_id.in_(
-                    select(Venue.id).where(func.lower(Venue.name).like(pattern, escape="\\"))
-                ),
-            )
-        )
+        stmt = stmt.where(EventOccurrence.event_id.in_(select(Event.id).where(matches(filters.q))))
     return stmt
-
-
-def _escape_like(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def agenda_statement(filters: AgendaFilters, now=None):
@@ -284,6 +262,47 @@ class AgendaPage:
     @property
     def has_prev(self):
         return self.page > 1
+
+    def months(self):
+        """The page as the list shows it: month headings, one entry per event (see
+        agenda_entries). The API and feeds read `items`, one per date."""
+        return agenda_entries(self.items)
+
+
+@dataclass
+class AgendaEntry:
+    """One line of the list: an occurrence and the other dates of the same repeating event
+    that fall on the same page (in the page's order), shown with it instead of apart."""
+
+    occurrence: EventOccurrence
+    others: list = field(default_factory=list)
+
+
+@dataclass
+class AgendaMonth:
+    month: date  # its first day, in Brussels
+    entries: list
+
+
+def agenda_entries(items) -> list[AgendaMonth]:
+    """Group a page's occurrences: a repeating event's dates on the page join its first one,
+    and the entries fall under the month (Brussels time) of their first date.
+
+    Pagination still counts dates, so a page holds the same dates as before and a repeating
+    event's dates never jump between pages; only how they are shown changes.
+    """
+    months, by_event = [], {}
+    for occurrence in items:
+        entry = by_event.get(occurrence.event_id)
+        if entry is not None:
+            entry.others.append(occurrence)
+            continue
+        entry = by_event[occurrence.event_id] = AgendaEntry(occurrence)
+        month = occurrence.local_start.date().replace(day=1)
+        if not months or months[-1].month != month:
+            months.append(AgendaMonth(month, []))
+        months[-1].entries.append(entry)
+    return months
 
 
 def agenda_page(filters: AgendaFilters, page=1, per_page=20, now=None) -> AgendaPage:

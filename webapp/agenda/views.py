@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,7 +23,7 @@ from webapp.agenda.recurrence import rule_in_words
 from webapp.content_state import remembered
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
-from webapp.timezones import utcnow
+from webapp.timezones import to_local, utcnow
 from webapp.vocabulary import current_language
 
 bp = Blueprint("agenda", __name__)
@@ -34,6 +35,21 @@ bp.add_app_template_global(card_state, "card_state")
 bp.add_app_template_global(
     {"fr": _l("français"), "nl": _l("néerlandais"), "en": _l("anglais")}, "MEETING_LANGUAGES"
 )
+
+
+def month_year(month):
+    """A month heading of the list, in the visitor's language: "Mars 2027", "Maart 2027"."""
+    text = format_date(month, "LLLL yyyy")
+    return text[:1].upper() + text[1:]
+
+
+def date_part(value, pattern):
+    """One part of an entry's date block (weekday "lun.", day "16", month "mars"), in Brussels."""
+    return format_date(to_local(value).date(), pattern)
+
+
+bp.add_app_template_filter(month_year, "month_year")
+bp.add_app_template_filter(date_part, "date_part")
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000
@@ -72,6 +88,7 @@ def _agenda(bassin=None, past=False, template="agenda/index.html"):
     if problem:
         parsed.problems["page"] = problem
     page = agenda_page(parsed.filters, number, current_app.config["AGENDA_PAGE_SIZE"])
+    choices = filter_choices(bassin)
     return render_template(
         template,
         page=page,
@@ -79,8 +96,56 @@ def _agenda(bassin=None, past=False, template="agenda/index.html"):
         problems=parsed.problems,
         bassin=bassin,
         past=past,
-        choices=filter_choices(bassin),
+        choices=choices,
+        active_filters=_active_filters(parsed.filters, choices, bassin),
     )
+
+
+# The filters a visitor can remove one by one, in the form's order: (argument, label).
+FILTER_LABELS = (
+    ("q", _l("Recherche")),
+    ("bassin", _l("Bassin")),
+    ("kind", _l("Type d'activité")),
+    ("theme", _l("Thématique ou cycle")),
+    ("commune", _l("Commune")),
+    ("audience", _l("Public")),
+    ("from", _l("Du")),
+    ("to", _l("Au")),
+)
+# Filter argument -> its list of (value, label) in filter_choices.
+CHOICE_LISTS = {
+    "bassin": "bassins",
+    "kind": "kinds",
+    "theme": "themes",
+    "commune": "communes",
+    "audience": "audiences",
+}
+
+
+def _active_filters(filters, choices, bassin):
+    """The applied filters as removable chips: label, value shown, and the link without it."""
+    args = filters.as_args()
+    if bassin is not None:
+        args.pop("bassin", None)  # the path's own, not a filter to remove
+    chips = []
+    for name, label in FILTER_LABELS:
+        if name not in args:
+            continue
+        value = args[name]
+        if name in CHOICE_LISTS:
+            value = dict(choices[CHOICE_LISTS[name]]).get(value, value)
+        elif name in ("from", "to"):
+            value = format_date(getattr(filters, f"date_{name}"), "medium")
+        others = {k: v for k, v in args.items() if k != name}
+        chips.append(
+            {
+                "name": name,
+                "label": label,
+                "value": value,
+                "url": url_for(request.endpoint, **(request.view_args or {}), **others),
+            }
+        )
+    return chips
 
 
 def _bassin_or_404(slug):
