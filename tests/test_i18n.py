@@ -1,5 +1,7 @@
 """French by default, Dutch on request (?lang=nl, remembered) or from the browser."""
 
+import re
+
 import pytest
 
 
@@ -121,3 +123,31 @@ def test_every_string_of_the_code_and_templates_has_its_dutch_translation(tmp_pa
         )
     ]
     assert missing == []
+
+
+def test_a_dutch_page_marks_french_only_texts_and_not_the_dutch_ones(client, make_event):
+    only_french = make_event(title="Formation Diogène", description_fr="Texte en français.")
+    page = client.get(f"/events/{only_french.id}?lang=nl").get_data(as_text=True)
+    assert '<span lang="fr">Formation Diogène</span>' in page
+    assert '<div lang="fr"><p>Texte en français.</p></div>' in page
+    translated = make_event(title="Overleg", title_nl="Overleg NL", description_fr="Texte")
+    page = client.get(f"/events/{translated.id}?lang=nl").get_data(as_text=True)
+    assert '<span lang="fr">Overleg NL</span>' not in page and "<span>Overleg NL</span>" in page
+    listing = client.get("/?lang=nl").get_data(as_text=True)
+    assert 'lang="fr">Formation Diogène</a>' in listing
+
+
+def test_links_in_a_dutch_mail_carry_lang_nl(make_event):
+    from sqlalchemy import select
+
+    from tests.edge import rules
+    from webapp.extensions import db
+    from webapp.mail.models import OutboxMessage
+
+    event = make_event(capacity=5)
+    person = {"first_name": "Els", "last_name": "Peeters", "email": "els@example.org"}
+    rules.register(event.id, person, language="nl")
+    message = db.session.scalars(select(OutboxMessage)).one()
+    links = re.findall(r"https?://\S+", message.body_text)
+    assert links and all(link.endswith("?lang=nl") for link in links)
+    assert f"/events/{event.id}?lang=nl" in message.ics
