@@ -10,7 +10,6 @@ second for the outbox. Use a PostgreSQL URL (its tables are DROPPED) to measure 
 production runs; the default is a temporary SQLite file.
 """
 
-import re
 import sys
 import threading
 import time
@@ -25,15 +24,16 @@ from bench.common import (  # noqa: E402
     TRIVIAL_POST_PATH,
     bench_app,
     bench_parser,
+    csrf_token,
     database,
     fresh_schema,
     gunicorn,
     percentile,
+    person_form,
 )
 
 PEOPLE = 1000
 EVENTS = 50
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def load_events(app):
@@ -87,17 +87,7 @@ def register_everyone(server, event_ids, clients):
                 n = queue.pop()
             event_id = event_ids[n % len(event_ids)]
             form = session.get(f"{server.url}/events/{event_id}/register", timeout=30)
-            token = CSRF_RE.search(form.text).group(1)
-            data = {
-                "csrf_token": token,
-                "first_name": "Anne",
-                "last_name": f"Peeters {n}",
-                "email": f"person.{n}@example.org",
-                "organisation": "CPAS",
-                "sector": "cpas",
-                "job_title": "Assistante sociale",
-                "consent": "y",
-            }
+            data = person_form(n, csrf_token(form.text))
             started = time.perf_counter()
             response = session.post(
                 f"{server.url}/events/{event_id}/register",

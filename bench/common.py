@@ -34,6 +34,7 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 TRIVIAL_PATH = "/__bench/trivial"
 TRIVIAL_POST_PATH = "/__bench/trivial-post"
 BARE_PATH = "/__bench/bare"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -140,6 +141,28 @@ def fresh_schema(app):
     with app.app_context():
         db.drop_all()
         db.create_all()
+
+
+def csrf_token(html):
+    """The CSRF token of the registration form in a page (fails loudly when there is none)."""
+    found = CSRF_RE.search(html)
+    if found is None:
+        raise RuntimeError("no csrf_token in the registration form")
+    return found.group(1)
+
+
+def person_form(n, token):
+    """What simulated person number `n` types in the registration form (a unique email)."""
+    return {
+        "csrf_token": token,
+        "first_name": "Anne",
+        "last_name": f"Peeters {n}",
+        "email": f"person.{n}@example.org",
+        "organisation": "CPAS",
+        "sector": "cpas",
+        "job_title": "Assistante sociale",
+        "consent": "y",
+    }
 
 
 # --- gunicorn ----------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""Run every bench/bench_*.py in turn and print their figures (`make bench`).
+"""Run every bench/bench_*.py, then the rush, in turn and print their figures (`make bench`).
 
     .venv/bin/python bench/run_all.py [--only NAME] [options passed to each benchmark]
 
 Any option other than --only (e.g. --database-url URL, --requests N) is handed to every
-benchmark. Exits non-zero when one of them fails, after running the others.
+benchmark. rush.py (two gunicorn instances on PostgreSQL and Redis) runs last; it skips
+itself, exit 0, when PostgreSQL or Redis is not there. Exits non-zero when one of them fails,
+after running the others.
 """
 
 import argparse
@@ -16,10 +18,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 
 def benchmarks(only=None):
-    """The benchmark scripts, in name order (optionally those whose name contains `only`)."""
+    """The benchmark scripts, in name order then the rush (optionally those whose name
+    contains `only`)."""
     found = sorted(BENCH_DIR.glob("bench_*.py"))
     # bench_wsgi.py is what the benchmarks serve, not a benchmark.
     found = [path for path in found if path.name != "bench_wsgi.py"]
+    found.append(BENCH_DIR / "rush.py")
     if only:
         found = [path for path in found if only in path.stem]
     return found
