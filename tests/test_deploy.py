@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 UNITS = ["agenda.service", "agenda-worker.service"]
 # Named in deploy/README.md ahead of its release: remove the entry when the command lands.
-PENDING_COMMANDS = {"create-user": "staff accounts (auth) are not in this tree yet"}
+PENDING_COMMANDS: dict[str, str] = {}
 # Every variable of the contract's configuration table (../shared/CONTRACT.md).
 CONTRACT_SETTINGS = {
     "DATABASE_URL",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp.extensions import csrf, db, limiter, migrate
+from webapp.extensions import csrf, db, limiter, login_manager, migrate
 from webapp.extensions import mail as mail_extension  # webapp.mail is a package too
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,7 @@ def _init_extensions(app):
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
     mail_extension.init_app(app)
     limiter.init_app(app)
 
@@ -67,6 +68,7 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from webapp.agenda.views import bp as agenda_bp
     from webapp.api import bp as api_bp
+    from webapp.auth.views import bp as auth_bp
     from webapp.feeds.views import bp as feeds_bp
     from webapp.health import bp as health_bp
     from webapp.registrations.views import bp as registrations_bp
@@ -74,12 +76,14 @@ def _register_blueprints(app):
     app.register_blueprint(feeds_bp)  # before agenda: /series/<slug>.ics wins over /series/<slug>
     app.register_blueprint(agenda_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registrations_bp)
 
 
 def _register_commands(app):
     from webapp.agenda.cli import register_commands as agenda_commands
+    from webapp.auth.cli import register_commands as auth_commands
     from webapp.config_check import register_commands as config_check_commands
     from webapp.loading.cli import register_commands as loading_commands
     from webapp.mail.cli import register_commands as mail_commands
@@ -87,6 +91,7 @@ def _register_commands(app):
     from webapp.worker.cli import register_commands as worker_commands
 
     agenda_commands(app)
+    auth_commands(app)
     config_check_commands(app)
     loading_commands(app)
     mail_commands(app)

@@ -44,7 +44,15 @@ PUBLIC_TABLES = frozenset(
 # Tables no public page shows. Every table is in one list or the other (tests/test_pagecache.py):
 # whoever adds a table decides whether its writes empty the page caches.
 PRIVATE_TABLES = frozenset(
-    {"audit_entries", "content_state", "job_runs", "outbox_messages", "registrations"}
+    {
+        "account_bassins",
+        "accounts",
+        "audit_entries",
+        "content_state",
+        "job_runs",
+        "outbox_messages",
+        "registrations",
+    }
 )
 # Execution option of the places counter's statements (registrations/rules.py): they do not
 # move the generation, the rules decide (note_change) when a card's text changes.

@@ -1,0 +1,109 @@
+"""Staff accounts as operations: create or update, authenticate, and the scope of each.
+
+Each function flushes; the edge (a view, `flask create-user`) commits. No password or
+address is ever logged or put in the audit log (only the account's id and role).
+"""
+
+import logging
+
+from sqlalchemy import func, select
+
+from webapp import audit
+from webapp.addresses import mail_address
+from webapp.agenda.models import Bassin, Organisation
+from webapp.auth import passwords
+from webapp.auth.models import Account
+from webapp.auth.scopes import Scope
+from webapp.auth.states import AccountRole
+from webapp.extensions import db
+from webapp.timezones import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class AccountRefused(Exception):
+    """The account cannot be made so; `reason` is a stable code."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def save_account(email, password, role, bassins=(), organisation=None, actor=audit.SYSTEM):
+    """Create the account of `email`, or update its password, role and reach."""
+    email = mail_address(email)
+    role = AccountRole(role)
+    problem = passwords.problem_with(password, email)
+    if problem:
+        raise AccountRefused(problem)
+    found = db.session.scalars(select(Bassin).where(Bassin.slug.in_(bassins))).all()
+    if len(found) != len(set(bassins)):
+        raise AccountRefused("unknown-bassin")
+    if role is AccountRole.BASSIN and not found:
+        raise AccountRefused("bassin-needed")
+    if role is AccountRole.SERVICE and not organisation:
+        raise AccountRefused("organisation-needed")
+    account = db.session.scalar(select(Account).where(Account.email == email))
+    created = account is None
+    if created:
+        account = Account(email=email)
+        db.session.add(account)
+    else:
+        account.session_version = (account.session_version or 1) + 1  # old sessions end
+    account.password_hash = passwords.hash_password(password)
+    account.role = role
+    account.bassins = list(found)
+    account.organisation = _organisation(organisation) if organisation else None
+    account.active = True
+    db.session.flush()
+    audit.record(
+        actor,
+        "account.created" if created else "account.updated",
+        "account",
+        account.id,
+        after={"role": role.value, "bassins": sorted(b.slug for b in found)},
+    )
+    return account
+
+
+def _organisation(name):
+    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if found is None:
+        found = Organisation(name=name)
+        db.session.add(found)
+    return found
+
+
+def authenticate(email, password):
+    """The active account with that address and password, or None (same work either way)."""
+    address = (email or "").strip().lower()
+    account = db.session.scalar(select(Account).where(func.lower(Account.email) == address))
+    usable = account is not None and account.active
+    if not passwords.matches(account.password_hash if usable else None, password):
+        logger.info("login refused (account %s)", account.id if account else "unknown")
+        return None
+    account.last_login_at = utcnow()
+    db.session.flush()
+    return account
+
+
+def load_account(session_id):
+    """The account of a session id (`<id>:<version>`); None when the version is old."""
+    try:
+        account_id, version = (int(part) for part in str(session_id).split(":"))
+    except ValueError:
+        return None
+    account = db.session.get(Account, account_id)
+    if account is None or not account.active or account.session_version != version:
+        return None
+    return account
+
+
+def scope_of(account):
+    """What the account may reach (auth.scopes): everything, its bassins, its organisation."""
+    role = AccountRole(account.role)
+    if role is AccountRole.ADMIN:
+        return Scope.all()
+    if role is AccountRole.BASSIN:
+        return Scope.of_bassins(*(b.slug for b in account.bassins))
+    return Scope.of_organisation(account.organisation_id) if account.organisation_id else Scope()
