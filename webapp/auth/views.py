@@ -54,7 +54,12 @@ def _safe_next(target):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute;50/hour", methods=["POST"])
-@limiter.limit("5/15 minutes", methods=["POST"], key_func=_account_key)
+@limiter.limit(
+    "5/15 minutes",
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=lambda r: r.status_code != 303,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(".dashboard"))
