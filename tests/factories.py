@@ -11,6 +11,17 @@ from webapp.timezones import app_zone, utcnow
 
 _numbers = count(1)
 
+# One professional's person fields, for tests that need a registration.
+PERSON = {
+    "first_name": "Anne",
+    "last_name": "Peeters",
+    "email": "anne@example.org",
+    "organisation": "CPAS d'Etterbeek",
+    "sector": "cpas",
+    "job_title": "Assistante sociale",
+    "commune": "Etterbeek",
+}
+
 
 def local(year, month, day, hour=0, minute=0):
     """An aware Brussels time."""

@@ -9,6 +9,7 @@ from sqlalchemy import select, text, update
 
 from tests.agenda.test_query_counts import counting
 from tests.edge import rules
+from tests.factories import PERSON
 from webapp import pagecache
 from webapp.agenda.models import Event, Venue
 from webapp.content_state import (
@@ -21,16 +22,6 @@ from webapp.content_state import (
 from webapp.extensions import db
 from webapp.mail.outbox import queue_message
 from webapp.timezones import utcnow
-
-PERSON = {
-    "first_name": "Anne",
-    "last_name": "Peeters",
-    "email": "anne@example.org",
-    "organisation": "CPAS d'Etterbeek",
-    "sector": "cpas",
-    "job_title": "Assistante sociale",
-    "commune": "Etterbeek",
-}
 
 
 def generation():

@@ -4,18 +4,9 @@ import pytest
 
 from tests.agenda.test_query_counts import counting
 from tests.edge import rules
+from tests.factories import PERSON
 from webapp.registrations.models import Registration
 from webapp.tokens import TOKEN_LENGTH, TOKEN_RE, find_by_token, is_token, new_token
-
-PERSON = {
-    "first_name": "Anne",
-    "last_name": "Peeters",
-    "email": "anne@example.org",
-    "organisation": "CPAS d'Etterbeek",
-    "sector": "cpas",
-    "job_title": "Assistante sociale",
-    "commune": "Etterbeek",
-}
 
 
 def test_new_tokens_are_43_url_safe_characters_and_never_repeat():

@@ -6,20 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.edge import rules
+from tests.factories import PERSON
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
 from webapp.urls import absolute_url, base_host, base_url
 
 PREFIXED = "https://agenda.example/bassins"
-PERSON = {
-    "first_name": "Anne",
-    "last_name": "Peeters",
-    "email": "anne@example.org",
-    "organisation": "CPAS d'Etterbeek",
-    "sector": "cpas",
-    "job_title": "Assistante sociale",
-    "commune": "Etterbeek",
-}
 # The app itself mounted under /bassins (gunicorn's SCRIPT_NAME behind the proxy).
 MOUNTED = {"environ_overrides": {"SCRIPT_NAME": "/bassins"}}
 
