@@ -7,6 +7,8 @@ reason of their own: many mail servers on the way would bounce them. Internation
 are kept in their ASCII (IDNA) form, which every server takes.
 """
 
+import hashlib
+
 from email_validator import EmailNotValidError, validate_email
 
 
@@ -28,3 +30,10 @@ def mail_address(value):
         reason = "needs-smtputf8" if local_part and not local_part.isascii() else "invalid"
         raise AddressRefused(reason, str(error)) from None
     return checked.ascii_email.lower()
+
+
+def typed_address_key(text):
+    """A short hash of what a person typed as an address, for rate-limit keys: the limiter's
+    store (Redis) keeps no address, and no typed text reaches a key."""
+    typed = (text or "").strip().lower()
+    return hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()[:32]

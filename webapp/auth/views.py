@@ -1,6 +1,5 @@
 """Staff sign-in and the back office's dashboard (/login, /logout, /admin/)."""
 
-import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -8,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from webapp.addresses import typed_address_key
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
 from webapp.auth import accounts
@@ -40,8 +40,7 @@ def _never_stored(response):
 
 def _account_key():
     """One bucket per typed address (hashed: no address in the limiter's store)."""
-    typed = (request.form.get("email") or "").strip().lower()
-    return "login:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()[:32]
+    return "login:" + typed_address_key(request.form.get("email"))
 
 
 def _safe_next(target):

@@ -1,12 +1,11 @@
 """Registering, the personal page behind a token, cancelling, erasing, the personal feed."""
 
-import hashlib
-
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp.addresses import typed_address_key
 from webapp.agenda.models import Event
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
@@ -44,10 +43,8 @@ REFUSALS = {
 
 def _event_and_address_key():
     """One bucket per event and address: a busy professional registers for many events."""
-    address = (request.form.get("email") or "").strip().lower() or request.remote_addr or ""
-    # Hashed: the limiter's store (Redis) keeps no address, and no typed text reaches a key.
-    digest = hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()[:32]
-    return f"{request.view_args.get('event_id')}:{digest}"
+    address = (request.form.get("email") or "").strip() or request.remote_addr
+    return f"{request.view_args.get('event_id')}:{typed_address_key(address)}"
 
 
 def _mail_was_sent(response):
