@@ -66,6 +66,7 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    from webapp.admin import bp as admin_bp
     from webapp.agenda.views import bp as agenda_bp
     from webapp.api import bp as api_bp
     from webapp.auth.views import bp as auth_bp
@@ -76,6 +77,7 @@ def _register_blueprints(app):
     app.register_blueprint(feeds_bp)  # before agenda: /series/<slug>.ics wins over /series/<slug>
     app.register_blueprint(agenda_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registrations_bp)

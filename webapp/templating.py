@@ -89,5 +89,6 @@ def init_app(app):
         REGISTRATION_MODES=REGISTRATION_MODES,
         url_with=url_with,
         nav_bassins=bassin_names,
+        has_endpoint=lambda endpoint: endpoint in app.view_functions,
     )
     app.jinja_env.add_extension("jinja2.ext.do")

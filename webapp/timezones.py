@@ -38,6 +38,14 @@ def to_utc(value):
     return value.astimezone(UTC)
 
 
+def exists_locally(naive):
+    """Whether a naive local time exists in the app's zone (not in the hour skipped when the
+    clocks go forward)."""
+    aware = naive.replace(tzinfo=app_zone())
+    back = aware.astimezone(UTC).astimezone(app_zone()).replace(tzinfo=None)
+    return back == naive
+
+
 def local_day_start(day: date):
     """Midnight of a local calendar day, as UTC."""
     return to_utc(datetime.combine(day, time.min))

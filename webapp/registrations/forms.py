@@ -8,59 +8,19 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
     Length,
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.addresses import AddressRefused, mail_address
+from webapp.formfields import MultiCheckboxField, address, printable, required, strip
 from webapp.registrations.rules import PERSON_FIELDS
 from webapp.vocabulary import current_language, label_in_language, sectors
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _required():
-    # DataRequired after the strip filter: a field of spaces is an empty field.
-    return DataRequired(message=_l("Ce champ est obligatoire."))
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _printable(form, field):
-    """Refuse control characters (NUL and the like); line breaks are fine in long answers."""
-    value = field.data if isinstance(field.data, str) else ""
-    if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in value):
-        raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
-
-
-def _mail_address(form, field):
-    """A usable address, kept in its ASCII form (see webapp/addresses.py)."""
-    try:
-        field.data = mail_address(field.data)
-    except AddressRefused as refused:
-        if refused.reason == "needs-smtputf8":
-            raise ValidationError(
-                _l(
-                    "Les lettres accentuées ou non latines avant le @ ne passent pas par tous "
-                    "les serveurs de messagerie : indiquez une adresse sans elles."
-                )
-            ) from None
-        raise ValidationError(_l("Adresse e-mail invalide.")) from None
-
 
 # A name is mailed back in our own words ("Bonjour <first name>"): whoever types a link
 # there could have the service's address carry it to anyone. Names hold no link.
@@ -77,8 +37,8 @@ def _no_link(form, field):
 
 
 def _text(label, *validators, optional=False, field=StringField):
-    first = [Optional()] if optional else [_required()]
-    return field(label, first + list(validators) + [_printable], filters=[_strip])
+    first = [Optional()] if optional else [required()]
+    return field(label, first + list(validators) + [printable], filters=[strip])
 
 
 class PersonForm(FlaskForm):
@@ -86,9 +46,9 @@ class PersonForm(FlaskForm):
 
     first_name = _text(_l("Prénom"), Length(max=100), _no_link)
     last_name = _text(_l("Nom"), Length(max=100), _no_link)
-    email = _text(_l("Adresse e-mail"), Length(max=254), _mail_address)
+    email = _text(_l("Adresse e-mail"), Length(max=254), address)
     organisation = _text(_l("Organisation ou service"), Length(max=200))
-    sector = SelectField(_l("Secteur"), [_required()], choices=[], validate_choice=False)
+    sector = SelectField(_l("Secteur"), [required()], choices=[], validate_choice=False)
     job_title = _text(_l("Fonction"), Length(max=150))
     commune = _text(_l("Commune de travail (facultatif)"), Length(max=100), optional=True)
     consent = BooleanField(
@@ -133,7 +93,7 @@ def registration_form_class(questions, edit=False):
 
 
 def _question_field(question, language):
-    validators = [_required()] if question.required else [Optional()]
+    validators = [required()] if question.required else [Optional()]
     options = [(o["value"], o.get(language) or o["fr"]) for o in question.options or ()]
     label = question.localized("label", language)
     if question.kind == "short_text":

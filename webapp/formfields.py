@@ -1,0 +1,91 @@
+"""Pieces every form of the app shares: required, trimmed, printable text, mail addresses,
+safe links, local date and time, several checkboxes.
+
+Whatever a person types may reach a mail header, an `.ics` line, a CSV cell or a log line:
+one-line fields refuse line breaks, every field refuses other control characters, links are
+http(s) only. Messages are in the user's language (lazy strings).
+"""
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.addresses import AddressRefused, mail_address
+from webapp.timezones import exists_locally
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def required():
+    # DataRequired after the strip filter: a field of spaces is an empty field.
+    return DataRequired(message=_l("Ce champ est obligatoire."))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def printable(form, field):
+    """Refuse control characters (NUL and the like); line breaks are fine in long texts."""
+    value = field.data if isinstance(field.data, str) else ""
+    if any(ord(c) < 32 and c not in "\n\r\t" or ord(c) == 127 for c in value):
+        raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
+
+
+def one_line(form, field):
+    """Refuse line breaks and tabs in a field that is one line (titles, names, rooms)."""
+    value = field.data if isinstance(field.data, str) else ""
+    if any(c in value for c in "\r\n\t\x0b\x0c\x85\u2028\u2029"):
+        raise ValidationError(_l("Ce champ tient sur une ligne."))
+
+
+def address(form, field):
+    """A usable mail address, kept in its ASCII form (see webapp/addresses.py)."""
+    if not field.data:
+        return
+    try:
+        field.data = mail_address(field.data)
+    except AddressRefused as refused:
+        if refused.reason == "needs-smtputf8":
+            raise ValidationError(
+                _l(
+                    "Les lettres accentuées ou non latines avant le @ ne passent pas par tous "
+                    "les serveurs de messagerie : indiquez une adresse sans elles."
+                )
+            ) from None
+        raise ValidationError(_l("Adresse e-mail invalide.")) from None
+
+
+def web_link(form, field):
+    """An http(s) address with a host: never javascript:, data: or a relative path."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
+        raise ValidationError(_l("Indiquez une adresse web complète (https://…)."))
+
+
+def text(label, *validators, optional=False, field=StringField, multiline=False, **kwargs):
+    """A trimmed text field: required unless `optional`, printable, one line unless
+    `multiline`."""
+    first = [Optional()] if optional else [required()]
+    checks = first + list(validators) + [printable] + ([] if multiline else [one_line])
+    return field(label, checks, filters=[strip], **kwargs)
+
+
+def local_datetime(day, clock):
+    """The naive local datetime of a date and a time typed apart, or a ValidationError when
+    the clock skips that hour (the last Sunday of March in Brussels)."""
+    if day is None or clock is None:
+        return None
+    value = datetime.combine(day, clock)
+    if not exists_locally(value):
+        raise ValidationError(_l("Cette heure n'existe pas ce jour-là (passage à l'heure d'été)."))
+    return value
