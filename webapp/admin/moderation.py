@@ -106,7 +106,7 @@ def _decide(operation, proposal_id, *args):
         with unit_of_work(operation.__name__):
             operation(proposal_id, *args, actor=actor())
     except rules.ProposalRefused as refused:
-        flash(REFUSALS.get(refused.reason, REFUSALS["not-open"]), "error")
+        flash(str(REFUSALS.get(refused.reason, REFUSALS["not-open"])), "error")
         return False
     return True
 
