@@ -70,6 +70,10 @@ def _postal_code(form, field):
         raise ValidationError(_l("Un code postal belge a quatre chiffres."))
 
 
+def typed():
+    return InputRequired(message=_l("Ce champ est obligatoire."))
+
+
 class EventFieldsForm(FlaskForm):
     """The event as a partner describes it (the public form, the service's form, the edit)."""
 
@@ -80,9 +84,10 @@ class EventFieldsForm(FlaskForm):
     )
     kind = SelectField(_l("Type d'activité"), [required()], choices=[], validate_choice=False)
     audience = SelectField(_l("Pour qui"), [required()], choices=[], validate_choice=False)
-    day = DayField(_l("Date"), [required()])
-    starts = ClockField(_l("Heure de début"), [required()])
-    ends = ClockField(_l("Heure de fin"), [required()])
+    # InputRequired, not DataRequired: a date typed but not parsed keeps its own message.
+    day = DayField(_l("Date"), [typed()])
+    starts = ClockField(_l("Heure de début"), [typed()])
+    ends = ClockField(_l("Heure de fin"), [typed()])
     venue_name = text(_l("Nom du lieu"), Length(max=200), optional=True)
     venue_address = text(_l("Adresse (rue et numéro)"), Length(max=300), optional=True)
     venue_postal_code = text(_l("Code postal"), Length(max=10), _postal_code, optional=True)
@@ -90,14 +95,14 @@ class EventFieldsForm(FlaskForm):
     online_url = text(_l("Lien de la réunion en ligne"), Length(max=500), web_link, optional=True)
     free = RadioField(
         _l("Prix"),
-        [InputRequired(message=_l("Ce champ est obligatoire."))],
+        [typed()],
         choices=[("yes", _l("Gratuit")), ("no", _l("Payant"))],
     )
     price_fr = text(_l("Prix (si payant)"), Length(max=200), optional=True)
     contact_email = text(_l("E-mail de contact pour le public"), Length(max=254), address)
     registration = RadioField(
         _l("Inscription"),
-        [InputRequired(message=_l("Ce champ est obligatoire."))],
+        [typed()],
         choices=[
             (RegistrationWay.LINK.value, _l("Sur notre site (lien ci-dessous)")),
             (RegistrationWay.NONE.value, _l("Sans inscription")),
@@ -142,17 +147,32 @@ class EventFieldsForm(FlaskForm):
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError(_l("La fin doit suivre le début."))
 
-    def validate_venue_name(self, field):
-        if not (field.data or self.venue_address.data or self.online_url.data):
-            raise ValidationError(_l("Indiquez un lieu ou un lien de réunion en ligne."))
-
-    def validate_price_fr(self, field):
-        if self.free.data == "no" and not field.data:
-            raise ValidationError(_l("Indiquez le prix."))
-
-    def validate_registration_url(self, field):
-        if self.registration.data == RegistrationWay.LINK and not field.data:
-            raise ValidationError(_l("Indiquez le lien d'inscription."))
+    def validate(self, extra_validators=None):
+        """The fields, then what depends on several of them (an empty optional field stops
+        its own validators, so these checks live here)."""
+        valid = super().validate(extra_validators)
+        needed = [
+            (
+                self.venue_name,
+                not (self.venue_name.data or self.venue_address.data or self.online_url.data),
+                _l("Indiquez un lieu ou un lien de réunion en ligne."),
+            ),
+            (
+                self.price_fr,
+                self.free.data == "no" and not self.price_fr.data,
+                _l("Indiquez le prix."),
+            ),
+            (
+                self.registration_url,
+                self.registration.data == RegistrationWay.LINK and not self.registration_url.data,
+                _l("Indiquez le lien d'inscription."),
+            ),
+        ]
+        for field, missing, message in needed:
+            if missing and not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
     def details(self):
         """The typed values as rules.submit takes them (times in UTC)."""
