@@ -24,10 +24,10 @@ def test_one_address_sends_at_most_five_proposals_an_hour(client, proposal_form)
     assert db.session.scalar(select(func.count(Proposal.id))) == 5
 
 
-def test_refused_posts_do_not_lock_the_address_out_but_the_client_is_limited(
-    client, proposal_form
-):
+def test_refused_posts_do_not_lock_the_address_out_but_the_client_is_limited(client, proposal_form):
     limiter.reset()
-    codes = [client.post("/propose", data=proposal_form(ends="09:00")).status_code for _ in range(11)]
+    codes = [
+        client.post("/propose", data=proposal_form(ends="09:00")).status_code for _ in range(11)
+    ]
     assert codes == [422] * 10 + [429]
     assert db.session.scalar(select(func.count(Proposal.id))) == 0

@@ -13,7 +13,8 @@ from webapp.proposals.models import Proposal
 
 def counts():
     return tuple(
-        db.session.scalar(select(func.count(model.id))) for model in (Proposal, Event, OutboxMessage)
+        db.session.scalar(select(func.count(model.id)))
+        for model in (Proposal, Event, OutboxMessage)
     )
 
 
@@ -50,7 +51,9 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(
-    "name, value, field, message", BAD_INPUT, ids=[f"{n}-{i}" for i, (n, *_) in enumerate(BAD_INPUT)]
+    "name, value, field, message",
+    BAD_INPUT,
+    ids=[f"{n}-{i}" for i, (n, *_) in enumerate(BAD_INPUT)],
 )
 def test_a_bad_field_is_refused_beside_the_field_and_nothing_is_written(
     client, proposal_form, name, value, field, message

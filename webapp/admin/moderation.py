@@ -23,9 +23,7 @@ from webapp.vocabulary import current_language
 
 
 class ChangesForm(FlaskForm):
-    message = text(
-        _l("Ce qui doit changer"), Length(max=2000), multiline=True, field=TextAreaField
-    )
+    message = text(_l("Ce qui doit changer"), Length(max=2000), multiline=True, field=TextAreaField)
 
 
 class RefusalForm(FlaskForm):
@@ -138,7 +136,9 @@ def propose_as_service():
         except rules.ProposalRefused:
             flash(_("La proposition n'a pas pu être enregistrée : vérifiez les dates."), "error")
         else:
-            flash(_("Proposition envoyée : elle attend la relecture de l'équipe du bassin."), "info")
+            flash(
+                _("Proposition envoyée : elle attend la relecture de l'équipe du bassin."), "info"
+            )
             return redirect(url_for(".my_proposals"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template(

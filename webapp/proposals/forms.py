@@ -6,6 +6,7 @@ refuses control characters, links are http(s), names hold no link.
 """
 
 import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -79,9 +80,7 @@ class EventFieldsForm(FlaskForm):
 
     title_fr = text(_l("Titre"), Length(max=250))
     title_nl = text(_l("Titre en néerlandais (facultatif)"), Length(max=250), optional=True)
-    description_fr = text(
-        _l("Description"), Length(max=5000), multiline=True, field=TextAreaField
-    )
+    description_fr = text(_l("Description"), Length(max=5000), multiline=True, field=TextAreaField)
     kind = SelectField(_l("Type d'activité"), [required()], choices=[], validate_choice=False)
     audience = SelectField(_l("Pour qui"), [required()], choices=[], validate_choice=False)
     # InputRequired, not DataRequired: a date typed but not parsed keeps its own message.
@@ -225,9 +224,7 @@ class ProposalForm(EventFieldsForm):
     organisation_name = text(_l("Votre organisation ou service"), Length(max=200))
     phone = text(_l("Téléphone (facultatif)"), Length(max=40), _phone, optional=True)
     consent = BooleanField(
-        _l(
-            "J'accepte que ces coordonnées soient utilisées pour le suivi de cette proposition."
-        ),
+        _l("J'accepte que ces coordonnées soient utilisées pour le suivi de cette proposition."),
         [InputRequired(message=_l("Votre accord est nécessaire pour envoyer une proposition."))],
     )
     # Honeypot: hidden from people, filled in by bots.

@@ -20,9 +20,7 @@ class Proposal(db.Model):
     __table_args__ = (check_in("status", ProposalStatus, name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("events.id", ondelete="CASCADE"), unique=True
-    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=ProposalStatus.SUBMITTED, index=True)
     token: Mapped[str] = mapped_column(String(43), unique=True)
     language: Mapped[str] = mapped_column(String(2), default="fr")

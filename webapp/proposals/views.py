@@ -44,7 +44,9 @@ def _never_stored(response):
 
 def _address_key():
     """One bucket per typed address (hashed: no address in the limiter's store)."""
-    return "propose:" + typed_address_key(request.form.get("submitter_email") or request.remote_addr)
+    return "propose:" + typed_address_key(
+        request.form.get("submitter_email") or request.remote_addr
+    )
 
 
 def _sent(response):
