@@ -130,7 +130,9 @@ def ask_changes(proposal_id, message, actor):
     if proposal.state is not ProposalStatus.SUBMITTED:
         raise ProposalRefused("not-waiting")
     _require(message)
-    return _decide(proposal, ProposalStatus.CHANGES_REQUESTED, actor, "proposal.changes", message)
+    return _decide(
+        proposal, ProposalStatus.CHANGES_REQUESTED, actor, "proposal.changes-requested", message
+    )
 
 
 def accept(proposal_id, actor):
