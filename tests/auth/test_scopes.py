@@ -83,3 +83,17 @@ def test_an_object_outside_the_scope_is_not_found(agenda):
     assert find(db.session, sud, Registration, foreign.id) is None
     assert find(db.session, Scope.of_organisation(service.id), Registration, foreign.id) is None
     assert find(db.session, Scope.all(), Registration, foreign.id) is foreign
+
+
+def test_proposals_follow_the_bassins_and_organiser_of_their_event(territory):
+    from tests.proposals.factory import submitted
+    from webapp.proposals.models import Proposal
+
+    sud = submitted(bassins=("sud",))
+    shared = submitted(bassins=("sud", "nord"))
+    assert find(db.session, Scope.of_bassins("sud"), Proposal, sud.id) is not None
+    assert find(db.session, Scope.of_bassins("nord"), Proposal, sud.id) is None
+    assert find(db.session, Scope.of_bassins("nord"), Proposal, shared.id) is not None
+    assert find(db.session, Scope.all(), Proposal, sud.id) is not None
+    assert find(db.session, Scope(), Proposal, sud.id) is None
+    assert find(db.session, Scope.of_organisation(1), Proposal, sud.id) is None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, false, select, true
 
 from webapp.agenda.models import Bassin, Commune, Event, Venue, event_bassins
+from webapp.proposals.models import Proposal
 from webapp.registrations.models import Registration
 
 
@@ -77,6 +78,14 @@ def venue_filter(scope: Scope):
     return _any(clauses)
 
 
+def proposal_filter(scope: Scope):
+    """A WHERE clause on Proposal: the proposals whose event this scope reaches (a bassin team:
+    those naming one of its bassins; a service: its organisation's own)."""
+    if scope.everything:
+        return true()
+    return Proposal.event_id.in_(select(Event.id).where(event_filter(scope)))
+
+
 def _any(clauses):
     if not clauses:
         return false()
@@ -99,7 +108,12 @@ def venues_in(scope: Scope):
     return select(Venue).where(venue_filter(scope))
 
 
-FILTERS = {Event: event_filter, Registration: registration_filter, Venue: venue_filter}
+FILTERS = {
+    Event: event_filter,
+    Registration: registration_filter,
+    Venue: venue_filter,
+    Proposal: proposal_filter,
+}
 
 
 def find(session, scope: Scope, model, object_id):
