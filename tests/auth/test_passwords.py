@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.admin.conftest import STAFF_PASSWORD, make_staff, sign_in  # noqa: F401 (fixture)
+from tests.admin.conftest import STAFF_PASSWORD, sign_in
 from tests.smtp import SMTPServer
 from webapp.audit import AuditEntry
 from webapp.auth.models import Account
@@ -143,8 +143,10 @@ class TestThrottledChange:
 # --- reset ------------------------------------------------------------------------------
 
 
-def forgot(client, email="coord@bassin-sud.be", **headers):
-    return client.post("/password/forgot", data={"email": email}, headers=headers)
+def forgot(client, email="coord@bassin-sud.be", remote="127.0.0.1"):
+    return client.post(
+        "/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": remote}
+    )
 
 
 def reset_link(message):
@@ -296,7 +298,18 @@ class TestThrottledReset:
         from webapp.extensions import limiter
 
         limiter.reset()
-        known = [forgot(client).status_code for _ in range(4)]
-        unknown = [forgot(client, email="personne@example.org").status_code for _ in range(4)]
+        # From four places: the address's own bucket says no at the fourth.
+        known = [forgot(client, remote=f"10.0.0.{n}").status_code for n in range(4)]
+        unknown = [
+            forgot(client, "personne@example.org", remote=f"10.0.1.{n}").status_code
+            for n in range(4)
+        ]
         assert known == unknown == [200, 200, 200, 429]
         assert db.session.query(OutboxMessage).count() == 3
+
+    def test_five_asks_per_client_then_429(self, client, coordinator):
+        from webapp.extensions import limiter
+
+        limiter.reset()
+        codes = [forgot(client, f"personne-{n}@example.org").status_code for n in range(6)]
+        assert codes == [200] * 5 + [429]

@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from webapp import audit
-from webapp.auth.accounts import AccountRefused, set_password
+from webapp.auth.accounts import set_password
 from webapp.auth.models import Account
 from webapp.extensions import db
 from webapp.mail.outbox import queue_message
