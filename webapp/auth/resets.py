@@ -55,8 +55,12 @@ def token_for(account):
     return _serializer().dumps({"account": account.id, "fingerprint": _fingerprint(account)})
 
 
-def account_for(token):
-    """The active account a token is for; raises LinkRefused when it cannot serve."""
+def account_for(token, lock=False):
+    """The active account a token is for; raises LinkRefused when it cannot serve.
+
+    `lock` holds the account's row until the transaction ends (PostgreSQL), so two tabs
+    posting the same link at once use it once: the second sees the new fingerprint.
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise LinkRefused("invalid")
     try:
@@ -67,7 +71,7 @@ def account_for(token):
         raise LinkRefused("invalid") from None
     if not isinstance(data, dict) or not isinstance(data.get("account"), int):
         raise LinkRefused("invalid")
-    account = db.session.get(Account, data["account"])
+    account = db.session.get(Account, data["account"], with_for_update=lock, populate_existing=lock)
     if account is None or not account.active:
         raise LinkRefused("invalid")
     if data.get("fingerprint") != _fingerprint(account):
@@ -105,7 +109,7 @@ def reset_password(token, new_password):
 
     Raises LinkRefused, or AccountRefused ("too-short", "too-common") for the password.
     """
-    account = account_for(token)
+    account = account_for(token, lock=True)
     set_password(account, new_password)
     audit.record(audit.Actor.account(account.id), "account.password_reset", "account", account.id)
     return account
