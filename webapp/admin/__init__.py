@@ -14,6 +14,7 @@ from webapp.admin import (  # noqa: E402, F401
     events,
     moderation,
     recurrence,
+    stats,
 )
 from webapp.admin.blueprint import bp
 
