@@ -88,7 +88,7 @@ def _merge_page(kind, row_id):
     # The choice arrives by GET (a safe read: the confirmation page), the merge by POST.
     form = MergeForm(
         formdata=formdata if "survivor" in formdata else None,
-        meta={"csrf": request.method == "POST"},
+        meta={} if request.method == "POST" else {"csrf": False},
     )
     form.survivor.set_rows(survivor_choices(kind.model, removed))
     chosen = form.survivor.data if "survivor" in formdata and form.validate() else None
