@@ -397,6 +397,7 @@ def test_the_confirmation_page_lists_what_moves_and_changes_nothing(sud_client, 
 def test_merging_venues_moves_every_event_and_override(sud_client, client, duplicates):
     survivor, removed, event, weekly = duplicates
     sequence, removed_id = event.sequence, removed.id
+    assert "WIELS centre d" in client.get(f"/events/{event.id}").get_data(as_text=True)
     response = sud_client.post(
         f"/admin/venues/{removed_id}/merge", data={"survivor": str(survivor.id)}
     )
@@ -467,3 +468,36 @@ def test_merging_organisations_moves_events_and_accounts(admin_client, make_even
     (line,) = audit_lines("organisation.merged")
     assert line.after["accounts.organisation_id"] == 1
     assert line.after["events.organiser_id"] == 1
+
+
+class TestWithCSRF:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_the_merge_needs_the_token_of_its_confirmation_page(
+        self, client, make_staff, duplicates
+    ):
+        import re
+
+        from tests.admin.conftest import STAFF_PASSWORD
+
+        survivor, removed, event, _weekly = duplicates
+        survivor_id, removed_id = survivor.id, removed.id
+        login = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+        account = make_staff("bassin", bassins=("sud",))
+        signed = client.post(
+            "/login",
+            data={"email": account.email, "password": STAFF_PASSWORD, "csrf_token": token},
+        )
+        assert signed.status_code == 303
+        url = f"/admin/venues/{removed_id}/merge"
+        page = client.get(f"{url}?survivor={survivor_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        refused = client.post(url, data={"survivor": survivor_id})
+        assert refused.status_code in (400, 422)
+        assert db.session.get(Event, event.id).venue_id == removed_id
+        done = client.post(url, data={"survivor": survivor_id, "csrf_token": token})
+        assert done.status_code == 303
+        assert db.session.get(Event, event.id).venue_id == survivor_id

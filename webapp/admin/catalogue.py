@@ -65,8 +65,11 @@ def save_or_show(form, template, save, saved_message, context):
             with unit_of_work(request.endpoint):
                 save()
         except catalogue.CatalogueRefused as refused:
-            field = form[refused.field] if refused.field in form else form[next(iter(form._fields))]
-            field.errors = [*field.errors, refusal_message(refused)]
+            if refused.field in form:
+                field = form[refused.field]
+                field.errors = [*field.errors, refusal_message(refused)]
+            else:
+                flash(refusal_message(refused), "error")
         else:
             flash(saved_message, "info")
             return redirect(url_for(context["back"]), 303)
