@@ -24,6 +24,11 @@ ACCESS_CHOICES = [("unknown", _l("Inconnu")), ("yes", _l("Oui")), ("no", _l("Non
 ACCESS_VALUES = {"unknown": None, "yes": True, "no": False}
 
 
+def long_text(label, limit):
+    """An optional text of several lines (descriptions, access notes)."""
+    return text(label, Length(max=limit), optional=True, multiline=True, field=TextAreaField)
+
+
 def access_choice(value):
     """The radio value of a venue's step_free or lift (None, True, False)."""
     return {None: "unknown", True: "yes", False: "no"}[value]
@@ -80,20 +85,8 @@ class SeriesForm(FlaskForm):
     kind = SelectField(_l("Type d'activité"), [required()], choices=[], validate_choice=False)
     title_fr = text(_l("Titre (français)"), Length(max=200))
     title_nl = text(_l("Titre (néerlandais)"), Length(max=200), optional=True)
-    description_fr = text(
-        _l("Description (français)"),
-        Length(max=5000),
-        optional=True,
-        multiline=True,
-        field=TextAreaField,
-    )
-    description_nl = text(
-        _l("Description (néerlandais)"),
-        Length(max=5000),
-        optional=True,
-        multiline=True,
-        field=TextAreaField,
-    )
+    description_fr = long_text(_l("Description (français)"), 5000)
+    description_nl = long_text(_l("Description (néerlandais)"), 5000)
     bassins = MultiCheckboxField(_l("Bassins"), choices=[], validate_choice=False)
 
     def __init__(self, *args, **kwargs):
@@ -132,20 +125,8 @@ class VenueForm(PlaceForm):
     name = text(_l("Nom du lieu"), Length(max=200))
     address = text(_l("Adresse (rue et numéro)"), Length(max=300), optional=True)
     postal_code = text(_l("Code postal"), Length(max=10), optional=True)
-    access_notes_fr = text(
-        _l("Accès (français)"),
-        Length(max=2000),
-        optional=True,
-        multiline=True,
-        field=TextAreaField,
-    )
-    access_notes_nl = text(
-        _l("Accès (néerlandais)"),
-        Length(max=2000),
-        optional=True,
-        multiline=True,
-        field=TextAreaField,
-    )
+    access_notes_fr = long_text(_l("Accès (français)"), 2000)
+    access_notes_nl = long_text(_l("Accès (néerlandais)"), 2000)
     step_free = RadioField(_l("Accès de plain-pied"), choices=ACCESS_CHOICES, default="unknown")
     lift = RadioField(_l("Ascenseur"), choices=ACCESS_CHOICES, default="unknown")
 
