@@ -97,3 +97,41 @@ def test_proposals_follow_the_bassins_and_organiser_of_their_event(territory):
     assert find(db.session, Scope.all(), Proposal, sud.id) is not None
     assert find(db.session, Scope(), Proposal, sud.id) is None
     assert find(db.session, Scope.of_organisation(1), Proposal, sud.id) is None
+
+
+def test_series_of_a_bassin_are_those_that_have_it(agenda, make_event):
+    from webapp.auth.scopes import series_in
+
+    make_event(series_slug="sud-sm", bassins=("sud",))
+    make_event(series_slug="partagee", bassins=("sud", "nord"))
+    make_event(series_slug="nord-sm", bassins=("nord",))
+
+    def slugs(scope):
+        return sorted(s.slug for s in db.session.scalars(series_in(scope)))
+
+    assert slugs(Scope.of_bassins("sud")) == ["partagee", "sud-sm"]
+    assert slugs(Scope.of_bassins("nord")) == ["nord-sm", "partagee"]
+    assert slugs(Scope.all()) == ["nord-sm", "partagee", "sud-sm"]
+    assert slugs(Scope.of_organisation(1)) == []
+
+
+def test_organisations_of_a_bassin_are_in_its_communes_or_organise_its_events(agenda):
+    from webapp.agenda.models import Commune
+    from webapp.auth.scopes import organisations_in
+
+    service, _events = agenda  # organises an event of Sud-Est
+    forest = db.session.scalar(select(Commune).where(Commune.slug == "forest"))
+    in_forest = Organisation(name="CPAS de Forest", commune=forest)
+    elsewhere = Organisation(name="Service sans commune")
+    db.session.add_all([in_forest, elsewhere])
+    db.session.commit()
+
+    def names(scope):
+        return sorted(o.name for o in db.session.scalars(organisations_in(scope)))
+
+    assert names(Scope.of_bassins("sud")) == ["CPAS de Forest"]
+    assert names(Scope.of_bassins("sud-est")) == ["Maison médicale du Midi"]
+    assert names(Scope.of_bassins("nord")) == []
+    assert names(Scope.of_organisation(service.id)) == ["Maison médicale du Midi"]
+    assert len(names(Scope.all())) == 3
+    assert find(db.session, Scope.of_bassins("nord"), Organisation, in_forest.id) is None

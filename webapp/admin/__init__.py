@@ -10,6 +10,7 @@ from webapp.admin import (  # noqa: E402, F401
     account,
     audit_log,
     catalogue,
+    catalogue_merge,
     event_actions,
     events,
     moderation,

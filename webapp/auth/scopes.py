@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, false, select, true
 
-from webapp.agenda.models import Bassin, Commune, Event, Venue, event_bassins
+from webapp.agenda.models import (
+    Bassin,
+    Commune,
+    Event,
+    Organisation,
+    Series,
+    Venue,
+    event_bassins,
+    series_bassins,
+)
 from webapp.proposals.models import Proposal
 from webapp.registrations.models import Registration
 
@@ -68,13 +77,42 @@ def venue_filter(scope: Scope):
         return true()
     clauses = [Venue.id.in_(select(Event.venue_id).where(event_filter(scope)))]
     if scope.bassins:
-        clauses.append(
-            Venue.commune_id.in_(
-                select(Commune.id)
-                .join(Bassin, Commune.bassin_id == Bassin.id)
-                .where(Bassin.slug.in_(scope.bassins))
-            )
-        )
+        clauses.append(Venue.commune_id.in_(_communes_of(scope.bassins)))
+    return _any(clauses)
+
+
+def _communes_of(bassins):
+    return (
+        select(Commune.id)
+        .join(Bassin, Commune.bassin_id == Bassin.id)
+        .where(Bassin.slug.in_(bassins))
+    )
+
+
+def series_filter(scope: Scope):
+    """A WHERE clause on Series: the series that have one of the scope's bassins."""
+    if scope.everything:
+        return true()
+    if not scope.bassins:
+        return false()
+    return (
+        exists()
+        .where(series_bassins.c.series_id == Series.id)
+        .where(series_bassins.c.bassin_id == Bassin.id)
+        .where(Bassin.slug.in_(scope.bassins))
+    )
+
+
+def organisation_filter(scope: Scope):
+    """A WHERE clause on Organisation: those in the scope's communes or organising its
+    events, and an organisation's own row."""
+    if scope.everything:
+        return true()
+    clauses = [Organisation.id.in_(select(Event.organiser_id).where(event_filter(scope)))]
+    if scope.bassins:
+        clauses.append(Organisation.commune_id.in_(_communes_of(scope.bassins)))
+    if scope.organisation_id is not None:
+        clauses.append(Organisation.id == scope.organisation_id)
     return _any(clauses)
 
 
@@ -108,11 +146,21 @@ def venues_in(scope: Scope):
     return select(Venue).where(venue_filter(scope))
 
 
+def series_in(scope: Scope):
+    return select(Series).where(series_filter(scope))
+
+
+def organisations_in(scope: Scope):
+    return select(Organisation).where(organisation_filter(scope))
+
+
 FILTERS = {
     Event: event_filter,
     Registration: registration_filter,
     Venue: venue_filter,
     Proposal: proposal_filter,
+    Series: series_filter,
+    Organisation: organisation_filter,
 }
 
 
