@@ -110,29 +110,16 @@ def test_the_year_s_counts(app, sud_page, make_event):
     assert re.search(r'data-kind="concertation">.*?>2<', page, re.S)
 
 
-def test_the_proposals_hook_stays_quiet_without_the_moderation_part(app, monkeypatch):
-    import importlib.util
+def test_the_proposals_waiting_for_the_bassin_are_counted_with_a_link(sud_client):
+    from tests.proposals.factory import submitted
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: None if name.startswith("webapp.proposals") else real(name, *a),
-    )
-    assert dashboard.proposals_waiting(Scope.of_bassins("sud")) is None
-
-
-def test_the_proposals_hook_counts_the_queue_when_it_exists(app, monkeypatch):
-    import importlib
-    import importlib.util
-    import types
-
-    asked = []
-    fake = types.SimpleNamespace(waiting_count=lambda scope: asked.append(scope) or 2)
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
-    monkeypatch.setattr(importlib, "import_module", lambda name: fake)
-    scope = Scope.of_bassins("sud")
-    assert dashboard.proposals_waiting(scope) == 2 and asked == [scope]
+    submitted(("sud",))
+    submitted(("sud", "nord"))
+    submitted(("nord",))
+    page = sud_client.get("/admin/").get_data(as_text=True)
+    assert 'data-proposals-waiting="2"' in page and "/admin/proposals" in page
+    assert dashboard.proposals_waiting(Scope.of_bassins("nord")) == 2
+    assert dashboard.proposals_waiting(Scope.of_organisation(1)) is None
 
 
 def test_the_dashboard_speaks_dutch(sud_client, make_event):

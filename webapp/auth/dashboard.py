@@ -1,8 +1,6 @@
 """What the dashboard (/admin/) shows an account, within its scope: the coming events with
 their places, what waits for it, and the year's counts. Read-only queries."""
 
-import importlib
-import importlib.util
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -13,6 +11,7 @@ from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
 from webapp.auth.scopes import event_filter, registration_filter
 from webapp.extensions import db
+from webapp.proposals import rules as proposal_rules
 from webapp.registrations.models import Registration
 from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import local_day_start, to_local
@@ -169,17 +168,9 @@ def year_counts(scope, year):
     return kinds, confirmed or 0, reports or 0
 
 
-# The moderation queue of partners' proposals belongs to webapp.proposals (another part of
-# the back office); the dashboard counts it only where that part is installed.
-PROPOSALS_MODULE = "webapp.proposals.rules"
-
-
 def proposals_waiting(scope):
-    """Partners' proposals waiting for this scope's moderation, or None without that part."""
-    if importlib.util.find_spec("webapp.proposals") is None:
+    """Partners' proposals waiting for this scope's moderation (None: a service account,
+    which moderates nothing)."""
+    if not scope.everything and not scope.bassins:
         return None
-    if importlib.util.find_spec(PROPOSALS_MODULE) is None:
-        return None
-    rules = importlib.import_module(PROPOSALS_MODULE)
-    waiting_count = getattr(rules, "waiting_count", None)
-    return waiting_count(scope) if waiting_count is not None else None
+    return proposal_rules.waiting_count(scope)
