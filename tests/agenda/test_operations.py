@@ -168,9 +168,9 @@ def test_postpone_then_move_publishes_again(make_event):
     assert "status" in change.changed_fields
     postponed, moved = audit_lines()
     assert (postponed.action, postponed.reason) == ("event.postponed", "salle indisponible")
-    assert postponed.before == {"status": "published"} and postponed.after == {
-        "status": "postponed"
-    }
+    # The reason is the one the event's page shows.
+    assert postponed.before == {"status": "published", "status_reason_fr": None}
+    assert postponed.after == {"status": "postponed", "status_reason_fr": "salle indisponible"}
     assert moved.action == "event.moved" and moved.after["status"] == "published"
 
 
