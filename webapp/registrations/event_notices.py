@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from webapp.agenda import signals
 from webapp.agenda.models import Venue
+from webapp.agenda.states import EventStatus
 from webapp.extensions import db
 from webapp.registrations import notifications
 from webapp.registrations.rules import active_registrations
@@ -69,6 +70,8 @@ def change_notice(event, before, reason=None, reason_nl=None):
 def queue_event_notices(event, notice, before=None, reason=None, reason_nl=None, **_):
     """Queue the notice to each active registrant of the event; returns how many."""
     kind = MESSAGE_KINDS[notice]
+    if kind == "event-changed" and event.status == EventStatus.POSTPONED:
+        kind = "event-postponed"
     told = change_notice(event, before, reason, reason_nl)
     queued = 0
     for registration in active_registrations(event.id):

@@ -69,6 +69,14 @@ MESSAGES = {
             "nouvelles informations ; l'entrée de votre agenda est mise à jour."
         ),
     ),
+    "event-postponed": (
+        _l("Activité reportée"),
+        _l(
+            "L'activité à laquelle vous êtes inscrit·e est reportée : sa nouvelle date n'est "
+            "pas encore connue. Votre inscription est gardée et vous recevrez un e-mail dès "
+            "qu'elle sera fixée."
+        ),
+    ),
     "event-cancelled": (
         _l("Activité annulée"),
         _l("L'activité à laquelle vous étiez inscrit·e est annulée."),
