@@ -106,7 +106,7 @@ def test_preview_shows_a_draft_as_its_public_page_will_be(app, client, sud_clien
     assert "Aperçu — brouillon, pas encore public" in page
     assert "Concertation santé mentale #5" in page
     assert f'data-event-id="{draft.id}"' in page
-    assert "Retour à l'activité" in page
+    assert f'action="/admin/events/{draft.id}/publish"' in page  # then publish it from there
 
 
 def test_preview_of_a_published_event_is_the_public_page(app, sud_client, make_event):

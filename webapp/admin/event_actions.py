@@ -100,10 +100,13 @@ def event_home(event_id):
     return url_for("admin.event_preview", event_id=event_id)
 
 
-def _told(change):
-    """The flash's second half: how many registrants the change was mailed to."""
-    if not change.notice:
+def _told(change, tells):
+    """The flash's second half: how many registrants the change was mailed to (for the
+    actions that tell them: cancel, postpone, move)."""
+    if not tells or not change.notice:
         return ""
+    if not change.notices_queued:
+        return " " + _("Personne n'est inscrit·e : aucun e-mail envoyé.")
     return " " + ngettext(
         "%(num)d personne inscrite a été prévenue par e-mail.",
         "%(num)d personnes inscrites ont été prévenues par e-mail.",
@@ -111,9 +114,9 @@ def _told(change):
     )
 
 
-def _done(message, change, event_id):
+def _done(message, change, event_id, tells=True):
     if change.changed:
-        flash(message + _told(change), "info")
+        flash(message + _told(change, tells), "info")
     else:
         flash(_("Rien n'a changé."), "info")
     return redirect(event_home(event_id), 303)
@@ -156,7 +159,7 @@ def _button(event_id, name, operation, done):
     except EventRefused as refused:
         flash(refusal_message(refused.reason), "error")
         return redirect(event_home(event_id), 303)
-    return _done(str(done), change, event_id)
+    return _done(str(done), change, event_id, tells=False)
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
