@@ -36,6 +36,7 @@ SEQUENCE_FIELDS = (
     "status",
     "rrule",
     "exdates",
+    "rdates",
 )
 # A change to any of these changes the agenda index: dates, places, or the copies it keeps.
 OCCURRENCE_FIELDS = (
@@ -45,6 +46,7 @@ OCCURRENCE_FIELDS = (
     "venue",
     "rrule",
     "exdates",
+    "rdates",
     "status",
     "kind",
     "audience",

@@ -241,7 +241,9 @@ def event(event_id):
     state = public_state(found, now)
     rule_words = None
     if found.is_recurring:
-        rule_words = rule_in_words(found.rrule, found.local_start, current_language())
+        rule_words = found.rrule and rule_in_words(
+            found.rrule, found.local_start, current_language()
+        )
     return render_template(
         "agenda/event.html", event=found, dates=dates, now=now, state=state, rule_words=rule_words
     )
