@@ -37,6 +37,9 @@ SEQUENCE_FIELDS = (
     "rrule",
     "exdates",
     "rdates",
+    # An override taken out of the list is deleted in the flush (delete-orphan), after
+    # before_flush has looked: the list's own change says it.
+    "overrides",
 )
 # A change to any of these changes the agenda index: dates, places, or the copies it keeps.
 OCCURRENCE_FIELDS = (
@@ -47,6 +50,7 @@ OCCURRENCE_FIELDS = (
     "rrule",
     "exdates",
     "rdates",
+    "overrides",
     "status",
     "kind",
     "audience",

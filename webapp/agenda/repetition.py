@@ -17,7 +17,7 @@ from itertools import islice
 
 from dateutil.rrule import rrulestr
 
-from webapp.agenda.occurrences import OPEN_RULE_HORIZON, rule_starts
+from webapp.agenda.occurrences import OPEN_RULE_HORIZON, rule_starts, skipped_dates
 from webapp.timezones import exists_locally, to_local, to_utc, utcnow
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -226,3 +226,66 @@ def _check_dates(days, clock):
     for day in days:
         if not exists_locally(datetime.combine(day, clock.time())):
             raise RepetitionRefused("dates", "hour-skipped")
+
+
+@dataclass(frozen=True)
+class SeriesDate:
+    """One date the event's rule gives: skipped, changed (its override) or as the rule says."""
+
+    day: date  # local
+    rule_start: datetime  # UTC: the RECURRENCE-ID
+    end: datetime  # UTC, as the rule gives it
+    skipped: bool
+    override: object | None
+
+
+def series_dates(event, since, size=24):
+    """The next `size` dates the event's rule and RDATE values give, ending after `since`."""
+    if not event.is_recurring:
+        return []
+    duration = event.end_at - event.start_at
+    skipped = skipped_dates(event)
+    overrides = {o.recurrence_start: o for o in event.overrides}
+    horizon = max(since, event.start_at) + OPEN_RULE_HORIZON
+    for value in event.rdates or ():
+        horizon = max(horizon, to_utc(datetime.fromisoformat(str(value)[:10])) + timedelta(days=1))
+    found = []
+    for start in rule_starts(event.rrule, event.start_at, horizon, event.rdates):
+        if start + duration <= since:
+            continue
+        day = to_local(start).date()
+        found.append(SeriesDate(day, start, start + duration, day in skipped, overrides.get(start)))
+        if len(found) == size:
+            break
+    return found
+
+
+def rule_start_on(event, day):
+    """The start (UTC) the event's rule gives on a local date, or None if it gives none."""
+    if not event.is_recurring:
+        return None
+    until = to_utc(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    for start in rule_starts(event.rrule, event.start_at, until, event.rdates):
+        if to_local(start).date() == day:
+            return start
+    return None
+
+
+def carried_over(series_plan, exdates, override_starts):
+    """The skipped dates and the overrides' starts that are still dates of the new plan."""
+    if series_plan.rrule is None and not series_plan.rdates:
+        return [], []
+    days = {date.fromisoformat(str(d)[:10]) for d in exdates or ()}
+    wanted = [to_utc(datetime.combine(d, datetime.min.time())) for d in days]
+    wanted += list(override_starts)
+    if not wanted:
+        return [], []
+    horizon = max(wanted) + timedelta(days=1)
+    starts = set(
+        rule_starts(series_plan.rrule, series_plan.start_at, horizon, series_plan.rdates or ())
+    )
+    given_days = {to_local(s).date() for s in starts}
+    return (
+        sorted(d.isoformat() for d in days if d in given_days),
+        [s for s in override_starts if s in starts],
+    )
