@@ -375,3 +375,20 @@ def test_the_editor_speaks_dutch(sud_client, forest):
     page = sud_client.get(url(event) + "?lang=nl").get_data(as_text=True)
     assert "elke tweede dinsdag van de maand" in page
     assert "Sauter cette date" not in page
+
+
+def test_a_skipped_date_is_news_for_the_registrants(sud_client, make_event):
+    from tests.edge import rules
+    from tests.factories import PERSON
+    from webapp.mail.models import OutboxMessage
+
+    event = make_event("Groupe de parole", start=local(2027, 1, 12, 14), hours=2, capacity=10)
+    event = saved(sud_client, event, {**SECOND_TUESDAY, "until": "2027-06-30"})
+    registration = rules.register(event.id, PERSON).registration
+    queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert sud_client.post(url(event, "/skip"), data={"day": "2027-03-09"}).status_code == 303
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.reference == f"registration:{registration.id}")
+    ).all()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == queued + 1
+    assert messages[-1].recipient == PERSON["email"]
