@@ -60,6 +60,7 @@ COLUMNS = (
     "registration_closes_at",
     "rrule",
     "exdates",
+    "rdates",
     "languages",
     "free",
     "price_fr",
@@ -70,6 +71,8 @@ COLUMNS = (
 # Related rows `data` may set: venue, series, organiser (a row or None), bassins (rows),
 # overrides (dicts: recurrence_start, start_at, end_at, venue, cancelled).
 RELATIONS = ("venue", "series", "organiser", "bassins", "overrides")
+# What an override item may also set (a room, a note in French and Dutch).
+OVERRIDE_EXTRAS = ("room", "note_fr", "note_nl")
 # What registrants must hear about: when, where, and whether it takes place.
 NOTICE_FIELDS = frozenset(
     {
@@ -81,6 +84,7 @@ NOTICE_FIELDS = frozenset(
         "status",
         "rrule",
         "exdates",
+        "rdates",
         "overrides",
     }
 )
@@ -451,6 +455,8 @@ def _apply_overrides(event, wanted_items):
             event.overrides.remove(override)
     for key, item in wanted.items():
         values = {name: item.get(name) for name in ("start_at", "end_at", "venue")}
+        # The room and the notes only when given (the importer gives neither).
+        values.update({name: item[name] for name in OVERRIDE_EXTRAS if name in item})
         values["cancelled"] = bool(item.get("cancelled"))
         override = current.get(key)
         if override is None:
@@ -471,6 +477,7 @@ def _facts(event):
             "start_at": o.start_at.isoformat(),
             "end_at": o.end_at.isoformat(),
             "venue_id": o.venue_id,
+            "room": o.room,
             "cancelled": bool(o.cancelled),
         }
         for o in event.overrides

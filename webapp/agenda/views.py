@@ -234,7 +234,9 @@ def event_page(found, template="agenda/event.html", **extra):
     now = utcnow()
     rule_words = None
     if found.is_recurring:
-        rule_words = rule_in_words(found.rrule, found.local_start, current_language())
+        rule_words = found.rrule and rule_in_words(
+            found.rrule, found.local_start, current_language()
+        )
     return render_template(
         template,
         event=found,
