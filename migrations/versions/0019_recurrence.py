@@ -1,7 +1,7 @@
 """recurrence: chosen dates of a repeating event (RDATE), local dates after the first
 
 Revision ID: 0019_recurrence
-Revises: 0012_accounts
+Revises: 0013_proposals
 Create Date: 2027-01-11 10:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019_recurrence"
-down_revision = "0012_accounts"
+down_revision = "0013_proposals"
 branch_labels = None
 depends_on = None
 
