@@ -172,6 +172,9 @@ def test_postpone_then_move_publishes_again(make_event):
     assert postponed.before == {"status": "published", "status_reason_fr": None}
     assert postponed.after == {"status": "postponed", "status_reason_fr": "salle indisponible"}
     assert moved.action == "event.moved" and moved.after["status"] == "published"
+    # Public again: the postponement's reason no longer stands beside the event.
+    assert moved.after["status_reason_fr"] is None
+    assert db.session.get(Event, event.id).status_reason_fr is None
 
 
 def test_cancel_sends_the_cancelled_notice_and_refuses_twice(make_event):

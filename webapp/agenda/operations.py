@@ -228,9 +228,9 @@ def _refuse_draft(event):
 
 
 def _status_reason(reason, reason_nl):
-    if reason is None:
-        return {}
-    return {"status_reason_fr": reason, "status_reason_nl": reason_nl or None}
+    """The reason shown beside the new status; none given clears an earlier one (a reason of
+    a past postponement must not show beside a later cancellation)."""
+    return {"status_reason_fr": reason or None, "status_reason_nl": reason_nl or None}
 
 
 def move(
@@ -262,6 +262,7 @@ def move(
         data["online_url"] = online_url
     if event.status == EventStatus.POSTPONED:
         data["status"] = EventStatus.PUBLISHED
+        data.update(_status_reason(None, None))  # public again: the postponement is over
     return _change(event, data, actor, reason, notify, action="event.moved", reason_nl=reason_nl)
 
 
