@@ -4,7 +4,7 @@ answer per browser): the form, then a thank-you that cannot be sent again."""
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from webapp.evaluations import answers
+from webapp.evaluations import answers, retention  # noqa: F401  retention: listens
 from webapp.evaluations.forms import evaluation_form, values_from
 from webapp.evaluations.invitations import last_day
 from webapp.evaluations.models import EvaluationForm, Invitation
