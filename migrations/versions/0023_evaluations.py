@@ -1,7 +1,7 @@
 """evaluations: form templates, each event's form, invitations, anonymous answers
 
 Revision ID: 0023_evaluations
-Revises: 0012_accounts
+Revises: 0019_recurrence
 Create Date: 2026-12-10 10:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023_evaluations'
-down_revision = '0012_accounts'
+down_revision = '0019_recurrence'
 branch_labels = None
 depends_on = None
 
