@@ -33,6 +33,7 @@ LAYERS = {
     "feeds": 3,
     "registrations": 4,
     "api": 5,
+    "grandbain": 5,
     "auth": 6,
     "admin": 7,
     "loading": 7,
