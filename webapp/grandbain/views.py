@@ -2,8 +2,9 @@
 visitor's personal page and feed, the call for offers and the host's personal page."""
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -12,7 +13,7 @@ from webapp.extensions import db, limiter
 from webapp.feeds.ical import entries_text
 from webapp.grandbain import offers, queries, rules
 from webapp.grandbain.calendar import visit_entries
-from webapp.grandbain.forms import ApplyForm, booking_form_class, question_field
+from webapp.grandbain.forms import LANGUAGE_CHOICES, ApplyForm, booking_form_class, question_field
 from webapp.grandbain.models import Booking, Offer, Slot, Visitor
 from webapp.grandbain.states import BookingStatus, OfferStatus
 from webapp.templating import when
@@ -59,6 +60,31 @@ PERSONAL_ENDPOINTS = frozenset(
         "grandbain.book",
     }
 )
+
+
+OFFER_STATUSES = {
+    OfferStatus.SUBMITTED: _l("Offre reçue : l'équipe du bassin la relira."),
+    OfferStatus.CHANGES_REQUESTED: _l("Une modification est demandée."),
+    OfferStatus.ACCEPTED: _l("Offre acceptée : elle paraît au programme."),
+    OfferStatus.REFUSED: _l("Offre non retenue."),
+}
+
+
+@bp.context_processor
+def _page_helpers():
+    return {
+        "now_utc": utcnow,
+        "current_language": current_language,
+        "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
+        "LANGUAGE_LABELS": dict(LANGUAGE_CHOICES),
+        "OFFER_STATUSES": OFFER_STATUSES,
+    }
+
+
+@bp.app_template_filter("day_label")
+def day_label(day, pattern="full"):
+    """A calendar day (no time) in the visitor's language."""
+    return format_date(day, pattern)
 
 
 def _when(slot):
