@@ -45,6 +45,13 @@ def send_reminders(now):
     return jobs.send_reminders(now)
 
 
+def send_visit_reminders(now):
+    """Queue the reminders of Grand Bain visits starting within 48 hours."""
+    from webapp.grandbain import jobs
+
+    return jobs.send_reminders(now)
+
+
 def refresh_occurrences(now):
     """Re-index the dates of repeating events (open rules reach two years ahead)."""
     from webapp.agenda.changes import refresh_recurring_occurrences
@@ -71,6 +78,7 @@ class Job:
 
 JOBS = (
     Job("send-reminders", HOURLY, send_reminders),
+    Job("send-visit-reminders", HOURLY, send_visit_reminders),
     # Evaluation invitations (send-evaluations) join here, hourly, when that issue lands.
     Job("refresh-occurrences", NIGHTLY, refresh_occurrences),
     Job("purge-personal-data", NIGHTLY, purge_personal_data),
