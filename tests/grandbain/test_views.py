@@ -210,3 +210,16 @@ def test_the_host_edits_its_offer_until_accepted(client, edition):
         db.session.scalar(select(Offer)).status = OfferStatus.ACCEPTED
     assert client.post(url, data=apply_data(edition, name="Autre")).status_code == 409
     assert db.session.scalar(select(Offer.name)).endswith("(Forest)")
+
+
+def test_the_api_lists_published_offers_with_their_slots(client, edition, make_offer, person):
+    offer = make_offer(slots=[(0, "09:00", "10:00", 5)])
+    make_offer("En attente", status=OfferStatus.SUBMITTED, email="w@x.be")
+    rules.book(edition.id, [offer.slots[0].id], person())
+    data = client.get(f"/api/v1/grand-bain/{edition.year}/offers").get_json()
+    (item,) = data["items"]
+    assert item["name"] == "Maison médicale du Midi"
+    (slot,) = item["slots"]
+    assert (slot["id"], slot["capacity"], slot["booked"]) == (offer.slots[0].id, 5, 1)
+    assert slot["start"].endswith(("+01:00", "+02:00"))
+    assert client.get("/api/v1/grand-bain/1990/offers").status_code == 404
