@@ -2,8 +2,10 @@
 
 from webapp.agenda.demo import load_demo_agenda
 from webapp.audit import SYSTEM
+from webapp.grandbain.demo import load_demo_grand_bain
 from webapp.loading.events import log_summary
 from webapp.registrations.demo import load_demo_registrations
+from webapp.timezones import local_today
 
 
 def load_demo_data(today=None):
@@ -11,5 +13,6 @@ def load_demo_data(today=None):
     it again the same day changes nothing. Never commits. Returns each event's EventChange."""
     changes = load_demo_agenda(today, actor=SYSTEM)
     load_demo_registrations()
+    load_demo_grand_bain(today or local_today())
     log_summary("demo-data", changes)
     return changes
