@@ -74,6 +74,7 @@ def make_offer(edition):
         status=OfferStatus.ACCEPTED,
         email="accueil@mm-midi.be",
         edition_=None,
+        languages="fr,nl",
     ):
         target = edition_ or edition
         with unit_of_work("test offer"):
@@ -85,7 +86,7 @@ def make_offer(edition):
                 commune=db.session.scalar(select(Commune).where(Commune.slug == commune)),
                 discover_fr="L'accueil, la salle d'attente, une réunion d'équipe.",
                 access_notes_fr="Sonnez à l'interphone, 1er étage.",
-                languages="fr,nl",
+                languages=languages,
                 contact_name="Sophie Janssens",
                 contact_email=email,
                 status=status,

@@ -205,7 +205,7 @@ def _booking(edition, slot_ids, action, malformed=False):
                 outcome = rules.book(
                     edition.id,
                     slot_ids,
-                    form.person() | {"email": form.email.data},
+                    form.person(),
                     questions,
                     waitlist=form.waitlist.data,
                     language=current_language(),
