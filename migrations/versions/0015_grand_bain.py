@@ -137,13 +137,13 @@ def upgrade():
     with op.batch_alter_table('grand_bain_bookings', schema=None) as batch_op:
         batch_op.create_index('ix_grand_bain_bookings_slot_status', ['slot_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_grand_bain_bookings_visitor_id'), ['visitor_id'], unique=False)
-        batch_op.create_index('uq_grand_bain_bookings_active_slot_visitor', ['slot_id', 'visitor_id'], unique=True, sqlite_where=sa.text("status != 'cancelled'"), postgresql_where=sa.text("status != 'cancelled'"))
+        batch_op.create_index('uq_grand_bain_bookings_active_slot_visitor', ['slot_id', 'visitor_id'], unique=True, sqlite_where=sa.text("status IN ('confirmed', 'waitlisted')"), postgresql_where=sa.text("status IN ('confirmed', 'waitlisted')"))
 
 
 
 def downgrade():
     with op.batch_alter_table('grand_bain_bookings', schema=None) as batch_op:
-        batch_op.drop_index('uq_grand_bain_bookings_active_slot_visitor', sqlite_where=sa.text("status != 'cancelled'"), postgresql_where=sa.text("status != 'cancelled'"))
+        batch_op.drop_index('uq_grand_bain_bookings_active_slot_visitor', sqlite_where=sa.text("status IN ('confirmed', 'waitlisted')"), postgresql_where=sa.text("status IN ('confirmed', 'waitlisted')"))
         batch_op.drop_index(batch_op.f('ix_grand_bain_bookings_visitor_id'))
         batch_op.drop_index('ix_grand_bain_bookings_slot_status')
 

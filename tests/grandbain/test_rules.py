@@ -220,3 +220,23 @@ def test_the_same_slot_twice_for_one_person_is_refused(edition, make_offer, pers
     refused = refusal(edition.id, slot_ids(offer), person(email="Anne.1@Example.org"))
     assert [p.code for p in refused.problems.values()] == ["already"]
     assert booked(offer.slots[0].id) == 1
+
+
+def test_the_database_holds_one_active_booking_per_visitor_and_slot(edition, make_offer, person):
+    from sqlalchemy.exc import IntegrityError
+
+    offer = make_offer()
+    first = rules.book(edition.id, slot_ids(offer), person()).bookings[0]
+    with pytest.raises(IntegrityError), unit_of_work("duplicate"):
+        db.session.add(
+            Booking(slot_id=first.slot_id, visitor_id=first.visitor_id, status="waitlisted")
+        )
+        db.session.flush()
+    rules.cancel(first.id)
+    with unit_of_work("again after cancelling"):
+        db.session.add(
+            Booking(slot_id=first.slot_id, visitor_id=first.visitor_id, status="waitlisted")
+        )
+    with pytest.raises(IntegrityError), unit_of_work("overbooked"):
+        db.session.get(Slot, first.slot_id).booked_count = 6
+        db.session.flush()

@@ -26,6 +26,8 @@ from webapp.tokens import new_token
 
 # The largest group a host can welcome at once, and the fewest places a slot offers.
 MAX_SLOT_CAPACITY = 50
+# The bookings that hold a place or a place in the queue, as SQL (generated from the enum).
+ACTIVE_ONLY = "status IN (" + ", ".join(f"'{value}'" for value in ACTIVE_BOOKINGS) + ")"
 # Languages a host may speak with its visitors.
 OFFER_LANGUAGES = ("fr", "nl", "en")
 
@@ -225,8 +227,8 @@ class Booking(db.Model):
             "slot_id",
             "visitor_id",
             unique=True,
-            sqlite_where=text("status != 'cancelled'"),
-            postgresql_where=text("status != 'cancelled'"),
+            sqlite_where=text(ACTIVE_ONLY),
+            postgresql_where=text(ACTIVE_ONLY),
         ),
         Index("ix_grand_bain_bookings_slot_status", "slot_id", "status"),
     )
