@@ -66,6 +66,10 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "token": registration.token,
         "filename": "css/site.css",
         "day": "2027-01-12",
+        "year": 2027,  # the Grand Bain's pages: no edition, each a 404 that carries the policy
+        "offer_id": 1,
+        "slot_id": 1,
+        "booking_id": 1,
     }
     urls = concrete_urls(app, values)
     assert len(urls) > 15

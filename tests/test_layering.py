@@ -34,6 +34,7 @@ LAYERS = {
     "registrations": 4,
     "api": 5,
     "evaluations": 5,
+    "grandbain": 5,
     "auth": 6,
     "proposals": 6,
     "admin": 7,

@@ -72,6 +72,7 @@ def _register_blueprints(app):
     from webapp.auth.views import bp as auth_bp
     from webapp.evaluations.views import bp as evaluations_bp
     from webapp.feeds.views import bp as feeds_bp
+    from webapp.grandbain.views import bp as grandbain_bp
     from webapp.health import bp as health_bp
     from webapp.proposals.views import bp as proposals_bp
     from webapp.registrations.views import bp as registrations_bp
@@ -81,6 +82,7 @@ def _register_blueprints(app):
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(grandbain_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(proposals_bp)

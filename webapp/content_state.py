@@ -39,6 +39,10 @@ PUBLIC_TABLES = frozenset(
         "occurrence_overrides",
         "event_occurrences",
         "questions",
+        "grand_bain_editions",
+        "grand_bain_edition_bassins",
+        "grand_bain_offers",
+        "grand_bain_slots",
     }
 )
 # Tables no public page shows. Every table is in one list or the other (tests/test_pagecache.py):
@@ -53,6 +57,8 @@ PRIVATE_TABLES = frozenset(
         "evaluation_forms",
         "evaluation_invitations",
         "evaluation_templates",
+        "grand_bain_bookings",
+        "grand_bain_visitors",
         "job_runs",
         "outbox_messages",
         "proposals",

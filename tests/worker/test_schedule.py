@@ -109,6 +109,7 @@ def test_a_round_queues_the_reminders_and_delivers_them(app, make_event, person,
         "refresh-occurrences",
         "send-evaluations",
         "send-reminders",
+        "send-visit-reminders",
     ]
 
 

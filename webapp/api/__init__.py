@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from webapp.api import embed, views  # noqa: E402,F401
+from webapp.api import embed, grandbain, views  # noqa: E402,F401

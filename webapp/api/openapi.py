@@ -170,6 +170,47 @@ ERROR = {
 }
 
 
+GRAND_BAIN_SLOT = {
+    "type": "object",
+    "required": ["id", "start", "end", "capacity", "booked"],
+    "properties": {
+        "id": {"type": "integer"},
+        "start": DATETIME,
+        "end": DATETIME,
+        "capacity": {"type": "integer", "minimum": 1, "maximum": 50},
+        "booked": {"type": "integer", "minimum": 0},
+    },
+}
+
+GRAND_BAIN_OFFERS = {
+    "type": "object",
+    "required": ["year", "week_start", "week_end", "items"],
+    "properties": {
+        "year": {"type": "integer"},
+        "week_start": {"type": "string", "format": "date"},
+        "week_end": {"type": "string", "format": "date"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "sector", "address", "commune", "languages", "slots"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": STRING,
+                    "sector": STRING,
+                    "address": STRING,
+                    "commune": STRING,
+                    "languages": {"type": "array", "items": STRING},
+                    "discover": STRING,
+                    "url": URL,
+                    "slots": {"type": "array", "items": GRAND_BAIN_SLOT},
+                },
+            },
+        },
+    },
+}
+
+
 def _query(name, description, schema=None):
     return {
         "name": name,
@@ -254,6 +295,25 @@ def openapi_document(base_url):
                     "responses": {"200": _json("BassinList", "The bassins")},
                 }
             },
+            "/api/v1/grand-bain/{year}/offers": {
+                "get": {
+                    "operationId": "listGrandBainOffers",
+                    "summary": "A Grand Bain edition's published open-door offers and their slots",
+                    "parameters": [
+                        {
+                            "name": "year",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                        },
+                        FILTERS[-1],
+                    ],
+                    "responses": {
+                        "200": _json("GrandBainOffers", "The offers with their slots"),
+                        "404": _json("Error", "No edition that year"),
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
@@ -261,6 +321,7 @@ def openapi_document(base_url):
                 "EventDetail": EVENT_DETAIL,
                 "EventList": EVENT_LIST,
                 "BassinList": BASSIN_LIST,
+                "GrandBainOffers": GRAND_BAIN_OFFERS,
                 "Error": ERROR,
             }
         },

@@ -3,8 +3,10 @@
 from webapp.agenda.demo import load_demo_agenda
 from webapp.audit import SYSTEM
 from webapp.evaluations.defaults import ensure_default_templates
+from webapp.grandbain.demo import load_demo_grand_bain
 from webapp.loading.events import log_summary
 from webapp.registrations.demo import load_demo_registrations
+from webapp.timezones import local_today
 
 
 def load_demo_data(today=None):
@@ -13,5 +15,6 @@ def load_demo_data(today=None):
     changes = load_demo_agenda(today, actor=SYSTEM)
     load_demo_registrations()
     ensure_default_templates()
+    load_demo_grand_bain(today or local_today())
     log_summary("demo-data", changes)
     return changes

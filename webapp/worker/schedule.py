@@ -50,6 +50,11 @@ def send_evaluations(now):
     from webapp.evaluations import jobs
 
     return jobs.send_evaluations(now)
+def send_visit_reminders(now):
+    """Queue the reminders of Grand Bain visits starting within 48 hours."""
+    from webapp.grandbain import jobs
+
+    return jobs.send_reminders(now)
 
 
 def refresh_occurrences(now):
@@ -79,6 +84,7 @@ class Job:
 JOBS = (
     Job("send-reminders", HOURLY, send_reminders),
     Job("send-evaluations", HOURLY, send_evaluations),
+    Job("send-visit-reminders", HOURLY, send_visit_reminders),
     Job("refresh-occurrences", NIGHTLY, refresh_occurrences),
     Job("purge-personal-data", NIGHTLY, purge_personal_data),
 )

@@ -1,0 +1,187 @@
+"""The Grand Bain's messages, written to the outbox in the caller's transaction.
+
+Visitors: their visits booked (all of them in one message, one .ics with one VEVENT per
+visit), a place found on a waitlist, a cancellation, a reminder. Hosts: each booking and
+cancellation, and the answers to their offer. Each message is written inside a SAVEPOINT:
+one that cannot be written is logged and skipped, and never undoes the person's action.
+"""
+
+import logging
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from webapp.extensions import db
+from webapp.feeds.ical import entries_text
+from webapp.grandbain.calendar import visit_entries
+from webapp.mail.failures import traceback_for_log
+from webapp.mail.outbox import queue_message
+from webapp.urls import absolute_url
+
+logger = logging.getLogger(__name__)
+
+# kind -> (subject, opening line)
+VISITOR_MESSAGES = {
+    "booked": (
+        _l("Grand Bain : vos visites"),
+        _l("Voici les visites que vous avez réservées."),
+    ),
+    "promoted": (
+        _l("Grand Bain : une place s'est libérée"),
+        _l("Bonne nouvelle : une place s'est libérée, votre visite est confirmée."),
+    ),
+    "cancelled": (
+        _l("Grand Bain : visite annulée"),
+        _l("Ces visites sont annulées, à votre demande."),
+    ),
+    "reminder": (
+        _l("Grand Bain : rappel de votre visite"),
+        _l("Petit rappel : votre visite a lieu dans deux jours."),
+    ),
+}
+HOST_MESSAGES = {
+    "booked": (
+        _l("Grand Bain : nouvelle réservation"),
+        _l("Une personne a réservé une visite chez vous."),
+    ),
+    "cancelled": (
+        _l("Grand Bain : visite annulée"),
+        _l("Une personne a annulé sa visite chez vous."),
+    ),
+}
+OFFER_MESSAGES = {
+    "received": (
+        _l("Grand Bain : votre offre est reçue"),
+        _l(
+            "Merci ! Votre offre de visite est bien reçue. L'équipe du bassin la relira et vous "
+            "répondra. Vous pouvez la modifier d'ici là grâce à votre lien personnel."
+        ),
+    ),
+    "accepted": (
+        _l("Grand Bain : votre offre est acceptée"),
+        _l(
+            "Votre offre est acceptée : elle paraîtra au programme. Votre lien personnel vous "
+            "montrera les personnes inscrites à vos visites."
+        ),
+    ),
+    "changes_requested": (
+        _l("Grand Bain : une modification est demandée"),
+        _l(
+            "L'équipe du bassin vous demande de modifier votre offre, grâce à votre lien personnel."
+        ),
+    ),
+    "refused": (
+        _l("Grand Bain : votre offre n'est pas retenue"),
+        _l("L'équipe du bassin ne peut pas retenir votre offre cette année."),
+    ),
+}
+
+
+def to_visitor(visitor, kind, bookings):
+    """The visitor's message about these bookings, with their calendar entries."""
+    subject, lead = VISITOR_MESSAGES[kind]
+    language = visitor.language or "fr"
+
+    def write():
+        with force_locale(language):
+            context = {
+                "visitor": visitor,
+                "bookings": bookings,
+                "kind": kind,
+                "lead": str(lead),
+                "language": language,
+                "personal_url": absolute_url(
+                    "grandbain.visits", token=visitor.token, lang=language
+                ),
+            }
+            text = render_template("mail/grand_bain_visitor.txt", **context)
+            html = render_template("mail/grand_bain_visitor.html", **context)
+            method = "CANCEL" if kind == "cancelled" else "REQUEST"
+            ics = entries_text(visit_entries(bookings, language), method=method).decode()
+            return queue_message(
+                visitor.email,
+                str(subject),
+                text,
+                html,
+                ics,
+                method,
+                reference=f"grand-bain-visitor:{visitor.id}",
+            )
+
+    return _safely(write, "visitor", visitor.id, kind)
+
+
+def to_host(booking, kind):
+    """The host's notice of one booking or cancellation: who comes, with the question."""
+    offer = booking.slot.offer
+    subject, lead = HOST_MESSAGES[kind]
+    language = offer.language or "fr"
+
+    def write():
+        with force_locale(language):
+            context = {
+                "offer": offer,
+                "booking": booking,
+                "visitor": booking.visitor,
+                "lead": str(lead),
+                "language": language,
+                "host_url": absolute_url("grandbain.host", token=offer.token, lang=language),
+            }
+            text = render_template("mail/grand_bain_host.txt", **context)
+            html = render_template("mail/grand_bain_host.html", **context)
+            return queue_message(
+                offer.contact_email,
+                str(subject),
+                text,
+                html,
+                reference=f"grand-bain-offer:{offer.id}",
+            )
+
+    return _safely(write, "offer", offer.id, kind)
+
+
+def about_offer(offer, kind):
+    """The host's message about its offer: received, accepted, changes asked, refused."""
+    subject, lead = OFFER_MESSAGES[kind]
+    language = offer.language or "fr"
+
+    def write():
+        with force_locale(language):
+            context = {
+                "offer": offer,
+                "kind": kind,
+                "lead": str(lead),
+                "language": language,
+                "host_url": absolute_url("grandbain.host", token=offer.token, lang=language),
+            }
+            text = render_template("mail/grand_bain_offer.txt", **context)
+            html = render_template("mail/grand_bain_offer.html", **context)
+            return queue_message(
+                offer.contact_email,
+                str(subject),
+                text,
+                html,
+                reference=f"grand-bain-offer:{offer.id}",
+            )
+
+    return _safely(write, "offer", offer.id, kind)
+
+
+def _safely(write, subject_type, subject_id, kind):
+    db.session.flush()  # the caller's own changes fail loudly, outside the savepoint
+    try:
+        with db.session.begin_nested():
+            message = write()
+            db.session.flush()
+        return message
+    except Exception as error:
+        logger.error(
+            "grand bain %s %s: the %s message could not be queued (%s)",
+            subject_type,
+            subject_id,
+            kind,
+            type(error).__name__,
+            exc_info=traceback_for_log(error),
+        )
+        return None

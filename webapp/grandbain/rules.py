@@ -1,0 +1,364 @@
+"""Booking a programme of visits, cancelling, promoting: operations with no HTTP inside.
+
+Each one checks, changes rows, queues the mail and an audit line, and flushes; the caller's
+unit of work commits once or rolls everything back. A refusal raises BookingRefused before
+the caller commits: a set of slots is booked whole or not at all (the unit of work undoes
+any place taken before the refusal).
+
+Locks, always in this order: the visitor's row (so two requests of one person see each
+other's visits when checking overlaps and the cap), then the slots' rows in id order
+(capacity.py). Cancelling takes one slot's lock and never a visitor's: no cycle.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
+
+from webapp import audit, capacity
+from webapp.extensions import db
+from webapp.grandbain import notices
+from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
+from webapp.grandbain.states import ACTIVE_BOOKINGS, BookingStatus, OfferStatus
+from webapp.timezones import utcnow
+from webapp.tokens import new_token
+
+# A slot's places: counting them is not an edit public pages key on (content_state).
+SLOT_PLACES = capacity.Places(Slot, taken="booked_count", capacity="capacity")
+PERSON_FIELDS = ("first_name", "last_name", "organisation", "sector", "job_title", "commune")
+
+
+@dataclass(frozen=True)
+class SlotProblem:
+    """Why one slot of a set cannot be booked; `other` is the visit it collides with."""
+
+    code: str  # unknown, twice, closed, already, overlap, full
+    other: Slot | None = None
+
+
+class BookingRefused(Exception):
+    """The set cannot be booked. `reason`: not-open, closed, no-slot, cap, or slots (then
+    `problems` maps each refused slot id to its SlotProblem)."""
+
+    def __init__(self, reason, problems=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.problems = problems or {}
+
+
+@dataclass
+class Outcome:
+    visitor: Visitor
+    bookings: list[Booking] = field(default_factory=list)
+    # False when the address already had a programme in this edition: whoever typed it
+    # must not be shown that programme (the link goes to the mailbox).
+    new_visitor: bool = True
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def book(edition_id, slot_ids, person, questions=None, waitlist=False, language="fr", now=None):
+    """Book every slot of `slot_ids` for the person, or none (BookingRefused says why).
+
+    A full slot refuses the set, unless `waitlist`: then its booking waits for a place.
+    `questions` maps a slot id to the person's question for that host.
+    """
+    now = now or utcnow()
+    edition = db.session.get(Edition, edition_id)
+    if edition is None:
+        raise BookingRefused("slots", {sid: SlotProblem("unknown") for sid in slot_ids})
+    _check_window(edition, now)
+    if not slot_ids:
+        raise BookingRefused("no-slot")
+    slots = _checked_slots(edition, slot_ids, now)
+    visitor, created = _locked_visitor(edition, person, language, now)
+    existing = _active_bookings(visitor.id)
+    _check_programme(edition, visitor, slots, existing)
+    capacity.lock(SLOT_PLACES, *slots)
+    statuses, full = {}, {}
+    for slot_id in sorted(slots):
+        if capacity.take(SLOT_PLACES, slot_id):
+            statuses[slot_id] = BookingStatus.CONFIRMED
+        elif waitlist:
+            statuses[slot_id] = BookingStatus.WAITLISTED
+        else:
+            full[slot_id] = SlotProblem("full")
+    if full:
+        raise BookingRefused("slots", full)
+    bookings = []
+    for slot_id, status in statuses.items():
+        booking = Booking(
+            slot=slots[slot_id],
+            visitor=visitor,
+            status=status,
+            question=(questions or {}).get(slot_id) or None,
+            confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+        )
+        db.session.add(booking)
+        bookings.append(booking)
+    db.session.flush()
+    for booking in bookings:
+        db.session.refresh(booking.slot, ["booked_count"])
+        audit.record(
+            audit.Actor.personal_link(visitor.id),
+            "grand-bain.booked",
+            "grand_bain_booking",
+            booking.id,
+            after={"slot_id": booking.slot_id, "status": booking.status},
+        )
+        notices.to_host(booking, "booked")
+    notices.to_visitor(visitor, "booked", bookings)
+    db.session.flush()
+    return Outcome(visitor, bookings, created)
+
+
+def _check_window(edition, now):
+    if edition.is_booking_open(now):
+        return
+    opened = edition.booking_opens_at is not None and edition.booking_opens_at <= now
+    raise BookingRefused("closed" if opened else "not-open")
+
+
+def _checked_slots(edition, slot_ids, now):
+    """The slots asked for, each of this edition's accepted offers, bookable, asked once."""
+    problems, wanted = {}, set()
+    for slot_id in slot_ids:
+        if slot_id in wanted:
+            problems[slot_id] = SlotProblem("twice")
+        wanted.add(slot_id)
+    slots = {
+        slot.id: slot
+        for slot in db.session.scalars(
+            select(Slot)
+            .join(Offer)
+            .where(
+                Slot.id.in_(wanted),
+                Offer.edition_id == edition.id,
+                Offer.status == OfferStatus.ACCEPTED,
+            )
+            .options(joinedload(Slot.offer))
+        )
+    }
+    for slot_id in wanted:
+        slot = slots.get(slot_id)
+        if slot is None:
+            problems[slot_id] = SlotProblem("unknown")
+        elif slot.closed or slot.start_at <= now:
+            problems[slot_id] = SlotProblem("closed")
+    if problems:
+        raise BookingRefused("slots", problems)
+    return slots
+
+
+def _locked_visitor(edition, person, language, now):
+    """The visitor of that address in this edition, created if new, row locked; and
+    whether it was created. An existing visitor keeps the details she first gave."""
+    table = Visitor.__table__
+    values = {name: person.get(name) or None for name in PERSON_FIELDS}
+    values.update(
+        edition_id=edition.id,
+        email=normalise_email(person["email"]),
+        token=new_token(),
+        language=language,
+        consent_at=now,
+        created_at=now,
+    )
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    created = db.session.execute(
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["edition_id", "email"])
+        .returning(table.c.id)
+    ).first()
+    where = (Visitor.edition_id == edition.id, Visitor.email == values["email"])
+    # A no-op UPDATE: the row lock on PostgreSQL (the write lock on SQLite).
+    db.session.execute(
+        update(Visitor)
+        .where(*where)
+        .values(email=Visitor.email)
+        .execution_options(synchronize_session=False)
+    )
+    visitor = db.session.scalar(
+        select(Visitor).where(*where).execution_options(populate_existing=True)
+    )
+    return visitor, created is not None
+
+
+def _active_bookings(visitor_id):
+    return db.session.scalars(
+        select(Booking)
+        .where(Booking.visitor_id == visitor_id, Booking.status.in_(ACTIVE_BOOKINGS))
+        .options(joinedload(Booking.slot).joinedload(Slot.offer))
+        .order_by(Booking.id)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def _check_programme(edition, visitor, slots, existing):
+    """One booking per slot, the cap per visitor, no two visits too close."""
+    booked = {b.slot_id for b in existing}
+    problems = {sid: SlotProblem("already") for sid in slots if sid in booked}
+    if problems:
+        raise BookingRefused("slots", problems)
+    if len(existing) + len(slots) > edition.max_visits_per_visitor:
+        raise BookingRefused("cap")
+    problems = collisions(
+        sorted(slots.values(), key=lambda s: (s.start_at, s.id)),
+        [b.slot for b in existing],
+        timedelta(minutes=edition.margin_minutes),
+    )
+    if problems:
+        raise BookingRefused("slots", problems)
+
+
+def too_close(first, second, margin):
+    """Whether two visits overlap or leave less than `margin` between them (visits that
+    touch are fine when the margin is 0)."""
+    return first.start_at < second.end_at + margin and second.start_at < first.end_at + margin
+
+
+def collisions(new_slots, booked_slots, margin):
+    """slot id -> SlotProblem('overlap', the visit it collides with) for each new slot too
+    close to a visit already booked or to an earlier slot of the same set."""
+    problems, kept = {}, list(booked_slots)
+    for slot in new_slots:
+        other = next((b for b in kept if too_close(slot, b, margin)), None)
+        if other is not None:
+            problems[slot.id] = SlotProblem("overlap", other)
+        else:
+            kept.append(slot)
+    return problems
+
+
+def waitlist_position(booking):
+    """1 for the first person waiting for that slot, or None when not waiting."""
+    if booking.status != BookingStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.slot_id == booking.slot_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            Booking.id < booking.id,
+        )
+    )
+    return ahead + 1
+
+
+def cancel(booking_id, now=None, notify=True):
+    """Cancel one visit: its place goes to the first person waiting for that slot.
+
+    Returns the booking promoted, if any. Cancelling twice changes nothing; no other
+    booking of the visitor is touched. `notify=False` leaves the visitor's mail to the
+    caller (cancel_all sends one for all).
+    """
+    now = now or utcnow()
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        return None
+    capacity.lock(SLOT_PLACES, booking.slot_id)
+    db.session.refresh(booking)
+    if not booking.is_active:
+        return None
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    audit.record(
+        audit.Actor.personal_link(booking.visitor_id),
+        "grand-bain.cancelled",
+        "grand_bain_booking",
+        booking.id,
+        before={"status": BookingStatus.CONFIRMED if was_confirmed else BookingStatus.WAITLISTED},
+        after={"status": BookingStatus.CANCELLED},
+    )
+    promoted = None
+    if was_confirmed:
+        capacity.give_back(SLOT_PLACES, booking.slot_id)
+        promoted = _promote_next(booking.slot_id, now)
+    db.session.refresh(booking.slot, ["booked_count"])
+    notices.to_host(booking, "cancelled")
+    if notify:
+        notices.to_visitor(booking.visitor, "cancelled", [booking])
+    db.session.flush()
+    return promoted
+
+
+def cancel_all(visitor_id, now=None):
+    """Cancel every visit of a visitor (slots in id order, as locks are taken); one mail.
+    Returns the bookings cancelled."""
+    now = now or utcnow()
+    bookings = sorted(_active_bookings(visitor_id), key=lambda b: b.slot_id)
+    for booking in bookings:
+        cancel(booking.id, now, notify=False)
+    cancelled = [b for b in bookings if b.status == BookingStatus.CANCELLED]
+    if cancelled:
+        notices.to_visitor(cancelled[0].visitor, "cancelled", cancelled)
+    db.session.flush()
+    return cancelled
+
+
+def _promote_next(slot_id, now):
+    """Confirm the first person waiting for the slot if a place is free (under its lock)."""
+    slot = db.session.get(Slot, slot_id)
+    if slot.start_at <= now:
+        return None
+    first = db.session.scalar(
+        select(Booking)
+        .where(Booking.slot_id == slot_id, Booking.status == BookingStatus.WAITLISTED)
+        .order_by(Booking.id)
+        .limit(1)
+    )
+    if first is None or not capacity.take(SLOT_PLACES, slot_id):
+        return None
+    first.status = BookingStatus.CONFIRMED
+    first.confirmed_at = now
+    audit.record(
+        audit.SYSTEM,
+        "grand-bain.promoted",
+        "grand_bain_booking",
+        first.id,
+        before={"status": BookingStatus.WAITLISTED},
+        after={"status": BookingStatus.CONFIRMED},
+    )
+    db.session.flush()
+    notices.to_visitor(first.visitor, "promoted", [first])
+    notices.to_host(first, "booked")
+    return first
+
+
+def due_reminders(now=None, within=timedelta(hours=48)):
+    """Ids of the confirmed bookings whose visit starts within 48 hours, not reminded."""
+    now = now or utcnow()
+    return db.session.scalars(
+        select(Booking.id)
+        .join(Slot, Booking.slot_id == Slot.id)
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.reminder_queued_at.is_(None),
+            Slot.start_at > now,
+            Slot.start_at <= now + within,
+        )
+        .order_by(Booking.id)
+    ).all()
+
+
+def queue_reminder(booking_id, now=None):
+    """Queue one booking's reminder, claimed first (two runs never remind twice)."""
+    claimed = db.session.execute(
+        update(Booking)
+        .where(Booking.id == booking_id, Booking.reminder_queued_at.is_(None))
+        .values(reminder_queued_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    booking = db.session.get(Booking, booking_id)
+    notices.to_visitor(booking.visitor, "reminder", [booking])
+    db.session.flush()
+    return True
