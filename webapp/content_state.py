@@ -39,6 +39,10 @@ PUBLIC_TABLES = frozenset(
         "occurrence_overrides",
         "event_occurrences",
         "questions",
+        "reports",
+        "report_sections",
+        "report_quotes",
+        "theme_syntheses",
     }
 )
 # Tables no public page shows. Every table is in one list or the other (tests/test_pagecache.py):
