@@ -43,9 +43,7 @@ class Report(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("events.id", ondelete="CASCADE"), unique=True
-    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.DRAFT)
     participants_count: Mapped[int | None] = mapped_column(Integer)
     # Sector-group slug -> number of participants.
