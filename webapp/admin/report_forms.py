@@ -45,6 +45,13 @@ def position():
     return count(_l("Ordre"))
 
 
+def known_choice(form, field):
+    """One of the list (WTForms' own message is not translated)."""
+    field.data = field.data or ""
+    if field.data not in {value for value, _ in field.choices}:
+        raise ValidationError(_l("Choisissez un secteur de la liste."))
+
+
 class SectionRow(Form):
     position = position()
     title_fr = text(
@@ -89,7 +96,9 @@ class SectionRow(Form):
 class QuoteRow(Form):
     position = position()
     text = text(_l("Citation"), Length(max=QUOTE_MAX_LENGTH, message=TOO_LONG), optional=True)
-    sector_group = SelectField(_l("Secteur de la personne"), validate_choice=True)
+    sector_group = SelectField(
+        _l("Secteur de la personne"), [known_choice], validate_choice=False, default=""
+    )
     remove = BooleanField(_l("Retirer cette citation"))
 
     def __init__(self, *args, **kwargs):
@@ -150,6 +159,15 @@ class SynthesisForm(FlaskForm):
         field=Area,
         multiline=True,
     )
+
+
+def too_many_rows(formdata):
+    """More rows posted than the list keeps (WTForms would drop the rest without a word)."""
+    for prefix in ("sections-", "quotes-"):
+        indices = {key.split("-")[1] for key in formdata if key.startswith(prefix)}
+        if len(indices) > MAX_ROWS:
+            return True
+    return False
 
 
 def ordered(rows):

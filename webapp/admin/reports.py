@@ -14,10 +14,12 @@ from sqlalchemy import select
 from webapp.admin.access import actor, find_or_404, roles
 from webapp.admin.blueprint import bp
 from webapp.admin.report_forms import (
+    MAX_ROWS,
     ReportActionForm,
     ReportForm,
     SynthesisForm,
     ordered,
+    too_many_rows,
 )
 from webapp.agenda import report_operations
 from webapp.agenda.models import Event
@@ -51,6 +53,8 @@ def event_report(event_id):
     form = ReportForm()
     if request.method == "GET":
         _fill(form, event, report, attendance)
+    elif too_many_rows(request.form):
+        flash(_("Trop de lignes : %(max)d au plus.", max=MAX_ROWS), "error")
     elif form.validate_on_submit():
         publishing = request.form.get("action") == "publish"
         try:
