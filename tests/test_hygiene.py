@@ -61,6 +61,8 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "token": registration.token,
         "filename": "css/site.css",
         "proposal_id": 1,
+        "theme": "liaison-ambulatoire-hopital",
+        "year": 2027,
     }
     urls = concrete_urls(app, values)
     assert len(urls) > 15
