@@ -2,6 +2,7 @@
 imported on the event's own columns), the *Save the date* of its series, and the meetings of
 a theme in a year with its synthesis. Pages, the API and the theme page read them here."""
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -164,7 +165,8 @@ def theme_year(theme, year):
 
 
 def _common_title(series):
-    titles = {}
-    for one in series:
-        titles[one.title] = titles.get(one.title, 0) + 1
-    return max(titles, key=titles.get)
+    """What the theme's series titles share ("Liaison ambulatoire-hôpital – Bassin Sud" and
+    "– Bassin Nord": "Liaison ambulatoire-hôpital"), else the first title."""
+    titles = [one.title for one in series]
+    common = os.path.commonprefix(titles).rstrip(" –-:")
+    return common if len(common) >= 4 else titles[0]

@@ -1,6 +1,7 @@
 """demo-data: the demo agenda, then its registrations."""
 
 from webapp.agenda.demo import load_demo_agenda
+from webapp.agenda.demo_reports import load_demo_reports
 from webapp.audit import SYSTEM
 from webapp.loading.events import log_summary
 from webapp.registrations.demo import load_demo_registrations
@@ -11,5 +12,6 @@ def load_demo_data(today=None):
     it again the same day changes nothing. Never commits. Returns each event's EventChange."""
     changes = load_demo_agenda(today, actor=SYSTEM)
     load_demo_registrations()
+    load_demo_reports(SYSTEM)
     log_summary("demo-data", changes)
     return changes
