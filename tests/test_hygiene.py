@@ -70,6 +70,7 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "offer_id": 1,
         "slot_id": 1,
         "booking_id": 1,
+        "theme": "liaison-ambulatoire-hopital",
     }
     urls = concrete_urls(app, values)
     assert len(urls) > 15

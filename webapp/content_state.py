@@ -43,6 +43,10 @@ PUBLIC_TABLES = frozenset(
         "grand_bain_edition_bassins",
         "grand_bain_offers",
         "grand_bain_slots",
+        "reports",
+        "report_sections",
+        "report_quotes",
+        "theme_syntheses",
     }
 )
 # Tables no public page shows. Every table is in one list or the other (tests/test_pagecache.py):

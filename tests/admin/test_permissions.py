@@ -65,6 +65,8 @@ def world(app, make_event, make_staff):
             "organisation_id": organisation.id,
             "registration_id": registration.id,
             "proposal_id": proposal.id,
+            "theme": "liaison-ambulatoire-hopital",
+            "year": 2027,
         },
         "nord": {
             "event_id": nord.id,
@@ -73,6 +75,8 @@ def world(app, make_event, make_staff):
             "organisation_id": None,
             "registration_id": None,
             "proposal_id": submitted(("nord",)).id,
+            "theme": "liaison-ambulatoire-hopital",
+            "year": 2027,
         },
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),

@@ -16,6 +16,7 @@ from webapp.admin import (  # noqa: E402, F401
     events,
     moderation,
     recurrence,
+    reports,
     stats,
 )
 from webapp.admin.blueprint import bp

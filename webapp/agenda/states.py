@@ -40,3 +40,18 @@ class Audience(StrEnum):
     PROFESSIONALS = "professionals"
     PUBLIC = "public"
     CLOSED_GROUP = "closed-group"
+
+
+class ReportStatus(StrEnum):
+    """A meeting's report: written as a draft, shown to the public once published."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class FiguresSource(StrEnum):
+    """Where a report's participant figures come from (the page says so when estimated)."""
+
+    ATTENDANCE = "attendance"  # counted at the door
+    REGISTRATIONS = "registrations"  # no attendance taken: the confirmed registrations
+    MANUAL = "manual"  # typed or corrected by the team

@@ -20,6 +20,7 @@ from webapp.agenda.queries import (
     parse_filters,
 )
 from webapp.agenda.recurrence import rule_in_words
+from webapp.agenda.report_pages import THEME_YEARS, public_report, public_reports, theme_year
 from webapp.content_state import remembered
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
@@ -200,7 +201,14 @@ def series(slug):
     visible = [e for e in found.events if e.status in PUBLIC_STATUSES]
     past = sorted((e for e in visible if e.end_at <= now), key=lambda e: e.start_at, reverse=True)
     upcoming = [e for e in visible if e.end_at > now]
-    return render_template("agenda/series.html", series=found, past=past, upcoming=upcoming)
+    return render_template(
+        "agenda/series.html",
+        series=found,
+        past=past,
+        upcoming=upcoming,
+        reports=public_reports(past, now),
+        years=sorted({e.local_start.year for e in past}, reverse=True),
+    )
 
 
 # What an event's page shows of its related rows, joined in: 3 queries instead of 7
@@ -244,6 +252,7 @@ def event_page(found, template="agenda/event.html", **extra):
         now=now,
         state=public_state(found, now),
         rule_words=rule_words,
+        report=public_report(found, now),
         **extra,
     )
 
@@ -263,3 +272,16 @@ def _coming_dates(found, now):
             )
         }
     return [(o, venues.get(o.venue_id, found.venue)) for o in dates]
+
+
+@bp.get("/themes/<theme>/<int:year>")
+@cached_page
+def theme(theme, year):
+    """A year of a theme: the meetings of every bassin whose series share it, their
+    reports, and the synthesis an admin writes."""
+    if "\x00" in theme or year not in THEME_YEARS:
+        abort(404)
+    found = theme_year(theme, year)
+    if found is None:
+        abort(404)
+    return render_template("agenda/theme.html", theme=found)

@@ -82,6 +82,63 @@ DATE_ITEM = {
     },
 }
 
+# The event's public report: published here, or imported with the event (then `summary`).
+REPORT = _nullable(
+    {
+        "type": "object",
+        "required": [
+            "participants_count",
+            "participant_sectors",
+            "estimated",
+            "summary",
+            "sections",
+            "quotes",
+            "presentation_url",
+            "report_url",
+            "save_the_date",
+        ],
+        "properties": {
+            "participants_count": _nullable({"type": "integer", "minimum": 0}),
+            "participant_sectors": {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            },
+            "estimated": {"type": "boolean"},
+            "summary": _nullable(STRING),
+            "sections": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["title", "text"],
+                    "properties": {"title": STRING, "text": STRING},
+                },
+            },
+            "quotes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["text", "sector_group"],
+                    "properties": {"text": STRING, "sector_group": _nullable(STRING)},
+                },
+            },
+            "presentation_url": _nullable(STRING),
+            "report_url": _nullable(STRING),
+            "save_the_date": _nullable(
+                {
+                    "type": "object",
+                    "required": ["id", "title", "start", "html"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": STRING,
+                        "start": DATETIME,
+                        "html": URL,
+                    },
+                }
+            ),
+        },
+    }
+)
+
 EVENT_DETAIL = {
     "type": "object",
     "required": [
@@ -92,6 +149,7 @@ EVENT_DETAIL = {
         "end",
         "rrule",
         "venue",
+        "report",
         "dates",
     ],
     "properties": {
@@ -102,6 +160,7 @@ EVENT_DETAIL = {
         "end": DATETIME,
         "rrule": _nullable(STRING),
         "venue": VENUE,
+        "report": REPORT,
         "dates": {"type": "array", "items": DATE_ITEM},
     },
 }

@@ -9,6 +9,7 @@ from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.public_state import public_state
 from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters
+from webapp.agenda.report_pages import public_report
 from webapp.agenda.states import EventStatus
 from webapp.api import bp
 from webapp.api.openapi import openapi_document
@@ -189,6 +190,7 @@ def event(event_id):
             "end": _iso(found.end_at),
             "rrule": found.rrule,
             "venue": _venue(found.venue),
+            "report": _report(public_report(found, now)),
             "dates": [
                 {
                     "start": _iso(o.start),
@@ -200,6 +202,31 @@ def event(event_id):
             ],
         }
     )
+
+
+def _report(report):
+    """The event's public report (published, or imported before), or None."""
+    if report is None:
+        return None
+    next_meeting = report.save_the_date
+    return {
+        "participants_count": report.participants_count,
+        "participant_sectors": report.participant_sectors,
+        "estimated": report.estimated,
+        "summary": report.summary,
+        "sections": [{"title": s.title, "text": s.text} for s in report.sections],
+        "quotes": [{"text": q.text, "sector_group": q.sector_group} for q in report.quotes],
+        "presentation_url": report.presentation_url,
+        "report_url": report.report_url,
+        "save_the_date": {
+            "id": next_meeting.id,
+            "title": next_meeting.title,
+            "start": _iso(next_meeting.start_at),
+            "html": _absolute("agenda.event", event_id=next_meeting.id),
+        }
+        if next_meeting
+        else None,
+    }
 
 
 @bp.get("/api/v1/bassins")

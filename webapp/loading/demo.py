@@ -1,6 +1,7 @@
 """demo-data: the demo agenda, then its registrations."""
 
 from webapp.agenda.demo import load_demo_agenda
+from webapp.agenda.demo_reports import load_demo_reports
 from webapp.audit import SYSTEM
 from webapp.evaluations.defaults import ensure_default_templates
 from webapp.grandbain.demo import load_demo_grand_bain
@@ -16,5 +17,6 @@ def load_demo_data(today=None):
     load_demo_registrations()
     ensure_default_templates()
     load_demo_grand_bain(today or local_today())
+    load_demo_reports(SYSTEM)
     log_summary("demo-data", changes)
     return changes

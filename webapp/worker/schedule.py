@@ -50,6 +50,8 @@ def send_evaluations(now):
     from webapp.evaluations import jobs
 
     return jobs.send_evaluations(now)
+
+
 def send_visit_reminders(now):
     """Queue the reminders of Grand Bain visits starting within 48 hours."""
     from webapp.grandbain import jobs

@@ -1,0 +1,181 @@
+"""The forms of a meeting's report and of a theme's synthesis (admin/reports.py).
+
+Sections and quotes are rows of a list that works without JavaScript: the rows saved, then
+two empty ones; a number orders them, a checkbox removes one. An empty row is no row.
+"""
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import TextAreaField as Area
+from wtforms.validators import Length, Optional, ValidationError
+
+from webapp.agenda.reports import (
+    QUOTE_MAX_LENGTH,
+    SECTION_TEXT_MAX_LENGTH,
+    SECTION_TITLE_MAX_LENGTH,
+)
+from webapp.formfields import strip, text, web_link
+from webapp.vocabulary import label_in_language, sector_groups
+
+MAX_ROWS = 60
+MAX_COUNT = 100_000
+SYNTHESIS_MAX_LENGTH = 30_000
+TOO_LONG = _l("%(max)d caractères au plus.")
+
+
+def whole_number(form, field):
+    """A count typed by hand: digits only, 0 to MAX_COUNT; kept as an int."""
+    if field.data in (None, ""):
+        field.data = None
+        return
+    raw = str(field.data)
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_COUNT:
+        field.data = raw
+        raise ValidationError(_l("Indiquez un nombre entier positif ou zéro."))
+    field.data = int(raw)
+
+
+def count(label):
+    return StringField(label, [Optional(strip_whitespace=True), whole_number], filters=[strip])
+
+
+def position():
+    return count(_l("Ordre"))
+
+
+def known_choice(form, field):
+    """One of the list (WTForms' own message is not translated)."""
+    field.data = field.data or ""
+    if field.data not in {value for value, _ in field.choices}:
+        raise ValidationError(_l("Choisissez un secteur de la liste."))
+
+
+class SectionRow(Form):
+    position = position()
+    title_fr = text(
+        _l("Titre"), Length(max=SECTION_TITLE_MAX_LENGTH, message=TOO_LONG), optional=True
+    )
+    title_nl = text(
+        _l("Titre en néerlandais"),
+        Length(max=SECTION_TITLE_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+    )
+    text_fr = text(
+        _l("Texte"),
+        Length(max=SECTION_TEXT_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+        field=Area,
+        multiline=True,
+    )
+    text_nl = text(
+        _l("Texte en néerlandais"),
+        Length(max=SECTION_TEXT_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+        field=Area,
+        multiline=True,
+    )
+    remove = BooleanField(_l("Retirer cette partie"))
+
+    @property
+    def is_blank(self):
+        fields = (self.title_fr, self.title_nl, self.text_fr, self.text_nl)
+        return not any(f.data for f in fields)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and not self.remove.data and not self.is_blank:
+            for name in ("title_fr", "text_fr"):
+                if not self[name].data:
+                    self[name].errors = [_l("Une partie a un titre et un texte en français.")]
+                    valid = False
+        return valid
+
+
+class QuoteRow(Form):
+    position = position()
+    text = text(_l("Citation"), Length(max=QUOTE_MAX_LENGTH, message=TOO_LONG), optional=True)
+    sector_group = SelectField(
+        _l("Secteur de la personne"), [known_choice], validate_choice=False, default=""
+    )
+    remove = BooleanField(_l("Retirer cette citation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector_group.choices = [("", _l("Non précisé"))] + [
+            (g["slug"], label_in_language(g)) for g in sector_groups()
+        ]
+
+    @property
+    def is_blank(self):
+        return not self.text.data
+
+
+class ReportForm(FlaskForm):
+    participants_count = count(_l("Nombre de participant·es"))
+    presentation_url = text(
+        _l("Lien du support de présentation"),
+        Length(max=500, message=TOO_LONG),
+        web_link,
+        optional=True,
+    )
+    report_url = text(
+        _l("Lien du compte rendu complet"),
+        Length(max=500, message=TOO_LONG),
+        web_link,
+        optional=True,
+    )
+    sections = FieldList(FormField(SectionRow), max_entries=MAX_ROWS)
+    quotes = FieldList(FormField(QuoteRow), max_entries=MAX_ROWS)
+
+    def sector_fields(self):
+        """(group slug, field) of the breakdown by sector group, in the vocabulary's order."""
+        return [(g["slug"], self[f"sector_{g['slug']}"]) for g in sector_groups()]
+
+
+# One count per sector group, named sector_<slug>.
+for _group in sector_groups():
+    _label = LazyString(lambda group=_group: label_in_language(group))
+    setattr(ReportForm, f"sector_{_group['slug']}", count(_label))
+
+
+class ReportActionForm(FlaskForm):
+    """Unpublish: a button, its CSRF token and nothing else."""
+
+
+class SynthesisForm(FlaskForm):
+    text_fr = text(
+        _l("Synthèse"),
+        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+        field=Area,
+        multiline=True,
+    )
+    text_nl = text(
+        _l("Synthèse en néerlandais"),
+        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+        field=Area,
+        multiline=True,
+    )
+
+
+def too_many_rows(formdata):
+    """More rows posted than the list keeps (WTForms would drop the rest without a word)."""
+    for prefix in ("sections-", "quotes-"):
+        indices = {key.split("-")[1] for key in formdata if key.startswith(prefix)}
+        if len(indices) > MAX_ROWS:
+            return True
+    return False
+
+
+def ordered(rows):
+    """The kept rows (not blank, not removed) in the order their numbers give, then as typed."""
+    kept = [
+        (index, row.form)
+        for index, row in enumerate(rows)
+        if not row.form.remove.data and not row.form.is_blank
+    ]
+    kept.sort(key=lambda pair: (pair[1].position.data or MAX_COUNT + 1, pair[0]))
+    return [form for _, form in kept]

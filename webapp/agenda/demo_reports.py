@@ -1,0 +1,131 @@
+"""demo-data's written reports: the 9th Atelier du Changement of Bassin Sud and the latest
+past liaison meeting of two bassins, with numbered sections and quotes (from the bassins'
+own *Retour sur* pages), published; and the liaison theme's synthesis for their year."""
+
+from sqlalchemy import select
+
+from webapp.agenda import report_operations
+from webapp.agenda.models import Event
+from webapp.agenda.report_operations import Quote, Section
+from webapp.agenda.reports import Report
+from webapp.extensions import db
+from webapp.timezones import utcnow
+
+ADC_SECTIONS = [
+    Section(
+        "Liaison ambulatoire-hôpital",
+        "Les participant·es ont mis en évidence un manque d'anticipation lors de l'entrée en "
+        "hospitalisation, ainsi qu'une communication insuffisante entre les intervenant·es tout "
+        "au long du parcours de soins, de l'admission jusqu'à la sortie.\n\n"
+        "Plusieurs initiatives positives ont été partagées : réunions préparatoires à la sortie "
+        "associant le réseau du·de la patient·e, visites anticipées pendant l'hospitalisation.",
+        "Liaison ambulante zorg-ziekenhuis",
+        "De deelnemers wezen op een gebrek aan voorbereiding bij een ziekenhuisopname en op "
+        "onvoldoende communicatie tussen de betrokkenen, van de opname tot het ontslag.",
+    ),
+    Section(
+        "Focus et Lignes d'Appel : des outils pour renforcer les pratiques",
+        "Les participant·es ont salué la clarté et l'utilité de ces outils, qu'ils souhaitent "
+        "diffuser largement dans leurs équipes. Sujets proposés pour de nouveaux Focus : aidants "
+        "proches, logement, violences intrafamiliales, assuétudes.",
+        "Focus en hulplijnen: instrumenten om de praktijk te versterken",
+        None,
+    ),
+    Section(
+        "Insécurité alimentaire",
+        "Les professionnel·les du social-santé appellent à co-construire les solutions avec les "
+        "bénéficiaires, à déstigmatiser l'aide alimentaire et à simplifier l'accès aux "
+        "dispositifs.",
+        "Voedselonzekerheid",
+        None,
+    ),
+]
+
+LIAISON_SECTIONS = [
+    Section(
+        "Veille des besoins de la population",
+        "Sortie d'hospitalisation et continuité du parcours : retours à domicile souvent "
+        "ressentis comme précipités, sans préparation suffisante.\n\n"
+        "RGPD : l'accès aux données et une mauvaise compréhension du cadre freinent le partage "
+        "d'information.",
+        "Noden van de bevolking",
+        "Ontslag uit het ziekenhuis en continuïteit van zorg: de terugkeer naar huis voelt vaak "
+        "overhaast aan.",
+    ),
+    Section(
+        "Constats et ajustements de l'offre",
+        "Les données d'hospitalisation du bassin confirment la pertinence du travail à cette "
+        "échelle. La fonction de référent hospitalier reste peu visible dans les services "
+        "sociaux hospitaliers.",
+        "Vaststellingen en aanpassingen van het aanbod",
+        None,
+    ),
+    Section(
+        "Pistes d'actions",
+        "Besoin accru d'espaces d'échange entre première ligne et hôpital. Renforcer la "
+        "coordination en amont de l'hospitalisation et la détection des aidant·es proches.",
+        "Actiepistes",
+        None,
+    ),
+]
+
+QUOTES = [
+    Quote("On découvre enfin qui appeler à l'hôpital avant la sortie.", "domicile"),
+    Quote("Le relais social manque encore trop souvent au moment du retour.", "hopital"),
+    Quote("Ces tables nous font gagner des mois de coordination.", None),
+]
+
+SYNTHESIS = (
+    "Dans les cinq bassins, les concertations sur la liaison ambulatoire-hôpital font le même "
+    "constat : les sorties d'hôpital se préparent trop tard et le relais social manque.\n\n"
+    "Pistes communes : des espaces d'échange réguliers entre première ligne et hôpital, des "
+    "référent·es identifié·es de part et d'autre, et une attention aux aidant·es proches."
+)
+
+
+def load_demo_reports(actor):
+    """Write and publish the demo's reports once (an event that has one keeps it)."""
+    published = []
+    adc = _by_external_id("demo-sud-adc-9")
+    if adc is not None:
+        published.append(_publish(adc, 15, ADC_SECTIONS, QUOTES[:2], actor))
+    for bassin in ("sud", "nord"):
+        meeting = _latest_past_liaison(bassin)
+        if meeting is not None:
+            published.append(_publish(meeting, None, LIAISON_SECTIONS, QUOTES, actor))
+    meetings = [event for event in published if event is not None]
+    if meetings:
+        year = meetings[-1].local_start.year
+        theme = "liaison-ambulatoire-hopital"
+        report_operations.save_synthesis(theme, year, SYNTHESIS, None, actor)
+
+
+def _publish(event, count, sections, quotes, actor):
+    if db.session.scalar(select(Report.id).where(Report.event_id == event.id)):
+        return event
+    data = {
+        "participants_count": count if count is not None else event.participants_count,
+        "participant_sectors": event.participant_sectors or {},
+        "presentation_url": event.presentation_url,
+        "sections": sections,
+        "quotes": quotes,
+    }
+    report_operations.save_draft(event.id, data, actor)
+    report_operations.publish(event.id, actor)
+    return event
+
+
+def _by_external_id(external_id):
+    return db.session.scalar(select(Event).where(Event.external_id == external_id))
+
+
+def _latest_past_liaison(bassin):
+    return db.session.scalar(
+        select(Event)
+        .where(
+            Event.external_id.like(f"demo-{bassin}-liaison-%"),
+            Event.end_at <= utcnow(),
+        )
+        .order_by(Event.start_at.desc())
+        .limit(1)
+    )

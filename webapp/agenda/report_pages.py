@@ -1,0 +1,172 @@
+"""What the public sees of reports: the published report of each event (or the report
+imported on the event's own columns), the *Save the date* of its series, and the meetings of
+a theme in a year with its synthesis. Pages, the API and the theme page read them here."""
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.agenda.models import PUBLIC_STATUSES, Event, Series
+from webapp.agenda.queries import EVENT_LOADS
+from webapp.agenda.reports import Report, ThemeSynthesis
+from webapp.agenda.states import EventStatus, FiguresSource, ReportStatus
+from webapp.extensions import db
+from webapp.timezones import local_day_start, utcnow
+
+
+@dataclass
+class PublicReport:
+    """A report as public pages show it, whether written here or imported."""
+
+    participants_count: int | None
+    participant_sectors: dict
+    figures_source: str
+    presentation_url: str | None = None
+    report_url: str | None = None
+    summary: str | None = None  # an imported report's text (one block)
+    summary_field: object = None  # the object whose report_summary the summary is, for lang
+    sections: list = field(default_factory=list)
+    quotes: list = field(default_factory=list)
+    save_the_date: Event | None = None
+
+    @property
+    def estimated(self):
+        """The figures are the confirmed registrations: no attendance was taken."""
+        return self.figures_source == FiguresSource.REGISTRATIONS
+
+
+def public_reports(events, now=None):
+    """{event id: PublicReport} for those of `events` that have a public report."""
+    now = now or utcnow()
+    ids = [e.id for e in events]
+    published = {
+        r.event_id: r
+        for r in db.session.scalars(
+            select(Report)
+            .where(Report.event_id.in_(ids or [0]), Report.status == ReportStatus.PUBLISHED)
+            .options(selectinload(Report.sections), selectinload(Report.quotes))
+        )
+    }
+    found = {}
+    for event in events:
+        report = published.get(event.id)
+        if report is not None:
+            found[event.id] = _written(report, _next_meeting(event, now))
+        elif event.has_report and event.end_at <= now:
+            found[event.id] = _imported(event)
+    return found
+
+
+def public_report(event, now=None):
+    """The public report of one event, or None."""
+    return public_reports([event], now).get(event.id)
+
+
+def _written(report, save_the_date):
+    return PublicReport(
+        participants_count=report.participants_count,
+        participant_sectors=report.participant_sectors or {},
+        figures_source=report.figures_source,
+        presentation_url=report.presentation_url,
+        report_url=report.report_url,
+        sections=list(report.sections),
+        quotes=list(report.quotes),
+        save_the_date=save_the_date,
+    )
+
+
+def _imported(event):
+    return PublicReport(
+        participants_count=event.participants_count,
+        participant_sectors=event.participant_sectors or {},
+        figures_source=FiguresSource.MANUAL,
+        presentation_url=event.presentation_url,
+        report_url=event.report_url,
+        summary=event.report_summary,
+        summary_field=event,
+    )
+
+
+def _next_meeting(event, now):
+    """The next published meeting of the event's series after it, if one is to come."""
+    if event.series_id is None:
+        return None
+    after = max(event.end_at, now)
+    return db.session.scalar(
+        select(Event)
+        .where(
+            Event.series_id == event.series_id,
+            Event.id != event.id,
+            Event.status == EventStatus.PUBLISHED,
+            Event.start_at > after,
+        )
+        .order_by(Event.start_at, Event.id)
+        .limit(1)
+    )
+
+
+# The years a theme page may show; others are not pages (404).
+THEME_YEARS = range(2000, 2101)
+
+
+@dataclass
+class ThemeYear:
+    theme: str
+    year: int
+    title: str
+    meetings: list  # events of every bassin in the year, by date
+    reports: dict  # event id -> PublicReport
+    synthesis: ThemeSynthesis | None
+
+    @property
+    def participants(self):
+        return sum(r.participants_count or 0 for r in self.reports.values())
+
+
+def theme_series(theme):
+    """The series that share a theme (their bassins', titles')."""
+    return db.session.scalars(
+        select(Series).where(Series.theme == theme).order_by(Series.slug)
+    ).all()
+
+
+def theme_year(theme, year):
+    """The meetings of a theme in one year (local dates), their public reports and the
+    year's synthesis; None when no series has that theme."""
+    series = theme_series(theme)
+    if not series:
+        return None
+    start, end = local_day_start(date(year, 1, 1)), local_day_start(date(year + 1, 1, 1))
+    meetings = db.session.scalars(
+        select(Event)
+        .where(
+            Event.series_id.in_([s.id for s in series]),
+            Event.status.in_(PUBLIC_STATUSES),
+            Event.start_at >= start,
+            Event.start_at < end,
+        )
+        .options(*EVENT_LOADS)
+        .order_by(Event.start_at, Event.id)
+    ).all()
+    synthesis = db.session.scalar(
+        select(ThemeSynthesis).where(ThemeSynthesis.theme == theme, ThemeSynthesis.year == year)
+    )
+    return ThemeYear(
+        theme=theme,
+        year=year,
+        title=_common_title(series),
+        meetings=meetings,
+        reports=public_reports(meetings),
+        synthesis=synthesis if synthesis and synthesis.text_fr else None,
+    )
+
+
+def _common_title(series):
+    """What the theme's series titles share ("Liaison ambulatoire-hôpital – Bassin Sud" and
+    "– Bassin Nord": "Liaison ambulatoire-hôpital"), else the first title."""
+    titles = [one.title for one in series]
+    common = os.path.commonprefix(titles).rstrip(" –-:")
+    return common if len(common) >= 4 else titles[0]
