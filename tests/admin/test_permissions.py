@@ -65,6 +65,7 @@ def world(app, make_event, make_staff):
             "organisation_id": organisation.id,
             "registration_id": registration.id,
             "proposal_id": proposal.id,
+            "kind": "concertation",  # evaluation templates: admins only
         },
         "nord": {
             "event_id": nord.id,
@@ -73,6 +74,7 @@ def world(app, make_event, make_staff):
             "organisation_id": None,
             "registration_id": None,
             "proposal_id": submitted(("nord",)).id,
+            "kind": "concertation",
         },
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),
