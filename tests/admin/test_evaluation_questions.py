@@ -316,3 +316,12 @@ def test_foreign_bassin_404_and_service_403(app, client, make_staff, ended):
         assert client.post(questions_url(ended), data=posted(before, [new])).status_code == status
     assert event_questions(ended) == before
     assert audit_count("evaluation.questions_saved") == 0
+
+
+def test_results_page_links_to_the_questions_of_kinds_with_a_form(sud_client, make_event, ended):
+    link = f'href="/admin/events/{ended.id}/evaluation/questions"'
+    assert link in sud_client.get(f"/admin/events/{ended.id}/evaluation").text
+    dinner = make_event(kind="rencontre")
+    page = sud_client.get(f"/admin/events/{dinner.id}/evaluation").text
+    assert "/evaluation/questions" not in page
+    assert sud_client.get(questions_url(dinner)).status_code == 404
