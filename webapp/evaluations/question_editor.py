@@ -99,7 +99,9 @@ def editor_form(questions):
     """The editor of `questions`: posted data when there is some, else the questions and
     two empty rows (their order numbers after the last)."""
     rows = [_row_data(q, n) for n, q in enumerate(questions, 1)]
-    rows += [{"order": str(len(questions) + n), "type": "scale"} for n in range(1, 3)]
+    rows += [
+        {"order": str(len(questions) + n), "type": "short_text"} for n in range(1, EMPTY_ROWS + 1)
+    ]
     return QuestionsEditor(data={"rows": rows})
 
 
