@@ -65,6 +65,7 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "slug": "sud-sante-mentale",
         "token": registration.token,
         "filename": "css/site.css",
+        "kind": "concertation",
         "day": "2027-01-12",
         "year": 2027,  # the Grand Bain's pages: no edition, each a 404 that carries the policy
         "offer_id": 1,

@@ -67,6 +67,7 @@ def world(app, make_event, make_staff):
             "proposal_id": proposal.id,
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,
+            "kind": "concertation",  # evaluation templates: admins only
         },
         "nord": {
             "event_id": nord.id,
@@ -77,6 +78,7 @@ def world(app, make_event, make_staff):
             "proposal_id": submitted(("nord",)).id,
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,
+            "kind": "concertation",
         },
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),

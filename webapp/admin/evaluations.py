@@ -14,7 +14,7 @@ from webapp.admin.blueprint import bp
 from webapp.admin.stats import as_text_cell
 from webapp.agenda.models import Event
 from webapp.auth.states import AccountRole
-from webapp.evaluations import invitations, results
+from webapp.evaluations import editing, invitations, results
 from webapp.evaluations.states import QuestionType
 from webapp.unit_of_work import unit_of_work
 from webapp.urls import absolute_url
@@ -49,6 +49,7 @@ def evaluation(event_id):
         sectors=sector_groups(),
         minimum=results.MIN_ANSWERS,
         trend=results.series_trend(event, scale_keys[0]) if scale_keys else [],
+        has_questions=editing.event_questions(event) is not None,
         open_url=absolute_url("evaluations.open_link", token=outcome.form.open_token)
         if outcome.form
         else None,
