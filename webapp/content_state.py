@@ -48,6 +48,7 @@ PRIVATE_TABLES = frozenset(
         "account_bassins",
         "accounts",
         "audit_entries",
+        "check_ins",
         "content_state",
         "job_runs",
         "outbox_messages",
