@@ -93,9 +93,12 @@ def test_an_export_without_columns_asks_for_one(sud_client, make_event):
     event, _question = _event_with_people(make_event)
     response = sud_client.get(f"/admin/events/{event.id}/participants.xlsx")
     assert response.status_code == 303
-    assert db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "event.participants_exported")
-    ) is None
+    assert (
+        db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "event.participants_exported")
+        )
+        is None
+    )
 
 
 def test_the_file_name_is_ascii_without_quotes_or_line_breaks(sud_client, make_event):
@@ -114,7 +117,7 @@ def test_cells_are_neutralised_and_numbers_stay_numbers():
     for typed in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
         assert neutralised(typed) == "'" + typed
     assert neutralised(3) == 3 and neutralised(None) == "" and neutralised("Anne") == "Anne"
-    rows = _csv_rows(csv_bytes(["a;b"], [["x;\"y\"\nz"]]))
+    rows = _csv_rows(csv_bytes(["a;b"], [['x;"y"\nz']]))
     assert rows == [["a;b"], ['x;"y"\nz']]
     sheet = load_workbook(io.BytesIO(xlsx_bytes("t[1]", ["h"], [["a\x01b"], [7]]))).active
     assert [c.value for c in sheet["A"]] == ["h", "a b", 7]
