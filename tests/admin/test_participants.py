@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tests.admin.conftest import sign_in
 from tests.edge import rules
+from tests.factories import PERSON
 from tests.smtp import SMTPServer
 from webapp.agenda.models import Event
 from webapp.audit import AuditEntry
@@ -29,17 +30,7 @@ def app_config(smtp):
 
 
 def person(n, **fields):
-    data = {
-        "first_name": "Anne",
-        "last_name": f"Peeters{n}",
-        "email": f"anne.{n}@example.org",
-        "organisation": "CPAS d'Etterbeek",
-        "sector": "cpas",
-        "job_title": "Assistante sociale",
-        "commune": "Etterbeek",
-    }
-    data.update(fields)
-    return data
+    return PERSON | {"last_name": f"Peeters{n}", "email": f"anne.{n}@example.org"} | fields
 
 
 def registered(event_id, *numbers, **fields):

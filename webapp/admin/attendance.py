@@ -14,8 +14,8 @@ from flask_babel import format_date
 from webapp.admin.access import actor, find_or_404, roles
 from webapp.admin.blueprint import bp
 from webapp.admin.participant_forms import WalkInForm
+from webapp.admin.participants import by_name, matching
 from webapp.agenda.models import Event
-from webapp.agenda.search import fold
 from webapp.hygiene import runs_own_scripts
 from webapp.registrations import attendance
 from webapp.registrations.models import Registration
@@ -57,12 +57,6 @@ def _day(day):
     return format_date(day, "full")
 
 
-def by_name(registrations):
-    return sorted(
-        registrations, key=lambda r: (fold(r.last_name or ""), fold(r.first_name or ""), r.id)
-    )
-
-
 @bp.get("/events/<int:event_id>/attendance-sheet")
 @roles("admin", "bassin")
 def attendance_sheet(event_id):
@@ -95,10 +89,7 @@ def _check_in_page(event, on_date, walk_in_form=None, status=200):
     dates = attendance.event_dates(event)
     door = attendance.door(event.id, on_date)
     query = request.args.get("q", "").strip()[:100]
-    words = fold(query).split()
-    people = by_name(door.expected)
-    if words:
-        people = [r for r in people if all(w in _searched(r) for w in words)]
+    people = matching(by_name(door.expected), query)
     return render_template(
         "admin/attendance/check_in.html",
         event=event,
@@ -112,16 +103,6 @@ def _check_in_page(event, on_date, walk_in_form=None, status=200):
         walk_in_form=walk_in_form or WalkInForm(prefix="walk-in"),
         format_day=_day,
     ), status
-
-
-def _searched(registration):
-    return fold(
-        " ".join(
-            filter(
-                None, (registration.first_name, registration.last_name, registration.organisation)
-            )
-        )
-    )
 
 
 def _posted_date(event):

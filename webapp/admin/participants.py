@@ -10,7 +10,7 @@ event's row lock keeps the places exact).
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp import audit
 from webapp.admin import exports
@@ -32,6 +32,7 @@ from webapp.registrations import staff
 from webapp.registrations.models import Question, Registration
 from webapp.registrations.rules import RegistrationRefused
 from webapp.registrations.states import RegistrationStatus
+from webapp.timezones import to_local
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import sector_label
 
@@ -96,25 +97,32 @@ def listed(event_id, status=None, query=None):
         rows = [r for r in rows if r.status == status]
     else:
         rows = [r for r in rows if r.is_active]
-    words = fold(query or "").split()
-    if words:
-        rows = [r for r in rows if all(w in _searched(r) for w in words)]
+    rows = matching(rows, query)
     rows.sort(key=lambda r: (STATUS_ORDER[r.status], positions.get(r.id, 0), _name_key(r)))
     return [(r, positions.get(r.id)) for r in rows]
 
 
+def matching(registrations, query):
+    """Those whose name or organisation holds every word of the query (accents and case
+    aside)."""
+    words = fold(query or "").split()
+    if not words:
+        return list(registrations)
+    return [r for r in registrations if all(w in _searched(r) for w in words)]
+
+
 def _searched(registration):
-    return fold(
-        " ".join(
-            filter(
-                None, (registration.first_name, registration.last_name, registration.organisation)
-            )
-        )
-    )
+    parts = (registration.first_name, registration.last_name, registration.organisation)
+    return fold(" ".join(filter(None, parts)))
 
 
 def _name_key(registration):
     return (fold(registration.last_name or ""), fold(registration.first_name or ""))
+
+
+def by_name(registrations):
+    """Sorted by last name, then first name, as a reader expects (É with E)."""
+    return sorted(registrations, key=lambda r: (*_name_key(r), r.id))
 
 
 def answer_text(question, value):
@@ -167,8 +175,6 @@ def _attended_text(attended):
 
 
 def _local_text(value):
-    from webapp.timezones import to_local
-
     return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
@@ -204,10 +210,13 @@ def _page(event, status=200, **forms):
 
 def _counts(event_id):
     counts = dict.fromkeys(REGISTRATION_STATUSES, 0)
-    for registration in db.session.scalars(
-        select(Registration).where(Registration.event_id == event_id)
-    ):
-        counts[registration.status] += 1
+    counts.update(
+        db.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.event_id == event_id)
+            .group_by(Registration.status)
+        ).all()
+    )
     return counts
 
 

@@ -163,7 +163,7 @@ def door(event_id, on_date: date):
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.CONFIRMED,
         )
-        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
+        .order_by(Registration.id)
     ).all()
     return Door(
         expected=[r for r in confirmed if not r.walk_in],
