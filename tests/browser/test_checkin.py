@@ -154,3 +154,22 @@ def test_check_in_without_javascript_is_one_form_post_per_tap(chromium, door):
     assert page.locator('[data-count="present"]').inner_text() == "3"
     assert page.locator('[data-count="walk_ins"]').inner_text() == "1"
     context.close()
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_participants_check_in_and_sheet_have_no_serious_accessibility_violation(
+    chromium, door, language
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page = open_door(chromium, door, javascript=True)
+    tick(page, NAMES[0])
+    axe = Axe()
+    for tail in ("participants", "attendance", "attendance-sheet"):
+        path = f"/admin/events/{door.event_id}/{tail}?lang={language}"
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        violations = axe.run(page).response["violations"]
+        blocking = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not blocking, f"axe on {path}: {[(v['id'], v['help']) for v in blocking]}"
+    context.close()
