@@ -60,6 +60,9 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "slug": "sud-sante-mentale",
         "token": registration.token,
         "filename": "css/site.css",
+        "registration_id": registration.id,
+        "extension": "csv",
+        "action": "cancel",
     }
     urls = concrete_urls(app, values)
     assert len(urls) > 15

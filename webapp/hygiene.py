@@ -89,7 +89,11 @@ def init_app(app):
         else:
             policy = f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
             response.headers.setdefault("X-Frame-Options", "DENY")
-        if _view_marked("own_scripts"):
+        if (
+            _view_marked("own_scripts")
+            and response.status_code < 300
+            and response.mimetype == "text/html"
+        ):
             policy = policy.replace("script-src 'none'", "script-src 'self'")
         response.headers.setdefault("Content-Security-Policy", policy)
         hsts = app.config.get("STRICT_TRANSPORT_SECURITY")
