@@ -31,7 +31,7 @@ from webapp.extensions import db
 from webapp.registrations import staff
 from webapp.registrations.models import Question, Registration
 from webapp.registrations.rules import RegistrationRefused
-from webapp.registrations.states import RegistrationStatus
+from webapp.registrations.states import QuestionKind, RegistrationStatus
 from webapp.timezones import to_local
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import sector_label
@@ -48,6 +48,8 @@ REFUSALS = {
     "no-registration": _l("Cette activité est sans inscription."),
     "past": _l("Cette activité a déjà eu lieu."),
 }
+# The filter that shows every registration, the cancelled ones included.
+EVERY_STATUS = "all"
 # Status order on the page: requests to decide first, then the places, the queue, the rest.
 STATUS_ORDER = {"pending": 0, "confirmed": 1, "waitlisted": 2, "cancelled": 3}
 
@@ -91,7 +93,7 @@ def listed(event_id, status=None, query=None):
         if row.status == RegistrationStatus.WAITLISTED:
             waiting += 1
             positions[row.id] = waiting
-    if status == "all":
+    if status == EVERY_STATUS:
         pass
     elif status in REGISTRATION_STATUSES:
         rows = [r for r in rows if r.status == status]
@@ -129,11 +131,11 @@ def answer_text(question, value):
     """An answer as a person reads it (the option's label, Oui/Non)."""
     if value in (None, "", []):
         return ""
-    if question.kind == "yes_no":
+    if question.kind == QuestionKind.YES_NO:
         return _("Oui") if value == "yes" else _("Non")
     if isinstance(value, list):
         return ", ".join(question.option_label(v) for v in value)
-    if question.kind == "choice":
+    if question.kind == QuestionKind.CHOICE:
         return question.option_label(value)
     return str(value)
 
