@@ -72,6 +72,9 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "slot_id": 1,
         "booking_id": 1,
         "theme": "liaison-ambulatoire-hopital",
+        "registration_id": registration.id,
+        "extension": "csv",
+        "action": "cancel",
     }
     urls = concrete_urls(app, values)
     assert len(urls) > 15

@@ -56,6 +56,7 @@ PRIVATE_TABLES = frozenset(
         "account_bassins",
         "accounts",
         "audit_entries",
+        "check_ins",
         "content_state",
         "evaluation_answers",
         "evaluation_forms",

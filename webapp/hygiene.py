@@ -37,9 +37,20 @@ def frameable(view):
     return view
 
 
-def _is_frameable():
+def runs_own_scripts(view):
+    """Mark a view whose page loads a script file of static/ (script-src 'self'); every
+    other page keeps script-src 'none'."""
+    view.own_scripts = True
+    return view
+
+
+def _view_marked(mark):
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return getattr(view, "frameable", False)
+    return getattr(view, mark, False)
+
+
+def _is_frameable():
+    return _view_marked("frameable")
 
 
 class DatabaseId(IntegerConverter):
@@ -78,6 +89,12 @@ def init_app(app):
         else:
             policy = f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
             response.headers.setdefault("X-Frame-Options", "DENY")
+        if (
+            _view_marked("own_scripts")
+            and response.status_code < 300
+            and response.mimetype == "text/html"
+        ):
+            policy = policy.replace("script-src 'none'", "script-src 'self'")
         response.headers.setdefault("Content-Security-Policy", policy)
         hsts = app.config.get("STRICT_TRANSPORT_SECURITY")
         if hsts:

@@ -78,6 +78,7 @@ def registration_counts(scope, event_ids):
     rows = db.session.execute(
         select(Registration.event_id, Registration.status, func.count())
         .where(Registration.event_id.in_(event_ids or [0]), registration_filter(scope))
+        .where(Registration.walk_in.is_(False))  # people added at the door took no place
         .group_by(Registration.event_id, Registration.status)
     ).all()
     counts = {}

@@ -83,6 +83,8 @@ def save_registrations(event, people):
         select(func.count())
         .select_from(Registration)
         .where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.walk_in.is_(False),
         )
     )

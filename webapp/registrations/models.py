@@ -3,11 +3,13 @@
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +94,8 @@ class Registration(db.Model):
     sector: Mapped[str | None] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(5), default="fr")
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # Came to the door without registering (added at check-in): holds no place, counted apart.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consent_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -110,6 +114,11 @@ class Registration(db.Model):
     def is_active(self):
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def holds_place(self):
+        """Counted in the event's places: confirmed, and registered (not a walk-in)."""
+        return self.status == RegistrationStatus.CONFIRMED and not self.walk_in
+
     def anonymise(self, now):
         """Remove what identifies the person; keep status, sector and attendance (statistics)."""
         for field in IDENTIFYING_FIELDS:
@@ -119,3 +128,25 @@ class Registration(db.Model):
 
     def __repr__(self):
         return f"<Registration {self.id} {self.status} event={self.event_id}>"
+
+
+class CheckIn(db.Model):
+    """Whether a person was at one date of an event, as last tapped at the door.
+
+    One row per registration and date (a repeating event is checked in per date). `tapped_at`
+    is when the tap was made (a phone that was offline sends it later): a tap older than the
+    row's, or one that says what the row already says, changes nothing.
+    """
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("registration_id", "on_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    on_date = mapped_column(Date, nullable=False)  # the local date of the occurrence
+    present: Mapped[bool] = mapped_column(Boolean)
+    tapped_at = mapped_column(UTCDateTime, nullable=False)
+    recorded_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    registration: Mapped[Registration] = relationship()

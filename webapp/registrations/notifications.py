@@ -58,6 +58,13 @@ MESSAGES = {
             "l'équipe organisatrice."
         ),
     ),
+    "moved": (
+        _l("Inscription déplacée"),
+        _l(
+            "L'équipe organisatrice a déplacé votre inscription vers une autre rencontre de la "
+            "même série : voici la nouvelle date. L'ancienne est annulée."
+        ),
+    ),
     "reminder": (
         _l("Rappel"),
         _l("Petit rappel : l'activité à laquelle vous êtes inscrit·e a lieu bientôt."),

@@ -103,24 +103,32 @@ def refusal_reason(event, now=None):
     return REFUSED_STATES.get(public_state(event, now).state)
 
 
-def register(event_id, person, answers=None, language="fr", now=None):
+# What staff adding a person by hand may pass over: the registration window, and the
+# approval of a closed group (they are the ones who approve).
+STAFF_MAY_PASS = frozenset({"closed", "not-yet-open"})
+
+
+def register(event_id, person, answers=None, language="fr", now=None, by_staff=False):
     """Register a person to an event: confirmed, waitlisted or pending.
 
     Registering again with the same email creates nothing and re-sends the personal link.
     Raises RegistrationRefused when the event does not take registrations (closed, full...).
+    `by_staff`: an organiser adds the person (outside the window; confirmed or waitlisted,
+    never pending; no link re-sent to someone already registered).
     """
     now = now or utcnow()
     email = normalise_email(person["email"])
     lock_event(event_id)
     event = db.session.get(Event, event_id, populate_existing=True)
     reason = refusal_reason(event, now) if event else "not-published"
-    if reason:
+    if reason and not (by_staff and reason in STAFF_MAY_PASS):
         raise RegistrationRefused(reason)
     existing = db.session.scalar(
         select(Registration).where(Registration.event_id == event_id, Registration.email == email)
     )
     if existing is not None and existing.is_active:
-        notifications.queue(existing, "already-registered")
+        if not by_staff:
+            notifications.queue(existing, "already-registered")
         db.session.flush()
         return Outcome(existing, created=False)
     # A cancelled person comes back: a new row, so a new place at the end of the waitlist
@@ -135,7 +143,7 @@ def register(event_id, person, answers=None, language="fr", now=None):
     registration.consent_at = now
     registration.cancelled_at = None
     with cards_follow(event):
-        status = _first_status(event)
+        status = _first_status(event, approved=by_staff)
     if status is None:  # no place, no waitlist: the caller's unit of work undoes the rest
         raise RegistrationRefused("full")
     _set_status(registration, status, now)
@@ -163,9 +171,9 @@ def _retire(cancelled, now):
     return inherited
 
 
-def _first_status(event):
+def _first_status(event, approved=False):
     """The status a new registration gets, given the places left (under the event lock)."""
-    if event.registration_mode == RegistrationMode.APPROVAL:
+    if event.registration_mode == RegistrationMode.APPROVAL and not approved:
         return RegistrationStatus.PENDING
     if _take_place(event):
         return RegistrationStatus.CONFIRMED
@@ -220,7 +228,7 @@ def cancel(registration_id, now=None, notify=True):
     registration = _locked(registration_id)
     if not registration.is_active:
         return None
-    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    was_confirmed = registration.holds_place  # a walk-in at the door held no place
     _set_status(registration, RegistrationStatus.CANCELLED, now)
     if notify:
         notifications.queue(registration, "cancelled")

@@ -1,0 +1,135 @@
+"""The back office in Chromium, at phone and desktop width: a coordinator signs in, creates an
+event, publishes it and postpones it; axe finds no serious or critical violation on the staff
+pages, in French and in Dutch."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.test_accessibility import BLOCKING, _describe
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "coordination-sud-2027"
+
+
+@pytest.fixture(scope="module")
+def coordinator(live_server):
+    """A Bassin Sud coordinator and a regional admin, made in the live server's context."""
+    from webapp.auth.accounts import save_account
+    from webapp.extensions import db
+    from webapp.unit_of_work import unit_of_work
+
+    with live_server.app.app_context():
+        with unit_of_work("browser staff"):
+            save_account("coord.sud@bassins-bruxelles.be", PASSWORD, "bassin", bassins=("sud",))
+            save_account("regional@bassins-bruxelles.be", PASSWORD, "admin")
+        db.session.remove()
+    return "coord.sud@bassins-bruxelles.be"
+
+
+def sign_in(page, email):
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/admin/")
+
+
+def fits(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return width <= page.viewport_size["width"] + 1
+
+
+def test_a_coordinator_creates_publishes_and_postpones_an_event(
+    page, live_server, coordinator, viewport, screenshot
+):
+    from webapp.agenda.models import Event
+
+    title = f"Concertation santé mentale — test {viewport}"
+    sign_in(page, coordinator)
+    assert fits(page), "the dashboard is wider than the screen"
+    page.goto("/admin/events/new")
+    page.fill("#title_fr", title)
+    page.fill("#start_day", "2027-03-16")
+    page.fill("#start_time", "09:30")
+    page.fill("#end_day", "2027-03-16")
+    page.fill("#end_time", "12:00")
+    page.get_by_label("Bassin Sud").check()
+    screenshot("new-event")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/edit")
+    assert fits(page), "the edit page is wider than the screen"
+    event_id = live_server.scalar(select(Event.id).where(Event.title_fr == title))
+    assert live_server.scalar(select(Event.status).where(Event.id == event_id)) == "draft"
+
+    page.get_by_role("button", name="Publier").click()
+    page.wait_for_load_state()
+    assert live_server.scalar(select(Event.status).where(Event.id == event_id)) == "published"
+    public = page.context.new_page()
+    public.goto(f"/events/{event_id}")
+    assert title in public.locator("h1").inner_text()
+    public.close()
+
+    page.goto(f"/admin/events/{event_id}/edit")
+    page.get_by_role("link", name="Reporter").click()
+    page.fill("#reason_fr", "La salle n'est plus disponible.")
+    screenshot("postpone")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert live_server.scalar(select(Event.status).where(Event.id == event_id)) == "postponed"
+    public = page.context.new_page()
+    public.goto(f"/events/{event_id}")
+    assert "La salle n'est plus disponible." in public.locator("main").inner_text()
+    public.close()
+    screenshot("after-postpone")
+
+
+STAFF_PAGES = [
+    "/admin/",
+    "/admin/events",
+    "/admin/events/new",
+    "/admin/proposals",
+    "/admin/series",
+    "/admin/venues",
+    "/admin/organisations",
+    "/admin/stats",
+    "/admin/audit",
+    "/admin/account",
+]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_staff_pages_have_no_serious_accessibility_violation(
+    page, coordinator, axe, language, live_server
+):
+    from webapp.agenda.models import Event
+
+    sign_in(page, "regional@bassins-bruxelles.be")
+    some_event = live_server.scalar(
+        select(Event.id).where(Event.status == "published").order_by(Event.id).limit(1)
+    )
+    pages = STAFF_PAGES + [
+        f"/admin/events/{some_event}/edit",
+        f"/admin/events/{some_event}/move",
+        f"/admin/events/{some_event}/participants",
+        f"/admin/events/{some_event}/attendance",
+        f"/admin/events/{some_event}/recurrence",
+        f"/admin/events/{some_event}/report",
+    ]
+    failures = []
+    for path in pages:
+        response = page.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
+        assert response.status == 200, path
+        blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
+        if blocking:
+            failures.append(f"{path}:\n{_describe(blocking)}")
+        if not fits(page):
+            failures.append(f"{path}: wider than the screen")
+    assert not failures, "\n".join(failures)
