@@ -94,6 +94,14 @@ def test_a_trimmed_quote_is_kept_with_at_most_the_sector(sud_client, evaluated):
     )
     assert posted.status_code == 303
     assert results.quotes(evaluated.id) == [("C'était très riche en échanges.", "social")]
+    # The quote joins the meeting's report (a draft), with the sector and nothing else.
+    from webapp.agenda.reports import Report
+
+    report = db.session.scalar(select(Report).where(Report.event_id == evaluated.id))
+    assert report.status == "draft"
+    assert [(q.text, q.sector_group) for q in report.quotes] == [
+        ("C'était très riche en échanges.", "social")
+    ]
     invented = sud_client.post(
         f"/admin/events/{evaluated.id}/evaluation/quotes",
         data={"answer": answer.id, "key": "takeaway", "text": "Formidable !"},

@@ -190,3 +190,43 @@ def test_a_typed_commune_never_runs_as_a_formula(app, client, make_staff, make_e
     _header, rows = table(client, "year=2026")
     labels = [label for (section, label) in rows if section.startswith("Communes")]
     assert labels and all(not label.startswith("=") for label in labels)
+
+
+def test_walk_ins_count_apart_and_a_published_report_gives_the_participants(
+    app, client, make_staff, make_event
+):
+    from webapp.agenda.reports import Report
+
+    ticked = make_event(start=local(2026, 4, 7, 9, 30), capacity=10, kind="formation")
+    for number, (attended, walk_in) in enumerate([(True, False), (None, False), (True, True)]):
+        db.session.add(
+            Registration(
+                event_id=ticked.id,
+                status="confirmed",
+                first_name="P",
+                last_name=str(number),
+                email=None if walk_in else f"w{number}@example.org",
+                sector="cpas",
+                attended=attended,
+                walk_in=walk_in,
+            )
+        )
+    ticked.confirmed_count = 2
+    reported = make_event(start=local(2026, 5, 7, 9, 30), capacity=10, kind="rencontre")
+    db.session.add(Report(event_id=reported.id, status="published", participants_count=25))
+    db.session.add(Report(event_id=ticked.id, status="draft", participants_count=99))
+    db.session.commit()
+    sign_in(client, make_staff("bassin", bassins=("sud",)))
+    _header, rows = table(client, "year=2026")
+    overview = {label: v[0] for (section, label), v in rows.items() if section == "Vue d'ensemble"}
+    assert overview["Inscriptions confirmées"] == "2"  # the walk-in took no place
+    assert overview["Présent·es"] == "1"
+    assert overview["Absent·es (inscrit·es non venu·es)"] == "1"  # not ticked: did not come
+    assert overview["Sans inscription (sur place)"] == "1"
+    averages = {
+        label: v[0]
+        for (section, label), v in rows.items()
+        if section.endswith("par type") and section.startswith("Participant")
+    }
+    assert averages["Formation"] == "2.0"  # present + walk-in; the draft report does not count
+    assert averages["Rencontre"] == "25.0"  # the published report's own figure

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from webapp.admin import access
 from webapp.admin.blueprint import bp
 from webapp.admin.stats import as_text_cell
+from webapp.agenda import report_operations
 from webapp.agenda.models import Event
 from webapp.auth.states import AccountRole
 from webapp.evaluations import editing, invitations, results
@@ -128,7 +129,12 @@ def evaluation_quote(event_id):
         )
         if chosen is None:
             abort(404)
-    flash(_("Citation enregistrée.") if text else _("Citation retirée."), "info")
+        if text:
+            # The quote joins the meeting's report (a draft is made if there is none), with
+            # at most the sector group as attribution; the team orders or trims it there.
+            sector = chosen.values.get(results.SECTOR_KEY)
+            report_operations.add_quote(event.id, text, sector, access.actor())
+    flash(_("Citation ajoutée au compte rendu.") if text else _("Citation retirée."), "info")
     return redirect(url_for("admin.evaluation", event_id=event.id), 303)
 
 

@@ -6,8 +6,9 @@ series), sector groups and communes reached. An event shared by several bassins 
 bassin's column and once in the regional total.
 
 Participants of one meeting, in order of trust: the figure of its published report (the
-bassins count the room), else the attendance taken at the door (present + walk-ins), else the
-confirmed registrations (marked as such on the page: no attendance was taken).
+bassins count the room; or of the report imported with the event), else the attendance taken
+at the door (present + walk-ins), else the confirmed registrations (marked as such on the
+page: no attendance was taken).
 """
 
 from collections import Counter, defaultdict
@@ -17,7 +18,8 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from webapp.agenda.models import Bassin, Event, Series, event_bassins
-from webapp.agenda.states import EventStatus
+from webapp.agenda.reports import Report
+from webapp.agenda.states import EventStatus, ReportStatus
 from webapp.auth.scopes import event_filter
 from webapp.extensions import db
 from webapp.registrations.models import Registration
@@ -70,26 +72,35 @@ class MeetingCounts:
     present: int = 0
     absent: int = 0
     walk_ins: int = 0
+    taken: bool = False
 
     @property
     def attendance_taken(self):
-        return self.present + self.absent + self.walk_ins > 0
+        return self.taken
 
 
 def year_figures(scope, year, bassin_slugs):
     """{bassin slug: Figures, REGION: Figures} for the events of `year` within `scope`."""
     start, end = local_day_start(date(year, 1, 1)), local_day_start(date(year + 1, 1, 1))
+    published = Report.status == ReportStatus.PUBLISHED
+    published = (Report.event_id == Event.id) & (Report.status == ReportStatus.PUBLISHED)
     events = db.session.execute(
         select(
             Event.id,
             Event.kind,
             Event.status,
             Event.end_at,
-            Event.participants_count,
-            Event.participant_sectors,
+            # A published report's own figures first, then those of an imported report.
+            func.coalesce(Report.participants_count, Event.participants_count).label(
+                "participants_count"
+            ),
+            func.coalesce(Report.participant_sectors, Event.participant_sectors).label(
+                "participant_sectors"
+            ),
             Series.title_fr.label("series_title"),
         )
         .outerjoin(Series, Event.series_id == Series.id)
+        .outerjoin(Report, published)
         .where(
             event_filter(scope),
             Event.start_at >= start,
@@ -178,20 +189,35 @@ def _counted():
 
 
 def _meeting_counts(event_ids):
+    """Per event: confirmed registrations, and where attendance was taken (someone ticked or
+    marked), those present, those who did not come (not ticked present) and the walk-ins."""
+    registered = Registration.walk_in.is_(False)
+    came = Registration.attended.is_(True)
     rows = db.session.execute(
         select(
             Registration.event_id,
-            func.count(),
-            func.sum(case((Registration.attended.is_(True), 1), else_=0)),
-            func.sum(case((Registration.attended.is_(False), 1), else_=0)),
+            func.sum(case((registered, 1), else_=0)),
+            func.sum(case((registered & came, 1), else_=0)),
+            func.sum(case((~registered & came, 1), else_=0)),
+            func.sum(case((Registration.attended.is_not(None), 1), else_=0)),
         )
         .where(Registration.event_id.in_(event_ids or [0]), _counted())
         .group_by(Registration.event_id)
     ).all()
-    return {
-        event_id: MeetingCounts(confirmed=total, present=int(present or 0), absent=int(absent or 0))
-        for event_id, total, present, absent in rows
-    }
+    counts = {}
+    for event_id, confirmed, present, walk_ins, marked in rows:
+        confirmed, present, walk_ins = int(confirmed or 0), int(present or 0), int(walk_ins or 0)
+        if not marked:
+            counts[event_id] = MeetingCounts(confirmed=confirmed)
+            continue
+        counts[event_id] = MeetingCounts(
+            confirmed=confirmed,
+            present=present,
+            absent=confirmed - present,
+            walk_ins=walk_ins,
+            taken=True,
+        )
+    return counts
 
 
 def _people(event_ids):
@@ -205,7 +231,8 @@ def _people(event_ids):
     return (
         Registration.event_id.in_(event_ids or [0]),
         _counted(),
-        (Registration.attended.is_(True)) | Registration.event_id.not_in(taken),
+        (Registration.attended.is_(True))
+        | (Registration.event_id.not_in(taken) & Registration.walk_in.is_(False)),
     )
 
 

@@ -37,14 +37,28 @@ class Attendance:
 
 
 def attendance_of(event_id):
-    """The attendance of one event (or its confirmed registrations when none was taken)."""
+    """The attendance of one event (or its confirmed registrations when none was taken).
+
+    Taken: someone of the event was ticked at the door (or marked, in imported data). Then
+    the registered people ticked present count, and the walk-ins apart; people not ticked
+    did not come. Not taken: the confirmed registrations stand in."""
     rows = db.session.execute(
-        select(Registration.attended, Registration.sector).where(
+        select(Registration.attended, Registration.walk_in, Registration.sector).where(
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.CONFIRMED,
         )
     ).all()
-    taken = any(attended is not None for attended, _ in rows)
-    people = [sector for attended, sector in rows if attended or not taken]
+    taken = any(attended is not None for attended, _walk_in, _sector in rows)
+    registered = [(bool(a), s) for a, walk_in, s in rows if not walk_in]
+    walk_ins = [s for a, walk_in, s in rows if walk_in and a]
+    people = [s for came, s in registered if came or not taken]
+    if taken:
+        people += walk_ins
     groups = Counter(SECTOR_GROUP_OF[s] for s in people if s in SECTOR_GROUP_OF)
-    return Attendance(taken=taken, present=len(people), sectors=dict(groups))
+    present = sum(1 for came, _s in registered if came or not taken)
+    return Attendance(
+        taken=taken,
+        present=present,
+        walk_ins=len(walk_ins) if taken else 0,
+        sectors=dict(groups),
+    )
