@@ -287,3 +287,13 @@ def test_an_operation_that_fails_after_queuing_leaves_nothing(make_event, monkey
     event = db.session.get(Event, event.id)
     assert (event.room, event.sequence) == ("Salle 1", sequence)
     assert len(outbox()) == 2 and audit_lines() == []
+
+
+def test_update_refuses_a_capacity_below_the_places_taken(make_event):
+    event = make_event(capacity=5)
+    registered(event, 1, 2)
+    with pytest.raises(EventRefused) as refused:
+        run(operations.update_event, event.id, {"capacity": 1}, STAFF)
+    assert refused.value.reason == "capacity-below-taken"
+    assert db.session.get(Event, event.id).capacity == 5 and audit_lines() == []
+    assert run(operations.update_event, event.id, {"capacity": 2}, STAFF).changed

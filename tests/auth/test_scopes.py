@@ -83,3 +83,52 @@ def test_an_object_outside_the_scope_is_not_found(agenda):
     assert find(db.session, sud, Registration, foreign.id) is None
     assert find(db.session, Scope.of_organisation(service.id), Registration, foreign.id) is None
     assert find(db.session, Scope.all(), Registration, foreign.id) is foreign
+
+
+def test_series_of_a_bassin_are_its_own_or_those_of_its_events(agenda, make_event):
+    from webapp.agenda.models import Series
+    from webapp.auth.scopes import series_in
+
+    make_event(title="Sud liaison", bassins=("sud",), series_slug="sud-liaison")
+    make_event(title="Nord santé", bassins=("nord",), series_slug="nord-sante")
+    slugs = lambda scope: sorted(s.slug for s in db.session.scalars(series_in(scope)))  # noqa: E731
+    assert slugs(Scope.of_bassins("sud")) == ["sud-liaison"]
+    assert slugs(Scope.of_bassins("nord", "sud")) == ["nord-sante", "sud-liaison"]
+    assert slugs(Scope.all()) == ["nord-sante", "sud-liaison"]
+    nord = db.session.scalar(select(Series).where(Series.slug == "nord-sante"))
+    assert find(db.session, Scope.of_bassins("sud"), Series, nord.id) is None
+
+
+def test_organisations_of_a_bassin_exclude_another_bassins_services(agenda):
+    from webapp.agenda.models import Commune
+    from webapp.auth.scopes import organisations_in
+
+    service, _events = agenda
+    jette = db.session.scalar(select(Commune).where(Commune.slug == "jette"))
+    forest = db.session.scalar(select(Commune).where(Commune.slug == "forest"))
+    db.session.add_all(
+        [
+            Organisation(name="Service du Nord", commune=jette),
+            Organisation(name="Service de Forest", commune=forest),
+            Organisation(name="Fédération régionale"),
+        ]
+    )
+    db.session.commit()
+
+    def names(scope):
+        return sorted(o.name for o in db.session.scalars(organisations_in(scope)))
+
+    # Regional organisations (no commune) are everyone's to choose; not another bassin's.
+    assert names(Scope.of_bassins("sud")) == [
+        "Fédération régionale",
+        "Maison médicale du Midi",
+        "Service de Forest",
+    ]
+    assert names(Scope.of_bassins("nord")) == [
+        "Fédération régionale",
+        "Maison médicale du Midi",
+        "Service du Nord",
+    ]
+    assert names(Scope.of_organisation(service.id)) == ["Maison médicale du Midi"]
+    nord = db.session.scalar(select(Organisation).where(Organisation.name == "Service du Nord"))
+    assert find(db.session, Scope.of_bassins("sud"), Organisation, nord.id) is None

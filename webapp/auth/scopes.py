@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, false, select, true
 
-from webapp.agenda.models import Bassin, Commune, Event, Venue, event_bassins
+from webapp.agenda.models import (
+    Bassin,
+    Commune,
+    Event,
+    Organisation,
+    Series,
+    Venue,
+    event_bassins,
+    series_bassins,
+)
 from webapp.registrations.models import Registration
 
 
@@ -77,6 +86,46 @@ def venue_filter(scope: Scope):
     return _any(clauses)
 
 
+def series_filter(scope: Scope):
+    """A WHERE clause on Series: series of the scope's bassins, or of its events."""
+    if scope.everything:
+        return true()
+    clauses = [Series.id.in_(select(Event.series_id).where(event_filter(scope)))]
+    if scope.bassins:
+        clauses.append(
+            exists()
+            .where(series_bassins.c.series_id == Series.id)
+            .where(series_bassins.c.bassin_id == Bassin.id)
+            .where(Bassin.slug.in_(scope.bassins))
+        )
+    return _any(clauses)
+
+
+def organisation_filter(scope: Scope):
+    """A WHERE clause on Organisation: a service's own; for bassins, those of their communes,
+    those without a commune (regional ones) and the organisers of their events.
+
+    An event's organiser reaches the event (event_filter), so choosing an organiser is
+    kept to these: a bassin cannot hand its event to another bassin's service by its id.
+    """
+    if scope.everything:
+        return true()
+    clauses = []
+    if scope.organisation_id is not None:
+        clauses.append(Organisation.id == scope.organisation_id)
+    if scope.bassins:
+        clauses.append(Organisation.id.in_(select(Event.organiser_id).where(event_filter(scope))))
+        clauses.append(Organisation.commune_id.is_(None))
+        clauses.append(
+            Organisation.commune_id.in_(
+                select(Commune.id)
+                .join(Bassin, Commune.bassin_id == Bassin.id)
+                .where(Bassin.slug.in_(scope.bassins))
+            )
+        )
+    return _any(clauses)
+
+
 def _any(clauses):
     if not clauses:
         return false()
@@ -99,7 +148,21 @@ def venues_in(scope: Scope):
     return select(Venue).where(venue_filter(scope))
 
 
-FILTERS = {Event: event_filter, Registration: registration_filter, Venue: venue_filter}
+def series_in(scope: Scope):
+    return select(Series).where(series_filter(scope))
+
+
+def organisations_in(scope: Scope):
+    return select(Organisation).where(organisation_filter(scope))
+
+
+FILTERS = {
+    Event: event_filter,
+    Registration: registration_filter,
+    Venue: venue_filter,
+    Series: series_filter,
+    Organisation: organisation_filter,
+}
 
 
 def find(session, scope: Scope, model, object_id):
