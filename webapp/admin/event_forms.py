@@ -1,0 +1,417 @@
+"""The back office's event form: every field of an event in French and Dutch, its dates in
+Brussels time, and its custom questions (the existing ones and two empty rows: no JavaScript).
+
+The choices of bassins, venues, series and organisers are those of the account's scope, set
+by the view; a value outside them is refused beside its field, so no foreign id is ever
+written. Lengths are the columns' sizes.
+"""
+
+import re
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from webapp.formfields import (
+    MultiCheckboxField,
+    address,
+    local_datetime,
+    text,
+    web_link,
+)
+from webapp.registrations.states import QuestionKind
+from webapp.timezones import to_local, to_utc
+from webapp.vocabulary import AUDIENCES, KINDS, REGISTRATION_MODES
+
+# A long text (a description) is a Text column: a bound all the same, for what a page shows.
+LONG_TEXT = 20000
+MEETING_LANGUAGES = {"fr": _l("français"), "nl": _l("néerlandais"), "en": _l("anglais")}
+QUESTION_KINDS = {
+    QuestionKind.SHORT_TEXT: _l("Réponse courte"),
+    QuestionKind.LONG_TEXT: _l("Réponse longue"),
+    QuestionKind.CHOICE: _l("Un choix dans une liste"),
+    QuestionKind.CHOICES: _l("Plusieurs choix dans une liste"),
+    QuestionKind.YES_NO: _l("Oui ou non"),
+}
+NEW_QUESTION_ROWS = 2
+# The event's columns the form shows and sets as they are (empty text: None).
+PLAIN_FIELDS = (
+    "title_fr",
+    "title_nl",
+    "description_fr",
+    "description_nl",
+    "kind",
+    "audience",
+    "registration_mode",
+    "room",
+    "online_url",
+    "contact_email",
+    "price_fr",
+    "price_nl",
+    "interpreting_fr",
+    "interpreting_nl",
+)
+NUMBERS = ("capacity", "series_number")
+TIME_COLUMNS = {
+    "start_at": "start_at",
+    "end_at": "end_at",
+    "opens": "registration_opens_at",
+    "closes": "registration_closes_at",
+}
+# One option per line: "[value] French label | Dutch label" (value and Dutch optional).
+OPTION_LINE = re.compile(r"^(?:\[(?P<value>[^\]]*)\]\s*)?(?P<fr>[^|]*?)\s*(?:\|\s*(?P<nl>.*))?$")
+
+
+class DayField(DateField):
+    """A date as browsers send it (YYYY-MM-DD); one that does not exist gets a message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Cette date n'existe pas (format attendu : AAAA-MM-JJ).")) from None
+
+
+class ClockField(TimeField):
+    """A time of day (HH:MM)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Heure invalide (format attendu : HH:MM).")) from None
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Indiquez un nombre entier.")) from None
+
+
+class Listed:
+    """A field of choices that refuses, in the user's language, a value not offered."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+
+    def pre_validate(self, form):
+        allowed = {value for value, _label in self.choices}
+        values = self.data if isinstance(self.data, list) else [self.data]
+        if any((value if value is not None else "") not in allowed for value in values):
+            raise ValidationError(_l("Choisissez dans la liste."))
+
+
+class ChoiceField(Listed, SelectField):
+    pass
+
+
+class OptionsField(Listed, RadioField):
+    pass
+
+
+class CheckboxesField(Listed, MultiCheckboxField):
+    pass
+
+
+class IdSelectField(ChoiceField):
+    """A select of rows by id, or none (""): the view offers only those in scope."""
+
+    @property
+    def id_value(self):
+        return int(self.data) if self.data else None
+
+
+def typed():
+    # InputRequired, not DataRequired: a date typed but impossible keeps its own message.
+    return InputRequired(message=_l("Ce champ est obligatoire."))
+
+
+def _optional_text(label, size, *validators, multiline=False):
+    field = TextAreaField if multiline else None
+    extra = {"field": field} if field else {}
+    return text(label, Length(max=size), *validators, optional=True, multiline=multiline, **extra)
+
+
+class QuestionForm(Form):
+    """One custom question; a row left empty is ignored."""
+
+    id = HiddenField()
+    remove = BooleanField(_l("Supprimer cette question"))
+    kind = ChoiceField(
+        _l("Type de réponse"), choices=list(QUESTION_KINDS.items()), default="short_text"
+    )
+    label_fr = _optional_text(_l("Question (français)"), 300)
+    label_nl = _optional_text(_l("Question (néerlandais)"), 300)
+    required = BooleanField(_l("Réponse obligatoire"))
+    options = _optional_text(_l("Options"), 4000, multiline=True)
+
+    @property
+    def is_blank(self):
+        return not (self.id.data or self.label_fr.data or self.label_nl.data or self.options.data)
+
+    def validate_id(self, field):
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
+            raise ValidationError(_l("Choisissez dans la liste."))
+
+    def validate(self, extra_validators=None):
+        # Here rather than inline: the fields' Optional() stops their own chain when empty.
+        valid = super().validate(extra_validators)
+        if self.remove.data or self.is_blank:
+            return valid
+        if not self.label_fr.data and not self.label_fr.errors:
+            self.label_fr.errors.append(_l("Ce champ est obligatoire."))
+        if self.kind.data in ("choice", "choices") and not self.options.errors:
+            parsed = parse_options(self.options.data)
+            if parsed is None:
+                self.options.errors.append(
+                    _l("Une option par ligne : libellé français | libellé néerlandais.")
+                )
+            elif not parsed:
+                self.options.errors.append(_l("Indiquez au moins une option, une par ligne."))
+        return valid and not self.label_fr.errors and not self.options.errors
+
+
+def parse_options(typed):
+    """[{"value"?, "fr", "nl"}] of the typed lines, or None when a line cannot be read."""
+    options = []
+    for line in (typed or "").splitlines():
+        if not line.strip():
+            continue
+        match = OPTION_LINE.match(line.strip())
+        if match is None or not match["fr"] or "|" in (match["nl"] or ""):
+            return None
+        if len(match["fr"]) > 200 or len(match["nl"] or "") > 200:
+            return None
+        option = {"fr": match["fr"], "nl": (match["nl"] or "").strip() or None}
+        if match["value"] is not None:
+            option["value"] = match["value"].strip()
+        options.append(option)
+    return options
+
+
+def options_text(options):
+    """The options as the form shows them: their value kept in brackets, then FR | NL."""
+    return "\n".join(
+        f"[{o['value']}] {o['fr']}" + (f" | {o['nl']}" if o.get("nl") else "")
+        for o in options or ()
+    )
+
+
+class EventForm(FlaskForm):
+    title_fr = text(_l("Titre (français)"), Length(max=250))
+    title_nl = _optional_text(_l("Titre (néerlandais)"), 250)
+    description_fr = _optional_text(_l("Description (français)"), LONG_TEXT, multiline=True)
+    description_nl = _optional_text(_l("Description (néerlandais)"), LONG_TEXT, multiline=True)
+    kind = ChoiceField(_l("Type d'activité"), choices=list(KINDS.items()))
+    audience = ChoiceField(_l("Public"), choices=list(AUDIENCES.items()))
+    bassins = MultiCheckboxField(_l("Bassins"), choices=[], validate_choice=False)
+
+    start_day = DayField(_l("Date de début"), [typed()])
+    start_time = ClockField(_l("Heure de début"), [typed()])
+    end_day = DayField(_l("Date de fin"), [typed()])
+    end_time = ClockField(_l("Heure de fin"), [typed()])
+
+    venue_id = IdSelectField(_l("Lieu"))
+    room = _optional_text(_l("Salle"), 120)
+    online_url = _optional_text(_l("Lien de la réunion en ligne"), 500, web_link)
+
+    series_id = IdSelectField(_l("Série"))
+    series_number = WholeNumberField(
+        _l("Numéro dans la série"),
+        [Optional(), NumberRange(min=1, message=_l("Le numéro commence à 1."))],
+    )
+    organiser_id = IdSelectField(_l("Organisateur"))
+    contact_email = _optional_text(_l("Adresse e-mail de contact"), 254, address)
+
+    registration_mode = ChoiceField(_l("Inscription"), choices=list(REGISTRATION_MODES.items()))
+    capacity = WholeNumberField(
+        _l("Nombre de places"),
+        [Optional(), NumberRange(min=0, message=_l("Indiquez un nombre positif."))],
+    )
+    waitlist_enabled = BooleanField(_l("Liste d'attente quand c'est complet"))
+    opens_day = DayField(_l("Ouverture des inscriptions : date"), [Optional()])
+    opens_time = ClockField(_l("Ouverture des inscriptions : heure"), [Optional()])
+    closes_day = DayField(_l("Clôture des inscriptions : date"), [Optional()])
+    closes_time = ClockField(_l("Clôture des inscriptions : heure"), [Optional()])
+
+    languages = CheckboxesField(
+        _l("Langues de la rencontre"), choices=list(MEETING_LANGUAGES.items())
+    )
+    free = OptionsField(
+        _l("Participation"),
+        choices=[("", _l("Non précisé")), ("yes", _l("Gratuit")), ("no", _l("Payant"))],
+        default="",
+    )
+    price_fr = _optional_text(_l("Prix (français)"), 200)
+    price_nl = _optional_text(_l("Prix (néerlandais)"), 200)
+    interpreting_fr = _optional_text(_l("Interprétation (français)"), 200)
+    interpreting_nl = _optional_text(_l("Interprétation (néerlandais)"), 200)
+
+    questions = FieldList(FormField(QuestionForm), max_entries=60)
+    # The event's last change when the form was opened: a newer one is never overwritten.
+    updated_at = HiddenField()
+
+    def __init__(self, *args, places_taken=0, own_bassins=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places_taken = places_taken
+        self.own_bassins = own_bassins
+        self.times = {}
+
+    def validate_bassins(self, field):
+        allowed = {value for value, _label in field.choices}
+        if any(slug not in allowed for slug in field.data or ()):
+            raise ValidationError(_l("Choisissez parmi vos bassins."))
+        if not set(field.data or ()) & set(self.own_bassins):
+            raise ValidationError(_l("Choisissez au moins un de vos bassins."))
+
+    def validate_capacity(self, field):
+        if field.data is not None and field.data < self.places_taken:
+            raise ValidationError(
+                _l(
+                    "%(count)d personnes sont déjà inscrites : le nombre de places ne peut "
+                    "pas être plus petit.",
+                    count=self.places_taken,
+                )
+            )
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        start = self._moment("start", required=True)
+        end = self._moment("end", required=True)
+        if start and end and end <= start:
+            self.end_time.errors.append(_l("La fin doit venir après le début."))
+        opens = self._moment("opens")
+        closes = self._moment("closes")
+        if opens and closes and closes <= opens:
+            self.closes_time.errors.append(
+                _l("La clôture des inscriptions doit venir après leur ouverture.")
+            )
+        self.times = {"start_at": start, "end_at": end, "opens": opens, "closes": closes}
+        return valid and not self.errors
+
+    def _moment(self, name, required=False):
+        """The UTC moment of a date and a time typed apart, or None (with a message)."""
+        day, clock = self[f"{name}_day"], self[f"{name}_time"]
+        if day.errors or clock.errors:
+            return None
+        if (day.data is None) != (clock.data is None) and not required:
+            missing = clock if clock.data is None else day
+            missing.errors.append(_l("Indiquez la date et l'heure."))
+            return None
+        try:
+            local = local_datetime(day.data, clock.data)
+        except ValidationError as problem:
+            clock.errors.append(problem.args[0])
+            return None
+        return to_utc(local)
+
+    def fill_from(self, event):
+        """Show an event's values (times in Brussels) and its questions."""
+        for name in PLAIN_FIELDS + NUMBERS + ("waitlist_enabled",):
+            self[name].data = getattr(event, name)
+        for prefix, value in (
+            ("start", event.start_at),
+            ("end", event.end_at),
+            ("opens", event.registration_opens_at),
+            ("closes", event.registration_closes_at),
+        ):
+            local = to_local(value)
+            self[f"{prefix}_day"].data = local.date() if local else None
+            self[f"{prefix}_time"].data = local.time().replace(tzinfo=None) if local else None
+        self.bassins.data = [bassin.slug for bassin in event.bassins]
+        for name in ("venue_id", "series_id", "organiser_id"):
+            value = getattr(event, name)
+            self[name].data = str(value) if value else ""
+        self.languages.data = event.language_codes
+        self.free.data = {True: "yes", False: "no"}.get(event.free, "")
+        self.updated_at.data = event.updated_at.isoformat() if event.updated_at else ""
+        for question in event.questions:
+            self.questions.append_entry(
+                {
+                    "id": str(question.id),
+                    "kind": question.kind,
+                    "label_fr": question.label_fr,
+                    "label_nl": question.label_nl or "",
+                    "required": question.required,
+                    "options": options_text(question.options),
+                }
+            )
+
+    def add_blank_questions(self):
+        for _n in range(NEW_QUESTION_ROWS):
+            self.questions.append_entry()
+
+    def event_data(self, bassins, event=None):
+        """The operation's data: the columns this form sets, and the bassins' rows.
+
+        A time shown to the minute and sent back unchanged keeps the event's own value (an
+        imported time with seconds is not "moved" by an edit of its title).
+        """
+        for key, column in TIME_COLUMNS.items():
+            old = getattr(event, column) if event is not None else None
+            if old is not None and old.replace(second=0, microsecond=0) == self.times[key]:
+                self.times[key] = old
+        data = {name: self[name].data or None for name in PLAIN_FIELDS}
+        data.update({name: self[name].data for name in NUMBERS})
+        data.update(
+            waitlist_enabled=bool(self.waitlist_enabled.data),
+            venue_id=self.venue_id.id_value,
+            series_id=self.series_id.id_value,
+            organiser_id=self.organiser_id.id_value,
+            start_at=self.times["start_at"],
+            end_at=self.times["end_at"],
+            registration_opens_at=self.times["opens"],
+            registration_closes_at=self.times["closes"],
+            languages=",".join(c for c in MEETING_LANGUAGES if c in self.languages.data) or None,
+            free={"yes": True, "no": False}.get(self.free.data),
+            bassins=bassins,
+        )
+        return data
+
+    def question_items(self):
+        """The questions to keep, in order: [{"id", "kind", "label_fr", ...}]."""
+        items = []
+        for row in self.questions:
+            sub = row.form
+            if sub.remove.data or sub.is_blank:
+                continue
+            items.append(
+                {
+                    "id": int(sub.id.data) if sub.id.data else None,
+                    "kind": sub.kind.data,
+                    "label_fr": sub.label_fr.data,
+                    "label_nl": sub.label_nl.data or None,
+                    "required": bool(sub.required.data),
+                    "options": parse_options(sub.options.data) or [],
+                }
+            )
+        return items
+
+    def stale(self, event):
+        """Whether the event changed since this form was opened."""
+        if not self.updated_at.data or event.updated_at is None:
+            return False
+        try:
+            opened = datetime.fromisoformat(self.updated_at.data)
+        except ValueError:
+            return True
+        return opened != event.updated_at
