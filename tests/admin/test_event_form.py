@@ -380,7 +380,7 @@ def test_a_capacity_below_the_places_taken_is_refused(sud_client, make_event):
     data = form_data(capacity="2", **_times_of(event))
     response = sud_client.post(f"/admin/events/{event.id}/edit", data=data)
     assert response.status_code == 422
-    assert "3 personnes sont déjà inscrites" in response.get_data(as_text=True)
+    assert "Places déjà prises : 3." in response.get_data(as_text=True)
     assert counts() == before and db.session.get(Event, event.id).capacity == 5
 
 

@@ -287,8 +287,8 @@ class EventForm(FlaskForm):
         if field.data is not None and field.data < self.places_taken:
             raise ValidationError(
                 _l(
-                    "%(count)d personnes sont déjà inscrites : le nombre de places ne peut "
-                    "pas être plus petit.",
+                    "Places déjà prises : %(count)d. Le nombre de places ne peut pas être "
+                    "plus petit.",
                     count=self.places_taken,
                 )
             )
