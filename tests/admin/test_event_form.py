@@ -25,7 +25,7 @@ def form_data(**changes):
     data = {
         "title_fr": "Concertation santé mentale #3",
         "title_nl": "Overleg geestelijke gezondheid #3",
-        "description_fr": "Une rencontre des services.\nDeuxième ligne.",
+        "description_fr": "Une rencontre des services.\r\nDeuxième ligne.",
         "description_nl": "Een ontmoeting van de diensten.",
         "kind": "concertation",
         "audience": "professionals",

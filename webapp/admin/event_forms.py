@@ -1,52 +1,37 @@
 """The back office's event form: every field of an event in French and Dutch, its dates in
-Brussels time, and its custom questions (the existing ones and two empty rows: no JavaScript).
+Brussels time, and its custom questions (admin/question_forms.py).
 
 The choices of bassins, venues, series and organisers are those of the account's scope, set
 by the view; a value outside them is refused beside its field, so no foreign id is ever
 written. Lengths are the columns' sizes.
 """
 
-import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    TextAreaField,
-    TimeField,
-)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, FieldList, FormField, HiddenField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from webapp.formfields import (
-    MultiCheckboxField,
-    address,
-    local_datetime,
-    text,
-    web_link,
+from webapp.admin.fields import (
+    CheckboxesField,
+    ChoiceField,
+    ClockField,
+    DayField,
+    IdSelectField,
+    OptionsField,
+    WholeNumberField,
+    optional_text,
+    typed,
 )
-from webapp.registrations.states import QuestionKind
+from webapp.admin.question_forms import QuestionForm, options_text, parse_options
+from webapp.formfields import MultiCheckboxField, address, local_datetime, text, web_link
 from webapp.timezones import to_local, to_utc
 from webapp.vocabulary import AUDIENCES, KINDS, REGISTRATION_MODES
 
 # A long text (a description) is a Text column: a bound all the same, for what a page shows.
 LONG_TEXT = 20000
 MEETING_LANGUAGES = {"fr": _l("français"), "nl": _l("néerlandais"), "en": _l("anglais")}
-QUESTION_KINDS = {
-    QuestionKind.SHORT_TEXT: _l("Réponse courte"),
-    QuestionKind.LONG_TEXT: _l("Réponse longue"),
-    QuestionKind.CHOICE: _l("Un choix dans une liste"),
-    QuestionKind.CHOICES: _l("Plusieurs choix dans une liste"),
-    QuestionKind.YES_NO: _l("Oui ou non"),
-}
 NEW_QUESTION_ROWS = 2
 # The event's columns the form shows and sets as they are (empty text: None).
 PLAIN_FIELDS = (
@@ -72,155 +57,13 @@ TIME_COLUMNS = {
     "opens": "registration_opens_at",
     "closes": "registration_closes_at",
 }
-# One option per line: "[value] French label | Dutch label" (value and Dutch optional).
-OPTION_LINE = re.compile(r"^(?:\[(?P<value>[^\]]*)\]\s*)?(?P<fr>[^|]*?)\s*(?:\|\s*(?P<nl>.*))?$")
-
-
-class DayField(DateField):
-    """A date as browsers send it (YYYY-MM-DD); one that does not exist gets a message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Cette date n'existe pas (format attendu : AAAA-MM-JJ).")) from None
-
-
-class ClockField(TimeField):
-    """A time of day (HH:MM)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Heure invalide (format attendu : HH:MM).")) from None
-
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Indiquez un nombre entier.")) from None
-
-
-class Listed:
-    """A field of choices that refuses, in the user's language, a value not offered."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, validate_choice=False, **kwargs)
-
-    def pre_validate(self, form):
-        allowed = {value for value, _label in self.choices}
-        values = self.data if isinstance(self.data, list) else [self.data]
-        if any((value if value is not None else "") not in allowed for value in values):
-            raise ValidationError(_l("Choisissez dans la liste."))
-
-
-class ChoiceField(Listed, SelectField):
-    pass
-
-
-class OptionsField(Listed, RadioField):
-    pass
-
-
-class CheckboxesField(Listed, MultiCheckboxField):
-    pass
-
-
-class IdSelectField(ChoiceField):
-    """A select of rows by id, or none (""): the view offers only those in scope."""
-
-    @property
-    def id_value(self):
-        return int(self.data) if self.data else None
-
-
-def typed():
-    # InputRequired, not DataRequired: a date typed but impossible keeps its own message.
-    return InputRequired(message=_l("Ce champ est obligatoire."))
-
-
-def _optional_text(label, size, *validators, multiline=False):
-    field = TextAreaField if multiline else None
-    extra = {"field": field} if field else {}
-    return text(label, Length(max=size), *validators, optional=True, multiline=multiline, **extra)
-
-
-class QuestionForm(Form):
-    """One custom question; a row left empty is ignored."""
-
-    id = HiddenField()
-    remove = BooleanField(_l("Supprimer cette question"))
-    kind = ChoiceField(
-        _l("Type de réponse"), choices=list(QUESTION_KINDS.items()), default="short_text"
-    )
-    label_fr = _optional_text(_l("Question (français)"), 300)
-    label_nl = _optional_text(_l("Question (néerlandais)"), 300)
-    required = BooleanField(_l("Réponse obligatoire"))
-    options = _optional_text(_l("Options"), 4000, multiline=True)
-
-    @property
-    def is_blank(self):
-        return not (self.id.data or self.label_fr.data or self.label_nl.data or self.options.data)
-
-    def validate_id(self, field):
-        if field.data and not (field.data.isascii() and field.data.isdigit()):
-            raise ValidationError(_l("Choisissez dans la liste."))
-
-    def validate(self, extra_validators=None):
-        # Here rather than inline: the fields' Optional() stops their own chain when empty.
-        valid = super().validate(extra_validators)
-        if self.remove.data or self.is_blank:
-            return valid
-        if not self.label_fr.data and not self.label_fr.errors:
-            self.label_fr.errors.append(_l("Ce champ est obligatoire."))
-        if self.kind.data in ("choice", "choices") and not self.options.errors:
-            parsed = parse_options(self.options.data)
-            if parsed is None:
-                self.options.errors.append(
-                    _l("Une option par ligne : libellé français | libellé néerlandais.")
-                )
-            elif not parsed:
-                self.options.errors.append(_l("Indiquez au moins une option, une par ligne."))
-        return valid and not self.label_fr.errors and not self.options.errors
-
-
-def parse_options(typed):
-    """[{"value"?, "fr", "nl"}] of the typed lines, or None when a line cannot be read."""
-    options = []
-    for line in (typed or "").splitlines():
-        if not line.strip():
-            continue
-        match = OPTION_LINE.match(line.strip())
-        if match is None or not match["fr"] or "|" in (match["nl"] or ""):
-            return None
-        if len(match["fr"]) > 200 or len(match["nl"] or "") > 200:
-            return None
-        option = {"fr": match["fr"], "nl": (match["nl"] or "").strip() or None}
-        if match["value"] is not None:
-            option["value"] = match["value"].strip()
-        options.append(option)
-    return options
-
-
-def options_text(options):
-    """The options as the form shows them: their value kept in brackets, then FR | NL."""
-    return "\n".join(
-        f"[{o['value']}] {o['fr']}" + (f" | {o['nl']}" if o.get("nl") else "")
-        for o in options or ()
-    )
 
 
 class EventForm(FlaskForm):
     title_fr = text(_l("Titre (français)"), Length(max=250))
-    title_nl = _optional_text(_l("Titre (néerlandais)"), 250)
-    description_fr = _optional_text(_l("Description (français)"), LONG_TEXT, multiline=True)
-    description_nl = _optional_text(_l("Description (néerlandais)"), LONG_TEXT, multiline=True)
+    title_nl = optional_text(_l("Titre (néerlandais)"), 250)
+    description_fr = optional_text(_l("Description (français)"), LONG_TEXT, multiline=True)
+    description_nl = optional_text(_l("Description (néerlandais)"), LONG_TEXT, multiline=True)
     kind = ChoiceField(_l("Type d'activité"), choices=list(KINDS.items()))
     audience = ChoiceField(_l("Public"), choices=list(AUDIENCES.items()))
     bassins = MultiCheckboxField(_l("Bassins"), choices=[], validate_choice=False)
@@ -231,8 +74,8 @@ class EventForm(FlaskForm):
     end_time = ClockField(_l("Heure de fin"), [typed()])
 
     venue_id = IdSelectField(_l("Lieu"))
-    room = _optional_text(_l("Salle"), 120)
-    online_url = _optional_text(_l("Lien de la réunion en ligne"), 500, web_link)
+    room = optional_text(_l("Salle"), 120)
+    online_url = optional_text(_l("Lien de la réunion en ligne"), 500, web_link)
 
     series_id = IdSelectField(_l("Série"))
     series_number = WholeNumberField(
@@ -240,7 +83,7 @@ class EventForm(FlaskForm):
         [Optional(), NumberRange(min=1, message=_l("Le numéro commence à 1."))],
     )
     organiser_id = IdSelectField(_l("Organisateur"))
-    contact_email = _optional_text(_l("Adresse e-mail de contact"), 254, address)
+    contact_email = optional_text(_l("Adresse e-mail de contact"), 254, address)
 
     registration_mode = ChoiceField(_l("Inscription"), choices=list(REGISTRATION_MODES.items()))
     capacity = WholeNumberField(
@@ -261,10 +104,10 @@ class EventForm(FlaskForm):
         choices=[("", _l("Non précisé")), ("yes", _l("Gratuit")), ("no", _l("Payant"))],
         default="",
     )
-    price_fr = _optional_text(_l("Prix (français)"), 200)
-    price_nl = _optional_text(_l("Prix (néerlandais)"), 200)
-    interpreting_fr = _optional_text(_l("Interprétation (français)"), 200)
-    interpreting_nl = _optional_text(_l("Interprétation (néerlandais)"), 200)
+    price_fr = optional_text(_l("Prix (français)"), 200)
+    price_nl = optional_text(_l("Prix (néerlandais)"), 200)
+    interpreting_fr = optional_text(_l("Interprétation (français)"), 200)
+    interpreting_nl = optional_text(_l("Interprétation (néerlandais)"), 200)
 
     questions = FieldList(FormField(QuestionForm), max_entries=60)
     # The event's last change when the form was opened: a newer one is never overwritten.
@@ -371,6 +214,10 @@ class EventForm(FlaskForm):
             if old is not None and old.replace(second=0, microsecond=0) == self.times[key]:
                 self.times[key] = old
         data = {name: self[name].data or None for name in PLAIN_FIELDS}
+        for name in ("description_fr", "description_nl"):
+            # Browsers send line breaks as CRLF: stored as typed elsewhere (import), "\n".
+            if data[name]:
+                data[name] = data[name].replace("\r\n", "\n").replace("\r", "\n")
         data.update({name: self[name].data for name in NUMBERS})
         data.update(
             waitlist_enabled=bool(self.waitlist_enabled.data),

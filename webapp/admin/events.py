@@ -90,7 +90,7 @@ def event_edit(event_id):
 def _event_form_page(event):
     own = _own_bassins()
     form = EventForm(
-        places_taken=event.confirmed_count or 0 if event else 0,
+        places_taken=(event.confirmed_count or 0) if event else 0,
         own_bassins=[b.slug for b in own],
     )
     _offer_choices(form, own)
