@@ -126,6 +126,12 @@ def test_a_bassin_creates_an_event_with_every_field(sud_client, places):
         free="no",
         price_fr="10 euros",
         price_nl="10 euro",
+        presentation_url="https://bassin-sud.brussels/slides.pdf",
+        report_url="https://bassin-sud.brussels/retour-sur",
+        report_summary_fr="Vingt services présents.",
+        report_summary_nl="Twintig diensten aanwezig.",
+        participants_count="21",
+        **{"participant_sectors-hopital": "4", "participant_sectors-social": "17"},
         **question_rows(
             {
                 "kind": "choice",
@@ -158,6 +164,14 @@ def test_a_bassin_creates_an_event_with_every_field(sud_client, places):
     assert event.languages == "fr,nl" and event.free is False
     assert (event.price_fr, event.price_nl) == ("10 euros", "10 euro")
     assert (event.interpreting_fr, event.interpreting_nl) == ("Langue des signes", "Gebarentaal")
+    assert event.presentation_url == "https://bassin-sud.brussels/slides.pdf"
+    assert event.report_url == "https://bassin-sud.brussels/retour-sur"
+    assert (event.report_summary_fr, event.report_summary_nl) == (
+        "Vingt services présents.",
+        "Twintig diensten aanwezig.",
+    )
+    assert event.participants_count == 21
+    assert event.participant_sectors == {"hopital": 4, "social": 17}
     table, needs = event.questions
     assert (table.kind, table.label_fr, table.label_nl, table.required) == (
         "choice",
@@ -317,6 +331,9 @@ TOO_LONG = "x" * 251
         ({"bassins": []}, "bassins", "au moins un de vos bassins"),
         ({"languages": ["de"]}, "languages", "Choisissez dans la liste"),
         ({"price_fr": "p" * 201}, "price_fr", "caractères"),
+        ({"report_url": "ftp://bassin-sud.brussels/x"}, "report_url", "adresse web complète"),
+        ({"participants_count": "-2"}, "participants_count", "nombre positif"),
+        ({"participant_sectors-social": "-1"}, "participant_sectors-social", "nombre positif"),
         (
             {
                 "questions-0-kind": "choice",

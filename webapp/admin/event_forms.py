@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, FormField, HiddenField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from webapp.admin.fields import (
@@ -27,7 +27,13 @@ from webapp.admin.fields import (
 from webapp.admin.question_forms import QuestionForm, options_text, parse_options
 from webapp.formfields import MultiCheckboxField, address, local_datetime, text, web_link
 from webapp.timezones import to_local, to_utc
-from webapp.vocabulary import AUDIENCES, KINDS, REGISTRATION_MODES
+from webapp.vocabulary import (
+    AUDIENCES,
+    KINDS,
+    REGISTRATION_MODES,
+    sector_group_label,
+    sector_groups,
+)
 
 # A long text (a description) is a Text column: a bound all the same, for what a page shows.
 LONG_TEXT = 20000
@@ -49,14 +55,34 @@ PLAIN_FIELDS = (
     "price_nl",
     "interpreting_fr",
     "interpreting_nl",
+    "presentation_url",
+    "report_url",
+    "report_summary_fr",
+    "report_summary_nl",
 )
-NUMBERS = ("capacity", "series_number")
+MULTILINE = ("description_fr", "description_nl", "report_summary_fr", "report_summary_nl")
+NUMBERS = ("capacity", "series_number", "participants_count")
 TIME_COLUMNS = {
     "start_at": "start_at",
     "end_at": "end_at",
     "opens": "registration_opens_at",
     "closes": "registration_closes_at",
 }
+
+
+class SectorCountsForm(Form):
+    """Participants per sector group, as a meeting's report lists them."""
+
+
+for _group in sector_groups():
+    setattr(
+        SectorCountsForm,
+        _group["slug"],
+        WholeNumberField(
+            _group["fr"],
+            [Optional(), NumberRange(min=0, message=_l("Indiquez un nombre positif."))],
+        ),
+    )
 
 
 class EventForm(FlaskForm):
@@ -109,6 +135,16 @@ class EventForm(FlaskForm):
     interpreting_fr = optional_text(_l("Interprétation (français)"), 200)
     interpreting_nl = optional_text(_l("Interprétation (néerlandais)"), 200)
 
+    presentation_url = optional_text(_l("Lien vers la présentation"), 500, web_link)
+    report_url = optional_text(_l("Lien vers le compte rendu"), 500, web_link)
+    report_summary_fr = optional_text(_l("Synthèse (français)"), LONG_TEXT, multiline=True)
+    report_summary_nl = optional_text(_l("Synthèse (néerlandais)"), LONG_TEXT, multiline=True)
+    participants_count = WholeNumberField(
+        _l("Nombre de participant·es"),
+        [Optional(), NumberRange(min=0, message=_l("Indiquez un nombre positif."))],
+    )
+    participant_sectors = FormField(SectorCountsForm, label=_l("Participant·es par secteur"))
+
     questions = FieldList(FormField(QuestionForm), max_entries=60)
     # The event's last change when the form was opened: a newer one is never overwritten.
     updated_at = HiddenField()
@@ -118,6 +154,8 @@ class EventForm(FlaskForm):
         self.places_taken = places_taken
         self.own_bassins = own_bassins
         self.times = {}
+        for count in self.participant_sectors:
+            count.label.text = sector_group_label(count.short_name)
 
     def validate_bassins(self, field):
         allowed = {value for value, _label in field.choices}
@@ -185,6 +223,8 @@ class EventForm(FlaskForm):
             value = getattr(event, name)
             self[name].data = str(value) if value else ""
         self.languages.data = event.language_codes
+        for count in self.participant_sectors:
+            count.data = (event.participant_sectors or {}).get(count.short_name)
         self.free.data = {True: "yes", False: "no"}.get(event.free, "")
         self.updated_at.data = event.updated_at.isoformat() if event.updated_at else ""
         for question in event.questions:
@@ -214,7 +254,7 @@ class EventForm(FlaskForm):
             if old is not None and old.replace(second=0, microsecond=0) == self.times[key]:
                 self.times[key] = old
         data = {name: self[name].data or None for name in PLAIN_FIELDS}
-        for name in ("description_fr", "description_nl"):
+        for name in MULTILINE:
             # Browsers send line breaks as CRLF: stored as typed elsewhere (import), "\n".
             if data[name]:
                 data[name] = data[name].replace("\r\n", "\n").replace("\r", "\n")
@@ -230,6 +270,10 @@ class EventForm(FlaskForm):
             registration_closes_at=self.times["closes"],
             languages=",".join(c for c in MEETING_LANGUAGES if c in self.languages.data) or None,
             free={"yes": True, "no": False}.get(self.free.data),
+            participant_sectors={
+                count.short_name: count.data for count in self.participant_sectors if count.data
+            }
+            or None,
             bassins=bassins,
         )
         return data
