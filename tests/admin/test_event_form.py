@@ -560,3 +560,32 @@ def test_a_stale_form_does_not_overwrite_a_newer_change(sud_client, make_event):
 def test_the_form_is_translated_into_dutch(sud_client):
     html = sud_client.get("/admin/events/new?lang=nl").get_data(as_text=True)
     assert "Nieuwe activiteit" in html and "Titel (Nederlands)" in html
+
+
+@pytest.mark.parametrize(
+    "role, bassins, expected",
+    [
+        # list, new (GET), own event's edit (GET, POST), Nord event's edit (GET, POST)
+        ("admin", (), (200, 200, 200, 303, 200, 303)),
+        ("bassin", ("sud",), (200, 200, 200, 303, 404, 404)),
+        ("service", (), (200, 403, 403, 403, 403, 403)),
+    ],
+)
+def test_each_route_answers_each_role(app, client, make_staff, make_event, role, bassins, expected):
+    organisation = "Infor-Jeunes Bruxelles" if role == "service" else None
+    sign_in(client, make_staff(role, bassins=bassins, organisation=organisation))
+    own, nord = make_event(title="Sud"), make_event(title="Nord", bassins=("nord",))
+    own_id, nord_id = own.id, nord.id
+    own_post = form_data(title_fr="Sud modifiée", **_times_of(own))
+    nord_post = form_data(title_fr="Nord modifiée", bassins=["nord"], **_times_of(nord))
+    answers = (
+        client.get("/admin/events").status_code,
+        client.get("/admin/events/new").status_code,
+        client.get(f"/admin/events/{own_id}/edit").status_code,
+        client.post(f"/admin/events/{own_id}/edit", data=own_post).status_code,
+        client.get(f"/admin/events/{nord_id}/edit").status_code,
+        client.post(f"/admin/events/{nord_id}/edit", data=nord_post).status_code,
+    )
+    assert answers == expected
+    titles = {db.session.get(Event, own_id).title_fr, db.session.get(Event, nord_id).title_fr}
+    assert ("Nord modifiée" in titles) is (expected[5] == 303)
