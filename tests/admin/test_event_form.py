@@ -206,6 +206,7 @@ def test_the_edit_page_shows_every_value_status_and_public_link(admin_client, ma
     assert f'value="{local.date().isoformat()}"' in html
     assert f'value="{local.strftime("%H:%M")}"' in html
     assert page.headers["Cache-Control"] == "private, no-store"
+    assert "<script" not in html and "<style" not in html and " style=" not in html
 
 
 def test_an_edit_changes_the_values_with_one_audit_line(sud_client, make_event):
