@@ -34,6 +34,7 @@ LAYERS = {
     "registrations": 4,
     "api": 5,
     "auth": 6,
+    "proposals": 6,
     "admin": 7,
     "loading": 7,
     "worker": 7,

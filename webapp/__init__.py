@@ -72,6 +72,7 @@ def _register_blueprints(app):
     from webapp.auth.views import bp as auth_bp
     from webapp.feeds.views import bp as feeds_bp
     from webapp.health import bp as health_bp
+    from webapp.proposals.views import bp as proposals_bp
     from webapp.registrations.views import bp as registrations_bp
 
     app.register_blueprint(feeds_bp)  # before agenda: /series/<slug>.ics wins over /series/<slug>
@@ -81,6 +82,7 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(proposals_bp)
 
 
 def _register_commands(app):

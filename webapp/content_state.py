@@ -51,6 +51,7 @@ PRIVATE_TABLES = frozenset(
         "content_state",
         "job_runs",
         "outbox_messages",
+        "proposals",
         "registrations",
     }
 )

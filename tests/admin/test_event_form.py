@@ -447,13 +447,21 @@ def test_a_bassin_cannot_put_an_event_in_another_bassin(sud_client, make_event):
     assert counts() == before
 
 
-def test_a_shared_event_keeps_its_other_bassins(sud_client, make_event):
-    event = make_event(bassins=("sud", "nord"), capacity=10)
+def test_a_shared_event_keeps_its_other_bassins_and_their_series(sud_client, make_event):
+    from tests.factories import series
+
+    series("nord-liaison", bassins=("nord",))
+    db.session.commit()
+    event = make_event(bassins=("sud", "nord"), series_slug="nord-liaison", capacity=10)
     page = sud_client.get(f"/admin/events/{event.id}/edit").get_data(as_text=True)
     assert 'id="kept-bassins"' in page and 'value="nord"' not in page
-    data = form_data(title_fr="Partagée", bassins=["sud"], **_times_of(event))
+    assert f'<option selected value="{event.series_id}">' in page
+    data = form_data(title_fr="Partagée", bassins=["sud"], series_id=str(event.series_id))
+    data.update(_times_of(event))
     assert sud_client.post(f"/admin/events/{event.id}/edit", data=data).status_code == 303
-    assert [b.slug for b in db.session.get(Event, event.id).bassins] == ["nord", "sud"]
+    event = db.session.get(Event, event.id)
+    assert [b.slug for b in event.bassins] == ["nord", "sud"]
+    assert event.series.slug == "nord-liaison" and event.title_fr == "Partagée"
 
 
 def test_another_bassins_event_is_not_found(sud_client, make_event):

@@ -85,50 +85,53 @@ def test_an_object_outside_the_scope_is_not_found(agenda):
     assert find(db.session, Scope.all(), Registration, foreign.id) is foreign
 
 
-def test_series_of_a_bassin_are_its_own_or_those_of_its_events(agenda, make_event):
-    from webapp.agenda.models import Series
+def test_proposals_follow_the_bassins_and_organiser_of_their_event(territory):
+    from tests.proposals.factory import submitted
+    from webapp.proposals.models import Proposal
+
+    sud = submitted(bassins=("sud",))
+    shared = submitted(bassins=("sud", "nord"))
+    assert find(db.session, Scope.of_bassins("sud"), Proposal, sud.id) is not None
+    assert find(db.session, Scope.of_bassins("nord"), Proposal, sud.id) is None
+    assert find(db.session, Scope.of_bassins("nord"), Proposal, shared.id) is not None
+    assert find(db.session, Scope.all(), Proposal, sud.id) is not None
+    assert find(db.session, Scope(), Proposal, sud.id) is None
+    assert find(db.session, Scope.of_organisation(1), Proposal, sud.id) is None
+
+
+def test_series_of_a_bassin_are_those_that_have_it(agenda, make_event):
     from webapp.auth.scopes import series_in
 
-    make_event(title="Sud liaison", bassins=("sud",), series_slug="sud-liaison")
-    make_event(title="Nord santé", bassins=("nord",), series_slug="nord-sante")
-    slugs = lambda scope: sorted(s.slug for s in db.session.scalars(series_in(scope)))  # noqa: E731
-    assert slugs(Scope.of_bassins("sud")) == ["sud-liaison"]
-    assert slugs(Scope.of_bassins("nord", "sud")) == ["nord-sante", "sud-liaison"]
-    assert slugs(Scope.all()) == ["nord-sante", "sud-liaison"]
-    nord = db.session.scalar(select(Series).where(Series.slug == "nord-sante"))
-    assert find(db.session, Scope.of_bassins("sud"), Series, nord.id) is None
+    make_event(series_slug="sud-sm", bassins=("sud",))
+    make_event(series_slug="partagee", bassins=("sud", "nord"))
+    make_event(series_slug="nord-sm", bassins=("nord",))
+
+    def slugs(scope):
+        return sorted(s.slug for s in db.session.scalars(series_in(scope)))
+
+    assert slugs(Scope.of_bassins("sud")) == ["partagee", "sud-sm"]
+    assert slugs(Scope.of_bassins("nord")) == ["nord-sm", "partagee"]
+    assert slugs(Scope.all()) == ["nord-sm", "partagee", "sud-sm"]
+    assert slugs(Scope.of_organisation(1)) == []
 
 
-def test_organisations_of_a_bassin_exclude_another_bassins_services(agenda):
+def test_organisations_of_a_bassin_are_in_its_communes_or_organise_its_events(agenda):
     from webapp.agenda.models import Commune
     from webapp.auth.scopes import organisations_in
 
-    service, _events = agenda
-    jette = db.session.scalar(select(Commune).where(Commune.slug == "jette"))
+    service, _events = agenda  # organises an event of Sud-Est
     forest = db.session.scalar(select(Commune).where(Commune.slug == "forest"))
-    db.session.add_all(
-        [
-            Organisation(name="Service du Nord", commune=jette),
-            Organisation(name="Service de Forest", commune=forest),
-            Organisation(name="Fédération régionale"),
-        ]
-    )
+    in_forest = Organisation(name="CPAS de Forest", commune=forest)
+    elsewhere = Organisation(name="Service sans commune")
+    db.session.add_all([in_forest, elsewhere])
     db.session.commit()
 
     def names(scope):
         return sorted(o.name for o in db.session.scalars(organisations_in(scope)))
 
-    # Regional organisations (no commune) are everyone's to choose; not another bassin's.
-    assert names(Scope.of_bassins("sud")) == [
-        "Fédération régionale",
-        "Maison médicale du Midi",
-        "Service de Forest",
-    ]
-    assert names(Scope.of_bassins("nord")) == [
-        "Fédération régionale",
-        "Maison médicale du Midi",
-        "Service du Nord",
-    ]
+    assert names(Scope.of_bassins("sud")) == ["CPAS de Forest"]
+    assert names(Scope.of_bassins("sud-est")) == ["Maison médicale du Midi"]
+    assert names(Scope.of_bassins("nord")) == []
     assert names(Scope.of_organisation(service.id)) == ["Maison médicale du Midi"]
-    nord = db.session.scalar(select(Organisation).where(Organisation.name == "Service du Nord"))
-    assert find(db.session, Scope.of_bassins("sud"), Organisation, nord.id) is None
+    assert len(names(Scope.all())) == 3
+    assert find(db.session, Scope.of_bassins("nord"), Organisation, in_forest.id) is None

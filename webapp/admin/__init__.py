@@ -10,10 +10,12 @@ from webapp.admin import (  # noqa: E402, F401
     account,
     audit_log,
     catalogue,
+    catalogue_merge,
     event_actions,
     events,
     moderation,
     recurrence,
+    stats,
 )
 from webapp.admin.blueprint import bp
 

@@ -93,7 +93,7 @@ def _event_form_page(event):
         places_taken=(event.confirmed_count or 0) if event else 0,
         own_bassins=[b.slug for b in own],
     )
-    _offer_choices(form, own)
+    _offer_choices(form, own, event)
     if request.method == "GET":
         if event is not None:
             form.fill_from(event)
@@ -162,21 +162,39 @@ def _render(form, event, problem=None):
     )
 
 
-def _offer_choices(form, own):
-    """The choices of the account's scope: bassins, venues, series, organisers."""
+def _offer_choices(form, own, event):
+    """The choices of the account's scope (bassins, venues, series, organisers), and those the
+    event already has: an edit never drops a shared event's series for lack of a choice."""
     scope = access.scope()
-    none = [("", _("— aucun —"))]
     form.bassins.choices = [(b.slug, b.name) for b in own]
-    venues = db.session.scalars(scopes.venues_in(scope).order_by(Venue.name, Venue.id))
-    form.venue_id.choices = none + [
-        (str(v.id), f"{v.name} — {v.address}" if v.address else v.name) for v in venues
+    venues = _rows(scopes.venues_in(scope), Venue, event and event.venue_id)
+    form.venue_id.choices = _none() + [
+        (str(v.id), f"{v.name} — {v.address}" if v.address else v.name)
+        for v in sorted(venues, key=lambda v: (v.name, v.id))
     ]
-    series = db.session.scalars(scopes.series_in(scope).order_by(Series.title_fr, Series.id))
-    form.series_id.choices = none + [(str(s.id), s.title) for s in series]
-    organisations = db.session.scalars(
-        scopes.organisations_in(scope).order_by(Organisation.name, Organisation.id)
+    series = _rows(scopes.series_in(scope), Series, event and event.series_id)
+    form.series_id.choices = _none() + [
+        (str(s.id), s.title) for s in sorted(series, key=lambda s: (s.title_fr, s.id))
+    ]
+    organisations = _rows(
+        scopes.organisations_in(scope), Organisation, event and event.organiser_id
     )
-    form.organiser_id.choices = none + [(str(o.id), o.name) for o in organisations]
+    form.organiser_id.choices = _none() + [
+        (str(o.id), o.name) for o in sorted(organisations, key=lambda o: (o.name, o.id))
+    ]
+
+
+def _rows(statement, model, current_id):
+    """The rows of a scoped SELECT, plus the event's current one (by id) if it is not there."""
+    rows = list(db.session.scalars(statement))
+    if current_id and current_id not in {row.id for row in rows}:
+        current = db.session.get(model, current_id)
+        rows += [current] if current is not None else []
+    return rows
+
+
+def _none():
+    return [("", _("— aucun —"))]
 
 
 def _new_event_defaults(form, own):

@@ -107,3 +107,26 @@ def scope_of(account):
     if role is AccountRole.BASSIN:
         return Scope.of_bassins(*(b.slug for b in account.bassins))
     return Scope.of_organisation(account.organisation_id) if account.organisation_id else Scope()
+
+
+def change_password(account_id, current_password, new_password):
+    """Set a new password for the account when the current one is right; other sessions end.
+
+    Raises AccountRefused ("wrong-password", "too-short", "too-common").
+    """
+    account = db.session.get(Account, account_id)
+    if not passwords.matches(account.password_hash, current_password):
+        raise AccountRefused("wrong-password")
+    set_password(account, new_password)
+    audit.record(audit.Actor.account(account.id), "account.password_changed", "account", account.id)
+    return account
+
+
+def set_password(account, new_password):
+    """A new hash and a new session version: the sessions and reset links made before end."""
+    problem = passwords.problem_with(new_password, account.email)
+    if problem:
+        raise AccountRefused(problem)
+    account.password_hash = passwords.hash_password(new_password)
+    account.session_version = (account.session_version or 1) + 1
+    db.session.flush()

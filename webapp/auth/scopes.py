@@ -22,6 +22,7 @@ from webapp.agenda.models import (
     event_bassins,
     series_bassins,
 )
+from webapp.proposals.models import Proposal
 from webapp.registrations.models import Registration
 
 
@@ -76,54 +77,51 @@ def venue_filter(scope: Scope):
         return true()
     clauses = [Venue.id.in_(select(Event.venue_id).where(event_filter(scope)))]
     if scope.bassins:
-        clauses.append(
-            Venue.commune_id.in_(
-                select(Commune.id)
-                .join(Bassin, Commune.bassin_id == Bassin.id)
-                .where(Bassin.slug.in_(scope.bassins))
-            )
-        )
+        clauses.append(Venue.commune_id.in_(_communes_of(scope.bassins)))
     return _any(clauses)
+
+
+def _communes_of(bassins):
+    return (
+        select(Commune.id)
+        .join(Bassin, Commune.bassin_id == Bassin.id)
+        .where(Bassin.slug.in_(bassins))
+    )
 
 
 def series_filter(scope: Scope):
-    """A WHERE clause on Series: series of the scope's bassins, or of its events."""
+    """A WHERE clause on Series: the series that have one of the scope's bassins."""
     if scope.everything:
         return true()
-    clauses = [Series.id.in_(select(Event.series_id).where(event_filter(scope)))]
-    if scope.bassins:
-        clauses.append(
-            exists()
-            .where(series_bassins.c.series_id == Series.id)
-            .where(series_bassins.c.bassin_id == Bassin.id)
-            .where(Bassin.slug.in_(scope.bassins))
-        )
-    return _any(clauses)
+    if not scope.bassins:
+        return false()
+    return (
+        exists()
+        .where(series_bassins.c.series_id == Series.id)
+        .where(series_bassins.c.bassin_id == Bassin.id)
+        .where(Bassin.slug.in_(scope.bassins))
+    )
 
 
 def organisation_filter(scope: Scope):
-    """A WHERE clause on Organisation: a service's own; for bassins, those of their communes,
-    those without a commune (regional ones) and the organisers of their events.
-
-    An event's organiser reaches the event (event_filter), so choosing an organiser is
-    kept to these: a bassin cannot hand its event to another bassin's service by its id.
-    """
+    """A WHERE clause on Organisation: those in the scope's communes or organising its
+    events, and an organisation's own row."""
     if scope.everything:
         return true()
-    clauses = []
+    clauses = [Organisation.id.in_(select(Event.organiser_id).where(event_filter(scope)))]
+    if scope.bassins:
+        clauses.append(Organisation.commune_id.in_(_communes_of(scope.bassins)))
     if scope.organisation_id is not None:
         clauses.append(Organisation.id == scope.organisation_id)
-    if scope.bassins:
-        clauses.append(Organisation.id.in_(select(Event.organiser_id).where(event_filter(scope))))
-        clauses.append(Organisation.commune_id.is_(None))
-        clauses.append(
-            Organisation.commune_id.in_(
-                select(Commune.id)
-                .join(Bassin, Commune.bassin_id == Bassin.id)
-                .where(Bassin.slug.in_(scope.bassins))
-            )
-        )
     return _any(clauses)
+
+
+def proposal_filter(scope: Scope):
+    """A WHERE clause on Proposal: the proposals whose event this scope reaches (a bassin team:
+    those naming one of its bassins; a service: its organisation's own)."""
+    if scope.everything:
+        return true()
+    return Proposal.event_id.in_(select(Event.id).where(event_filter(scope)))
 
 
 def _any(clauses):
@@ -160,6 +158,7 @@ FILTERS = {
     Event: event_filter,
     Registration: registration_filter,
     Venue: venue_filter,
+    Proposal: proposal_filter,
     Series: series_filter,
     Organisation: organisation_filter,
 }

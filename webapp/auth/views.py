@@ -1,28 +1,31 @@
-"""Staff sign-in and the back office's dashboard (/login, /logout, /admin/)."""
+"""Staff sign-in and the back office's dashboard (/login, /logout, /admin/); the forgotten
+password's pages are in password_views."""
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from webapp.addresses import typed_address_key
-from webapp.agenda.models import Event
-from webapp.agenda.states import EventStatus
 from webapp.auth import accounts
+from webapp.auth import dashboard as staff_dashboard
 from webapp.auth.forms import LoginForm
-from webapp.auth.scopes import event_filter, registration_filter
-from webapp.extensions import db, limiter, login_manager
-from webapp.registrations.models import Registration
-from webapp.registrations.states import RegistrationStatus
+from webapp.extensions import limiter, login_manager
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import EVENT_STATUSES
 
 bp = Blueprint("auth", __name__)
 
-STAFF_ENDPOINTS = frozenset({"auth.login", "auth.logout", "auth.dashboard"})
+STAFF_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.logout",
+        "auth.dashboard",
+        "auth.password_forgot",
+        "auth.password_reset",
+    }
+)
 
 
 @login_manager.user_loader
@@ -86,33 +89,13 @@ def logout():
 @bp.get("/admin/")
 @login_required
 def dashboard():
-    """The coming events the account reaches, with places taken and waitlists."""
+    """The coming events the account reaches, what waits for it, and the year's counts."""
     scope = accounts.scope_of(current_user)
-    now = utcnow()
-    events = db.session.scalars(
-        select(Event)
-        .where(event_filter(scope), Event.end_at > now, Event.status != EventStatus.CANCELLED)
-        .order_by(Event.start_at)
-        .limit(50)
-        .options(selectinload(Event.bassins), selectinload(Event.venue))
-    ).all()
-    counts = _registration_counts(scope, [e.id for e in events])
     return render_template(
-        "auth/dashboard.html", events=events, counts=counts, statuses=EVENT_STATUSES
+        "auth/dashboard.html",
+        board=staff_dashboard.board(scope, utcnow()),
+        statuses=EVENT_STATUSES,
     )
-
-
-def _registration_counts(scope, event_ids):
-    """{event id: {status: count}} for those events, within the scope."""
-    rows = db.session.execute(
-        select(Registration.event_id, Registration.status, func.count())
-        .where(Registration.event_id.in_(event_ids or [0]), registration_filter(scope))
-        .group_by(Registration.event_id, Registration.status)
-    ).all()
-    counts = {}
-    for event_id, status, count in rows:
-        counts.setdefault(event_id, {})[RegistrationStatus(status)] = count
-    return counts
 
 
 @login_manager.unauthorized_handler
@@ -120,3 +103,7 @@ def _sign_in_first():
     if request.path.startswith("/admin"):
         return redirect(url_for("auth.login", next=request.path))
     abort(401)
+
+
+# The forgotten password's views register on `bp` (they import it from here).
+from webapp.auth import password_views  # noqa: E402, F401

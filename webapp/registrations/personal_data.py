@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from webapp import audit
 from webapp.agenda.models import Event
 from webapp.extensions import db
 from webapp.mail import outbox
@@ -15,15 +16,25 @@ from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
 
 
-def erase(registration_id, now=None):
+def erase(registration_id, now=None, actor=None):
     """Self-service erasure: cancel if still active, then wipe the personal data, the
-    messages about the registration included."""
+    messages about the registration included. One audit line (ids only), by the person's
+    own link unless another actor is named."""
     now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
+    status = registration.status
     if registration.is_active:
         rules.cancel(registration_id, now, notify=False)
     registration.anonymise(now)
     outbox.forget(notifications.reference(registration_id))
+    audit.record(
+        actor or audit.Actor.personal_link(registration_id),
+        "registration.erased",
+        "registration",
+        registration_id,
+        before={"status": status},
+        after={"status": registration.status},
+    )
     db.session.flush()
 
 
@@ -40,6 +51,13 @@ def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedel
     for registration in stale:
         registration.anonymise(now)
         outbox.forget(notifications.reference(registration.id))
+        audit.record(
+            audit.SYSTEM,
+            "registration.purged",
+            "registration",
+            registration.id,
+            reason=f"retention {older_than_months} months",
+        )
     # Messages written before they carried a reference are found by their age.
     outbox.purge_outbox(outbox_retention, now)
     db.session.flush()

@@ -1,0 +1,216 @@
+"""/admin/audit: admins only; newest first; filtered by event (its lines and its
+registrations'), person (through the registrations table), account and action; values
+escaped; erasures and purges leave a line."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.edge import Committed, personal_data, rules
+from tests.factories import PERSON
+from webapp.agenda import operations
+from webapp.agenda.models import Event
+from webapp.audit import SYSTEM, Actor, AuditEntry
+from webapp.extensions import db
+from webapp.timezones import utcnow
+
+events_ops = Committed(operations)
+
+
+def ids_shown(response):
+    """The audit line ids on a page, in their order."""
+    return [int(n) for n in re.findall(r'data-audit-id="(\d+)"', response.get_data(as_text=True))]
+
+
+def line_ids(*actions):
+    query = select(AuditEntry.id).order_by(AuditEntry.id.desc())
+    if actions:
+        query = query.where(AuditEntry.action.in_(actions))
+    return db.session.scalars(query).all()
+
+
+@pytest.fixture
+def history(make_staff, make_event):
+    """Two coordinators, events in Sud and Nord, registrations, changes and one erasure."""
+    sud = make_staff("bassin", bassins=("sud",))
+    nord = make_staff("bassin", bassins=("nord",))
+    concertation = make_event(title="Concertation Sud", bassins=("sud",), capacity=10)
+    other = make_event(title="Atelier Nord", bassins=("nord",), capacity=10)
+    anne = rules.register(concertation.id, PERSON).registration
+    rules.register(concertation.id, {**PERSON, "email": "marc@example.org"})
+    anne_elsewhere = rules.register(other.id, PERSON).registration
+    events_ops.cancel(concertation.id, Actor.account(sud.id), reason="Salle <b>indisponible</b>")
+    events_ops.update_event(other.id, {"room": "Salle 2"}, Actor.account(nord.id))
+    personal_data.erase(anne_elsewhere.id)
+    return {
+        "sud": sud,
+        "nord": nord,
+        "concertation": concertation.id,
+        "other": other.id,
+        "anne": anne.id,
+        "anne_elsewhere": anne_elsewhere.id,
+    }
+
+
+def test_only_admins_read_the_audit_log(admin_client, sud_client, client):
+    assert sud_client.get("/admin/audit").status_code == 403
+    assert sud_client.get("/admin/audit?event=1").status_code == 403
+    response = admin_client.get("/admin/audit")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    anonymous = client.application.test_client().get("/admin/audit")
+    assert anonymous.status_code == 302
+
+
+def test_every_line_newest_first(admin_client, history):
+    assert ids_shown(admin_client.get("/admin/audit")) == line_ids()
+
+
+def test_filtered_by_event_its_lines_and_its_registrations(admin_client, history):
+    record_on_registration(history["anne"], "registration.approved")
+    shown = ids_shown(admin_client.get(f"/admin/audit?event={history['concertation']}"))
+    expected = db.session.scalars(
+        select(AuditEntry.id)
+        .where(
+            (
+                (AuditEntry.subject_type == "event")
+                & (AuditEntry.subject_id == history["concertation"])
+            )
+            | (
+                (AuditEntry.subject_type == "registration")
+                & (AuditEntry.subject_id == history["anne"])
+            )
+        )
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    assert shown == expected and len(expected) == 2
+    page = admin_client.get(f"/admin/audit?event={history['concertation']}").get_data(as_text=True)
+    assert "Activité annulée" in page and "Inscription acceptée" in page
+    assert "Salle 2" not in page
+
+
+def record_on_registration(registration_id, action, actor=None):
+    from webapp.audit import record
+    from webapp.unit_of_work import unit_of_work
+
+    with unit_of_work("test"):
+        record(
+            actor or SYSTEM,
+            action,
+            "registration",
+            registration_id,
+            {"status": "pending"},
+            {"status": "confirmed"},
+        )
+
+
+def test_filtered_by_person_through_their_registrations(admin_client, history):
+    record_on_registration(history["anne"], "registration.approved")
+    marc = db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "event.created"))
+    shown = ids_shown(admin_client.get("/admin/audit?person=ANNE@example.org"))
+    # Her registration in Sud; the one she erased no longer answers to her address.
+    assert shown == line_ids("registration.approved")
+    assert marc not in shown
+    nobody = admin_client.get("/admin/audit?person=personne@example.org")
+    assert nobody.status_code == 200 and ids_shown(nobody) == []
+
+
+def test_an_erasure_leaves_a_line_by_the_personal_link_without_personal_data(admin_client, history):
+    (line,) = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "registration.erased")
+    ).all()
+    assert (line.actor_kind, line.actor_id, line.subject_id) == (
+        "personal-link",
+        history["anne_elsewhere"],
+        history["anne_elsewhere"],
+    )
+    assert "anne" not in str(line.before).lower() + str(line.after).lower()
+    page = admin_client.get("/admin/audit?action=registration.erased").get_data(as_text=True)
+    assert "Données personnelles effacées" in page and "lien personnel" in page
+
+
+def test_a_purge_leaves_one_line_per_registration_by_the_system(app, make_event):
+    old = make_event(capacity=5)
+    first = rules.register(old.id, PERSON).registration
+    db.session.get(Event, old.id).start_at = utcnow() - timedelta(days=500)
+    db.session.get(Event, old.id).end_at = utcnow() - timedelta(days=500, hours=-3)
+    db.session.commit()
+    assert personal_data.purge_personal_data(12) == 1
+    (line,) = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "registration.purged")
+    ).all()
+    assert (line.actor_kind, line.subject_id) == ("system", first.id)
+
+
+def test_filtered_by_account_by_id_or_address(admin_client, history):
+    sud = history["sud"]
+    by_id = ids_shown(admin_client.get(f"/admin/audit?account={sud.id}"))
+    by_address = ids_shown(admin_client.get(f"/admin/audit?account={sud.email.upper()}"))
+    expected = db.session.scalars(
+        select(AuditEntry.id)
+        .where(AuditEntry.actor_kind == "account", AuditEntry.actor_id == sud.id)
+        .order_by(AuditEntry.id.desc())
+    ).all()
+    assert by_id == by_address == expected and len(expected) == 1
+    unknown = admin_client.get("/admin/audit?account=nobody@example.org")
+    assert ids_shown(unknown) == [] and "Aucun compte ne correspond" in unknown.get_data(
+        as_text=True
+    )
+
+
+def test_filtered_by_action(admin_client, history):
+    assert ids_shown(admin_client.get("/admin/audit?action=event.cancelled")) == line_ids(
+        "event.cancelled"
+    )
+
+
+def test_a_line_says_who_what_and_the_values_escaped(admin_client, history):
+    page = admin_client.get(f"/admin/audit?event={history['concertation']}").get_data(as_text=True)
+    rows = page.split("<tr data-audit-id=")[1:]
+    (row,) = [r for r in rows if 'data-action="event.cancelled"' in r.split(">", 1)[0]]
+    assert history["sud"].email in row
+    assert "Salle &lt;b&gt;indisponible&lt;/b&gt;" in row and "<b>" not in row
+    assert "published" in row and "cancelled" in row
+    assert f'href="/events/{history["concertation"]}"' in row
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("event=abc", "event"),
+        ("event=99999999999", "event"),
+        ("event=%D9%A1", "event"),
+        ("person=pas-une-adresse", "person"),
+        ("account=%00x", "account"),
+    ],
+)
+def test_bad_filters_are_explained_beside_the_field(admin_client, history, query, field):
+    response = admin_client.get(f"/admin/audit?{query}")
+    assert response.status_code == 400
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert ids_shown(response) == []
+
+
+def test_pages_of_fifty_keep_the_filters(admin_client, history):
+    from webapp.audit import record
+    from webapp.unit_of_work import unit_of_work
+
+    with unit_of_work("test"):
+        for _ in range(55):
+            record(SYSTEM, "event.updated", "event", history["other"], {"room": "A"}, {"room": "B"})
+    first = admin_client.get("/admin/audit?action=event.updated")
+    page = first.get_data(as_text=True)
+    assert len(ids_shown(first)) == 50
+    assert 'href="/admin/audit?page=2&amp;action=event.updated"' in page or (
+        'href="/admin/audit?action=event.updated&amp;page=2"' in page
+    )
+    second = admin_client.get("/admin/audit?action=event.updated&page=2")
+    assert ids_shown(first) + ids_shown(second) == line_ids("event.updated")
+    assert 'rel="prev"' in second.get_data(as_text=True)
+
+
+def test_the_log_speaks_dutch(admin_client, history):
+    page = admin_client.get("/admin/audit?lang=nl&action=event.cancelled").get_data(as_text=True)
+    assert "Activité annulée" not in page and "Journal des modifications" not in page

@@ -1,0 +1,212 @@
+"""Every back-office route against every role and against another bassin's objects.
+
+The table is built from the URL map, so a new route is checked the day it is added: a route
+with a parameter this file cannot fill fails `test_every_admin_parameter_is_known` until the
+parameter gets a row in OBJECTS. For each route and method:
+- signed out: sent to the sign-in page, nothing else;
+- a Nord coordinator with Sud's objects in the URL: 403 or 404, never the object's data, and
+  nothing of Sud changed (rows and audit log compared before and after);
+- a service account: 403 or 404 on everything but the pages meant for it.
+Ids posted in form fields and bulk actions are tried by each part's own tests and here by
+posting every known id field, filled with Sud's ids, to Nord's own objects.
+"""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.admin.conftest import sign_in
+from tests.edge import rules
+from tests.factories import PERSON
+from tests.proposals.factory import submitted
+from webapp.agenda.models import Event, Organisation, Series, Venue
+from webapp.audit import AuditEntry
+from webapp.extensions import db
+from webapp.proposals.models import Proposal
+from webapp.registrations.models import Registration
+
+SECRET_TITLE = "Concertation confidentielle Sud 7341"
+SECRET_PERSON = "Zénobie Vandersmissen"
+
+# Pages a service account may open (its own things); everything else answers 403 or 404.
+SERVICE_PAGES = {
+    "auth.dashboard",
+    "admin.account",
+    "admin.events",
+    "admin.propose_as_service",
+    "admin.my_proposals",
+}
+
+
+@pytest.fixture
+def world(app, make_event, make_staff):
+    """Sud's objects (with a registrant) and Nord's; accounts of each role."""
+    sud = make_event(title=SECRET_TITLE, bassins=("sud",), series_slug="liaison-sud", capacity=20)
+    nord = make_event(
+        title="Concertation Nord",
+        bassins=("nord",),
+        commune="schaerbeek",
+        series_slug="liaison-nord",
+    )
+    organisation = Organisation(name="Service confidentiel Sud")
+    db.session.add(organisation)
+    sud.organiser = organisation
+    db.session.commit()
+    registration = rules.register(
+        sud.id, dict(PERSON, first_name="Zénobie", last_name="Vandersmissen")
+    ).registration
+    proposal = submitted(("sud",), title_fr=SECRET_TITLE + " (proposition)")
+    return {
+        "sud": {
+            "event_id": sud.id,
+            "series_id": sud.series_id,
+            "venue_id": sud.venue_id,
+            "organisation_id": organisation.id,
+            "registration_id": registration.id,
+            "proposal_id": proposal.id,
+        },
+        "nord": {
+            "event_id": nord.id,
+            "series_id": nord.series_id,
+            "venue_id": nord.venue_id,
+            "organisation_id": None,
+            "registration_id": None,
+            "proposal_id": submitted(("nord",)).id,
+        },
+        "nord_coordinator": make_staff("bassin", bassins=("nord",)),
+        "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),
+    }
+
+
+def admin_rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")),
+        key=lambda rule: rule.rule,
+    )
+
+
+def fill(rule, ids):
+    """The rule's URL with each parameter taken from `ids` (None when one is unknown)."""
+    values = {}
+    for name in rule.arguments:
+        if name in ids and ids[name] is not None:
+            values[name] = ids[name]
+        elif name == "date":
+            values[name] = "2027-01-12"
+        else:
+            return None
+    url = rule.rule
+    for name, value in values.items():
+        url = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), url)
+    return url
+
+
+def snapshot(ids):
+    """What Sud's objects are, to compare before and after a foreign request."""
+    db.session.expire_all()
+    event = db.session.get(Event, ids["event_id"])
+    registration = db.session.get(Registration, ids["registration_id"])
+    return {
+        "event": {c.name: getattr(event, c.name) for c in Event.__table__.columns},
+        "registration": (registration.status, registration.last_name),
+        "series": db.session.get(Series, ids["series_id"]).title_fr,
+        "venue": db.session.get(Venue, ids["venue_id"]).name,
+        "organisation": db.session.get(Organisation, ids["organisation_id"]).name,
+        "proposal": db.session.get(Proposal, ids["proposal_id"]).status,
+        "audit about Sud": db.session.scalars(
+            select(AuditEntry.id).where(
+                (AuditEntry.subject_type == "event") & (AuditEntry.subject_id == ids["event_id"])
+                | (AuditEntry.subject_type == "registration")
+                & (AuditEntry.subject_id == ids["registration_id"])
+                | (AuditEntry.subject_type == "proposal")
+                & (AuditEntry.subject_id == ids["proposal_id"])
+                | (AuditEntry.subject_type == "venue") & (AuditEntry.subject_id == ids["venue_id"])
+                | (AuditEntry.subject_type == "series")
+                & (AuditEntry.subject_id == ids["series_id"])
+            )
+        ).all(),
+    }
+
+
+def methods(rule):
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def test_every_admin_parameter_is_known(app, world):
+    unknown = [
+        rule.rule
+        for rule in admin_rules(app)
+        if rule.arguments and fill(rule, world["sud"]) is None
+    ]
+    assert unknown == [], "give these parameters a row in the `world` fixture"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(app, client, world):
+    for rule in admin_rules(app):
+        url = fill(rule, world["sud"])
+        for method in methods(rule):
+            response = client.open(url, method=method)
+            assert response.status_code == 302, (method, url)
+            assert "/login" in response.headers["Location"]
+
+
+def test_another_bassins_objects_are_never_reached(app, client, world):
+    sign_in(client, world["nord_coordinator"])
+    before = snapshot(world["sud"])
+    checked = 0
+    for rule in admin_rules(app):
+        if not rule.arguments:
+            continue
+        url = fill(rule, world["sud"])
+        for method in methods(rule):
+            data = {name: str(value) for name, value in world["sud"].items()}
+            response = client.open(url, method=method, data=data if method == "POST" else None)
+            assert response.status_code in (403, 404), (method, url, response.status_code)
+            body = response.get_data(as_text=True)
+            assert SECRET_TITLE not in body and "Vandersmissen" not in body, (method, url)
+            checked += 1
+    assert snapshot(world["sud"]) == before
+    assert checked >= 1
+
+
+def test_foreign_ids_posted_to_ones_own_objects_change_nothing_of_them(app, client, world):
+    """Nord's coordinator posts Sud's ids in every id field of every form on Nord's objects."""
+    sign_in(client, world["nord_coordinator"])
+    before = snapshot(world["sud"])
+    sud = world["sud"]
+    forged = {name: str(value) for name, value in sud.items()}
+    forged.update(
+        {
+            "registration_ids": str(sud["registration_id"]),
+            "registration": str(sud["registration_id"]),
+            "venue": str(sud["venue_id"]),
+            "series": str(sud["series_id"]),
+            "organiser": str(sud["organisation_id"]),
+            "survivor": str(sud["venue_id"]),
+            "target_event_id": str(sud["event_id"]),
+        }
+    )
+    for rule in admin_rules(app):
+        if "POST" not in rule.methods:
+            continue
+        url = fill(rule, world["nord"]) if rule.arguments else rule.rule
+        if url is None:
+            continue
+        response = client.post(url, data=forged)
+        assert response.status_code < 500, (url, response.status_code)
+        assert SECRET_TITLE not in response.get_data(as_text=True), url
+    assert snapshot(world["sud"]) == before
+
+
+def test_a_service_account_reaches_only_its_own_pages(app, client, world):
+    sign_in(client, world["service"])
+    for rule in admin_rules(app):
+        url = fill(rule, world["sud"]) if rule.arguments else rule.rule
+        for method in methods(rule):
+            response = client.open(url, method=method)
+            body = response.get_data(as_text=True)
+            assert SECRET_TITLE not in body and "Vandersmissen" not in body, (method, url)
+            if rule.endpoint in SERVICE_PAGES and not rule.arguments:
+                continue
+            assert response.status_code in (302, 303, 403, 404, 405), (method, url)
