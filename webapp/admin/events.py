@@ -26,6 +26,18 @@ from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import EVENT_STATUSES
 
 PER_PAGE = 50
+# What the operations may still refuse after the form's own checks (a registration or another
+# edit in between): the field the message goes beside, and the message.
+EVENT_REFUSALS = {
+    "capacity-below-taken": (
+        "capacity",
+        lambda: _(
+            "Des personnes se sont inscrites entre-temps : le nombre de places est trop petit."
+        ),
+    ),
+    "ends-before-start": ("end_time", lambda: _("La fin doit venir après le début.")),
+    "dates-required": ("start_day", lambda: _("Ce champ est obligatoire.")),
+}
 QUESTION_REFUSALS = {
     "options-required": lambda: _("Indiquez au moins une option, une par ligne."),
     "answered-option-removed": lambda: _(
@@ -134,14 +146,10 @@ def _save(form, event, own):
             questions.set_questions(change.event.id, items, actor)
             return change.event.id
     except operations.EventRefused as refused:
-        if refused.reason == "not-found":
-            abort(404)
-        field = form.capacity if refused.reason == "capacity-below-taken" else form.end_time
-        field.errors.append(
-            _("Des personnes se sont inscrites entre-temps : le nombre de places est trop petit.")
-            if refused.reason == "capacity-below-taken"
-            else _("La fin doit venir après le début.")
-        )
+        if refused.reason not in EVENT_REFUSALS:
+            abort(404)  # not-found: the event went away meanwhile
+        name, message = EVENT_REFUSALS[refused.reason]
+        form[name].errors.append(message())
     except questions.QuestionsRefused as refused:
         if refused.reason not in QUESTION_REFUSALS:
             abort(404)
