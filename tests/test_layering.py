@@ -33,6 +33,7 @@ LAYERS = {
     "feeds": 3,
     "registrations": 4,
     "api": 5,
+    "evaluations": 5,
     "auth": 6,
     "proposals": 6,
     "admin": 7,

@@ -70,6 +70,7 @@ def _register_blueprints(app):
     from webapp.agenda.views import bp as agenda_bp
     from webapp.api import bp as api_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.evaluations.views import bp as evaluations_bp
     from webapp.feeds.views import bp as feeds_bp
     from webapp.health import bp as health_bp
     from webapp.proposals.views import bp as proposals_bp
@@ -83,12 +84,14 @@ def _register_blueprints(app):
     app.register_blueprint(health_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(evaluations_bp)
 
 
 def _register_commands(app):
     from webapp.agenda.cli import register_commands as agenda_commands
     from webapp.auth.cli import register_commands as auth_commands
     from webapp.config_check import register_commands as config_check_commands
+    from webapp.evaluations.cli import register_commands as evaluation_commands
     from webapp.loading.cli import register_commands as loading_commands
     from webapp.mail.cli import register_commands as mail_commands
     from webapp.registrations.cli import register_commands as registration_commands
@@ -97,6 +100,7 @@ def _register_commands(app):
     agenda_commands(app)
     auth_commands(app)
     config_check_commands(app)
+    evaluation_commands(app)
     loading_commands(app)
     mail_commands(app)
     registration_commands(app)

@@ -92,7 +92,7 @@ def fill(rule, ids):
     for name in rule.arguments:
         if name in ids and ids[name] is not None:
             values[name] = ids[name]
-        elif name == "date":
+        elif name in ("date", "day"):
             values[name] = "2027-01-12"
         else:
             return None

@@ -168,10 +168,13 @@ def test_postpone_then_move_publishes_again(make_event):
     assert "status" in change.changed_fields
     postponed, moved = audit_lines()
     assert (postponed.action, postponed.reason) == ("event.postponed", "salle indisponible")
-    assert postponed.before == {"status": "published"} and postponed.after == {
-        "status": "postponed"
-    }
+    # The reason is the one the event's page shows.
+    assert postponed.before == {"status": "published", "status_reason_fr": None}
+    assert postponed.after == {"status": "postponed", "status_reason_fr": "salle indisponible"}
     assert moved.action == "event.moved" and moved.after["status"] == "published"
+    # Public again: the postponement's reason no longer stands beside the event.
+    assert moved.after["status_reason_fr"] is None
+    assert db.session.get(Event, event.id).status_reason_fr is None
 
 
 def test_cancel_sends_the_cancelled_notice_and_refuses_twice(make_event):
@@ -287,6 +290,72 @@ def test_an_operation_that_fails_after_queuing_leaves_nothing(make_event, monkey
     event = db.session.get(Event, event.id)
     assert (event.room, event.sequence) == ("Salle 1", sequence)
     assert len(outbox()) == 2 and audit_lines() == []
+
+
+def test_unpublish_takes_a_published_event_back_to_draft_only(make_event):
+    event = make_event()
+    change = run(operations.unpublish, event.id, STAFF)
+    assert db.session.get(Event, event.id).status == EventStatus.DRAFT
+    assert change.changed_fields == ("status",)
+    assert [line.action for line in audit_lines()] == ["event.unpublished"]
+    for status, reason in (("draft", "already-draft"), ("cancelled", "event-cancelled")):
+        other = make_event(status=status)
+        with pytest.raises(EventRefused) as refused:
+            operations.unpublish(other.id, STAFF)
+        assert refused.value.reason == reason
+
+
+def test_cancel_and_postpone_refuse_a_draft_that_would_become_public(make_event):
+    draft = make_event(status="draft")
+    for operation in (operations.cancel, operations.postpone):
+        with pytest.raises(EventRefused) as refused:
+            operation(draft.id, STAFF, reason="pas de salle")
+        assert refused.value.reason == "event-draft"
+    assert audit_lines() == []
+
+
+def test_cancel_shows_its_reason_in_both_languages(make_event):
+    event = make_event()
+    run(operations.cancel, event.id, STAFF, reason="Grève.", reason_nl="Staking.")
+    cancelled = db.session.get(Event, event.id)
+    assert (cancelled.status_reason_fr, cancelled.status_reason_nl) == ("Grève.", "Staking.")
+
+
+def test_delete_draft_removes_a_draft_never_public(make_event):
+    draft = make_event(title="Brouillon", status="draft")
+    draft_id = draft.id
+    run(operations.delete_draft, draft_id, STAFF)
+    db.session.expire_all()
+    assert db.session.get(Event, draft_id) is None
+    (line,) = audit_lines()
+    assert (line.action, line.subject_id, line.after) == ("event.deleted", draft_id, None)
+    assert line.before["title_fr"] == "Brouillon" and line.before["status"] == "draft"
+
+
+def test_delete_draft_refuses_what_was_ever_public(make_event):
+    published = make_event()
+    with pytest.raises(EventRefused) as refused:
+        operations.delete_draft(published.id, STAFF)
+    assert refused.value.reason == "not-draft"
+    run(operations.unpublish, published.id, STAFF)
+    with pytest.raises(EventRefused) as refused:
+        operations.delete_draft(published.id, STAFF)
+    assert refused.value.reason == "was-published"
+    assert db.session.get(Event, published.id) is not None
+
+
+def test_duplicate_as_next_moves_the_registration_window_with_the_start(make_event):
+    event = make_event(registration_mode="approval", waitlist_enabled=False, languages="fr,nl")
+    opens = event.start_at - timedelta(days=20)
+    event.registration_opens_at, event.registration_closes_at = opens, None
+    db.session.commit()
+    start = event.start_at + timedelta(days=35)
+    change = run(operations.duplicate_as_next, event.id, start, start + timedelta(hours=3), STAFF)
+    copy = db.session.get(Event, change.event.id)
+    assert copy.registration_opens_at == opens + timedelta(days=35)
+    assert copy.registration_closes_at is None
+    assert (copy.registration_mode, copy.waitlist_enabled) == ("approval", False)
+    assert copy.languages == "fr,nl"
 
 
 def test_update_refuses_a_capacity_below_the_places_taken(make_event):

@@ -104,7 +104,12 @@ def test_a_round_queues_the_reminders_and_delivers_them(app, make_event, person,
     subjects = [m["Subject"].split(" :")[0] for m in smtp.inbox.to("anne.1@example.org")]
     assert subjects == ["Inscription confirmée", "Rappel"]
     jobs = db.session.scalars(select(JobRun.job).order_by(JobRun.job)).all()
-    assert jobs == ["purge-personal-data", "refresh-occurrences", "send-reminders"]
+    assert jobs == [
+        "purge-personal-data",
+        "refresh-occurrences",
+        "send-evaluations",
+        "send-reminders",
+    ]
 
 
 def test_a_stopping_worker_finishes_the_message_in_hand_and_gives_back_the_rest(

@@ -11,6 +11,7 @@ from webapp.admin import (  # noqa: E402, F401
     audit_log,
     catalogue,
     catalogue_merge,
+    evaluations,
     event_actions,
     events,
     moderation,

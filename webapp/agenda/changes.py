@@ -36,6 +36,10 @@ SEQUENCE_FIELDS = (
     "status",
     "rrule",
     "exdates",
+    "rdates",
+    # An override taken out of the list is deleted in the flush (delete-orphan), after
+    # before_flush has looked: the list's own change says it.
+    "overrides",
 )
 # A change to any of these changes the agenda index: dates, places, or the copies it keeps.
 OCCURRENCE_FIELDS = (
@@ -45,6 +49,8 @@ OCCURRENCE_FIELDS = (
     "venue",
     "rrule",
     "exdates",
+    "rdates",
+    "overrides",
     "status",
     "kind",
     "audience",

@@ -260,6 +260,8 @@ def _check_entry(index, entry, bassins, communes, extras):
     spec["venue"] = _check_venue(check, communes, spec["bassin_slugs"])
     spec["organiser"] = check.text("organiser", max_length=200)
     spec["rrule"], spec["exdates"] = _check_recurrence(check, spec["start_at"])
+    # The file says every date there is: chosen dates (RDATE, the back office's) are not in it.
+    spec["rdates"] = None
     spec["overrides"] = _check_overrides(check, communes, spec)
     for key, read in extras.items():
         spec[key] = read(check, spec)

@@ -268,6 +268,8 @@ class Event(Localized, db.Model):
     # Repeating events (prevention rendez-vous): an RFC 5545 RRULE, skipped local dates.
     rrule: Mapped[str | None] = mapped_column(String(300))
     exdates: Mapped[list | None] = mapped_column(JSON)
+    # Chosen dates (RDATE): local dates after the first, at the first date's times.
+    rdates: Mapped[list | None] = mapped_column(JSON)
 
     # What a text search reads: titles, descriptions, series, venue, commune and organiser,
     # folded (agenda/search.py); kept by agenda.changes in the flush that changes any of them.
@@ -318,7 +320,7 @@ class Event(Localized, db.Model):
 
     @property
     def is_recurring(self):
-        return bool(self.rrule)
+        return bool(self.rrule or self.rdates)
 
     @property
     def is_regional(self):

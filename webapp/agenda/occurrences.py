@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rruleset, rrulestr
 
 from webapp.agenda.models import PUBLIC_STATUSES
 from webapp.timezones import app_zone, to_local, utcnow
@@ -22,17 +22,24 @@ class Occurrence:
     override: object | None = None
 
 
-def rule_starts(rule: str, first_start: datetime, until: datetime):
-    """Start times (UTC) that an RRULE gives from first_start up to until.
+def rule_starts(rule: str | None, first_start: datetime, until: datetime, rdates=()):
+    """Start times (UTC) that an RRULE and RDATE values give from first_start up to until.
 
     The rule runs on local wall-clock time, so a 13:00 meeting stays at 13:00 across
-    the daylight-saving changes.
+    the daylight-saving changes. RDATE values are local dates, at the first start's time;
+    without a rule the first start is a date too (RFC 5545: DTSTART is always one).
     """
     local_first = to_local(first_start)
     naive_first = local_first.replace(tzinfo=None)
     local_until = to_local(until).replace(tzinfo=None)
     zone = app_zone()
-    rule_set = rrulestr(rule, dtstart=naive_first, forceset=True, ignoretz=True)
+    if rule:
+        rule_set = rrulestr(rule, dtstart=naive_first, forceset=True, ignoretz=True)
+    else:
+        rule_set = rruleset()
+        rule_set.rdate(naive_first)
+    for value in rdates or ():
+        rule_set.rdate(datetime.combine(date.fromisoformat(str(value)[:10]), naive_first.time()))
     seen = set()
     for naive in rule_set.between(naive_first, local_until, inc=True):
         start = naive.replace(tzinfo=zone).astimezone(first_start.tzinfo)
@@ -60,14 +67,14 @@ def occurrences(event, start: datetime | None = None, end: datetime | None = Non
     (and cancelled ones stay, flagged, so pages and feeds can say so).
     """
     duration = event.end_at - event.start_at
-    if not event.rrule:
+    if not event.rrule and not event.rdates:
         found = [Occurrence(event.start_at, event.start_at, event.end_at, event.venue_id)]
     else:
-        horizon = end or max(utcnow(), event.start_at) + OPEN_RULE_HORIZON
+        horizon = end or _horizon(event)
         overrides = {o.recurrence_start: o for o in event.overrides}
         skipped = skipped_dates(event)
         found = []
-        for rule_start in rule_starts(event.rrule, event.start_at, horizon):
+        for rule_start in rule_starts(event.rrule, event.start_at, horizon, event.rdates):
             if to_local(rule_start).date() in skipped:
                 continue
             override = overrides.get(rule_start)
@@ -90,6 +97,15 @@ def occurrences(event, start: datetime | None = None, end: datetime | None = Non
         (o for o in found if (start is None or o.end > start) and (end is None or o.start < end)),
         key=lambda o: o.start,
     )
+
+
+def _horizon(event):
+    """How far ahead an event's dates are listed: the open rule's horizon, or its last RDATE."""
+    horizon = max(utcnow(), event.start_at) + OPEN_RULE_HORIZON
+    for value in event.rdates or ():
+        day = date.fromisoformat(str(value)[:10]) + timedelta(days=1)
+        horizon = max(horizon, datetime.combine(day, datetime.min.time(), tzinfo=UTC))
+    return horizon
 
 
 def occurrence_rows(event):

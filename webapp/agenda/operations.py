@@ -15,6 +15,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import exists, select
+
 from webapp import audit
 from webapp.agenda import signals
 from webapp.agenda.models import Event, OccurrenceOverride, Venue
@@ -58,6 +60,7 @@ COLUMNS = (
     "registration_closes_at",
     "rrule",
     "exdates",
+    "rdates",
     "languages",
     "free",
     "price_fr",
@@ -68,6 +71,8 @@ COLUMNS = (
 # Related rows `data` may set: venue, series, organiser (a row or None), bassins (rows),
 # overrides (dicts: recurrence_start, start_at, end_at, venue, cancelled).
 RELATIONS = ("venue", "series", "organiser", "bassins", "overrides")
+# What an override item may also set (a room, a note in French and Dutch).
+OVERRIDE_EXTRAS = ("room", "note_fr", "note_nl")
 # What registrants must hear about: when, where, and whether it takes place.
 NOTICE_FIELDS = frozenset(
     {
@@ -79,6 +84,7 @@ NOTICE_FIELDS = frozenset(
         "status",
         "rrule",
         "exdates",
+        "rdates",
         "overrides",
     }
 )
@@ -98,7 +104,15 @@ COPIED = (
     "registration_mode",
     "capacity",
     "waitlist_enabled",
+    "languages",
+    "free",
+    "price_fr",
+    "price_nl",
+    "interpreting_fr",
+    "interpreting_nl",
 )
+# Copied shifted by as much as the start moves: the registration window.
+SHIFTED = ("registration_opens_at", "registration_closes_at")
 NUMBERED_TITLE = re.compile(r"#(\d+)$")
 # The default of `move`'s place arguments: keep what the event has.
 SAME = object()
@@ -166,22 +180,58 @@ def publish(event_id, actor):
     return _change(event, {"status": EventStatus.PUBLISHED}, actor, None, notify=True)
 
 
-def cancel(event_id, actor, reason=None, notify=True):
-    """The event will not take place; it stays listed, marked cancelled."""
+def unpublish(event_id, actor):
+    """A published event goes back to draft: off the agenda and the feeds.
+
+    Only a published event: a cancelled or postponed one stays listed so that calendars and
+    registrants see what became of it. Whether people registered is the registrations'
+    rule (registrations/event_rules.py), checked before this.
+    """
+    event = _load(event_id)
+    refusal = {
+        EventStatus.DRAFT: "already-draft",
+        EventStatus.CANCELLED: "event-cancelled",
+        EventStatus.POSTPONED: "event-postponed",
+    }.get(event.status)
+    if refusal:
+        raise EventRefused(refusal)
+    return _change(event, {"status": EventStatus.DRAFT}, actor, None, notify=True)
+
+
+def cancel(event_id, actor, reason=None, notify=True, reason_nl=None):
+    """The event will not take place; it stays listed, marked cancelled. A reason given is
+    shown on its page (and told to its registrants) in French and Dutch."""
     event = _load(event_id)
     if event.status == EventStatus.CANCELLED:
         raise EventRefused("already-cancelled")
-    return _change(event, {"status": EventStatus.CANCELLED}, actor, reason, notify)
+    _refuse_draft(event)
+    data = {"status": EventStatus.CANCELLED, **_status_reason(reason, reason_nl)}
+    return _change(event, data, actor, reason, notify, reason_nl=reason_nl)
 
 
-def postpone(event_id, actor, reason=None, notify=True):
-    """The event will take place later, on dates not known yet (`move` sets them)."""
+def postpone(event_id, actor, reason=None, notify=True, reason_nl=None):
+    """The event will take place later, on dates not known yet (`move` sets them). A reason
+    given is shown on its page."""
     event = _load(event_id)
     if event.status == EventStatus.CANCELLED:
         raise EventRefused("event-cancelled")
     if event.status == EventStatus.POSTPONED:
         raise EventRefused("already-postponed")
-    return _change(event, {"status": EventStatus.POSTPONED}, actor, reason, notify)
+    _refuse_draft(event)
+    data = {"status": EventStatus.POSTPONED, **_status_reason(reason, reason_nl)}
+    return _change(event, data, actor, reason, notify, reason_nl=reason_nl)
+
+
+def _refuse_draft(event):
+    # A cancelled or postponed event is listed: a draft would become public that way.
+    if event.status == EventStatus.DRAFT:
+        raise EventRefused("event-draft")
+
+
+def _status_reason(reason, reason_nl):
+    """The reason shown beside the new status; none given clears an earlier one (a reason of
+    a past postponement must not show beside a later cancellation)."""
+    return {"status_reason_fr": reason or None, "status_reason_nl": reason_nl or None}
 
 
 def move(
@@ -194,9 +244,10 @@ def move(
     online_url=SAME,
     reason=None,
     notify=True,
+    reason_nl=None,
 ):
     """New time, and place if given; a postponed event moved to its new dates is public
-    again."""
+    again. The reason (French, Dutch) is told to the registrants."""
     event = _load(event_id)
     if event.status == EventStatus.CANCELLED:
         raise EventRefused("event-cancelled")
@@ -212,23 +263,63 @@ def move(
         data["online_url"] = online_url
     if event.status == EventStatus.POSTPONED:
         data["status"] = EventStatus.PUBLISHED
-    return _change(event, data, actor, reason, notify, action="event.moved")
+        data.update(_status_reason(None, None))  # public again: the postponement is over
+    return _change(event, data, actor, reason, notify, action="event.moved", reason_nl=reason_nl)
 
 
 def duplicate_as_next(event_id, start_at, end_at, actor):
     """The next meeting of the event's series: the same fields, number and title '#N' one
-    further, a draft without registrations."""
+    further, the registration window moved as the start moves, a draft without
+    registrations (the registrations area copies its questions)."""
     source = _load(event_id)
     _check_times(start_at, end_at)
     event = Event(status=EventStatus.DRAFT, sequence=0, start_at=start_at, end_at=end_at)
     for name in COPIED:
         setattr(event, name, getattr(source, name))
+    offset = start_at - source.start_at
+    for name in SHIFTED:
+        value = getattr(source, name)
+        setattr(event, name, value + offset if value is not None else None)
     event.title_fr = next_title(source.title_fr)
     event.title_nl = next_title(source.title_nl)
     event.series_number = source.series_number + 1 if source.series_number else None
     event.bassins = list(source.bassins)
     db.session.add(event)
     return _created(event, "event.duplicated", actor, source.id)
+
+
+def delete_draft(event_id, actor):
+    """Remove a draft that was never public (its audit line keeps what it was).
+
+    An event that was ever published may be in calendars and mails: it is cancelled, never
+    deleted. Whether people registered is the registrations' rule, checked before this.
+    """
+    event = _load(event_id)
+    if event.status != EventStatus.DRAFT:
+        raise EventRefused("not-draft")
+    if was_ever_public(event.id):
+        raise EventRefused("was-published")
+    before = {name: value for name, value in _facts(event).items() if value not in (None, [])}
+    audit.record(actor, "event.deleted", "event", event.id, before, None)
+    db.session.delete(event)
+    db.session.flush()
+    logger.info("event.deleted event %s by %s", event_id, actor.kind)
+    return EventChange(event, created=False, changed_fields=("deleted",))
+
+
+def was_ever_public(event_id):
+    """Whether the event was public once: a draft that was public went back to draft
+    through `unpublish` (or an update to draft), which the audit log keeps as
+    event.unpublished."""
+    return db.session.scalar(
+        select(
+            exists().where(
+                audit.AuditEntry.subject_type == "event",
+                audit.AuditEntry.subject_id == event_id,
+                audit.AuditEntry.action == "event.unpublished",
+            )
+        )
+    )
 
 
 def next_title(title):
@@ -284,7 +375,7 @@ def _created(event, action, actor, source_id=None):
     return EventChange(event, created=True, changed_fields=tuple(after))
 
 
-def _change(event, data, actor, reason, notify, action=None):
+def _change(event, data, actor, reason, notify, action=None, reason_nl=None):
     """Apply `data`, flush, and record, notify and log what changed (if anything did)."""
     before = _facts(event)
     _apply(event, data)
@@ -307,7 +398,13 @@ def _change(event, data, actor, reason, notify, action=None):
     notice = _notice(changed, before["status"], after["status"]) if notify else None
     queued = 0
     if notice:
-        replies = signals.event_changed.send(event, notice=notice)
+        replies = signals.event_changed.send(
+            event,
+            notice=notice,
+            before={name: before[name] for name in changed},
+            reason=reason,
+            reason_nl=reason_nl,
+        )
         queued = sum(reply for _, reply in replies if isinstance(reply, int))
     db.session.flush()
     logger.info(
@@ -366,6 +463,8 @@ def _apply_overrides(event, wanted_items):
             event.overrides.remove(override)
     for key, item in wanted.items():
         values = {name: item.get(name) for name in ("start_at", "end_at", "venue")}
+        # The room and the notes only when given (the importer gives neither).
+        values.update({name: item[name] for name in OVERRIDE_EXTRAS if name in item})
         values["cancelled"] = bool(item.get("cancelled"))
         override = current.get(key)
         if override is None:
@@ -386,6 +485,7 @@ def _facts(event):
             "start_at": o.start_at.isoformat(),
             "end_at": o.end_at.isoformat(),
             "venue_id": o.venue_id,
+            "room": o.room,
             "cancelled": bool(o.cancelled),
         }
         for o in event.overrides

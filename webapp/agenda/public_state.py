@@ -117,7 +117,7 @@ def public_state(
 
 def _next_date(event, now):
     """(start, end) of the event, or of a repeating event's next date that is not cancelled."""
-    if not event.rrule:
+    if not event.is_recurring:
         return event.start_at, event.end_at
     for date in occurrences(event, now):
         if not date.cancelled:

@@ -9,8 +9,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# Sent with the event as sender and `notice`: CHANGED or CANCELLED. A receiver returns how
-# many messages it queued.
+# Sent with the event as sender and `notice`: CHANGED or CANCELLED; `before`: the changed
+# fields' values before the change (start_at, venue_id...); `reason`, `reason_nl`: why, as
+# staff gave it (or None). A receiver returns how many messages it queued.
 event_changed = _signals.signal("event-changed")
 
 CHANGED = "changed"

@@ -62,6 +62,7 @@ class CalendarEntry:
     # A recurring entry: its rule (RRULE's value) and the starts it skips.
     rrule: str | None = None
     exdates: tuple[datetime, ...] = ()
+    rdates: tuple[datetime, ...] = ()  # chosen dates beside (or instead of) a rule
     # An override: the start, in the rule, of the occurrence it replaces.
     recurrence_id: datetime | None = None
 
@@ -118,6 +119,7 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
     if status == EntryStatus.CONFIRMED and tentative:
         status = EntryStatus.TENTATIVE
     summary = _text(event, "title", language)
+    recurring = bool(event.rrule or event.rdates)
     if note:
         summary = f"{summary} ({note})"
     shared = {
@@ -139,10 +141,11 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
             description=_description(event, language, url),
             created_at=event.created_at or updated_at,
             rrule=event.rrule or None,
-            exdates=tuple(_exdates(event)) if event.rrule else (),
+            exdates=tuple(_exdates(event)) if recurring else (),
+            rdates=tuple(_local_dates(event, event.rdates)),
         )
     ]
-    for override in event.overrides if event.rrule else ():
+    for override in event.overrides if recurring else ():
         note = override.note_nl if language == "nl" and override.note_nl else None
         entries.append(
             CalendarEntry(
@@ -204,10 +207,15 @@ def _organizer(event, sender):
 
 def _exdates(event):
     """EXDATE values: the rule's start time on each skipped local date, in the event's zone."""
+    return _local_dates(event, event.exdates)
+
+
+def _local_dates(event, days):
+    """Local dates (EXDATE, RDATE values) at the first start's time, in the event's zone."""
     first = to_local(event.start_at)
     zone = app_zone()
     values = []
-    for value in event.exdates or ():
+    for value in days or ():
         day = datetime.fromisoformat(str(value)[:10]).date()
         values.append(datetime.combine(day, first.time().replace(tzinfo=None), tzinfo=zone))
     return sorted(values)

@@ -40,7 +40,7 @@ REFRESH = timedelta(hours=1)
 def build_calendar(events, *, name=None, method=None, language="fr", cancelled_ids=()):
     """A VCALENDAR holding one VEVENT per event (draft events are left out).
 
-    Recurring events carry RRULE and EXDATE, plus one VEVENT with RECURRENCE-ID per
+    Recurring events carry RRULE, RDATE and EXDATE, plus one VEVENT with RECURRENCE-ID per
     override in `event.overrides`. `method` sets METHOD (PUBLISH, REQUEST, CANCEL);
     events whose id is in `cancelled_ids` are written STATUS:CANCELLED.
     """
@@ -229,8 +229,10 @@ class _Writer:
         if entry.rrule:
             rule = vRecur.from_ical(entry.rrule.removeprefix("RRULE:")).to_ical().decode()
             add(_line("RRULE", rule))
-            if entry.exdates:
-                add(_line("EXDATE", ",".join(self.local(d) for d in entry.exdates), self.tzid))
+        if entry.rdates:
+            add(_line("RDATE", ",".join(self.local(d) for d in entry.rdates), self.tzid))
+        if (entry.rrule or entry.rdates) and entry.exdates:
+            add(_line("EXDATE", ",".join(self.local(d) for d in entry.exdates), self.tzid))
         self.body(entry)
         add("END:VEVENT")
 

@@ -34,6 +34,7 @@ EVENT_COLUMNS = (
     "sequence",
     "created_at",
     "updated_at",
+    "rdates",
 )
 OVERRIDE_COLUMNS = (
     "event_id",
@@ -72,6 +73,7 @@ class FeedEvent:
     sequence: int
     created_at: object
     updated_at: object
+    rdates: list | None = None
     series: object = None
     organiser: object = None
     venue: object = None
@@ -108,7 +110,7 @@ def feed_rows(filters: AgendaFilters):
 def _attach(events):
     """Overrides of the recurring events, then the venues of everything."""
     by_id = {e.id: e for e in events}
-    recurring = [e.id for e in events if e.rrule]
+    recurring = [e.id for e in events if e.rrule or e.rdates]
     overrides = []
     for chunk in _chunks(recurring):
         stmt = (

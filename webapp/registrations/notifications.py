@@ -69,6 +69,14 @@ MESSAGES = {
             "nouvelles informations ; l'entrée de votre agenda est mise à jour."
         ),
     ),
+    "event-postponed": (
+        _l("Activité reportée"),
+        _l(
+            "L'activité à laquelle vous êtes inscrit·e est reportée : sa nouvelle date n'est "
+            "pas encore connue. Votre inscription est gardée et vous recevrez un e-mail dès "
+            "qu'elle sera fixée."
+        ),
+    ),
     "event-cancelled": (
         _l("Activité annulée"),
         _l("L'activité à laquelle vous étiez inscrit·e est annulée."),
@@ -120,8 +128,10 @@ def reference(registration_id):
     return f"registration:{registration_id}"
 
 
-def queue(registration, kind):
+def queue(registration, kind, change=None):
     """Write the message of that kind for this registration to the outbox (no commit).
+
+    `change` (event_notices.ChangeNotice): what a moved or cancelled event was, and why.
 
     The message is written inside a SAVEPOINT: one that cannot be written (a template error,
     a value the database refuses) is logged and skipped, and never undoes the person's action.
@@ -131,7 +141,7 @@ def queue(registration, kind):
     db.session.flush()  # the caller's own changes fail loudly, outside the savepoint
     try:
         with db.session.begin_nested():
-            message = _write(registration, kind)
+            message = _write(registration, kind, change)
             db.session.flush()
         return message
     except Exception as error:
@@ -145,7 +155,7 @@ def queue(registration, kind):
         return None
 
 
-def _write(registration, kind):
+def _write(registration, kind, change=None):
     """Render the message in the registrant's language and add it to the outbox."""
     subject, lead = MESSAGES[kind]
     with force_locale(registration.language or "fr"):
@@ -160,6 +170,8 @@ def _write(registration, kind):
                 "agenda.event", event_id=registration.event_id, lang=registration.language
             ),
             "language": registration.language or "fr",
+            "previous": change.previous if change else None,
+            "reason": change.reason(registration.language or "fr") if change else None,
         }
         text = render_template("mail/registration.txt", **context)
         html = render_template("mail/registration.html", **context)

@@ -5,6 +5,7 @@ Each function changes rows and flushes; the caller's unit of work commits.
 
 from datetime import timedelta
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from webapp import audit
@@ -14,6 +15,11 @@ from webapp.mail import outbox
 from webapp.registrations import notifications, rules
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
+
+# Sent with the ids of registrations whose personal data was just wiped (erasure, purge), in
+# the same transaction: the areas above (evaluations: invitations and their tokens) forget
+# what they keep about them.
+personal_data_erased = Namespace().signal("personal-data-erased")
 
 
 def erase(registration_id, now=None, actor=None):
@@ -27,6 +33,7 @@ def erase(registration_id, now=None, actor=None):
         rules.cancel(registration_id, now, notify=False)
     registration.anonymise(now)
     outbox.forget(notifications.reference(registration_id))
+    personal_data_erased.send(registration_ids=[registration_id])
     audit.record(
         actor or audit.Actor.personal_link(registration_id),
         "registration.erased",
@@ -58,6 +65,8 @@ def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedel
             registration.id,
             reason=f"retention {older_than_months} months",
         )
+    if stale:
+        personal_data_erased.send(registration_ids=[r.id for r in stale])
     # Messages written before they carried a reference are found by their age.
     outbox.purge_outbox(outbox_retention, now)
     db.session.flush()

@@ -1,9 +1,10 @@
-"""The custom questions of an event's registration form, set as a whole by its organisers.
+"""An event's own registration questions, beyond the person fields.
 
-`set_questions` takes the questions as the form gives them (existing ones by id, new ones
-without), flushes and writes one audit line with the questions before and after; it never
-commits. An option's value is what registrations' answers keep: once given it never changes,
-and an option someone already chose cannot be taken away.
+`set_questions` takes the questions as the event form gives them (existing ones by id, new
+ones without), flushes and writes one audit line with the questions before and after;
+`copy_questions` gives the next meeting of a series the same questions. Neither commits. An
+option's value is what registrations' answers keep: once given it never changes, and an
+option someone already chose cannot be taken away.
 """
 
 import logging
@@ -20,6 +21,8 @@ from webapp.registrations.states import QuestionKind
 
 logger = logging.getLogger(__name__)
 
+# What a copy keeps of a question: all but its id and its event.
+QUESTION_FIELDS = ("position", "kind", "label_fr", "label_nl", "required", "options")
 WITH_OPTIONS = frozenset({QuestionKind.CHOICE, QuestionKind.CHOICES})
 OPTION_VALUE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
@@ -69,6 +72,29 @@ def set_questions(event_id, items, actor):
     db.session.flush()
     logger.info("questions of event %s set: %d question(s)", event_id, len(after))
     return True
+
+
+def copy_questions(source_id, target_id):
+    """Give the target event the source event's questions (same order, labels, options);
+    returns the copies. Part of preparing the next meeting of a series, whose audit line
+    (event.duplicated) covers it; it flushes, never commits."""
+    copies = [
+        Question(
+            event_id=target_id,
+            **{name: _copied(getattr(question, name)) for name in QUESTION_FIELDS},
+        )
+        for question in _questions(source_id)
+    ]
+    db.session.add_all(copies)
+    db.session.flush()
+    return copies
+
+
+def _copied(value):
+    # The options are a JSON list of dicts: the copy must not share them with the source.
+    if isinstance(value, list):
+        return [dict(item) if isinstance(item, dict) else item for item in value]
+    return value
 
 
 def option_value(label, taken):

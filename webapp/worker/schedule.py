@@ -45,6 +45,13 @@ def send_reminders(now):
     return jobs.send_reminders(now)
 
 
+def send_evaluations(now):
+    """Invite the participants of events that ended to evaluate them; remind once."""
+    from webapp.evaluations import jobs
+
+    return jobs.send_evaluations(now)
+
+
 def refresh_occurrences(now):
     """Re-index the dates of repeating events (open rules reach two years ahead)."""
     from webapp.agenda.changes import refresh_recurring_occurrences
@@ -71,7 +78,7 @@ class Job:
 
 JOBS = (
     Job("send-reminders", HOURLY, send_reminders),
-    # Evaluation invitations (send-evaluations) join here, hourly, when that issue lands.
+    Job("send-evaluations", HOURLY, send_evaluations),
     Job("refresh-occurrences", NIGHTLY, refresh_occurrences),
     Job("purge-personal-data", NIGHTLY, purge_personal_data),
 )

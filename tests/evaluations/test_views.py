@@ -1,0 +1,142 @@
+"""/evaluations/<token> and the open link: the form, refusals, the thank-you, once only."""
+
+from sqlalchemy import func, select
+
+from webapp.evaluations import jobs
+from webapp.evaluations.models import Answer, EvaluationForm, Invitation
+from webapp.extensions import db
+
+GOOD = {
+    "q_usefulness": "4",
+    "q_takeaway": "C'était très riche en échanges et informations.",
+    "q_format_suited": "yes",
+    "q_sector_group": "social",
+}
+
+
+def answers_count():
+    return db.session.scalar(select(func.count()).select_from(Answer))
+
+
+def invited(ended_event, register, language="fr"):
+    event = ended_event()
+    register(event, 1, language=language)
+    jobs.send_evaluations()
+    return event, db.session.scalar(select(Invitation))
+
+
+def test_the_form_says_it_is_anonymous_and_sends_once(client, ended_event, register):
+    event, invitation = invited(ended_event, register)
+    page = client.get(f"/evaluations/{invitation.token}")
+    assert page.status_code == 200
+    assert "Vos réponses sont anonymes" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    sent = client.post(f"/evaluations/{invitation.token}", data=GOOD)
+    assert sent.status_code == 200
+    assert 'data-evaluation="answered"' in sent.get_data(as_text=True)
+    again = client.post(f"/evaluations/{invitation.token}", data=GOOD)
+    assert again.status_code == 409
+    assert answers_count() == 1
+    answer = db.session.scalar(select(Answer))
+    assert answer.event_id == event.id
+    assert answer.values == {
+        "usefulness": "4",
+        "takeaway": "C'était très riche en échanges et informations.",
+        "format_suited": "yes",
+        "sector_group": "social",
+    }
+    assert db.session.get(Invitation, invitation.id).answered is True
+    assert 'data-evaluation="answered"' in client.get(f"/evaluations/{invitation.token}").text
+
+
+def test_a_forged_token_is_404(client, ended_event, register):
+    invited(ended_event, register)
+    assert client.get("/evaluations/" + "A" * 43).status_code == 404
+    assert client.post("/evaluations/" + "A" * 43, data=GOOD).status_code == 404
+    assert client.get("/evaluations/short").status_code == 404
+
+
+def test_tampered_choices_and_out_of_range_scales_are_refused(client, ended_event, register):
+    _event, invitation = invited(ended_event, register)
+    for tampered in (
+        {"q_usefulness": "7"},
+        {"q_usefulness": "0"},
+        {"q_sector_group": "<script>"},
+        {"q_format_suited": "maybe"},
+        {"q_usefulness": ""},
+        {"q_takeaway": "bad\x00text"},
+    ):
+        response = client.post(f"/evaluations/{invitation.token}", data={**GOOD, **tampered})
+        assert response.status_code == 422, tampered
+        assert 'class="error"' in response.get_data(as_text=True)
+    assert answers_count() == 0
+    assert db.session.get(Invitation, invitation.id).answered is False
+
+
+def test_the_form_speaks_the_registrations_language(client, ended_event, register):
+    _event, invitation = invited(ended_event, register, language="nl")
+    page = client.get(f"/evaluations/{invitation.token}?lang=nl").get_data(as_text=True)
+    assert "Uw antwoorden zijn anoniem" in page
+    assert "Was deze bijeenkomst nuttig voor u?" in page
+    refused = client.post(f"/evaluations/{invitation.token}?lang=nl", data={"q_usefulness": "9"})
+    assert "Kies uit de voorgestelde antwoorden." in refused.get_data(as_text=True)
+
+
+def test_the_open_link_takes_one_answer_per_browser(app, client, ended_event, register):
+    invited(ended_event, register)
+    form = db.session.scalar(select(EvaluationForm))
+    url = f"/evaluations/open/{form.open_token}"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data=GOOD).status_code == 200
+    assert client.post(url, data=GOOD).status_code == 409
+    other_browser = app.test_client()
+    assert other_browser.post(url, data=GOOD).status_code == 200
+    assert answers_count() == 2
+    assert client.post(url, data={**GOOD, "website": "x"}).status_code == 409
+    assert other_browser.get("/evaluations/open/" + "B" * 43).status_code == 404
+
+
+def test_the_open_link_refuses_the_honeypot(app, ended_event, register):
+    invited(ended_event, register)
+    form = db.session.scalar(select(EvaluationForm))
+    bot = app.test_client()
+    response = bot.post(f"/evaluations/open/{form.open_token}", data={**GOOD, "website": "x"})
+    assert response.status_code == 422
+    assert answers_count() == 0
+
+
+def test_two_concurrent_posts_store_one_answer(app, ended_event, register, database_url):
+    import threading
+
+    import pytest
+
+    from webapp.evaluations import answers
+    from webapp.unit_of_work import unit_of_work
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrent writers: PostgreSQL")
+    event, invitation = invited(ended_event, register)
+    event_id, invitation_id = event.id, invitation.id
+    db.session.remove()
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def post():
+        with app.app_context():
+            barrier.wait()
+            try:
+                with unit_of_work("test"):
+                    answers.answer_invitation(invitation_id, event_id, {"usefulness": "5"})
+                outcomes.append("stored")
+            except answers.AlreadyAnswered:
+                outcomes.append("refused")
+            db.session.remove()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert answers_count() == 1

@@ -1,0 +1,147 @@
+"""/admin/events/<id>/evaluation: an event's evaluation results (charts and tables), the
+series trend, CSV and XLSX exports, quotes for the report, and the open link's QR code."""
+
+import csv
+import io
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from openpyxl import Workbook
+
+from webapp.admin import access
+from webapp.admin.blueprint import bp
+from webapp.admin.stats import as_text_cell
+from webapp.agenda.models import Event
+from webapp.auth.states import AccountRole
+from webapp.evaluations import invitations, results
+from webapp.evaluations.states import QuestionType
+from webapp.unit_of_work import unit_of_work
+from webapp.urls import absolute_url
+from webapp.vocabulary import SECTOR_GROUP_SLUGS, current_language, sector_groups
+
+STAFF = (AccountRole.ADMIN, AccountRole.BASSIN)
+
+
+def _sector():
+    sector = request.args.get("sector", "")
+    if sector and sector not in SECTOR_GROUP_SLUGS:
+        abort(404)
+    return sector or None
+
+
+@bp.get("/events/<int:event_id>/evaluation")
+@access.roles(*STAFF)
+def evaluation(event_id):
+    event = access.find_or_404(Event, event_id)
+    sector = _sector()
+    outcome = results.event_results(event, current_language(), sector)
+    scale_keys = [
+        q["key"]
+        for q in (outcome.form.questions if outcome.form else ())
+        if q["type"] == QuestionType.SCALE
+    ]
+    return render_template(
+        "admin/evaluation.html",
+        event=event,
+        results=outcome,
+        sector=sector,
+        sectors=sector_groups(),
+        minimum=results.MIN_ANSWERS,
+        trend=results.series_trend(event, scale_keys[0]) if scale_keys else [],
+        open_url=absolute_url("evaluations.open_link", token=outcome.form.open_token)
+        if outcome.form
+        else None,
+    )
+
+
+def _rows(event):
+    """The export's rows: one per answer of the (filtered) set; None when it is hidden."""
+    outcome = results.event_results(event, current_language(), _sector())
+    if outcome.hidden:
+        abort(404)
+    questions = outcome.form.questions
+    answers = results.answers_of(event.id, _sector())
+    header = [_("Jour")] + [q.get(current_language()) or q["fr"] for q in questions]
+    rows = [
+        [a.day.isoformat()] + [_cell(a.values.get(q["key"])) for q in questions] for a in answers
+    ]
+    return header, rows
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    text = ", ".join(value) if isinstance(value, list) else str(value)
+    return as_text_cell(text)
+
+
+@bp.get("/events/<int:event_id>/evaluation.csv")
+@access.roles(*STAFF)
+def evaluation_csv(event_id):
+    event = access.find_or_404(Event, event_id)
+    header, rows = _rows(event)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        "\ufeff" + out.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="evaluation-{event.id}.csv"'},
+    )
+
+
+@bp.get("/events/<int:event_id>/evaluation.xlsx")
+@access.roles(*STAFF)
+def evaluation_xlsx(event_id):
+    event = access.find_or_404(Event, event_id)
+    header, rows = _rows(event)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.data_type = "s"  # text, never a formula
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="evaluation-{event.id}.xlsx"'},
+    )
+
+
+@bp.post("/events/<int:event_id>/evaluation/quotes")
+@access.roles(*STAFF)
+def evaluation_quote(event_id):
+    event = access.find_or_404(Event, event_id)
+    if results.event_results(event, current_language()).hidden:
+        abort(404)
+    text = " ".join((request.form.get("text") or "").split())[:500]
+    with unit_of_work("evaluation-quote"):
+        chosen = results.choose_quote(
+            event.id, request.form.get("answer", ""), request.form.get("key", ""), text
+        )
+        if chosen is None:
+            abort(404)
+    flash(_("Citation enregistrée.") if text else _("Citation retirée."), "info")
+    return redirect(url_for("admin.evaluation", event_id=event.id), 303)
+
+
+@bp.route("/events/<int:event_id>/evaluation/qr.svg", methods=["GET"])
+@access.roles(*STAFF)
+def evaluation_qr(event_id):
+    """The QR code of the event's open link (an SVG made here), for the attendance sheet.
+    Opens the event's form if it was not yet (the sheet is printed before the meeting)."""
+    event = access.find_or_404(Event, event_id)
+    with unit_of_work("evaluation-open-form"):
+        form = invitations.open_form(event)
+    if form is None:
+        abort(404)
+    url = absolute_url("evaluations.open_link", token=form.open_token)
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, xmldecl=False, title=_("QR code"))
+    return Response(out.getvalue(), content_type="image/svg+xml")

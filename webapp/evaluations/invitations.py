@@ -1,0 +1,246 @@
+"""Who is invited, when, and the mails: invitations the day after an event, one reminder
+after four days, the form closed after fourteen. Operations flush; the edge commits.
+
+Each invitation is claimed first (an INSERT that a unique registration_id lets through
+once), then its mail is queued in the same transaction: two runs at once invite nobody
+twice, as registrations.rules.queue_reminder does for reminders.
+"""
+
+import logging
+from datetime import timedelta
+
+from flask import render_template
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from webapp import audit
+from webapp.agenda.models import Event
+from webapp.agenda.states import EventStatus
+from webapp.evaluations.models import EvaluationForm, EvaluationTemplate, Invitation
+from webapp.extensions import db
+from webapp.mail.failures import traceback_for_log
+from webapp.mail.outbox import queue_message
+from webapp.registrations.models import Registration
+from webapp.registrations.notifications import reference
+from webapp.registrations.states import RegistrationStatus
+from webapp.timezones import local_day_start, to_local, utcnow
+from webapp.tokens import new_token
+from webapp.urls import absolute_url
+
+logger = logging.getLogger(__name__)
+
+REMIND_AFTER = timedelta(days=4)
+OPEN_FOR = timedelta(days=14)
+
+# How the subject names the event: « Votre avis sur la concertation du 23 avril ».
+WHAT = {
+    "concertation": _l("la concertation"),
+    "atelier-du-changement": _l("l'atelier du changement"),
+    "formation": _l("la formation"),
+    "grand-bain": _l("la visite du Grand Bain"),
+    "rdv-prevention": _l("le rendez-vous de la prévention santé"),
+}
+
+
+def recipients(event):
+    """The registrations invited to evaluate `event`: the confirmed people who came
+    (attended), or every confirmed person when no attendance was taken. Never cancelled,
+    waitlisted, pending or absent people; only those with an address.
+
+    The one place that reads attendance: the check-in area may add walk-ins (confirmed,
+    attended, with an email) without this changing.
+    """
+    attendance_taken = db.session.scalar(
+        select(
+            exists().where(Registration.event_id == event.id, Registration.attended.is_not(None))
+        )
+    )
+    query = select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+        Registration.email.is_not(None),
+    )
+    if attendance_taken:
+        query = query.where(Registration.attended.is_(True))
+    return db.session.scalars(query.order_by(Registration.id)).all()
+
+
+def opening_time(event):
+    """Invitations leave the day after the event ends (local midnight)."""
+    return local_day_start(to_local(event.end_at).date() + timedelta(days=1))
+
+
+def form_of(event_id):
+    return db.session.scalar(select(EvaluationForm).where(EvaluationForm.event_id == event_id))
+
+
+def open_form(event, now=None):
+    """The event's form, copied from its kind's template the first time; None for a kind
+    without a template. Safe when two runs open it at once (unique event_id)."""
+    form = form_of(event.id)
+    if form is not None:
+        return form
+    template = db.session.scalar(
+        select(EvaluationTemplate).where(EvaluationTemplate.kind == event.kind)
+    )
+    if template is None:
+        return None
+    now = now or utcnow()
+    start = max(now, opening_time(event))
+    values = {
+        "event_id": event.id,
+        "questions": template.questions,
+        "open_token": new_token(),
+        "opened_at": now,
+        "closes_at": start + OPEN_FOR,
+    }
+    db.session.execute(_insert_ignoring_conflict(EvaluationForm, values, "event_id"))
+    return form_of(event.id)
+
+
+def _insert_ignoring_conflict(model, values, column):
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    return (
+        insert(model.__table__)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[column])
+        .returning(model.__table__.c.id)
+    )
+
+
+def due_events(now=None):
+    """Published events that ended before today (local) and whose form is not closed."""
+    now = now or utcnow()
+    candidates = db.session.scalars(
+        select(Event)
+        .where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.end_at < now,
+            Event.end_at > now - OPEN_FOR - timedelta(days=1),
+        )
+        .order_by(Event.id)
+    ).all()
+    return [event for event in candidates if opening_time(event) <= now]
+
+
+def invite(event_id, registration_id, now=None):
+    """Invite one registration (claim, then queue the mail); False when already invited or
+    when the form is closed or missing."""
+    now = now or utcnow()
+    event = db.session.get(Event, event_id)
+    form = open_form(event, now)
+    if form is None or not form.is_open(now):
+        return False
+    values = {
+        "registration_id": registration_id,
+        "form_id": form.id,
+        "token": new_token(),
+        "language": "fr",
+        "answered": False,
+        "sent_at": now,
+    }
+    claimed = db.session.execute(
+        _insert_ignoring_conflict(Invitation, values, "registration_id")
+    ).first()
+    if claimed is None:
+        return False
+    invitation = db.session.get(Invitation, claimed.id)
+    invitation.language = invitation.registration.language or "fr"
+    _queue_mail(invitation, "invitation")
+    audit.record(audit.SYSTEM, "evaluation.invited", "registration", registration_id)
+    db.session.flush()
+    return True
+
+
+def due_reminders(now=None):
+    """Ids of unanswered invitations sent four days ago or more, not reminded, form open."""
+    now = now or utcnow()
+    return db.session.scalars(
+        select(Invitation.id)
+        .join(EvaluationForm, Invitation.form_id == EvaluationForm.id)
+        .where(
+            Invitation.answered.is_(False),
+            Invitation.reminded_at.is_(None),
+            Invitation.sent_at <= now - REMIND_AFTER,
+            EvaluationForm.closes_at > now,
+        )
+        .order_by(Invitation.id)
+    ).all()
+
+
+def remind(invitation_id, now=None):
+    """Queue the one reminder of an invitation, claimed first; False if already reminded."""
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.reminded_at.is_(None),
+            Invitation.answered.is_(False),
+        )
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    invitation = db.session.get(Invitation, invitation_id)
+    _queue_mail(invitation, "reminder")
+    audit.record(audit.SYSTEM, "evaluation.reminded", "registration", invitation.registration_id)
+    db.session.flush()
+    return True
+
+
+def last_day(form):
+    """The last local day the form takes answers, in the current language ('mardi 7 mai')."""
+    return format_date(to_local(form.closes_at - timedelta(seconds=1)).date(), "full")
+
+
+def subject(event, language):
+    """« Votre avis sur la concertation du 23 avril » in the registrant's language."""
+    with force_locale(language):
+        what = WHAT.get(event.kind) or _("l'activité")
+        day = format_date(to_local(event.start_at).date(), "d MMMM")
+        return _("Votre avis sur %(what)s du %(day)s", what=what, day=day)
+
+
+def _queue_mail(invitation, kind):
+    """Write the invitation or reminder in the registration's language, in a SAVEPOINT: a
+    message that cannot be written is logged and skipped (the claim stays)."""
+    registration = invitation.registration
+    event = registration.event
+    language = invitation.language or "fr"
+    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            with force_locale(language):
+                context = {
+                    "event": event,
+                    "kind": kind,
+                    "language": language,
+                    "form_url": absolute_url(
+                        "evaluations.answer", token=invitation.token, lang=language
+                    ),
+                    "last_day": last_day(invitation.form),
+                }
+                text = render_template("mail/evaluation_invitation.txt", **context)
+                html = render_template("mail/evaluation_invitation.html", **context)
+            queue_message(
+                registration.email,
+                subject(event, language),
+                text,
+                html,
+                reference=reference(registration.id),
+            )
+            db.session.flush()
+    except Exception as error:
+        logger.error(
+            "registration %s: the evaluation %s could not be queued (%s)",
+            registration.id,
+            kind,
+            type(error).__name__,
+            exc_info=traceback_for_log(error),
+        )

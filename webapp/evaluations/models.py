@@ -1,0 +1,92 @@
+"""Form templates per kind of event, each event's copy, invitations and anonymous answers.
+
+An answer has no link to its invitation, its registration, its token or its person: no
+foreign key, no copied value, a random UUID key (no order that follows the invitations) and
+the day only. tests/evaluations/test_anonymity.py reads the metadata to keep it so.
+"""
+
+import uuid
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.agenda.models import Event
+from webapp.extensions import db
+from webapp.registrations.models import Registration
+from webapp.timezones import UTCDateTime, utcnow
+from webapp.tokens import new_token
+
+
+def _uuid():
+    return str(uuid.uuid4())
+
+
+class EvaluationTemplate(db.Model):
+    """The questions asked after every event of one kind (editable by admins).
+
+    `questions` is a list of {"key", "type", "required", "fr", "nl", "options"?, "low"?,
+    "high"?}: keys are stable, so the same question can be followed across meetings.
+    """
+
+    __tablename__ = "evaluation_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), unique=True)
+    questions: Mapped[list] = mapped_column(JSON)
+
+
+class EvaluationForm(db.Model):
+    """One event's evaluation: a copy of its kind's questions (the team may add some), the
+    token of its open link for walk-ins, and when it closes."""
+
+    __tablename__ = "evaluation_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    questions: Mapped[list] = mapped_column(JSON)
+    open_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    opened_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    closes_at = mapped_column(UTCDateTime, nullable=False)
+
+    event: Mapped[Event] = relationship()
+
+    def is_open(self, now=None):
+        return (now or utcnow()) < self.closes_at
+
+
+class Invitation(db.Model):
+    """A person's personal link to an event's form: once per registration. Goes with the
+    registration (erasure, purge); says whether it was answered, never what or when."""
+
+    __tablename__ = "evaluation_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
+    )
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation_forms.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    language: Mapped[str] = mapped_column(String(5), default="fr")
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    reminded_at = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration] = relationship()
+    form: Mapped[EvaluationForm] = relationship()
+
+
+class Answer(db.Model):
+    """One filled form: the event, the day, the values keyed by question key. Nothing else."""
+
+    __tablename__ = "evaluation_answers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    day = mapped_column(Date, nullable=False)
+    values: Mapped[dict] = mapped_column(JSON)
+    # "Use as quote": the trimmed text the team chose for the report (with at most the
+    # sector group as attribution, read from the values).
+    quote_key: Mapped[str | None] = mapped_column(String(40))
+    quote_text: Mapped[str | None] = mapped_column(Text)

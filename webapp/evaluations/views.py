@@ -1,0 +1,128 @@
+"""/evaluations/<token> (a personal link) and /evaluations/open/<token> (walk-ins, one
+answer per browser): the form, then a thank-you that cannot be sent again."""
+
+from flask import Blueprint, abort, current_app, make_response, render_template, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from webapp.evaluations import answers, retention  # noqa: F401  retention: listens
+from webapp.evaluations.forms import evaluation_form, values_from
+from webapp.evaluations.invitations import last_day
+from webapp.evaluations.models import EvaluationForm, Invitation
+from webapp.extensions import limiter
+from webapp.tokens import find_by_token
+from webapp.unit_of_work import unit_of_work
+from webapp.vocabulary import current_language
+
+bp = Blueprint("evaluations", __name__)
+
+OPEN_COOKIE = "evaluated"
+OPEN_COOKIE_AGE = 60 * 60 * 24 * 60  # longer than a form stays open
+
+
+@bp.after_request
+def _private(response):
+    # A token in the URL: no cache keeps the page, no link passes it on as a Referer.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/evaluations/<token>", methods=["GET", "POST"])
+@limiter.limit("20/minute", methods=["POST"])
+def answer(token):
+    invitation = find_by_token(Invitation.token, token)
+    if invitation is None:
+        abort(404)
+    form_row = invitation.form
+    if invitation.answered:
+        return _thanks(form_row, 409 if request.method == "POST" else 200)
+    if not form_row.is_open():
+        return _closed(form_row)
+    form = evaluation_form(form_row.questions, current_language())
+    if form.validate_on_submit():
+        try:
+            with unit_of_work("evaluation-answer"):
+                answers.answer_invitation(
+                    invitation.id, form_row.event_id, values_from(form, form_row.questions)
+                )
+        except answers.AlreadyAnswered:
+            return _thanks(form_row, 409)
+        return _thanks(form_row, 200)
+    return _form(form_row, form)
+
+
+def _open_form_or_404(token):
+    form_row = find_by_token(EvaluationForm.open_token, token)
+    if form_row is None:
+        abort(404)
+    return form_row
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.secret_key, salt="evaluations-open-link")
+
+
+def _answered_here(form_row):
+    """Whether this browser already answered this form (its signed cookie says so)."""
+    try:
+        done = _serializer().loads(request.cookies.get(OPEN_COOKIE, ""))
+    except BadSignature:
+        return False
+    return isinstance(done, list) and form_row.id in done
+
+
+@bp.route("/evaluations/open/<token>", methods=["GET", "POST"])
+@limiter.limit("10/minute;60/hour", methods=["POST"])
+def open_link(token):
+    form_row = _open_form_or_404(token)
+    if _answered_here(form_row):
+        return _thanks(form_row, 409 if request.method == "POST" else 200)
+    if not form_row.is_open():
+        return _closed(form_row)
+    form = evaluation_form(form_row.questions, current_language())
+    if form.validate_on_submit():
+        with unit_of_work("evaluation-open-answer"):
+            answers.answer_open_link(form_row.event_id, values_from(form, form_row.questions))
+        response = _thanks(form_row, 200)
+        response.set_cookie(
+            OPEN_COOKIE,
+            _serializer().dumps(_done_list(form_row)),
+            max_age=OPEN_COOKIE_AGE,
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Lax",
+            path="/evaluations/",
+        )
+        return response
+    return _form(form_row, form)
+
+
+def _done_list(form_row):
+    try:
+        done = _serializer().loads(request.cookies.get(OPEN_COOKIE, ""))
+    except BadSignature:
+        done = []
+    done = [i for i in done if isinstance(i, int)][-19:] if isinstance(done, list) else []
+    return done + [form_row.id]
+
+
+def _form(form_row, form):
+    status = 422 if request.method == "POST" else 200
+    page = render_template(
+        "evaluations/form.html",
+        event=form_row.event,
+        questions=form_row.questions,
+        form=form,
+        last_day=last_day(form_row),
+    )
+    return make_response(page, status)
+
+
+def _thanks(form_row, status):
+    page = render_template("evaluations/thanks.html", event=form_row.event)
+    return make_response(page, status)
+
+
+def _closed(form_row):
+    page = render_template("evaluations/closed.html", event=form_row.event)
+    return make_response(page, 410 if request.method == "POST" else 200)
