@@ -356,3 +356,13 @@ def test_duplicate_as_next_moves_the_registration_window_with_the_start(make_eve
     assert copy.registration_closes_at is None
     assert (copy.registration_mode, copy.waitlist_enabled) == ("approval", False)
     assert copy.languages == "fr,nl"
+
+
+def test_update_refuses_a_capacity_below_the_places_taken(make_event):
+    event = make_event(capacity=5)
+    registered(event, 1, 2)
+    with pytest.raises(EventRefused) as refused:
+        run(operations.update_event, event.id, {"capacity": 1}, STAFF)
+    assert refused.value.reason == "capacity-below-taken"
+    assert db.session.get(Event, event.id).capacity == 5 and audit_lines() == []
+    assert run(operations.update_event, event.id, {"capacity": 2}, STAFF).changed

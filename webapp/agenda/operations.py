@@ -163,6 +163,7 @@ def update_event(event_id, data, actor, reason=None, notify=True):
     event = _load(event_id)
     _check_times(data.get("start_at", event.start_at), data.get("end_at", event.end_at))
     _check_status(data.get("status", event.status))
+    _check_capacity(event, data.get("capacity", event.capacity))
     return _change(event, data, actor, reason, notify)
 
 
@@ -350,6 +351,12 @@ def _check_times(start_at, end_at):
         raise EventRefused("dates-required")
     if end_at <= start_at:
         raise EventRefused("ends-before-start")
+
+
+def _check_capacity(event, capacity):
+    # The row is locked and read again (_load): its count is the one the CHECK will see.
+    if capacity is not None and capacity < (event.confirmed_count or 0):
+        raise EventRefused("capacity-below-taken")
 
 
 def _check_status(status):
