@@ -60,9 +60,6 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "slug": "sud-sante-mentale",
         "token": registration.token,
         "filename": "css/site.css",
-        "series_id": event.series_id,
-        "venue_id": event.venue_id,
-        "organisation_id": 1,
     }
     urls = concrete_urls(app, values)
     assert len(urls) > 15
