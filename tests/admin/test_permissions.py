@@ -85,6 +85,10 @@ def world(app, make_event, make_staff):
     }
 
 
+# Arguments that name no object: one valid value each.
+FIXED = {"extension": "csv", "action": "cancel"}
+
+
 def admin_rules(app):
     return sorted(
         (rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")),
@@ -100,11 +104,13 @@ def fill(rule, ids):
             values[name] = ids[name]
         elif name in ("date", "day"):
             values[name] = "2027-01-12"
+        elif name in FIXED:
+            values[name] = FIXED[name]
         else:
             return None
     url = rule.rule
     for name, value in values.items():
-        url = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), url)
+        url = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", str(value), url)
     return url
 
 
