@@ -10,8 +10,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms import DateField, SelectMultipleField, StringField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.addresses import AddressRefused, mail_address
@@ -21,6 +21,43 @@ from webapp.timezones import exists_locally
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class DayField(DateField):
+    """A date as browsers send it (YYYY-MM-DD); one that does not exist (31 February) gets
+    our message, an empty one is no date."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Cette date n'existe pas (format attendu : AAAA-MM-JJ).")) from None
+
+
+class ClockField(TimeField):
+    """A time of day (HH:MM, or HH:MM:SS as some browsers send it)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Heure invalide (format attendu : HH:MM).")) from None
+
+
+def typed():
+    # InputRequired, not DataRequired: a date typed but impossible keeps its own message.
+    return InputRequired(message=_l("Ce champ est obligatoire."))
 
 
 def required():

@@ -10,48 +10,14 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length, ValidationError
 
-from webapp.formfields import local_datetime, text, web_link
+from webapp.formfields import ClockField, DayField, local_datetime, text, typed, web_link
 from webapp.timezones import to_local, to_utc
 
 REASON_MAX = 1000
 NO_VENUE = 0
-
-
-def _typed():
-    # On what was typed, not on the value: a day that does not exist keeps its own message.
-    return InputRequired(message=_l("Ce champ est obligatoire."))
-
-
-class LocalDateField(DateField):
-    """A day (YYYY-MM-DD, the browser's date input) with our message for a day that does
-    not exist."""
-
-    def __init__(self, label, validators=None, **kwargs):
-        super().__init__(label, validators or [_typed()], format="%Y-%m-%d", **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Cette date n'existe pas (format attendu : AAAA-MM-JJ).")) from None
-
-
-class ClockField(TimeField):
-    """A clock time (HH:MM) with our message."""
-
-    def __init__(self, label, validators=None, **kwargs):
-        super().__init__(label, validators or [_typed()], format="%H:%M", **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Heure invalide (format attendu : HH:MM).")) from None
 
 
 def _reason(label, optional=True):
@@ -77,9 +43,9 @@ class PostponeForm(FlaskForm):
 class WhenForm(FlaskForm):
     """A day, a start and an end time in Brussels; `times()` gives them as UTC."""
 
-    day = LocalDateField(_l("Date"))
-    start = ClockField(_l("Début"))
-    end = ClockField(_l("Fin"))
+    day = DayField(_l("Date"), [typed()])
+    start = ClockField(_l("Début"), [typed()])
+    end = ClockField(_l("Fin"), [typed()])
 
     def validate_start(self, field):
         local_datetime(self.day.data, field.data)

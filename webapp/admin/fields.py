@@ -1,34 +1,12 @@
-"""Form fields the back office's forms share: a date, a time, a whole number, choices that
-refuse (in the user's language) a value not offered, rows chosen by id, optional text."""
+"""Form fields the back office's forms share: a whole number, choices that refuse (in the
+user's language) a value not offered, rows chosen by id, optional text. The date and time
+fields are webapp.formfields' (the public forms use them too)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import Length, ValidationError
 
-from webapp.formfields import MultiCheckboxField, text
-
-
-class DayField(DateField):
-    """A date as browsers send it (YYYY-MM-DD); one that does not exist gets a message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Cette date n'existe pas (format attendu : AAAA-MM-JJ).")) from None
-
-
-class ClockField(TimeField):
-    """A time of day (HH:MM)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Heure invalide (format attendu : HH:MM).")) from None
+from webapp.formfields import ClockField, DayField, MultiCheckboxField, text, typed  # noqa: F401
 
 
 class WholeNumberField(IntegerField):
@@ -70,11 +48,6 @@ class IdSelectField(ChoiceField):
     @property
     def id_value(self):
         return int(self.data) if self.data else None
-
-
-def typed():
-    # InputRequired, not DataRequired: a date typed but impossible keeps its own message.
-    return InputRequired(message=_l("Ce champ est obligatoire."))
 
 
 def optional_text(label, size, *validators, multiline=False):

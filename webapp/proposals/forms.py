@@ -10,13 +10,22 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms import TimeField as BaseTimeField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webapp.agenda.models import Bassin
 from webapp.extensions import db
-from webapp.formfields import MultiCheckboxField, address, local_datetime, required, text, web_link
+from webapp.formfields import (
+    ClockField,
+    DayField,
+    MultiCheckboxField,
+    address,
+    local_datetime,
+    required,
+    text,
+    typed,
+    web_link,
+)
 from webapp.proposals.states import RegistrationWay
 from webapp.registrations.forms import LINK_IN_NAME
 from webapp.timezones import to_local, to_utc, utcnow
@@ -28,32 +37,6 @@ PROPOSED_KINDS = ("rencontre", "formation", "webinaire", "autre")
 PROPOSED_AUDIENCES = ("professionals", "public")
 PHONE = re.compile(r"\A\+?[0-9][0-9 ./()-]{5,38}\Z")
 POSTAL_CODE = re.compile(r"\A[0-9]{4}\Z")
-
-
-class DayField(DateField):
-    """A date typed as YYYY-MM-DD; one that does not exist (31 February) gets our message."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Cette date n'existe pas.")) from None
-
-
-class ClockField(BaseTimeField):
-    """A time typed as HH:MM, with our message when it is not one."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Indiquez une heure (HH:MM).")) from None
 
 
 def _no_link(form, field):
@@ -69,10 +52,6 @@ def _phone(form, field):
 def _postal_code(form, field):
     if field.data and not POSTAL_CODE.match(field.data):
         raise ValidationError(_l("Un code postal belge a quatre chiffres."))
-
-
-def typed():
-    return InputRequired(message=_l("Ce champ est obligatoire."))
 
 
 class EventFieldsForm(FlaskForm):
