@@ -135,6 +135,17 @@ def client(app):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) for the test; its inbox holds what the app sent. A
+    module whose mail must arrive there says so: `app_config(smtp)` -> mail_config(smtp)."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def territory(app):
     """The five bassins and their communes."""
     from webapp.agenda.territory import load_territory

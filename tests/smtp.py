@@ -56,3 +56,8 @@ class SMTPServer:
 
 def attachments(message, content_type="text/calendar"):
     return [p for p in message.iter_attachments() if p.get_content_type() == content_type]
+
+
+def mail_config(server):
+    """The app's configuration that sends its mail to this server."""
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port}

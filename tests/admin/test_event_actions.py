@@ -13,7 +13,7 @@ from tests import factories
 from tests.admin.conftest import sign_in
 from tests.edge import rules
 from tests.factories import PERSON
-from tests.smtp import SMTPServer, attachments
+from tests.smtp import attachments, mail_config
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
 from webapp.audit import AuditEntry
@@ -27,15 +27,8 @@ from webapp.unit_of_work import unit_of_work
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    return mail_config(smtp)
 
 
 def person(n, **fields):

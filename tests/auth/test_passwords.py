@@ -8,26 +8,20 @@ import pytest
 from sqlalchemy import select
 
 from tests.admin.conftest import STAFF_PASSWORD, sign_in
-from tests.smtp import SMTPServer
+from tests.smtp import mail_config
 from webapp.audit import AuditEntry
 from webapp.auth.models import Account
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
 from webapp.mail.outbox import deliver_all
 
-NEW_PASSWORD = "rendez-vous-prevention-forest"
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    return mail_config(smtp)
+
+
+NEW_PASSWORD = "rendez-vous-prevention-forest"
 
 
 @pytest.fixture

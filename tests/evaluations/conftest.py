@@ -1,18 +1,11 @@
 import pytest
 
-from tests.smtp import SMTPServer
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
+from tests.smtp import mail_config
 
 
 @pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    return mail_config(smtp)
 
 
 @pytest.fixture

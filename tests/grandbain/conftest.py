@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.edge import Committed
-from tests.smtp import SMTPServer
+from tests.smtp import mail_config
 from webapp.agenda.models import Bassin, Commune
 from webapp.extensions import db
 from webapp.grandbain import offers as _offers
@@ -21,15 +21,8 @@ offers = Committed(_offers)
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    return mail_config(smtp)
 
 
 @pytest.fixture

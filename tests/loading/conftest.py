@@ -1,3 +1,3 @@
 """The registration tests' fixtures: a real SMTP server (aiosmtpd), people."""
 
-from tests.registrations.conftest import app_config, person, smtp  # noqa: F401
+from tests.registrations.conftest import app_config, person  # noqa: F401

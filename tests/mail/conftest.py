@@ -1,3 +1,3 @@
 """The same fixtures as the registration tests: a real SMTP server, people."""
 
-from tests.registrations.conftest import app_config, person, smtp  # noqa: F401
+from tests.registrations.conftest import app_config, person  # noqa: F401

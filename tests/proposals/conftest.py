@@ -5,20 +5,13 @@ from datetime import timedelta
 import pytest
 
 from tests.admin.conftest import make_staff  # noqa: F401  (staff accounts here too)
-from tests.smtp import SMTPServer
+from tests.smtp import mail_config
 from webapp.timezones import to_local, utcnow
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    return mail_config(smtp)
 
 
 def in_days(days=20):
