@@ -62,13 +62,20 @@ def test_line_breaks_written_into_a_row_never_reach_the_headers(app, smtp):
             recipient="anne.2@example.org\nBcc: victime@example.org",
         )
     )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == innocent)
+        .values(subject="Rappel\r\nBcc: victime@example.org\r\n\r\nFaux corps")
+    )
     db.session.commit()
-    assert deliver_all() == (2, 0)
-    (message,) = smtp.inbox.to("anne.2@example.org")
+    assert deliver_all() == (1, 1)
+    (message,) = smtp.inbox.to("anne.1@example.org")
     assert message["Subject"] == "Rappel Bcc: victime@example.org Faux corps"
     assert message["Bcc"] is None and "Faux corps" not in message.get_body(("plain",)).get_content()
-    assert all("victime@example.org" not in rcpts for _, rcpts in smtp.inbox.envelopes)
-    assert row(innocent).status == row(injected).status == OutboxStatus.SENT
+    # A recipient that is not exactly one address is never sent: the message fails at once.
+    assert [rcpts for _, rcpts in smtp.inbox.envelopes] == [["anne.1@example.org"]]
+    assert row(innocent).status == OutboxStatus.SENT
+    assert row(injected).status == OutboxStatus.FAILED
 
 
 def test_queued_headers_are_one_line_and_the_subject_is_cut_to_fit(app):

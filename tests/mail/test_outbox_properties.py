@@ -62,3 +62,17 @@ def test_random_messages_never_crash_the_worker_nor_inject_a_header(app, smtp, m
             assert not CONTROL.search(value)
     for _, recipients in smtp.inbox.envelopes:
         assert len(recipients) == 1 and "victime@example.org" not in recipients[0]
+
+
+def test_a_recipient_folded_from_a_line_break_is_never_sent(app, smtp):
+    """Found by the property above: 'anne<CR><LF>Bcc: victime@…' folds to 'anne Bcc: victime@…'
+    on one line; the envelope must never carry it (the message fails, the next one goes)."""
+    queue_message(
+        "anne\r\nBcc: victime@example.org\r\nBcc: victime@example.org@example.org", "S", "B"
+    )
+    queue_message("anne.1@example.org", "S", "B")
+    db.session.commit()
+    deliver_all()
+    assert [recipients for _, recipients in smtp.inbox.envelopes] == [["anne.1@example.org"]]
+    statuses = sorted(db.session.scalars(select(OutboxMessage.status)).all())
+    assert statuses == [OutboxStatus.FAILED, OutboxStatus.SENT]

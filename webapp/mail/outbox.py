@@ -15,6 +15,7 @@ from flask import current_app
 from flask_mail import Attachment, Message
 from sqlalchemy import delete, select, update
 
+from webapp.addresses import mail_address
 from webapp.extensions import db, mail
 from webapp.mail.failures import describe, is_permanent
 from webapp.mail.headers import fit, one_line, storable
@@ -198,9 +199,11 @@ class _SMTPLink:
 
 def _as_mail(message):
     """The Flask-Mail message; headers made one line again, whatever the row holds."""
-    recipient = one_line(message.recipient)
-    if not recipient:
+    if not one_line(message.recipient):
         raise ValueError("no recipient (erased, or never an address)")
+    # Exactly one address reaches the envelope: "anne Bcc: someone@else" folded from a line
+    # break is refused here (a ValueError: the message fails at once), never sent.
+    recipient = mail_address(message.recipient)
     mail_message = Message(
         subject=one_line(message.subject),
         recipients=[recipient],
