@@ -165,7 +165,7 @@ def test_a_registration_of_another_event_in_scope_is_not_found_here(sud_client, 
     (elsewhere,) = registered(other.id, 1)
     for tail, data in [
         ("/decide", {"registration": [elsewhere], "bulk-decision": "approve"}),
-        (f"/{elsewhere}/cancel", {}),
+        (f"/{elsewhere}/cancel", {"confirm": "yes"}),
         (f"/{elsewhere}/promote", {}),
         (f"/{elsewhere}/refuse", {"reason": "x"}),
         (f"/{elsewhere}/move", {"target": other.id}),
@@ -214,7 +214,11 @@ def test_promote_by_hand_takes_a_free_place_and_never_goes_above_capacity(sud_cl
 def test_cancel_by_staff_gives_the_place_to_the_first_waiting(sud_client, make_event):
     event = make_event(capacity=1)
     confirmed, first_waiting, second_waiting = registered(event.id, 1, 2, 3)
-    assert sud_client.post(url(event.id, f"/{confirmed}/cancel")).status_code == 303
+    asked = sud_client.post(url(event.id, f"/{confirmed}/cancel"))
+    assert asked.status_code == 200 and 'name="confirm"' in asked.get_data(as_text=True)
+    assert status_of(confirmed) == "confirmed"  # the row's button only asks
+    confirm = {"confirm": "yes"}
+    assert sud_client.post(url(event.id, f"/{confirmed}/cancel"), data=confirm).status_code == 303
     assert [status_of(i) for i in (confirmed, first_waiting, second_waiting)] == [
         "cancelled",
         "confirmed",

@@ -310,6 +310,12 @@ def participant_refuse(event_id, registration_id):
 def participant_action(event_id, registration_id, action):
     event = _event(event_id)
     registration = _registration_of(event, registration_id)
+    if action == "cancel" and request.form.get("confirm") != "yes":
+        # One click in a long list must not cancel someone (and hand the place to the
+        # waitlist): the row's button leads here, the page's own button confirms.
+        return render_template(
+            "admin/participants/cancel.html", event=event, registration=registration
+        )
     operation = staff.promote if action == "promote" else staff.cancel
     try:
         with unit_of_work(f"participant-{action}"):
