@@ -46,6 +46,11 @@ def test_the_sheet_lists_confirmed_people_by_last_name_then_empty_rows(sud_clien
     assert html.index("Aragon") < html.index("Éluard") < html.index("Zola")
     assert "Waiting" not in html
     assert html.count('class="sheet-empty"') == 12
+    # Walk-ins without an address evaluate through the event's open link: its QR code.
+    qr = f"/admin/events/{event.id}/evaluation/qr.svg"
+    assert qr in html
+    svg = sud_client.get(qr)
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
 
 
 def test_a_tap_records_its_time_and_the_same_tap_twice_counts_once(sud_client, make_event):

@@ -16,10 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from webapp import audit
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
+from webapp.evaluations.defaults import ensure_default_templates
 from webapp.evaluations.models import EvaluationForm, EvaluationTemplate, Invitation
 from webapp.extensions import db
 from webapp.mail.failures import traceback_for_log
@@ -78,15 +80,27 @@ def form_of(event_id):
     return db.session.scalar(select(EvaluationForm).where(EvaluationForm.event_id == event_id))
 
 
+def _template_of(kind):
+    """The kind's template; a fresh installation gets the default ones on first use (in a
+    savepoint: a second process adding them at the same moment is no error)."""
+    found = db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():
+            ensure_default_templates()
+    except IntegrityError:
+        pass
+    return db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
+
+
 def open_form(event, now=None):
     """The event's form, copied from its kind's template the first time; None for a kind
     without a template. Safe when two runs open it at once (unique event_id)."""
     form = form_of(event.id)
     if form is not None:
         return form
-    template = db.session.scalar(
-        select(EvaluationTemplate).where(EvaluationTemplate.kind == event.kind)
-    )
+    template = _template_of(event.kind)
     if template is None:
         return None
     now = now or utcnow()
