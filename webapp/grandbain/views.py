@@ -83,7 +83,6 @@ OFFER_STATUSES = {
 def _page_helpers():
     return {
         "now_utc": utcnow,
-        "current_language": current_language,
         "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
         "LANGUAGE_LABELS": dict(LANGUAGE_CHOICES),
         "OFFER_STATUSES": OFFER_STATUSES,
