@@ -220,11 +220,16 @@ def _decide(offer, status, reason=None):
     return True
 
 
-@bp.get("/grand-bain/offers/<int:offer_id>/visitors.<any(csv, xlsx):kind>")
+@bp.get("/grand-bain/offers/<int:offer_id>/visitors.csv")
 @access.roles(*STAFF)
-def grand_bain_export(offer_id, kind):
-    offer = access.find_or_404(Offer, offer_id)
-    return export_response(offer, kind)
+def grand_bain_export_csv(offer_id):
+    return export_response(access.find_or_404(Offer, offer_id), "csv")
+
+
+@bp.get("/grand-bain/offers/<int:offer_id>/visitors.xlsx")
+@access.roles(*STAFF)
+def grand_bain_export_xlsx(offer_id):
+    return export_response(access.find_or_404(Offer, offer_id), "xlsx")
 
 
 def export_response(offer, kind):
