@@ -63,7 +63,8 @@ PERSONAL_ENDPOINTS = frozenset(
         "grandbain.cancel_all",
         "grandbain.visits_feed",
         "grandbain.host",
-        "grandbain.host_export",
+        "grandbain.host_export_csv",
+        "grandbain.host_export_xlsx",
         "grandbain.host_message",
         "grandbain.book_slot",
         "grandbain.book",
@@ -443,10 +444,18 @@ def _accepted_offer_by_token(token):
     return offer
 
 
-@bp.get("/grand-bain/offers/<token>/visitors.<any(csv, xlsx):kind>")
-def host_export(token, kind):
+@bp.get("/grand-bain/offers/<token>/visitors.csv")
+def host_export_csv(token):
     """The host's visitors as a spreadsheet (formula-safe), through its personal link."""
-    offer = _accepted_offer_by_token(token)
+    return _host_export(_accepted_offer_by_token(token), "csv")
+
+
+@bp.get("/grand-bain/offers/<token>/visitors.xlsx")
+def host_export_xlsx(token):
+    return _host_export(_accepted_offer_by_token(token), "xlsx")
+
+
+def _host_export(offer, kind):
     name = f"grand-bain-{offer.edition.year}-visiteurs.{kind}"
     if kind == "csv":
         body, content_type = hosts.export_csv(offer.id), "text/csv; charset=utf-8"
