@@ -1,10 +1,11 @@
-"""Run every bench/bench_*.py, then the rush, in turn and print their figures (`make bench`).
+"""Run every bench/bench_*.py, then the two rushes, in turn and print their figures (`make bench`).
 
     .venv/bin/python bench/run_all.py [--only NAME] [options passed to each benchmark]
 
 Any option other than --only (e.g. --database-url URL, --requests N) is handed to every
 benchmark. rush.py (two gunicorn instances on PostgreSQL and Redis) runs last; it skips
-itself, exit 0, when PostgreSQL or Redis is not there. Exits non-zero when one of them fails,
+itself, exit 0, when PostgreSQL or Redis is not there; so does grand_bain.py (130 visitors
+booking 3 visits each through gunicorn). Exits non-zero when one of them fails,
 after running the others.
 """
 
@@ -24,6 +25,7 @@ def benchmarks(only=None):
     # bench_wsgi.py is what the benchmarks serve, not a benchmark.
     found = [path for path in found if path.name != "bench_wsgi.py"]
     found.append(BENCH_DIR / "rush.py")
+    found.append(BENCH_DIR / "grand_bain.py")
     if only:
         found = [path for path in found if only in path.stem]
     return found

@@ -36,6 +36,7 @@ SERVICE_PAGES = {
     "admin.events",
     "admin.propose_as_service",
     "admin.my_proposals",
+    "admin.grand_bain",
 }
 
 
@@ -57,6 +58,7 @@ def world(app, make_event, make_staff):
         sud.id, dict(PERSON, first_name="Zénobie", last_name="Vandersmissen")
     ).registration
     proposal = submitted(("sud",), title_fr=SECRET_TITLE + " (proposition)")
+    offers = grand_bain_offers()
     return {
         "sud": {
             "event_id": sud.id,
@@ -68,6 +70,7 @@ def world(app, make_event, make_staff):
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,
             "kind": "concertation",  # evaluation templates: admins only
+            "offer_id": offers["sud"],
         },
         "nord": {
             "event_id": nord.id,
@@ -79,6 +82,7 @@ def world(app, make_event, make_staff):
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,
             "kind": "concertation",
+            "offer_id": offers["nord"],
         },
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),
@@ -87,6 +91,33 @@ def world(app, make_event, make_staff):
 
 # Arguments that name no object: one valid value each.
 FIXED = {"extension": "csv", "action": "cancel"}
+
+
+def grand_bain_offers():
+    """A Grand Bain offer (submitted) of a service in Forest (Sud) and one in Schaerbeek."""
+    from datetime import date
+
+    from webapp.agenda.models import Commune
+    from webapp.grandbain.models import Edition, Offer
+
+    edition = Edition(year=2031, week_start=date(2031, 10, 13), week_end=date(2031, 10, 17))
+    found = {}
+    for bassin, commune in (("sud", "forest"), ("nord", "schaerbeek")):
+        offer = Offer(
+            edition=edition,
+            name=SECRET_TITLE + " (Grand Bain)" if bassin == "sud" else "Service Nord",
+            sector="maison-medicale",
+            address="Rue 1",
+            commune=db.session.scalar(select(Commune).where(Commune.slug == commune)),
+            discover_fr="x",
+            contact_name="A",
+            contact_email="a@example.org",
+        )
+        db.session.add(offer)
+        db.session.flush()
+        found[bassin] = offer.id
+    db.session.commit()
+    return found
 
 
 def admin_rules(app):
@@ -126,6 +157,7 @@ def snapshot(ids):
         "venue": db.session.get(Venue, ids["venue_id"]).name,
         "organisation": db.session.get(Organisation, ids["organisation_id"]).name,
         "proposal": db.session.get(Proposal, ids["proposal_id"]).status,
+        "grand bain offer": _offer_status(ids["offer_id"]),
         "audit about Sud": db.session.scalars(
             select(AuditEntry.id).where(
                 (AuditEntry.subject_type == "event") & (AuditEntry.subject_id == ids["event_id"])
@@ -139,6 +171,13 @@ def snapshot(ids):
             )
         ).all(),
     }
+
+
+def _offer_status(offer_id):
+    from webapp.grandbain.models import Offer
+
+    offer = db.session.get(Offer, offer_id)
+    return (offer.status, offer.reason)
 
 
 def methods(rule):

@@ -135,3 +135,34 @@ def test_organisations_of_a_bassin_are_in_its_communes_or_organise_its_events(ag
     assert names(Scope.of_organisation(service.id)) == ["Maison médicale du Midi"]
     assert len(names(Scope.all())) == 3
     assert find(db.session, Scope.of_bassins("nord"), Organisation, in_forest.id) is None
+
+
+def test_grand_bain_offers_follow_the_bassin_of_the_services_commune(territory):
+    from datetime import date
+
+    from webapp.agenda.models import Commune
+    from webapp.grandbain.models import Edition, Offer
+
+    def commune(slug):
+        return db.session.scalar(select(Commune).where(Commune.slug == slug))
+
+    service = Organisation(name="Maison médicale du Midi")
+    edition = Edition(year=2031, week_start=date(2031, 10, 13), week_end=date(2031, 10, 17))
+    common = {"sector": "maison-medicale", "address": "Rue 1", "discover_fr": "x"}
+    common.update(contact_name="A", contact_email="a@example.org", edition=edition)
+    forest = Offer(name="Forest", commune=commune("forest"), organisation=service, **common)
+    ganshoren = Offer(name="Ganshoren", commune=commune("ganshoren"), **common)
+    db.session.add_all([service, edition, forest, ganshoren])
+    db.session.commit()
+
+    def names(scope):
+        from webapp.auth.scopes import offer_filter
+
+        return sorted(o.name for o in db.session.scalars(select(Offer).where(offer_filter(scope))))
+
+    assert names(Scope.of_bassins("sud")) == ["Forest"]
+    assert names(Scope.of_bassins("nord")) == ["Ganshoren"]
+    assert names(Scope.of_bassins("sud-est")) == []
+    assert names(Scope.of_organisation(service.id)) == ["Forest"]
+    assert names(Scope.all()) == ["Forest", "Ganshoren"]
+    assert find(db.session, Scope.of_bassins("nord"), Offer, forest.id) is None

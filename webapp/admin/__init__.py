@@ -16,6 +16,7 @@ from webapp.admin import (  # noqa: E402, F401
     evaluations,
     event_actions,
     events,
+    grand_bain,
     moderation,
     participants,
     recurrence,

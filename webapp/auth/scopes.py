@@ -22,6 +22,7 @@ from webapp.agenda.models import (
     event_bassins,
     series_bassins,
 )
+from webapp.grandbain.models import Offer
 from webapp.proposals.models import Proposal
 from webapp.registrations.models import Registration
 
@@ -124,6 +125,19 @@ def proposal_filter(scope: Scope):
     return Proposal.event_id.in_(select(Event.id).where(event_filter(scope)))
 
 
+def offer_filter(scope: Scope):
+    """A WHERE clause on a Grand Bain Offer: those in the scope's communes (the bassin of
+    the service's commune), and a service's own organisation's offers."""
+    if scope.everything:
+        return true()
+    clauses = []
+    if scope.bassins:
+        clauses.append(Offer.commune_id.in_(_communes_of(scope.bassins)))
+    if scope.organisation_id is not None:
+        clauses.append(Offer.organisation_id == scope.organisation_id)
+    return _any(clauses)
+
+
 def _any(clauses):
     if not clauses:
         return false()
@@ -161,6 +175,7 @@ FILTERS = {
     Proposal: proposal_filter,
     Series: series_filter,
     Organisation: organisation_filter,
+    Offer: offer_filter,
 }
 
 

@@ -189,3 +189,10 @@ class ApplyForm(FlaskForm):
             for e in self.slots.entries
             if not e.form.is_empty()
         ]
+
+
+class HostMessageForm(FlaskForm):
+    """One message from a host to its booked visitors (each receives it alone)."""
+
+    subject = text(_l("Objet"), Length(max=150))
+    body = text(_l("Message"), Length(max=3000), multiline=True, field=TextAreaField)

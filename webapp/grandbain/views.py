@@ -8,14 +8,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from webapp import audit
 from webapp.addresses import typed_address_key
 from webapp.extensions import db, limiter
 from webapp.feeds.ical import entries_text
-from webapp.grandbain import offers, queries, rules
+from webapp.grandbain import figures, hosts, offers, queries, rules
 from webapp.grandbain.calendar import visit_entries
-from webapp.grandbain.forms import LANGUAGE_CHOICES, ApplyForm, booking_form_class, question_field
+from webapp.grandbain.forms import (
+    LANGUAGE_CHOICES,
+    ApplyForm,
+    HostMessageForm,
+    booking_form_class,
+    question_field,
+)
 from webapp.grandbain.models import Booking, Offer, Slot, Visitor
-from webapp.grandbain.states import BookingStatus, OfferStatus
+from webapp.grandbain.states import OfferStatus
 from webapp.templating import when
 from webapp.timezones import utcnow
 from webapp.tokens import find_by_token
@@ -56,6 +63,9 @@ PERSONAL_ENDPOINTS = frozenset(
         "grandbain.cancel_all",
         "grandbain.visits_feed",
         "grandbain.host",
+        "grandbain.host_export_csv",
+        "grandbain.host_export_xlsx",
+        "grandbain.host_message",
         "grandbain.book_slot",
         "grandbain.book",
     }
@@ -74,7 +84,6 @@ OFFER_STATUSES = {
 def _page_helpers():
     return {
         "now_utc": utcnow,
-        "current_language": current_language,
         "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
         "LANGUAGE_LABELS": dict(LANGUAGE_CHOICES),
         "OFFER_STATUSES": OFFER_STATUSES,
@@ -127,6 +136,8 @@ def programme(year):
         communes=communes,
         sectors=sectors,
         booking_open=edition.is_booking_open(utcnow()),
+        figures=figures.edition_figures(edition) if figures.is_public(edition) else None,
+        history=figures.history(edition) if figures.is_public(edition) else [],
     )
 
 
@@ -408,15 +419,71 @@ def host(token):
     elif request.method == "POST":
         abort(409)
     status = 422 if request.method == "POST" and not saved else 200
+    return _host_page(offer, form, saved=saved, status=status)
+
+
+def _host_page(offer, form=None, saved=False, message_form=None, status=200):
+    editable = OfferStatus(offer.status).is_editable
     return render_template(
         "grandbain/host.html",
         offer=offer,
-        edition=edition,
+        edition=offer.edition,
         form=form,
         saved=saved,
         sent=request.args.get("sent") == "1",
-        visitors=_visitors_by_slot(offer) if not editable else {},
+        visitors=hosts.visitors_by_slot(offer.id) if not editable else {},
+        message_form=message_form or HostMessageForm(formdata=None),
+        message_sent=request.args.get("message", type=int),
     ), status
+
+
+def _accepted_offer_by_token(token):
+    offer = find_by_token(Offer.token, token)
+    if offer is None or offer.status != OfferStatus.ACCEPTED:
+        abort(404)
+    return offer
+
+
+@bp.get("/grand-bain/offers/<token>/visitors.csv")
+def host_export_csv(token):
+    """The host's visitors as a spreadsheet (formula-safe), through its personal link."""
+    return _host_export(_accepted_offer_by_token(token), "csv")
+
+
+@bp.get("/grand-bain/offers/<token>/visitors.xlsx")
+def host_export_xlsx(token):
+    return _host_export(_accepted_offer_by_token(token), "xlsx")
+
+
+def _host_export(offer, kind):
+    name = f"grand-bain-{offer.edition.year}-visiteurs.{kind}"
+    if kind == "csv":
+        body, content_type = hosts.export_csv(offer.id), "text/csv; charset=utf-8"
+    else:
+        body = hosts.export_xlsx(offer.id)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = make_response(body)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/grand-bain/offers/<token>/message")
+@limiter.limit("3/hour;10/day")
+def host_message(token):
+    """One message from the host to its confirmed visitors, each written to alone."""
+    offer = _accepted_offer_by_token(token)
+    form = HostMessageForm()
+    if not form.validate_on_submit():
+        return _host_page(offer, message_form=form, status=422)
+    with unit_of_work("grand-bain-host-message"):
+        count = hosts.message_visitors(
+            offer.id,
+            form.subject.data,
+            form.body.data,
+            audit.Actor(audit.Actor.PERSONAL_LINK, None),
+        )
+    return redirect(url_for(".host", token=token, message=count) + "#message-heading", 303)
 
 
 def _fill_form(form, offer):
@@ -427,18 +494,3 @@ def _fill_form(form, offer):
         entry.form.start.data = request_.start.time()
         entry.form.end.data = request_.end.time()
         entry.form.places.data = request_.capacity
-
-
-def _visitors_by_slot(offer):
-    """slot id -> the active bookings of that slot (a host sees its own visitors only)."""
-    bookings = db.session.scalars(
-        select(Booking)
-        .join(Booking.slot)
-        .where(Slot.offer_id == offer.id, Booking.status != BookingStatus.CANCELLED)
-        .options(joinedload(Booking.visitor))
-        .order_by(Booking.id)
-    ).all()
-    grouped = {}
-    for booking in bookings:
-        grouped.setdefault(booking.slot_id, []).append(booking)
-    return grouped

@@ -1,0 +1,118 @@
+"""The Grand Bain in Chromium at 360 px: two visits booked in one go, one cancelled from the
+personal link; axe finds no serious or critical violation on its public pages (FR and NL)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.test_accessibility import BLOCKING, _describe
+
+pytestmark = pytest.mark.browser
+
+NARROW = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def narrow_page(chromium, live_server):
+    context = chromium.new_context(
+        viewport=NARROW, locale="fr-BE", base_url=live_server.url, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(8000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def grand_bain(live_server):
+    """The demo edition's year, an offer, and two free slots on different days."""
+    from webapp.grandbain.models import Edition, Offer, Slot
+    from webapp.grandbain.states import OfferStatus
+    from webapp.timezones import to_local
+
+    with live_server.app.app_context():
+        from webapp.extensions import db
+
+        edition = db.session.scalar(select(Edition).order_by(Edition.year.desc()).limit(1))
+        slots = db.session.scalars(
+            select(Slot)
+            .join(Slot.offer)
+            .where(
+                Offer.edition_id == edition.id,
+                Offer.status == OfferStatus.ACCEPTED,
+                Slot.booked_count + 2 <= Slot.capacity,
+                Slot.closed.is_(False),
+            )
+            .order_by(Slot.start_at)
+        ).all()
+        first = slots[0]
+        second = next(
+            s for s in slots if to_local(s.start_at).date() > to_local(first.start_at).date()
+        )
+        assert second.start_at - first.end_at > timedelta(hours=1)
+        return {
+            "year": edition.year,
+            "offer": first.offer_id,
+            "slots": (first.id, second.id),
+            "names": (first.offer.name, second.offer.name),
+        }
+
+
+def test_two_visits_booked_in_one_go_then_one_cancelled_at_360px(narrow_page, grand_bain):
+    page = narrow_page
+    first, second = grand_bain["slots"]
+    page.goto(f"/grand-bain/{grand_bain['year']}/")
+    page.check(f"#slot-{first}")
+    page.check(f"#slot-{second}")
+    page.get_by_role("button", name="Réserver les visites cochées").click()
+    assert page.locator(".gb-chosen > li").count() == 2
+    page.fill("#first_name", "Nadia")
+    page.fill("#last_name", "Benali")
+    page.fill("#email", "nadia.benali.browser@example.org")
+    page.fill("#organisation", "Hôpital Saint-Pierre")
+    page.select_option("#sector", index=1)
+    page.fill("#job_title", "Assistante sociale")
+    page.check("#consent")
+    page.get_by_role("button", name="Confirmer mes 2 visites").click()
+    page.wait_for_url("**/grand-bain/visits/**")
+    assert page.locator(".gb-visit[data-status=confirmed]").count() == 2
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= NARROW["width"], f"the visits page scrolls sideways at 360 px ({width})"
+
+    page.get_by_role("link", name="Annuler cette visite").first.click()
+    page.get_by_role("button", name="Oui, annuler").click()
+    page.wait_for_url("**/grand-bain/visits/**")
+    assert page.locator(".gb-visit[data-status=confirmed]").count() == 1
+    assert page.locator(".gb-visit[data-status=cancelled]").count() == 1
+
+
+PAGES = {
+    "programme": lambda gb: f"/grand-bain/{gb['year']}/",
+    "offer": lambda gb: f"/grand-bain/{gb['year']}/offers/{gb['offer']}",
+    "booking": lambda gb: (
+        f"/grand-bain/{gb['year']}/book?slot={gb['slots'][0]}&slot={gb['slots'][1]}"
+    ),
+    "apply": lambda gb: f"/grand-bain/{gb['year']}/apply",
+}
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_grand_bain_pages_have_no_serious_accessibility_violation(
+    narrow_page, axe, grand_bain, name, language
+):
+    path = PAGES[name](grand_bain)
+    path += ("&" if "?" in path else "?") + f"lang={language}"
+    narrow_page.goto(path)
+    assert narrow_page.locator("html").get_attribute("lang") == language
+    results = axe.run(narrow_page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {path}:\n{_describe(blocking)}"

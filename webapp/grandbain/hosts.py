@@ -1,0 +1,145 @@
+"""What a host does with its visitors: the list per slot, its export, one message to them.
+
+A host reaches only its own offer's bookings (the caller found the offer by its token or
+within the account's scope); each visitor is written to alone, so no visitor sees another.
+"""
+
+import csv
+import io
+import logging
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from webapp import audit
+from webapp.extensions import db
+from webapp.grandbain.models import Booking, Offer, Slot
+from webapp.grandbain.states import BookingStatus
+from webapp.mail.outbox import queue_message
+from webapp.templating import when
+from webapp.vocabulary import sector_label
+
+logger = logging.getLogger(__name__)
+
+# What a spreadsheet would run as a formula when a cell starts with it (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SUBJECT_MAX = 150
+BODY_MAX = 3000
+
+
+def as_text_cell(value):
+    """A typed text never runs as a formula in a spreadsheet: a leading quote."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def active_bookings(offer_id):
+    """The offer's confirmed and waiting bookings, by slot then booking order."""
+    return db.session.scalars(
+        select(Booking)
+        .join(Booking.slot)
+        .where(Slot.offer_id == offer_id, Booking.status != BookingStatus.CANCELLED)
+        .options(joinedload(Booking.visitor), joinedload(Booking.slot))
+        .order_by(Slot.start_at, Slot.id, Booking.id)
+    ).all()
+
+
+def visitors_by_slot(offer_id):
+    """slot id -> the active bookings of that slot."""
+    grouped = {}
+    for booking in active_bookings(offer_id):
+        grouped.setdefault(booking.slot_id, []).append(booking)
+    return grouped
+
+
+def export_rows(offer_id):
+    """(header, rows) of the host's visitors, every cell text and formula-safe."""
+    header = [
+        _("Visite"),
+        _("Statut"),
+        _("Prénom"),
+        _("Nom"),
+        _("Organisation"),
+        _("Secteur"),
+        _("Fonction"),
+        _("Question"),
+    ]
+    rows = []
+    for booking in active_bookings(offer_id):
+        visitor = booking.visitor
+        status = (
+            _("liste d'attente") if booking.status == BookingStatus.WAITLISTED else _("confirmé")
+        )
+        cells = [
+            when(booking.slot.start_at, booking.slot.end_at),
+            status,
+            visitor.first_name,
+            visitor.last_name,
+            visitor.organisation,
+            sector_label(visitor.sector) if visitor.sector else "",
+            visitor.job_title,
+            booking.question,
+        ]
+        rows.append([as_text_cell(c) for c in cells])
+    return [as_text_cell(h) for h in header], rows
+
+
+def export_csv(offer_id):
+    """The visitors as CSV for a spreadsheet: UTF-8 with a BOM, `;` between cells."""
+    header, rows = export_rows(offer_id)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_xlsx(offer_id):
+    """The visitors as an XLSX workbook, every cell a string (never a formula)."""
+    header, rows = export_rows(offer_id)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Visiteurs")[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for line in sheet.iter_rows():
+        for cell in line:
+            cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def message_visitors(offer_id, subject, body, actor):
+    """One message from the host to each of its confirmed visitors (each alone: nobody sees
+    the other addresses), through the outbox; returns how many were queued."""
+    offer = db.session.get(Offer, offer_id)
+    visitors = {}
+    for booking in active_bookings(offer_id):
+        if booking.status == BookingStatus.CONFIRMED:
+            visitors.setdefault(booking.visitor_id, booking.visitor)
+    for visitor in visitors.values():
+        language = visitor.language or "fr"
+        with force_locale(language):
+            context = {"offer": offer, "visitor": visitor, "body": body, "language": language}
+            queue_message(
+                visitor.email,
+                _("Grand Bain : un message de %(host)s", host=offer.name) + " – " + subject,
+                render_template("mail/grand_bain_host_message.txt", **context),
+                render_template("mail/grand_bain_host_message.html", **context),
+                reference=f"grand-bain-visitor:{visitor.id}",
+            )
+    audit.record(
+        actor,
+        "grand-bain.host-message",
+        "grand_bain_offer",
+        offer.id,
+        after={"subject": subject, "recipients": len(visitors)},
+    )
+    db.session.flush()
+    return len(visitors)
