@@ -133,3 +133,11 @@ def test_the_slot_count_of_a_refused_offer_is_not_counted(edition, make_offer):
     assert (got.services, got.slots, got.places) == (0, 0, 0)
     assert got.cancellation_rate is None and got.no_show_rate is None
     assert db.session.scalar(select(Slot.id)) is not None
+
+
+def test_no_shows_read_not_recorded_until_a_visit_is_marked(edition, make_offer):
+    """Nobody marks who came yet: the rate is not a misleading 0 %."""
+    got = figures.edition_figures(edition)
+    assert not got.no_shows_recorded and got.no_show_rate is None
+    got.visits, got.marked, got.no_shows = 4, 4, 1
+    assert got.no_shows_recorded and got.no_show_rate == 1 / 4

@@ -5,7 +5,8 @@ Definitions (the tests count the same things on their own):
 - services: accepted offers; slots and places: their slots and the slots' capacities;
 - visits: confirmed bookings of those slots; visitors: people with at least one visit;
 - cancellations: cancelled bookings; cancellation rate: cancelled / (visits + cancelled);
-- no-shows: visits marked not attended; no-show rate: no-shows / visits.
+- no-shows: visits marked not attended; no-show rate: no-shows / visits, and "not recorded"
+  (None) while no visit of the edition was marked either way.
 """
 
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class Figures:
     visits: int = 0
     cancelled: int = 0
     no_shows: int = 0
+    marked: int = 0  # visits marked attended or not
     by_bassin: list[Line] = field(default_factory=list)
     by_commune: list[Line] = field(default_factory=list)
     by_sector: list[Line] = field(default_factory=list)
@@ -55,8 +57,12 @@ class Figures:
         return self.cancelled / total if total else None
 
     @property
+    def no_shows_recorded(self):
+        return self.marked > 0
+
+    @property
     def no_show_rate(self):
-        return self.no_shows / self.visits if self.visits else None
+        return self.no_shows / self.visits if self.visits and self.marked else None
 
 
 def is_public(edition, today=None):
@@ -102,6 +108,7 @@ def edition_figures(edition):
             figures.visits += 1
             visitors.add(visitor_id)
             figures.no_shows += attended is False
+            figures.marked += attended is not None
             for name, key in slot_keys[slot_id].items():
                 breakdowns[name][key].visits += 1
     figures.visitors = len(visitors)
