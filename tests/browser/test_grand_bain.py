@@ -116,3 +116,19 @@ def test_grand_bain_pages_have_no_serious_accessibility_violation(
     results = axe.run(narrow_page)
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
     assert not blocking, f"axe on {path}:\n{_describe(blocking)}"
+
+
+def test_the_programme_prints_on_a4_without_its_filters_and_buttons(
+    chromium, live_server, grand_bain
+):
+    """The print stylesheet, checked by printing: A4 pages, no filter form, no tick boxes."""
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto(f"/grand-bain/{grand_bain['year']}/")
+    page.emulate_media(media="print")
+    assert page.locator(".gb-filters").first.is_hidden()
+    assert all(not box.is_visible() for box in page.locator(".gb-slots input[type=checkbox]").all())
+    pdf = page.pdf(format="A4", print_background=False)
+    context.close()
+    assert pdf.startswith(b"%PDF")
+    assert b"/MediaBox [0 0 594" in pdf or b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 points
