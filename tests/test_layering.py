@@ -21,6 +21,7 @@ LAYERS = {
     "audit": 0,
     "content_state": 0,
     "formfields": 0,
+    "spreadsheets": 0,
     "cache": 0,
     "pagecache": 0,
     "hygiene": 0,

@@ -11,12 +11,12 @@ from openpyxl import Workbook
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.stats import as_text_cell
 from webapp.agenda import report_operations
 from webapp.agenda.models import Event
 from webapp.auth.states import AccountRole
 from webapp.evaluations import editing, invitations, results
 from webapp.evaluations.states import QuestionType
+from webapp.spreadsheets import as_text_cell
 from webapp.unit_of_work import unit_of_work
 from webapp.urls import absolute_url
 from webapp.vocabulary import SECTOR_GROUP_SLUGS, current_language, sector_groups

@@ -14,7 +14,7 @@ import unicodedata
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from webapp.spreadsheets import as_text_cell
 
 
 def neutralised(value):
@@ -25,10 +25,7 @@ def neutralised(value):
         return str(value)
     if isinstance(value, (int, float)):
         return value
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    return as_text_cell(value)
 
 
 def csv_bytes(headers, rows):

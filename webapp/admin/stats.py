@@ -12,17 +12,11 @@ from webapp.admin import access
 from webapp.admin.blueprint import bp
 from webapp.admin.figures import REGION, year_figures
 from webapp.auth.states import AccountRole
+from webapp.spreadsheets import as_text_cell
 from webapp.timezones import local_today
 from webapp.vocabulary import KINDS, bassin_names, sector_group_label
 
 FIRST_YEAR = 2015
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def as_text_cell(value):
-    """A typed text never runs as a formula in a spreadsheet (OWASP: a leading quote)."""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _columns():

@@ -20,21 +20,14 @@ from webapp.extensions import db
 from webapp.grandbain.models import Booking, Offer, Slot
 from webapp.grandbain.states import BookingStatus
 from webapp.mail.outbox import queue_message
+from webapp.spreadsheets import as_text_cell
 from webapp.templating import when
 from webapp.vocabulary import sector_label
 
 logger = logging.getLogger(__name__)
 
-# What a spreadsheet would run as a formula when a cell starts with it (OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SUBJECT_MAX = 150
 BODY_MAX = 3000
-
-
-def as_text_cell(value):
-    """A typed text never runs as a formula in a spreadsheet: a leading quote."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def active_bookings(offer_id):
