@@ -34,8 +34,11 @@ run: install
 browser-deps:
 	@bash scripts/install-browser-deps.sh
 
+# The suite runs on every core (pytest-xdist), each worker on a PostgreSQL database of its own.
+TEST_WORKERS ?= auto
+
 test: install-dev browser-deps
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: install-dev
 	$(PY) bench/run_all.py

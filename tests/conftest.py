@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
 
@@ -14,8 +14,34 @@ from config import TestConfig
 from webapp import create_app
 from webapp.extensions import db
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+def worker_database(url):
+    """The PostgreSQL database of this pytest-xdist worker: `<name>_<worker>`, made if missing.
+
+    Workers run at once and each test empties the tables it uses, so two workers never share a
+    database. Without xdist (or without TEST_DATABASE_URL) the URL is the one given."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_database(os.environ.get("TEST_DATABASE_URL"))
+if POSTGRES_URL:
+    # Test modules that read the variable themselves (migrations, backup) get the worker's too.
+    os.environ["TEST_DATABASE_URL"] = POSTGRES_URL
 
 
 def pytest_configure(config):
@@ -32,6 +58,14 @@ def pytest_configure(config):
                 catalog = read_po(source)
             with mo.open("wb") as target:
                 write_mo(target, catalog)
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`--dist loadgroup`), the browser tests go to one worker: Chromium
+    and the demo agenda's live server start once, not once per worker."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def pytest_report_header(config):
