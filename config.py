@@ -40,6 +40,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Europe/Brussels")
+    # Werkzeug's scrypt at its default cost (n=2**15, r=8, p=1): about a quarter of a second.
+    PASSWORD_HASH_METHOD = "scrypt"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -119,6 +121,11 @@ class TestConfig(Config):
     MAIL_SUPPRESS_SEND = False
     BASE_URL = "http://agenda.test"
     SERVER_NAME = None
+    # Still scrypt, at a cost of 2**10 instead of 2**15: an account made in a test hashes
+    # in 1 ms, not 250 ms (hundreds of tests sign staff in).
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    TEMPLATE_BYTECODE_CACHE = True
+    SQLITE_SYNCHRONOUS_OFF = True
 
 
 def config_for_environment():

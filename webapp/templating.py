@@ -71,6 +71,12 @@ def url_with(**changes):
 
 
 def init_app(app):
+    if app.config.get("TEMPLATE_BYTECODE_CACHE"):
+        # Compiled templates kept on disk (checked against their source) for the next app of
+        # the same machine: tests build one app per test, each would compile every page again.
+        from jinja2 import FileSystemBytecodeCache
+
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
     app.jinja_env.filters.update(
         when=when,
         paragraphs=paragraphs,

@@ -307,3 +307,20 @@ class TestThrottledReset:
         limiter.reset()
         codes = [forgot(client, f"personne-{n}@example.org").status_code for n in range(6)]
         assert codes == [200] * 5 + [429]
+
+
+def test_production_hashes_with_scrypt_at_its_full_cost():
+    """Tests hash cheaply (TestConfig); every other configuration keeps Werkzeug's scrypt cost."""
+    from flask import Flask
+
+    from config import Config, TestConfig
+    from webapp.auth.passwords import hash_password, matches
+
+    assert TestConfig.PASSWORD_HASH_METHOD != Config.PASSWORD_HASH_METHOD
+    app = Flask(__name__)
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+    with app.app_context():
+        password_hash = hash_password("une phrase de passe assez longue")
+        assert password_hash.startswith("scrypt:32768:8:1$")
+        assert matches(password_hash, "une phrase de passe assez longue")
+        assert not matches(None, "une phrase de passe assez longue")

@@ -3,9 +3,9 @@
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import postgresql_only
 from webapp.evaluations import invitations, jobs
 from webapp.evaluations.models import EvaluationForm, Invitation
 from webapp.extensions import db
@@ -105,9 +105,8 @@ def test_send_evaluations_command_and_worker_job(app, ended_event, register):
     assert "send-evaluations" in [job.name for job in JOBS]
 
 
-def test_two_runs_at_once_invite_each_person_once(app, ended_event, register, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent writers: PostgreSQL")
+@postgresql_only
+def test_two_runs_at_once_invite_each_person_once(app, ended_event, register):
     event = ended_event()
     for n in range(1, 9):
         register(event, n)

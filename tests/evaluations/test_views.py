@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from tests.conftest import postgresql_only
 from webapp.evaluations import jobs
 from webapp.evaluations.models import Answer, EvaluationForm, Invitation
 from webapp.extensions import db
@@ -106,16 +107,13 @@ def test_the_open_link_refuses_the_honeypot(app, ended_event, register):
     assert answers_count() == 0
 
 
-def test_two_concurrent_posts_store_one_answer(app, ended_event, register, database_url):
+@postgresql_only
+def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
     import threading
-
-    import pytest
 
     from webapp.evaluations import answers
     from webapp.unit_of_work import unit_of_work
 
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent writers: PostgreSQL")
     event, invitation = invited(ended_event, register)
     event_id, invitation_id = event.id, invitation.id
     db.session.remove()

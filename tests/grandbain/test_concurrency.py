@@ -1,9 +1,8 @@
 """The last place of a slot under 50 people booking at once (threads, PostgreSQL)."""
 
-import pytest
 from sqlalchemy import select
 
-from tests.conftest import make_config
+from tests.conftest import make_config, postgresql_only
 from tests.grandbain.conftest import rules
 from tests.registrations.test_concurrency import run_at_once
 from webapp import create_app
@@ -11,11 +10,10 @@ from webapp.extensions import db
 from webapp.grandbain.models import Booking, Slot
 
 
+@postgresql_only
 def test_fifty_people_for_the_last_place_one_wins_the_others_wait_or_are_refused(
     edition, make_offer, person, database_url
 ):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("row locks between connections: PostgreSQL")
     offer = make_offer(
         "Hôpital Molière", [(1, "09:00", "10:00", 2), (2, "09:00", "10:00", 50)], email="h@m.be"
     )

@@ -1,5 +1,8 @@
 """Passwords: hashed with scrypt (Werkzeug), long enough, not among the most common."""
 
+from functools import cache
+
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
@@ -25,8 +28,6 @@ COMMON = frozenset(
         "agendabassins",
     }
 )
-# Checked against when an address is unknown, so both answers take the same time.
-_DUMMY = generate_password_hash("an unknown account takes as long", method="scrypt")
 
 
 def problem_with(password, email=""):
@@ -40,12 +41,18 @@ def problem_with(password, email=""):
 
 
 def hash_password(password):
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method):
+    """Checked against when an address is unknown, so both answers take the same time."""
+    return generate_password_hash("an unknown account takes as long", method=method)
 
 
 def matches(password_hash, password):
     """Whether the password fits the hash; a missing hash costs as much as a real one."""
     if password_hash is None:
-        check_password_hash(_DUMMY, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return False
     return check_password_hash(password_hash, password or "")
