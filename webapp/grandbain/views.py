@@ -425,7 +425,14 @@ def host(token):
 
 def _host_page(offer, form=None, saved=False, message_form=None, status=200, problem=None):
     editable = OfferStatus(offer.status).is_editable
-    accepted = offer.status == OfferStatus.ACCEPTED
+    attendance = {}
+    if offer.status == OfferStatus.ACCEPTED:
+        attendance = attendance_page.sections(
+            offer,
+            lambda slot: url_for(".host_attendance", token=offer.token, slot_id=slot.id),
+            problem=problem,
+            saved=request.args.get("recorded", type=int),
+        )
     return render_template(
         "grandbain/host.html",
         offer=offer,
@@ -436,14 +443,9 @@ def _host_page(offer, form=None, saved=False, message_form=None, status=200, pro
         visitors=hosts.visitors_by_slot(offer.id) if not editable else {},
         message_form=message_form or HostMessageForm(formdata=None),
         message_sent=request.args.get("message", type=int),
-        attendance=attendance_page.sections(
-            offer,
-            lambda slot: url_for(".host_attendance", token=offer.token, slot_id=slot.id),
-            problem=problem,
-            saved=request.args.get("recorded", type=int),
-        )
-        if accepted
-        else {},
+        attendance=attendance,
+        # A refusal for a visit without a form (not started yet) is said above the list.
+        attendance_problem=problem[1] if problem and problem[0] not in attendance else None,
     ), status
 
 
