@@ -97,8 +97,9 @@ FIXED = {"extension": "csv", "action": "cancel"}
 
 
 def grand_bain_offers():
-    """A Grand Bain offer (accepted) of a service in Forest (Sud) and one in Schaerbeek, each
-    with a visit that has started and one confirmed visitor, whose attendance is not taken."""
+    """A Grand Bain offer (accepted) of a service in Forest (Sud) and one in Ganshoren (Nord:
+    Nord's coordinator reaches it), each with a visit that has started and one confirmed
+    visitor, whose attendance is not taken."""
     from datetime import date, timedelta
 
     from webapp.agenda.models import Commune
@@ -108,7 +109,7 @@ def grand_bain_offers():
 
     edition = Edition(year=2031, week_start=date(2031, 10, 13), week_end=date(2031, 10, 17))
     found = {}
-    for bassin, commune in (("sud", "forest"), ("nord", "schaerbeek")):
+    for bassin, commune in (("sud", "forest"), ("nord", "ganshoren")):
         slot = Slot(
             start_at=utcnow() - timedelta(hours=3),
             end_at=utcnow() - timedelta(hours=2),
