@@ -70,7 +70,8 @@ def world(app, make_event, make_staff):
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,
             "kind": "concertation",  # evaluation templates: admins only
-            "offer_id": offers["sud"],
+            "offer_id": offers["sud"]["offer_id"],
+            "slot_id": offers["sud"]["slot_id"],
         },
         "nord": {
             "event_id": nord.id,
@@ -82,10 +83,12 @@ def world(app, make_event, make_staff):
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,
             "kind": "concertation",
-            "offer_id": offers["nord"],
+            "offer_id": offers["nord"]["offer_id"],
+            "slot_id": offers["nord"]["slot_id"],
         },
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),
+        "sud_booking_id": offers["sud"]["booking_id"],
     }
 
 
@@ -94,15 +97,25 @@ FIXED = {"extension": "csv", "action": "cancel"}
 
 
 def grand_bain_offers():
-    """A Grand Bain offer (submitted) of a service in Forest (Sud) and one in Schaerbeek."""
-    from datetime import date
+    """A Grand Bain offer (accepted) of a service in Forest (Sud) and one in Ganshoren (Nord:
+    Nord's coordinator reaches it), each with a visit that has started and one confirmed
+    visitor, whose attendance is not taken."""
+    from datetime import date, timedelta
 
     from webapp.agenda.models import Commune
-    from webapp.grandbain.models import Edition, Offer
+    from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
+    from webapp.grandbain.states import BookingStatus, OfferStatus
+    from webapp.timezones import utcnow
 
     edition = Edition(year=2031, week_start=date(2031, 10, 13), week_end=date(2031, 10, 17))
     found = {}
-    for bassin, commune in (("sud", "forest"), ("nord", "schaerbeek")):
+    for bassin, commune in (("sud", "forest"), ("nord", "ganshoren")):
+        slot = Slot(
+            start_at=utcnow() - timedelta(hours=3),
+            end_at=utcnow() - timedelta(hours=2),
+            capacity=5,
+            booked_count=1,
+        )
         offer = Offer(
             edition=edition,
             name=SECRET_TITLE + " (Grand Bain)" if bassin == "sud" else "Service Nord",
@@ -112,10 +125,19 @@ def grand_bain_offers():
             discover_fr="x",
             contact_name="A",
             contact_email="a@example.org",
+            status=OfferStatus.ACCEPTED,
+            slots=[slot],
         )
-        db.session.add(offer)
+        visitor = Visitor(
+            edition=edition,
+            email=f"visiteur-{bassin}@example.org",
+            first_name="Zénobie" if bassin == "sud" else "Nora",
+            last_name="Vandersmissen" if bassin == "sud" else "Nord",
+        )
+        booking = Booking(slot=slot, visitor=visitor, status=BookingStatus.CONFIRMED)
+        db.session.add_all([offer, visitor, booking])
         db.session.flush()
-        found[bassin] = offer.id
+        found[bassin] = {"offer_id": offer.id, "slot_id": slot.id, "booking_id": booking.id}
     db.session.commit()
     return found
 
@@ -145,7 +167,7 @@ def fill(rule, ids):
     return url
 
 
-def snapshot(ids):
+def snapshot(ids, sud_booking_id):
     """What Sud's objects are, to compare before and after a foreign request."""
     db.session.expire_all()
     event = db.session.get(Event, ids["event_id"])
@@ -158,6 +180,7 @@ def snapshot(ids):
         "organisation": db.session.get(Organisation, ids["organisation_id"]).name,
         "proposal": db.session.get(Proposal, ids["proposal_id"]).status,
         "grand bain offer": _offer_status(ids["offer_id"]),
+        "grand bain attendance": _attended(sud_booking_id),
         "audit about Sud": db.session.scalars(
             select(AuditEntry.id).where(
                 (AuditEntry.subject_type == "event") & (AuditEntry.subject_id == ids["event_id"])
@@ -168,6 +191,8 @@ def snapshot(ids):
                 | (AuditEntry.subject_type == "venue") & (AuditEntry.subject_id == ids["venue_id"])
                 | (AuditEntry.subject_type == "series")
                 & (AuditEntry.subject_id == ids["series_id"])
+                | (AuditEntry.subject_type == "grand_bain_slot")
+                & (AuditEntry.subject_id == ids["slot_id"])
             )
         ).all(),
     }
@@ -178,6 +203,13 @@ def _offer_status(offer_id):
 
     offer = db.session.get(Offer, offer_id)
     return (offer.status, offer.reason)
+
+
+def _attended(booking_id):
+    from webapp.grandbain.models import Booking
+
+    booking = db.session.get(Booking, booking_id)
+    return (booking.status, booking.attended)
 
 
 def methods(rule):
@@ -204,7 +236,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, client, world):
 
 def test_another_bassins_objects_are_never_reached(app, client, world):
     sign_in(client, world["nord_coordinator"])
-    before = snapshot(world["sud"])
+    before = snapshot(world["sud"], world["sud_booking_id"])
     checked = 0
     for rule in admin_rules(app):
         if not rule.arguments:
@@ -217,14 +249,14 @@ def test_another_bassins_objects_are_never_reached(app, client, world):
             body = response.get_data(as_text=True)
             assert SECRET_TITLE not in body and "Vandersmissen" not in body, (method, url)
             checked += 1
-    assert snapshot(world["sud"]) == before
+    assert snapshot(world["sud"], world["sud_booking_id"]) == before
     assert checked >= 1
 
 
 def test_foreign_ids_posted_to_ones_own_objects_change_nothing_of_them(app, client, world):
     """Nord's coordinator posts Sud's ids in every id field of every form on Nord's objects."""
     sign_in(client, world["nord_coordinator"])
-    before = snapshot(world["sud"])
+    before = snapshot(world["sud"], world["sud_booking_id"])
     sud = world["sud"]
     forged = {name: str(value) for name, value in sud.items()}
     forged.update(
@@ -236,6 +268,7 @@ def test_foreign_ids_posted_to_ones_own_objects_change_nothing_of_them(app, clie
             "organiser": str(sud["organisation_id"]),
             "survivor": str(sud["venue_id"]),
             "target_event_id": str(sud["event_id"]),
+            "came": str(world["sud_booking_id"]),
         }
     )
     for rule in admin_rules(app):
@@ -247,7 +280,7 @@ def test_foreign_ids_posted_to_ones_own_objects_change_nothing_of_them(app, clie
         response = client.post(url, data=forged)
         assert response.status_code < 500, (url, response.status_code)
         assert SECRET_TITLE not in response.get_data(as_text=True), url
-    assert snapshot(world["sud"]) == before
+    assert snapshot(world["sud"], world["sud_booking_id"]) == before
 
 
 def test_a_service_account_reaches_only_its_own_pages(app, client, world):

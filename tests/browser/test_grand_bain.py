@@ -1,6 +1,8 @@
 """The Grand Bain in Chromium at 360 px: two visits booked in one go, one cancelled from the
-personal link; axe finds no serious or critical violation on its public pages (FR and NL)."""
+personal link; a host ticks who came; axe finds no serious or critical violation on its
+public pages and the host's page (FR and NL)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,6 +61,77 @@ def grand_bain(live_server):
         }
 
 
+@pytest.fixture(scope="session")
+def host_visit(live_server):
+    """The token of a host whose visit has started, with two confirmed visitors (an earlier
+    edition made here: the demo's coming edition has no visit yet)."""
+    from datetime import date
+
+    from webapp.agenda.models import Commune
+    from webapp.extensions import db
+    from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
+    from webapp.grandbain.states import BookingStatus, OfferStatus
+    from webapp.timezones import utcnow
+    from webapp.unit_of_work import unit_of_work
+
+    with live_server.app.app_context(), unit_of_work("a visit that has started"):
+        edition = Edition(year=2019, week_start=date(2019, 10, 7), week_end=date(2019, 10, 11))
+        slot = Slot(
+            start_at=utcnow() - timedelta(hours=2),
+            end_at=utcnow() - timedelta(hours=1),
+            capacity=6,
+            booked_count=2,
+        )
+        offer = Offer(
+            edition=edition,
+            name="Maison médicale Les Tilleuls",
+            sector="maison-medicale",
+            address="Rue des Tilleuls 3",
+            commune=db.session.scalar(select(Commune).where(Commune.slug == "forest")),
+            discover_fr="L'accueil et la réunion d'équipe.",
+            contact_name="Sophie Janssens",
+            contact_email="tilleuls@example.org",
+            status=OfferStatus.ACCEPTED,
+            slots=[slot],
+        )
+        for n, (first, last) in enumerate((("Karim", "El Amrani"), ("Els", "Claes"))):
+            visitor = Visitor(
+                edition=edition,
+                email=f"visite-{n}@example.org",
+                first_name=first,
+                last_name=last,
+                organisation="Service social du CPAS d'Anderlecht",
+            )
+            db.session.add(Booking(slot=slot, visitor=visitor, status=BookingStatus.CONFIRMED))
+        db.session.add(offer)
+        db.session.flush()
+        return {"token": offer.token, "slot": slot.id}
+
+
+def test_a_host_ticks_who_came_at_360px_without_javascript(chromium, live_server, host_visit):
+    context = chromium.new_context(
+        viewport=NARROW,
+        locale="fr-BE",
+        base_url=live_server.url,
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    page.goto(f"/grand-bain/offers/{host_visit['token']}")
+    form = page.locator(f"#came-{host_visit['slot']}")
+    form.get_by_label("Karim El Amrani").check()
+    form.get_by_role("button", name="Enregistrer les présences").click()
+    page.wait_for_url(re.compile(r"recorded=\d+"))
+    form = page.locator(f"#came-{host_visit['slot']}")
+    assert "1 venu·es sur 2" in form.inner_text()
+    assert form.get_by_label("Karim El Amrani").is_checked()
+    assert not form.get_by_label("Els Claes").is_checked()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= NARROW["width"], f"the host's page scrolls sideways at 360 px ({width})"
+
+
 def test_two_visits_booked_in_one_go_then_one_cancelled_at_360px(narrow_page, grand_bain):
     page = narrow_page
     first, second = grand_bain["slots"]
@@ -94,6 +167,7 @@ PAGES = {
         f"/grand-bain/{gb['year']}/book?slot={gb['slots'][0]}&slot={gb['slots'][1]}"
     ),
     "apply": lambda gb: f"/grand-bain/{gb['year']}/apply",
+    "host-attendance": lambda gb: f"/grand-bain/offers/{gb['host']['token']}",
 }
 
 
@@ -107,9 +181,9 @@ def axe():
 @pytest.mark.parametrize("language", ["fr", "nl"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_grand_bain_pages_have_no_serious_accessibility_violation(
-    narrow_page, axe, grand_bain, name, language
+    narrow_page, axe, grand_bain, host_visit, name, language
 ):
-    path = PAGES[name](grand_bain)
+    path = PAGES[name]({**grand_bain, "host": host_visit})
     path += ("&" if "?" in path else "?") + f"lang={language}"
     narrow_page.goto(path)
     assert narrow_page.locator("html").get_attribute("lang") == language

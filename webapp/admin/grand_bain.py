@@ -1,7 +1,7 @@
 """/admin/grand-bain: the editions (admins open them and set them up), the moderation of
 the services' offers (the bassin of the service's commune; admins: all), a host's visitors
-(a `service` account sees its organisation's offers), their export and one message to them,
-and each edition's figures."""
+(a `service` account sees its organisation's offers), their export, one message to them and
+who came to each visit, and each edition's figures."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,9 +16,9 @@ from webapp.agenda.models import Bassin
 from webapp.auth import scopes
 from webapp.auth.states import AccountRole
 from webapp.extensions import db
-from webapp.grandbain import editions, figures, hosts, offers
+from webapp.grandbain import attendance_page, editions, figures, hosts, offers
 from webapp.grandbain.forms import HostMessageForm
-from webapp.grandbain.models import Edition, Offer
+from webapp.grandbain.models import Edition, Offer, Slot
 from webapp.grandbain.states import OfferStatus
 from webapp.timezones import to_local
 from webapp.unit_of_work import unit_of_work
@@ -174,7 +174,18 @@ def _offer_page(offer, changes_form, refusal_form, message_form=None, status=200
         refusal_form=refusal_form,
         message_form=message_form or HostMessageForm(formdata=None),
         visitors=hosts.visitors_by_slot(offer.id),
+        attendance=_attendance_sections(offer),
     ), status
+
+
+def _attendance_sections(offer, problem=None):
+    if offer.status != OfferStatus.ACCEPTED:
+        return {}
+    return attendance_page.sections(
+        offer,
+        lambda slot: url_for(".grand_bain_attendance", offer_id=offer.id, slot_id=slot.id),
+        problem=problem,
+    )
 
 
 @bp.post("/grand-bain/offers/<int:offer_id>/accept")
@@ -265,3 +276,38 @@ def grand_bain_message(offer_id):
         count = hosts.message_visitors(offer.id, form.subject.data, form.body.data, access.actor())
     flash(_("Message envoyé à %(count)d visiteur(s).", count=count), "info")
     return redirect(url_for(".grand_bain_offer", offer_id=offer.id), 303)
+
+
+@bp.route(
+    "/grand-bain/offers/<int:offer_id>/slots/<int:slot_id>/attendance", methods=["GET", "POST"]
+)
+@access.roles(*STAFF)
+def grand_bain_attendance(offer_id, slot_id):
+    """Who came to one visit of the offer: the bassin's team or the host's account ticks
+    them (the same form as the host's page)."""
+    offer = access.find_or_404(Offer, offer_id)
+    slot = db.session.get(Slot, slot_id)
+    if offer.status != OfferStatus.ACCEPTED or slot is None or slot.offer_id != offer.id:
+        abort(404)
+    problem, status = None, 200
+    if request.method == "POST":
+        counts, problem, status = attendance_page.save(offer, slot.id, access.actor())
+        if counts is not None:
+            flash(
+                _(
+                    "Présences enregistrées : %(came)d venu·es sur %(count)d.",
+                    came=counts.came,
+                    count=counts.visits,
+                ),
+                "info",
+            )
+            anchor = f"came-{slot.id}"
+            return redirect(url_for(".grand_bain_offer", offer_id=offer.id, _anchor=anchor), 303)
+    return render_template(
+        "admin/grand_bain/attendance.html",
+        offer=offer,
+        edition=offer.edition,
+        slot=slot,
+        bookings=hosts.visitors_by_slot(offer.id).get(slot.id, []),
+        section=_attendance_sections(offer, (slot.id, problem)).get(slot.id),
+    ), status

@@ -5,8 +5,10 @@ Definitions (the tests count the same things on their own):
 - services: accepted offers; slots and places: their slots and the slots' capacities;
 - visits: confirmed bookings of those slots; visitors: people with at least one visit;
 - cancellations: cancelled bookings; cancellation rate: cancelled / (visits + cancelled);
-- no-shows: visits marked not attended; no-show rate: no-shows / visits, and "not recorded"
-  (None) while no visit of the edition was marked either way.
+- no-shows: over the slots whose attendance was taken (attendance.tally: then a visit not
+  marked as attended is a no-show), the visits that did not come; no-show rate: no-shows /
+  the visits of those slots (the recorded visits), and "not recorded" (None) while no slot
+  of the edition had its attendance taken.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from webapp.agenda.models import Bassin, Commune
 from webapp.extensions import db
+from webapp.grandbain.attendance import tally
 from webapp.grandbain.models import Booking, Edition, Offer, Slot
 from webapp.grandbain.states import BookingStatus, OfferStatus
 from webapp.timezones import local_today
@@ -44,7 +47,7 @@ class Figures:
     visits: int = 0
     cancelled: int = 0
     no_shows: int = 0
-    marked: int = 0  # visits marked attended or not
+    recorded_visits: int = 0  # visits of the slots whose attendance was taken
     by_bassin: list[Line] = field(default_factory=list)
     by_commune: list[Line] = field(default_factory=list)
     by_sector: list[Line] = field(default_factory=list)
@@ -58,11 +61,12 @@ class Figures:
 
     @property
     def no_shows_recorded(self):
-        return self.marked > 0
+        return self.recorded_visits > 0
 
     @property
     def no_show_rate(self):
-        return self.no_shows / self.visits if self.visits and self.marked else None
+        """No-shows over the recorded visits only (a slot nobody ticked says nothing)."""
+        return self.no_shows / self.recorded_visits if self.recorded_visits else None
 
 
 def is_public(edition, today=None):
@@ -100,18 +104,22 @@ def edition_figures(edition):
             Booking.slot_id.in_(list(slot_keys) or [0])
         )
     ).all()
-    visitors = set()
+    visitors, marks = set(), {}
     for slot_id, visitor_id, status, attended in bookings:
         if status == BookingStatus.CANCELLED:
             figures.cancelled += 1
         elif status == BookingStatus.CONFIRMED:
             figures.visits += 1
             visitors.add(visitor_id)
-            figures.no_shows += attended is False
-            figures.marked += attended is not None
+            marks.setdefault(slot_id, []).append(attended)
             for name, key in slot_keys[slot_id].items():
                 breakdowns[name][key].visits += 1
     figures.visitors = len(visitors)
+    for slot_marks in marks.values():
+        counted = tally(slot_marks)
+        if counted.taken:
+            figures.recorded_visits += counted.visits
+            figures.no_shows += counted.no_shows
     _label(breakdowns)
     for name, lines in breakdowns.items():
         for line in lines.values():

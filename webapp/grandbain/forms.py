@@ -196,3 +196,19 @@ class HostMessageForm(FlaskForm):
 
     subject = text(_l("Objet"), Length(max=150))
     body = text(_l("Message"), Length(max=3000), multiline=True, field=TextAreaField)
+
+
+class AttendanceForm(FlaskForm):
+    """Who came to one visit: one box per confirmed visitor, named `came`, valued by the
+    booking's id (drawn by grandbain/_attendance.html; the rules refuse an id that is not a
+    confirmed booking of the slot)."""
+
+    def came_ids(self, formdata):
+        """The booking ids ticked, or None when a value is not an id or there are more than
+        a slot can hold (a tampered form)."""
+        values = formdata.getlist("came")
+        if len(values) > MAX_SLOT_CAPACITY:
+            return None
+        if not all(v.isascii() and v.isdigit() and 0 < int(v) < 2**31 for v in values):
+            return None
+        return {int(v) for v in values}

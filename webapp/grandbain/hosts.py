@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp import audit
 from webapp.extensions import db
+from webapp.grandbain.attendance import attendance_by_slot
 from webapp.grandbain.models import Booking, Offer, Slot
 from webapp.grandbain.states import BookingStatus
 from webapp.mail.outbox import queue_message
@@ -60,9 +61,12 @@ def export_rows(offer_id):
         _("Secteur"),
         _("Fonction"),
         _("Question"),
+        _("Présent·e"),
     ]
     rows = []
-    for booking in active_bookings(offer_id):
+    bookings = active_bookings(offer_id)
+    taken = attendance_by_slot({b.slot_id for b in bookings})
+    for booking in bookings:
         visitor = booking.visitor
         status = (
             _("liste d'attente") if booking.status == BookingStatus.WAITLISTED else _("confirmé")
@@ -76,9 +80,17 @@ def export_rows(offer_id):
             sector_label(visitor.sector) if visitor.sector else "",
             visitor.job_title,
             booking.question,
+            presence(booking, taken[booking.slot_id]),
         ]
         rows.append([as_text_cell(c) for c in cells])
     return [as_text_cell(h) for h in header], rows
+
+
+def presence(booking, slot_attendance):
+    """Oui / Non for a confirmed visit of a slot whose attendance was taken, else empty."""
+    if booking.status != BookingStatus.CONFIRMED or not slot_attendance.taken:
+        return ""
+    return _("Oui") if booking.attended else _("Non")
 
 
 def export_csv(offer_id):

@@ -12,7 +12,7 @@ from webapp import audit
 from webapp.addresses import typed_address_key
 from webapp.extensions import db, limiter
 from webapp.feeds.ical import entries_text
-from webapp.grandbain import figures, hosts, offers, queries, rules
+from webapp.grandbain import attendance_page, figures, hosts, offers, queries, rules
 from webapp.grandbain.calendar import visit_entries
 from webapp.grandbain.forms import (
     LANGUAGE_CHOICES,
@@ -66,6 +66,7 @@ PERSONAL_ENDPOINTS = frozenset(
         "grandbain.host_export_csv",
         "grandbain.host_export_xlsx",
         "grandbain.host_message",
+        "grandbain.host_attendance",
         "grandbain.book_slot",
         "grandbain.book",
     }
@@ -422,8 +423,16 @@ def host(token):
     return _host_page(offer, form, saved=saved, status=status)
 
 
-def _host_page(offer, form=None, saved=False, message_form=None, status=200):
+def _host_page(offer, form=None, saved=False, message_form=None, status=200, problem=None):
     editable = OfferStatus(offer.status).is_editable
+    attendance = {}
+    if offer.status == OfferStatus.ACCEPTED:
+        attendance = attendance_page.sections(
+            offer,
+            lambda slot: url_for(".host_attendance", token=offer.token, slot_id=slot.id),
+            problem=problem,
+            saved=request.args.get("recorded", type=int),
+        )
     return render_template(
         "grandbain/host.html",
         offer=offer,
@@ -434,6 +443,9 @@ def _host_page(offer, form=None, saved=False, message_form=None, status=200):
         visitors=hosts.visitors_by_slot(offer.id) if not editable else {},
         message_form=message_form or HostMessageForm(formdata=None),
         message_sent=request.args.get("message", type=int),
+        attendance=attendance,
+        # A refusal for a visit without a form (not started yet) is said above the list.
+        attendance_problem=problem[1] if problem and problem[0] not in attendance else None,
     ), status
 
 
@@ -484,6 +496,18 @@ def host_message(token):
             audit.Actor(audit.Actor.PERSONAL_LINK, None),
         )
     return redirect(url_for(".host", token=token, message=count) + "#message-heading", 303)
+
+
+@bp.post("/grand-bain/offers/<token>/slots/<int:slot_id>/attendance")
+@limiter.limit("30/minute;300/hour")
+def host_attendance(token, slot_id):
+    """The host records who came to one of its started visits ("Qui est venu ?")."""
+    offer = _accepted_offer_by_token(token)
+    actor = audit.Actor(audit.Actor.PERSONAL_LINK, None)
+    _counts, problem, status = attendance_page.save(offer, slot_id, actor)
+    if problem:
+        return _host_page(offer, status=status, problem=(slot_id, problem))
+    return redirect(url_for(".host", token=token, recorded=slot_id, _anchor=f"came-{slot_id}"), 303)
 
 
 def _fill_form(form, offer):
