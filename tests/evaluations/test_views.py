@@ -116,8 +116,8 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register, datab
 
     if not database_url.startswith("postgresql"):
         pytest.skip("concurrent writers: PostgreSQL")
-    event, invitation = invited(ended_event, register)
-    event_id, invitation_id = event.id, invitation.id
+    _event, invitation = invited(ended_event, register)
+    form_id, invitation_id = invitation.form_id, invitation.id
     db.session.remove()
     outcomes = []
     barrier = threading.Barrier(2)
@@ -127,7 +127,8 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register, datab
             barrier.wait()
             try:
                 with unit_of_work("test"):
-                    answers.answer_invitation(invitation_id, event_id, {"usefulness": "5"})
+                    form = db.session.get(EvaluationForm, form_id)
+                    answers.answer_invitation(invitation_id, form, {"usefulness": "5"})
                 outcomes.append("stored")
             except answers.AlreadyAnswered:
                 outcomes.append("refused")

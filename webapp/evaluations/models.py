@@ -106,6 +106,13 @@ class Invitation(db.Model):
     booking: Mapped[Booking | None] = relationship()
     form: Mapped[EvaluationForm] = relationship()
 
+    @property
+    def person(self):
+        """(type, id) of the registration or booking invited: how logs name the person."""
+        if self.booking_id is not None:
+            return ("grand_bain_booking", self.booking_id)
+        return ("registration", self.registration_id)
+
 
 class Answer(db.Model):
     """One filled form: the event or the Grand Bain offer, the day, the values keyed by
