@@ -67,17 +67,22 @@ def form_of(event_id):
 
 
 def template_of(kind):
-    """The kind's template; a fresh installation gets the default ones on first use (in a
-    savepoint: a second process adding them at the same moment is no error)."""
+    """The kind's template; a fresh installation gets the default ones on first use."""
     found = db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
     if found is not None:
         return found
+    ensure_templates()
+    return db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
+
+
+def ensure_templates():
+    """Add the default templates that are missing, in a savepoint: a second process adding
+    them at the same moment is no error (its rows are there once it commits)."""
     try:
         with db.session.begin_nested():
             ensure_default_templates()
     except IntegrityError:
         pass
-    return db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
 
 
 def open_form(event, now=None):

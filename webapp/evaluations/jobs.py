@@ -1,6 +1,6 @@
 """send-evaluations: the edge of the invitations (CLI and worker), one unit of work each."""
 
-from webapp.evaluations import defaults, invitations, visits
+from webapp.evaluations import invitations, visits
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 
@@ -12,7 +12,7 @@ def send_evaluations(now=None):
     its mail is written."""
     now = now or utcnow()
     with unit_of_work("evaluation-templates"):
-        defaults.ensure_default_templates()
+        invitations.ensure_templates()
     queued = 0
     for event in invitations.due_events(now):
         for registration in invitations.recipients(event):
