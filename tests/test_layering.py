@@ -34,8 +34,9 @@ LAYERS = {
     "feeds": 3,
     "registrations": 4,
     "api": 5,
-    "evaluations": 5,
     "grandbain": 5,
+    # Grand Bain visits get their evaluation form: evaluations reads grandbain's models.
+    "evaluations": 6,
     "auth": 6,
     "proposals": 6,
     "admin": 7,

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.admin.conftest import make_staff  # noqa: F401  (a fixture)
 from tests.smtp import mail_config
 
 

@@ -1,26 +1,69 @@
 """No join leads from an answer to a person or a token: the schema says so."""
 
+import pytest
 from sqlalchemy import Date
+from sqlalchemy.exc import IntegrityError
 
 from webapp.evaluations.models import Answer
 from webapp.extensions import db
+from webapp.timezones import local_today
 
-PERSONAL = ("invitation", "registration", "token", "email", "person", "name", "account")
+PERSONAL = (
+    "invitation",
+    "registration",
+    "booking",
+    "visitor",
+    "token",
+    "email",
+    "person",
+    "name",
+    "account",
+    "slot",
+)
+# The tables that know who was invited: an answer must never lead to one of their rows.
+PEOPLE = {
+    "evaluation_invitations",
+    "registrations",
+    "check_ins",
+    "grand_bain_bookings",
+    "grand_bain_visitors",
+}
 
 
-def test_answers_have_no_foreign_key_but_the_event_and_no_personal_column(app):
+def test_answers_have_no_foreign_key_but_the_event_or_offer_and_no_personal_column(app):
     table = db.metadata.tables["evaluation_answers"]
-    assert {fk.column.table.name for fk in table.foreign_keys} == {"events"}
+    assert {fk.column.table.name for fk in table.foreign_keys} == {"events", "grand_bain_offers"}
     for column in table.columns:
         assert not any(word in column.name for word in PERSONAL), column.name
     assert {c.name for c in table.columns} == {
         "id",
         "event_id",
+        "offer_id",
         "day",
         "values",
         "quote_key",
         "quote_text",
     }
+
+
+def reached_from(name):
+    """Every table whose one row an answer's row names by following foreign keys (each hop
+    names one row: the only joins that could single out a person)."""
+    seen, todo = set(), [name]
+    while todo:
+        table = db.metadata.tables[todo.pop()]
+        for fk in table.foreign_keys:
+            target = fk.column.table.name
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_no_chain_of_foreign_keys_leads_from_an_answer_to_a_person_or_a_token(app):
+    reached = reached_from("evaluation_answers")
+    assert {"events", "grand_bain_offers"} <= reached
+    assert reached & PEOPLE == set()
 
 
 def test_no_other_table_points_at_an_answer(app):
@@ -35,3 +78,10 @@ def test_an_answer_is_dated_to_the_day_and_keyed_by_a_random_uuid(app):
     assert table.c.id.autoincrement is not True
     first, second = Answer.id.default.arg(None), Answer.id.default.arg(None)
     assert len(first) == 36 and first != second
+
+
+def test_an_answer_about_nothing_is_refused_by_the_database(app):
+    db.session.add(Answer(day=local_today(), values={}))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

@@ -5,8 +5,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+<<<<<<< HEAD
 from tests.conftest import postgresql_only
 from webapp.evaluations import invitations, jobs
+=======
+from webapp.evaluations import invitations, jobs, letters
+>>>>>>> wt-gbeval
 from webapp.evaluations.models import EvaluationForm, Invitation
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
@@ -55,8 +59,8 @@ def test_subject_names_the_kind_and_day_in_both_languages(app, make_event, regis
     from tests.factories import local
 
     event = make_event(start=local(2027, 4, 23, 13), kind="concertation")
-    assert invitations.subject(event, "fr") == "Votre avis sur la concertation du 23 avril"
-    assert invitations.subject(event, "nl") == "Uw mening over het overleg van 23 april"
+    assert letters.subject(event, "fr") == "Votre avis sur la concertation du 23 avril"
+    assert letters.subject(event, "nl") == "Uw mening over het overleg van 23 april"
 
 
 def test_one_reminder_after_four_days_then_the_form_closes(app, ended_event, register):

@@ -114,8 +114,8 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
     from webapp.evaluations import answers
     from webapp.unit_of_work import unit_of_work
 
-    event, invitation = invited(ended_event, register)
-    event_id, invitation_id = event.id, invitation.id
+    _event, invitation = invited(ended_event, register)
+    form_id, invitation_id = invitation.form_id, invitation.id
     db.session.remove()
     outcomes = []
     barrier = threading.Barrier(2)
@@ -125,7 +125,8 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
             barrier.wait()
             try:
                 with unit_of_work("test"):
-                    answers.answer_invitation(invitation_id, event_id, {"usefulness": "5"})
+                    form = db.session.get(EvaluationForm, form_id)
+                    answers.answer_invitation(invitation_id, form, {"usefulness": "5"})
                 outcomes.append("stored")
             except answers.AlreadyAnswered:
                 outcomes.append("refused")

@@ -17,6 +17,7 @@ from webapp.admin import (  # noqa: E402, F401
     event_actions,
     events,
     grand_bain,
+    grand_bain_evaluations,
     moderation,
     participants,
     recurrence,

@@ -24,7 +24,8 @@ from webapp.vocabulary import SECTOR_GROUP_SLUGS, current_language, sector_group
 STAFF = (AccountRole.ADMIN, AccountRole.BASSIN)
 
 
-def _sector():
+def sector_filter():
+    """The sector group the results are filtered by (None: all); an unknown one is 404."""
     sector = request.args.get("sector", "")
     if sector and sector not in SECTOR_GROUP_SLUGS:
         abort(404)
@@ -35,7 +36,7 @@ def _sector():
 @access.roles(*STAFF)
 def evaluation(event_id):
     event = access.find_or_404(Event, event_id)
-    sector = _sector()
+    sector = sector_filter()
     outcome = results.event_results(event, current_language(), sector)
     scale_keys = [
         q["key"]
@@ -58,12 +59,15 @@ def evaluation(event_id):
 
 
 def _rows(event):
-    """The export's rows: one per answer of the (filtered) set; None when it is hidden."""
-    outcome = results.event_results(event, current_language(), _sector())
+    """The export's rows: one per answer of the (filtered) set; 404 when it is hidden."""
+    outcome = results.event_results(event, current_language(), sector_filter())
     if outcome.hidden:
         abort(404)
-    questions = outcome.form.questions
-    answers = results.answers_of(event.id, _sector())
+    return answer_table(outcome.form.questions, results.answers_of(event.id, sector_filter()))
+
+
+def answer_table(questions, answers):
+    """(header, rows) of an export: the day and one formula-safe cell per question."""
     header = [_("Jour")] + [q.get(current_language()) or q["fr"] for q in questions]
     rows = [
         [a.day.isoformat()] + [_cell(a.values.get(q["key"])) for q in questions] for a in answers
@@ -82,7 +86,10 @@ def _cell(value):
 @access.roles(*STAFF)
 def evaluation_csv(event_id):
     event = access.find_or_404(Event, event_id)
-    header, rows = _rows(event)
+    return csv_response(*_rows(event), f"evaluation-{event.id}.csv")
+
+
+def csv_response(header, rows, filename):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -90,7 +97,7 @@ def evaluation_csv(event_id):
     return Response(
         "\ufeff" + out.getvalue(),
         content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="evaluation-{event.id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -55,7 +55,7 @@ def _grand_bain_labels():
     return {"GB_OFFER_STATES": OFFER_STATES}
 
 
-def _edition_or_404(year):
+def edition_or_404(year):
     edition = db.session.scalar(select(Edition).where(Edition.year == year))
     if edition is None:
         abort(404)
@@ -83,7 +83,7 @@ def grand_bain():
 @access.roles(*TEAMS)
 def grand_bain_edition(year):
     """The edition's offers the account reaches, waiting ones first."""
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     found = (
         db.session.scalars(
             _offers_in_scope()
@@ -115,7 +115,7 @@ def grand_bain_new():
 @bp.route("/grand-bain/<int:year>/settings", methods=["GET", "POST"])
 @access.roles(AccountRole.ADMIN)
 def grand_bain_settings(year):
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     form = EditionForm(obj=edition, bassin_choices=_bassin_choices())
     if request.method == "GET":
         form.bassins.data = [b.slug for b in edition.bassins]
@@ -148,7 +148,7 @@ def _save_edition(edition, form):
 @bp.get("/grand-bain/<int:year>/figures")
 @access.roles(*TEAMS)
 def grand_bain_figures(year):
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     return render_template(
         "admin/grand_bain/figures.html",
         edition=edition,

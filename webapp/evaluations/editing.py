@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 
 from webapp import audit
 from webapp.agenda.models import Event
+from webapp.evaluations.answers import lock_form
 from webapp.evaluations.invitations import form_of, open_form
 from webapp.evaluations.models import Answer, EvaluationTemplate
 from webapp.extensions import db
@@ -74,12 +75,17 @@ def event_questions(event):
 
 def save_event_questions(event, questions, actor):
     """Replace the questions of `event`'s copy (opening its evaluation if needed), as long as
-    no answer exists; False if unchanged."""
-    if has_answers(event.id):
-        raise Refused("answered")
+    no answer exists; False if unchanged.
+
+    Under the form's row lock, which storing an answer takes too: a first answer stored
+    meanwhile is seen here, and no answer is stored against questions being replaced."""
     form = open_form(event)
     if form is None:
         raise Refused("no-template")
+    lock_form(form.id)
+    if has_answers(event.id):
+        raise Refused("answered")
+    db.session.refresh(form)
     before = form.questions
     if before == questions:
         return False

@@ -6,13 +6,8 @@ once), then its mail is queued in the same transaction: two runs at once invite 
 twice, as registrations.rules.queue_reminder does for reminders.
 """
 
-import logging
 from datetime import timedelta
 
-from flask import render_template
-from flask_babel import force_locale, format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,31 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from webapp import audit
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
+from webapp.evaluations import letters
 from webapp.evaluations.defaults import ensure_default_templates
 from webapp.evaluations.models import EvaluationForm, EvaluationTemplate, Invitation
 from webapp.extensions import db
-from webapp.mail.failures import traceback_for_log
-from webapp.mail.outbox import queue_message
 from webapp.registrations.models import Registration
-from webapp.registrations.notifications import reference
 from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import local_day_start, to_local, utcnow
 from webapp.tokens import new_token
-from webapp.urls import absolute_url
-
-logger = logging.getLogger(__name__)
 
 REMIND_AFTER = timedelta(days=4)
 OPEN_FOR = timedelta(days=14)
-
-# How the subject names the event: « Votre avis sur la concertation du 23 avril ».
-WHAT = {
-    "concertation": _l("la concertation"),
-    "atelier-du-changement": _l("l'atelier du changement"),
-    "formation": _l("la formation"),
-    "grand-bain": _l("la visite du Grand Bain"),
-    "rdv-prevention": _l("le rendez-vous de la prévention santé"),
-}
 
 
 def recipients(event):
@@ -73,25 +54,35 @@ def recipients(event):
 
 def opening_time(event):
     """Invitations leave the day after the event ends (local midnight)."""
-    return local_day_start(to_local(event.end_at).date() + timedelta(days=1))
+    return day_after(event.end_at)
+
+
+def day_after(moment):
+    """Local midnight after `moment`: when the invitations of what ended then leave."""
+    return local_day_start(to_local(moment).date() + timedelta(days=1))
 
 
 def form_of(event_id):
     return db.session.scalar(select(EvaluationForm).where(EvaluationForm.event_id == event_id))
 
 
-def _template_of(kind):
-    """The kind's template; a fresh installation gets the default ones on first use (in a
-    savepoint: a second process adding them at the same moment is no error)."""
+def template_of(kind):
+    """The kind's template; a fresh installation gets the default ones on first use."""
     found = db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
     if found is not None:
         return found
+    ensure_templates()
+    return db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
+
+
+def ensure_templates():
+    """Add the default templates that are missing, in a savepoint: a second process adding
+    them at the same moment is no error (its rows are there once it commits)."""
     try:
         with db.session.begin_nested():
             ensure_default_templates()
     except IntegrityError:
         pass
-    return db.session.scalar(select(EvaluationTemplate).where(EvaluationTemplate.kind == kind))
 
 
 def open_form(event, now=None):
@@ -100,7 +91,7 @@ def open_form(event, now=None):
     form = form_of(event.id)
     if form is not None:
         return form
-    template = _template_of(event.kind)
+    template = template_of(event.kind)
     if template is None:
         return None
     now = now or utcnow()
@@ -112,11 +103,12 @@ def open_form(event, now=None):
         "opened_at": now,
         "closes_at": start + OPEN_FOR,
     }
-    db.session.execute(_insert_ignoring_conflict(EvaluationForm, values, "event_id"))
+    db.session.execute(insert_ignoring_conflict(EvaluationForm, values, "event_id"))
     return form_of(event.id)
 
 
-def _insert_ignoring_conflict(model, values, column):
+def insert_ignoring_conflict(model, values, column):
+    """INSERT ... ON CONFLICT (column) DO NOTHING RETURNING id: the claim of a unique row."""
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return (
         insert(model.__table__)
@@ -158,13 +150,13 @@ def invite(event_id, registration_id, now=None):
         "sent_at": now,
     }
     claimed = db.session.execute(
-        _insert_ignoring_conflict(Invitation, values, "registration_id")
+        insert_ignoring_conflict(Invitation, values, "registration_id")
     ).first()
     if claimed is None:
         return False
     invitation = db.session.get(Invitation, claimed.id)
     invitation.language = invitation.registration.language or "fr"
-    _queue_mail(invitation, "invitation")
+    letters.queue(invitation, "invitation")
     audit.record(audit.SYSTEM, "evaluation.invited", "registration", registration_id)
     db.session.flush()
     return True
@@ -202,59 +194,7 @@ def remind(invitation_id, now=None):
     if claimed.rowcount != 1:
         return False
     invitation = db.session.get(Invitation, invitation_id)
-    _queue_mail(invitation, "reminder")
-    audit.record(audit.SYSTEM, "evaluation.reminded", "registration", invitation.registration_id)
+    letters.queue(invitation, "reminder")
+    audit.record(audit.SYSTEM, "evaluation.reminded", *invitation.person)
     db.session.flush()
     return True
-
-
-def last_day(form):
-    """The last local day the form takes answers, in the current language ('mardi 7 mai')."""
-    return format_date(to_local(form.closes_at - timedelta(seconds=1)).date(), "full")
-
-
-def subject(event, language):
-    """« Votre avis sur la concertation du 23 avril » in the registrant's language."""
-    with force_locale(language):
-        what = WHAT.get(event.kind) or _("l'activité")
-        day = format_date(to_local(event.start_at).date(), "d MMMM")
-        return _("Votre avis sur %(what)s du %(day)s", what=what, day=day)
-
-
-def _queue_mail(invitation, kind):
-    """Write the invitation or reminder in the registration's language, in a SAVEPOINT: a
-    message that cannot be written is logged and skipped (the claim stays)."""
-    registration = invitation.registration
-    event = registration.event
-    language = invitation.language or "fr"
-    db.session.flush()
-    try:
-        with db.session.begin_nested():
-            with force_locale(language):
-                context = {
-                    "event": event,
-                    "kind": kind,
-                    "language": language,
-                    "form_url": absolute_url(
-                        "evaluations.answer", token=invitation.token, lang=language
-                    ),
-                    "last_day": last_day(invitation.form),
-                }
-                text = render_template("mail/evaluation_invitation.txt", **context)
-                html = render_template("mail/evaluation_invitation.html", **context)
-            queue_message(
-                registration.email,
-                subject(event, language),
-                text,
-                html,
-                reference=reference(registration.id),
-            )
-            db.session.flush()
-    except Exception as error:
-        logger.error(
-            "registration %s: the evaluation %s could not be queued (%s)",
-            registration.id,
-            kind,
-            type(error).__name__,
-            exc_info=traceback_for_log(error),
-        )

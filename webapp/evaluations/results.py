@@ -1,6 +1,7 @@
-"""An event's results: invited, answered, rate, per-question counts, means and distributions,
-free texts, the series trend. Nothing is shown of a set (a form, or any filtered subset) of
-fewer than MIN_ANSWERS answers: small groups would name people."""
+"""The results of an event's form, of a Grand Bain offer's, or of several offers' together
+(an edition, within a team's bassins): invited, answered, rate, per-question counts, means
+and distributions, free texts, the series trend. Nothing is shown of a set (a form, several,
+or any filtered subset) of fewer than MIN_ANSWERS answers: small groups would name people."""
 
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ class QuestionResult:
 
 @dataclass
 class Results:
-    form: EvaluationForm | None
+    form: EvaluationForm | None  # None: not opened yet, or several forms together
     invited: int
     answered: int  # answers of the whole form (links and open link)
     shown: int  # answers of the filtered subset
@@ -43,13 +44,27 @@ def invited_count(form):
     )
 
 
-def answers_of(event_id, sector=None):
-    answers = db.session.scalars(
-        select(Answer).where(Answer.event_id == event_id).order_by(Answer.day, Answer.id)
-    ).all()
+def _answers(where, sector=None):
+    answers = db.session.scalars(select(Answer).where(where).order_by(Answer.day, Answer.id)).all()
     if sector:
         answers = [a for a in answers if a.values.get(SECTOR_KEY) == sector]
     return answers
+
+
+def answers_of(event_id, sector=None):
+    return _answers(Answer.event_id == event_id, sector)
+
+
+def offers_answers(offer_ids, sector=None):
+    """The answers about these Grand Bain offers (one offer's, or an edition's in scope)."""
+    return _answers(Answer.offer_id.in_(list(offer_ids)), sector)
+
+
+def _results(form, invited, all_answers, subset, questions, language):
+    rate = len(all_answers) / invited if invited else None
+    hidden = len(subset) < MIN_ANSWERS
+    shown = [] if hidden else [summarise(q, subset, language) for q in questions]
+    return Results(form, invited, len(all_answers), len(subset), rate, hidden, shown)
 
 
 def event_results(event, language, sector=None):
@@ -59,11 +74,31 @@ def event_results(event, language, sector=None):
         return Results(None, 0, 0, 0, None, True, [])
     all_answers = answers_of(event.id)
     subset = answers_of(event.id, sector) if sector else all_answers
-    invited = invited_count(form)
-    rate = len(all_answers) / invited if invited else None
-    hidden = len(subset) < MIN_ANSWERS
-    questions = [] if hidden else [summarise(q, subset, language) for q in form.questions]
-    return Results(form, invited, len(all_answers), len(subset), rate, hidden, questions)
+    return _results(form, invited_count(form), all_answers, subset, form.questions, language)
+
+
+def offer_results(offer_id, language, sector=None):
+    """The results of one Grand Bain offer's form (all its visits), filtered by sector."""
+    form = db.session.scalar(select(EvaluationForm).where(EvaluationForm.offer_id == offer_id))
+    if form is None:
+        return Results(None, 0, 0, 0, None, True, [])
+    all_answers = offers_answers([offer_id])
+    subset = offers_answers([offer_id], sector) if sector else all_answers
+    return _results(form, invited_count(form), all_answers, subset, form.questions, language)
+
+
+def offers_results(offer_ids, questions, language, sector=None):
+    """The results of several offers' forms together (an edition, within a scope), by the
+    stable keys of `questions` (the template's): the threshold applies to the whole set."""
+    invited = db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .join(EvaluationForm, Invitation.form_id == EvaluationForm.id)
+        .where(EvaluationForm.offer_id.in_(list(offer_ids)))
+    )
+    all_answers = offers_answers(offer_ids)
+    subset = offers_answers(offer_ids, sector) if sector else all_answers
+    return _results(None, invited, all_answers, subset, questions, language)
 
 
 def summarise(question, answers, language):
@@ -134,3 +169,25 @@ def quotes(event_id):
         select(Answer).where(Answer.event_id == event_id, Answer.quote_text.is_not(None))
     ).all()
     return [(a.quote_text, a.values.get(SECTOR_KEY)) for a in chosen]
+
+
+def counts_by_offer(offer_ids):
+    """{offer id: (invited, answered)} of these offers' forms (counts only, never values)."""
+    ids = list(offer_ids)
+    invited = db.session.execute(
+        select(EvaluationForm.offer_id, func.count(Invitation.id))
+        .join(Invitation, Invitation.form_id == EvaluationForm.id)
+        .where(EvaluationForm.offer_id.in_(ids))
+        .group_by(EvaluationForm.offer_id)
+    ).all()
+    answered = db.session.execute(
+        select(Answer.offer_id, func.count())
+        .where(Answer.offer_id.in_(ids))
+        .group_by(Answer.offer_id)
+    ).all()
+    counts = {offer_id: [0, 0] for offer_id in ids}
+    for offer_id, count in invited:
+        counts[offer_id][0] = count
+    for offer_id, count in answered:
+        counts[offer_id][1] = count
+    return {offer_id: tuple(pair) for offer_id, pair in counts.items()}

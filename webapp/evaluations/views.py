@@ -1,12 +1,13 @@
-"""/evaluations/<token> (a personal link) and /evaluations/open/<token> (walk-ins, one
-answer per browser): the form, then a thank-you that cannot be sent again."""
+"""/evaluations/<token> (a personal link, after an event or a Grand Bain visit) and
+/evaluations/open/<token> (an event's walk-ins, one answer per browser): the form, then a
+thank-you that cannot be sent again."""
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from webapp.evaluations import answers, retention  # noqa: F401  retention: listens
+from webapp.evaluations import about, answers, retention  # noqa: F401  retention: listens
 from webapp.evaluations.forms import evaluation_form, values_from
-from webapp.evaluations.invitations import last_day
+from webapp.evaluations.letters import last_day
 from webapp.evaluations.models import EvaluationForm, Invitation
 from webapp.extensions import limiter
 from webapp.tokens import find_by_token
@@ -34,26 +35,29 @@ def answer(token):
     if invitation is None:
         abort(404)
     form_row = invitation.form
+    subject = about.of_invitation(invitation, current_language())
     if invitation.answered:
-        return _thanks(form_row, 409 if request.method == "POST" else 200)
+        return _thanks(subject, 409 if request.method == "POST" else 200)
     if not form_row.is_open():
-        return _closed(form_row)
+        return _closed(subject)
     form = evaluation_form(form_row.questions, current_language())
     if form.validate_on_submit():
         try:
             with unit_of_work("evaluation-answer"):
                 answers.answer_invitation(
-                    invitation.id, form_row.event_id, values_from(form, form_row.questions)
+                    invitation.id, form_row, values_from(form, form_row.questions)
                 )
         except answers.AlreadyAnswered:
-            return _thanks(form_row, 409)
-        return _thanks(form_row, 200)
-    return _form(form_row, form)
+            return _thanks(subject, 409)
+        return _thanks(subject, 200)
+    return _form(form_row, subject, form)
 
 
 def _open_form_or_404(token):
+    """An event's form by its open link (a Grand Bain offer's has none: visitors all have
+    their own link)."""
     form_row = find_by_token(EvaluationForm.open_token, token)
-    if form_row is None:
+    if form_row is None or form_row.event_id is None:
         abort(404)
     return form_row
 
@@ -75,15 +79,16 @@ def _answered_here(form_row):
 @limiter.limit("10/minute;60/hour", methods=["POST"])
 def open_link(token):
     form_row = _open_form_or_404(token)
+    subject = about.of_event(form_row.event, current_language())
     if _answered_here(form_row):
-        return _thanks(form_row, 409 if request.method == "POST" else 200)
+        return _thanks(subject, 409 if request.method == "POST" else 200)
     if not form_row.is_open():
-        return _closed(form_row)
+        return _closed(subject)
     form = evaluation_form(form_row.questions, current_language())
     if form.validate_on_submit():
         with unit_of_work("evaluation-open-answer"):
-            answers.answer_open_link(form_row.event_id, values_from(form, form_row.questions))
-        response = _thanks(form_row, 200)
+            answers.answer_open_link(form_row, values_from(form, form_row.questions))
+        response = _thanks(subject, 200)
         response.set_cookie(
             OPEN_COOKIE,
             _serializer().dumps(_done_list(form_row)),
@@ -94,7 +99,7 @@ def open_link(token):
             path="/evaluations/",
         )
         return response
-    return _form(form_row, form)
+    return _form(form_row, subject, form)
 
 
 def _done_list(form_row):
@@ -106,11 +111,11 @@ def _done_list(form_row):
     return done + [form_row.id]
 
 
-def _form(form_row, form):
+def _form(form_row, subject, form):
     status = 422 if request.method == "POST" else 200
     page = render_template(
         "evaluations/form.html",
-        event=form_row.event,
+        about=subject,
         questions=form_row.questions,
         form=form,
         last_day=last_day(form_row),
@@ -118,11 +123,11 @@ def _form(form_row, form):
     return make_response(page, status)
 
 
-def _thanks(form_row, status):
-    page = render_template("evaluations/thanks.html", event=form_row.event)
+def _thanks(subject, status):
+    page = render_template("evaluations/thanks.html", about=subject)
     return make_response(page, status)
 
 
-def _closed(form_row):
-    page = render_template("evaluations/closed.html", event=form_row.event)
+def _closed(subject):
+    page = render_template("evaluations/closed.html", about=subject)
     return make_response(page, 410 if request.method == "POST" else 200)
