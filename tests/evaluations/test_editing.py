@@ -4,9 +4,9 @@ form's row lock (webapp/evaluations/editing.py, answers.py)."""
 import threading
 import time
 
-import pytest
 from sqlalchemy import select
 
+from tests.conftest import postgresql_only
 from webapp import audit
 from webapp.agenda.models import Event
 from webapp.evaluations import answers, editing, jobs
@@ -15,11 +15,8 @@ from webapp.extensions import db
 from webapp.unit_of_work import unit_of_work
 
 
-def test_an_edit_waits_for_an_answer_being_stored_then_is_refused(
-    app, ended_event, register, database_url
-):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent writers: PostgreSQL")
+@postgresql_only
+def test_an_edit_waits_for_an_answer_being_stored_then_is_refused(app, ended_event, register):
     event = ended_event()
     register(event, 1)
     jobs.send_evaluations()

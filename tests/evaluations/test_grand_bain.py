@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.admin.conftest import sign_in
+from tests.conftest import postgresql_only
 from webapp.agenda.models import Commune
 from webapp.evaluations import defaults, invitations, jobs
 from webapp.evaluations.models import Answer, EvaluationForm, Invitation
@@ -194,9 +195,8 @@ def test_one_reminder_after_four_days_then_the_form_closes(app, grand_bain):
     assert not db.session.scalar(select(EvaluationForm)).is_open(now + timedelta(days=15))
 
 
-def test_two_runs_at_once_invite_each_visit_once(app, grand_bain, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent writers: PostgreSQL")
+@postgresql_only
+def test_two_runs_at_once_invite_each_visit_once(app, grand_bain):
     offers = [grand_bain.offer(f"Service {n}", starts=(ago(2, n),)) for n in range(4)]
     for n in range(8):
         grand_bain.book(offers[n % 4].slots[0], n)
@@ -327,9 +327,8 @@ def test_erasing_a_visitor_removes_its_invitations_and_keeps_the_answers(client,
     assert count(Invitation) == 0 and count(Answer) == 1
 
 
-def test_the_database_removes_a_deleted_bookings_invitation(app, grand_bain, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("foreign key actions: PostgreSQL (SQLite runs none)")
+@postgresql_only
+def test_the_database_removes_a_deleted_bookings_invitation(app, grand_bain):
     booking = grand_bain.book(grand_bain.offer().slots[0], 1)
     jobs.send_evaluations()
     db.session.execute(db.delete(Booking).where(Booking.id == booking.id))

@@ -5,12 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-<<<<<<< HEAD
 from tests.conftest import postgresql_only
-from webapp.evaluations import invitations, jobs
-=======
 from webapp.evaluations import invitations, jobs, letters
->>>>>>> wt-gbeval
 from webapp.evaluations.models import EvaluationForm, Invitation
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
