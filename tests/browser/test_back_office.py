@@ -95,7 +95,31 @@ STAFF_PAGES = [
     "/admin/stats",
     "/admin/audit",
     "/admin/account",
+    "/admin/grand-bain/",
+    "/admin/grand-bain/2027/",
 ]
+
+# Each table column whose header is aligned otherwise than its cells (a number under a
+# header pushed to the other side reads as belonging to the next column).
+MISALIGNED_COLUMNS = """() => {
+  const side = cell => ({start: 'left', end: 'right'})[getComputedStyle(cell).textAlign]
+    || getComputedStyle(cell).textAlign;
+  const found = [];
+  for (const table of document.querySelectorAll('table')) {
+    const head = table.tHead && table.tHead.rows[0];
+    if (!head || !table.tBodies.length) continue;
+    [...head.cells].forEach((header, i) => {
+      for (const row of table.tBodies[0].rows) {
+        const cell = row.cells[i];
+        if (cell && cell.colSpan === 1 && cell.textContent.trim() && side(cell) !== side(header)) {
+          found.push(header.textContent.trim());
+          break;
+        }
+      }
+    });
+  }
+  return found;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -132,4 +156,7 @@ def test_staff_pages_have_no_serious_accessibility_violation(
             failures.append(f"{path}:\n{_describe(blocking)}")
         if not fits(page):
             failures.append(f"{path}: wider than the screen")
+        misaligned = page.evaluate(MISALIGNED_COLUMNS)
+        if misaligned:
+            failures.append(f"{path}: headers aligned otherwise than their cells: {misaligned}")
     assert not failures, "\n".join(failures)

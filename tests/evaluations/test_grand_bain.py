@@ -159,7 +159,7 @@ def test_one_form_per_offer_from_the_grand_bain_template_open_after_its_last_slo
     form = db.session.scalar(select(EvaluationForm))
     assert count(EvaluationForm) == 1
     assert (form.offer_id, form.event_id) == (offer.id, None)
-    assert form.questions == defaults.default_questions()
+    assert form.questions == defaults.visit_questions()
     assert {i.form_id for i in db.session.scalars(select(Invitation))} == {form.id}
     assert invited_bookings() == [bookings[0].id, bookings[1].id]
     # Open for fourteen days after the day following the last visit, for its visitors too.
@@ -404,10 +404,10 @@ def test_the_offers_export_is_formula_safe(app, make_staff, evaluated):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 1 + len(SCORES)
-    takeaway = rows[0].index("Qu'en retenez-vous ?")
+    takeaway = rows[0].index("Qu'avez-vous découvert de ce service ?")
     cells = [row[takeaway] for row in rows[1:] if row[takeaway]]
     assert cells == ['\'=HYPERLINK("http://x") Très bon accueil.']
-    usefulness = rows[0].index("Cette rencontre vous a-t-elle été utile ?")
+    usefulness = rows[0].index("Cette visite vous a-t-elle été utile ?")
     assert sorted(int(row[usefulness]) for row in rows[1:]) == sorted(SCORES)
 
 
