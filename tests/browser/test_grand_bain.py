@@ -124,7 +124,7 @@ def test_a_host_ticks_who_came_at_360px_without_javascript(chromium, live_server
     form.get_by_role("button", name="Enregistrer les présences").click()
     page.wait_for_url(re.compile(r"recorded=\d+"))
     form = page.locator(f"#came-{host_visit['slot']}")
-    assert "1 venu·es sur 2" in form.inner_text()
+    assert "Présent·es : 1 sur 2" in form.inner_text()
     assert form.get_by_label("Karim El Amrani").is_checked()
     assert not form.get_by_label("Els Claes").is_checked()
     width = page.evaluate("document.documentElement.scrollWidth")

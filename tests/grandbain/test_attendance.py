@@ -177,13 +177,13 @@ def test_the_host_ticks_who_came_on_its_page_and_sees_x_of_y(client, visit):
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     form = page.split(f'id="came-{slot.id}"')[1].split("</form>")[0]
-    assert "Présences enregistrées." in form and "2 venu·es sur 3" in form
+    assert "Présences enregistrées." in form and "Présent·es : 2 sur 3" in form
     assert f'value="{booked[1]}" id="came-{slot.id}-{booked[1]}" checked' in form
     assert f'value="{booked[2]}" id="came-{slot.id}-{booked[2]}">' in form
 
     dutch = client.get(f"/grand-bain/offers/{offer.token}?lang=nl").get_data(as_text=True)
     assert '<html lang="nl">' in dutch
-    assert "Wie is er gekomen?" in dutch and "2 van de 3 gekomen" in dutch
+    assert "Wie is er gekomen?" in dutch and "Aanwezig: 2 van de 3" in dutch
     assert "Aanwezigheden opslaan" in dutch
 
 
@@ -258,8 +258,8 @@ def test_the_sud_team_records_from_the_back_office_and_nord_cannot(
     (line,) = attendance_lines()
     assert line.actor_kind == "account" and line.actor_id is not None
     shown = sud_client.get(f"/admin/grand-bain/offers/{offer.id}").get_data(as_text=True)
-    assert "Présences enregistrées : 1 venu·es sur 3." in shown
-    assert "1 venu·es sur 3" in shown.split(f'id="came-{slot.id}"')[1]
+    assert "Présences enregistrées. Présent·es : 1 sur 3." in shown
+    assert "Présent·es : 1 sur 3" in shown.split(f'id="came-{slot.id}"')[1]
 
 
 def test_a_service_account_records_for_its_own_offer_only(

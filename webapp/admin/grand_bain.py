@@ -295,7 +295,7 @@ def grand_bain_attendance(offer_id, slot_id):
         if counts is not None:
             flash(
                 _(
-                    "Présences enregistrées : %(came)d venu·es sur %(count)d.",
+                    "Présences enregistrées. Présent·es : %(came)d sur %(count)d.",
                     came=counts.came,
                     count=counts.visits,
                 ),
