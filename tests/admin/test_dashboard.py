@@ -57,6 +57,18 @@ def test_past_meetings_without_a_report_of_the_last_twelve_months(sud_page, make
     assert marked(sud_page(), "no-report-event") == [bare.id, older.id]
 
 
+def test_a_meeting_leaves_the_list_once_its_written_report_is_published(sud_page, make_event):
+    from tests.agenda.test_reports import ACTOR, content, write
+    from webapp.agenda import report_operations as ops
+
+    meeting = make_event(title="Concertation #4", start=utcnow() - timedelta(days=10))
+    write(ops.save_draft, meeting.id, content(), ACTOR)
+    assert marked(sud_page(), "no-report-event") == [meeting.id]  # a draft is not a report yet
+    write(ops.publish, meeting.id, ACTOR)
+    assert marked(sud_page(), "no-report-event") == []
+    assert dashboard.year_counts(Scope.of_bassins("sud"), meeting.local_start.year)[2] == 1
+
+
 def test_drafts_to_publish_are_the_account_s_coming_drafts(sud_page, make_event):
     draft = make_event(title="Brouillon ADC #9", status="draft")
     make_event(title="Brouillon passé", status="draft", start=utcnow() - timedelta(days=3))

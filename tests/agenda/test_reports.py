@@ -213,6 +213,19 @@ def test_a_draft_is_never_public_and_the_published_report_shows_everywhere(clien
     assert seen["api"]["report"] is None
 
 
+def test_the_archive_card_says_a_report_is_there_once_it_is_published(client, liaison):
+    _first, second, _upcoming, _nord = liaison
+
+    def card_of(event):
+        html = html_of(client, "/archive/")
+        return html.split(f"/events/{event.id}", 1)[1].split("</article>", 1)[0]
+
+    write(ops.save_draft, second.id, content(), ACTOR)
+    assert "Compte rendu disponible" not in card_of(second)
+    write(ops.publish, second.id, ACTOR)
+    assert "Compte rendu disponible" in card_of(second)
+
+
 def test_save_the_date_points_at_the_next_meeting_of_the_series(client, liaison):
     first, second, upcoming, _ = liaison
     write(ops.save_draft, first.id, content(), ACTOR)

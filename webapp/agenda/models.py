@@ -340,8 +340,10 @@ class Event(Localized, db.Model):
 
     @property
     def has_report(self):
+        """A published report (agenda/reports.py) or one imported on the event's columns."""
         return bool(
-            self.report_summary_fr
+            self.has_published_report
+            or self.report_summary_fr
             or self.report_url
             or self.presentation_url
             or self.participants_count

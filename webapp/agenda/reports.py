@@ -16,8 +16,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from webapp.agenda.models import Event, Localized
 from webapp.agenda.states import FiguresSource, ReportStatus
@@ -66,6 +67,13 @@ class Report(db.Model):
     @property
     def is_published(self):
         return self.status == ReportStatus.PUBLISHED
+
+
+# Whether the event has a published report, loaded with the event (one EXISTS on the unique
+# event_id): agenda cards and the dashboard know it without a query per event.
+Event.has_published_report = column_property(
+    exists().where(Report.event_id == Event.id, Report.status == ReportStatus.PUBLISHED)
+)
 
 
 class ReportSection(Localized, db.Model):

@@ -109,8 +109,10 @@ def _blank(column):
     return or_(column.is_(None), column == "")
 
 
-# Event.has_report, as SQL: no summary, no report or slides link, no participants count.
+# Event.has_report, as SQL: no published report, and none imported (no summary, no report or
+# slides link, no participants count).
 NO_REPORT = and_(
+    ~Event.has_published_report,
     _blank(Event.report_summary_fr),
     _blank(Event.report_url),
     _blank(Event.presentation_url),
