@@ -52,6 +52,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Agenda des bassins <agenda@bassins.brussels>"
     )
+    # Seconds the outbox waits for the mail server to connect, greet or answer a command:
+    # past it the attempt fails (retried with the backoff) instead of holding the worker.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
 
     # Optional redis://... shared by every worker for feed and page bodies (keyed by
     # data-derived validators); FEED_CACHE_URL is its earlier name.

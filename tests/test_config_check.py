@@ -93,6 +93,13 @@ def test_a_mail_server_that_does_not_answer_is_an_error(healthy):
     assert levels_mentioning(found, "mail server") == [ERROR]
 
 
+@pytest.mark.parametrize("seconds", [0, -5])
+def test_a_mail_timeout_that_bounds_nothing_is_an_error(healthy, seconds):
+    found = check(healthy, MAIL_TIMEOUT=seconds)
+    assert levels_mentioning(found, "MAIL_TIMEOUT") == [ERROR]
+    assert levels_mentioning(check(healthy, MAIL_TIMEOUT=0.5), "MAIL_TIMEOUT") == []
+
+
 def test_a_database_behind_the_migrations_is_an_error(healthy):
     app = create_app(make_config(healthy["SQLALCHEMY_DATABASE_URI"]))
     with app.app_context():

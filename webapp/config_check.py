@@ -39,6 +39,7 @@ def findings(app=None, workers=None, timeout=5.0):
     found += check_base_url(config)
     found += check_shared_state(config, workers, timeout)
     found += check_proxies(config)
+    found += check_mail_timeout(config)
     found += check_mail(config, timeout)
     found += check_database(app)
     return found
@@ -118,6 +119,19 @@ def check_proxies(config):
             )
         ]
     return []
+
+
+def check_mail_timeout(config):
+    """MAIL_TIMEOUT bounds every wait of the outbox on the mail server; 0 or less cannot."""
+    if config.get("MAIL_TIMEOUT", 30) > 0:
+        return []
+    return [
+        Finding(
+            ERROR,
+            f"MAIL_TIMEOUT is {config.get('MAIL_TIMEOUT')}: it must be a number of seconds "
+            "above 0 (default 30), the longest the outbox waits for the mail server.",
+        )
+    ]
 
 
 def check_mail(config, timeout):

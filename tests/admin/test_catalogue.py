@@ -203,6 +203,64 @@ def test_a_sud_account_cannot_reach_a_nord_venue(sud_client, nord_venue):
     assert db.session.get(Venue, nord_venue.id).name == "Salle schaerbeek"
 
 
+@pytest.fixture
+def shared_sud_venue(make_event):
+    """A Forest venue (Bassin Sud's commune) used by an event Sud shares with Nord."""
+    event = make_event(title="Concertation Sud et Nord", bassins=("sud", "nord"))
+    return event
+
+
+def test_a_bassin_may_choose_but_not_edit_another_bassins_venue_of_a_shared_event(
+    app, make_staff, shared_sud_venue
+):
+    event = shared_sud_venue
+    venue_id, name = event.venue_id, event.venue.name
+    nord = sign_in(app.test_client(), make_staff("bassin", bassins=("nord",)))
+    assert nord.get(f"/admin/venues/{venue_id}/edit").status_code == 404
+    response = nord.post(f"/admin/venues/{venue_id}/edit", data=venue_form(name="Renommé"))
+    assert response.status_code == 404
+    for method in ("get", "post"):
+        response = getattr(nord, method)(f"/admin/venues/{venue_id}/merge", data={})
+        assert response.status_code == 404
+    assert db.session.get(Venue, venue_id).name == name
+    assert audit_lines("venue.updated") == []
+    # The list shows it apart, without a link to edit it; the shared event's form offers it.
+    page = nord.get("/admin/venues").get_data(as_text=True)
+    assert f'data-venue-id="{venue_id}"' in page.split("shared-venues-heading")[-1]
+    assert f"/admin/venues/{venue_id}/edit" not in page
+    page = nord.get(f"/admin/events/{event.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{venue_id}">' in page
+
+
+def test_the_bassin_of_the_venues_commune_still_edits_it(sud_client, shared_sud_venue):
+    venue_id = shared_sud_venue.venue_id
+    page = sud_client.get("/admin/venues").get_data(as_text=True)
+    assert f"/admin/venues/{venue_id}/edit" in page and "shared-venues-heading" not in page
+    response = sud_client.post(f"/admin/venues/{venue_id}/edit", data=venue_form(name="Renommé"))
+    assert response.status_code == 303
+    assert db.session.get(Venue, venue_id).name == "Renommé"
+
+
+def test_a_bassin_merges_its_duplicate_into_another_bassins_venue(
+    app, make_staff, make_event, shared_sud_venue
+):
+    sud_venue_id, name = shared_sud_venue.venue_id, shared_sud_venue.venue.name
+    own = make_event(title="Nord à Ganshoren", bassins=("nord",), commune="ganshoren")
+    duplicate_id = own.venue_id
+    nord = sign_in(app.test_client(), make_staff("bassin", bassins=("nord",)))
+    page = nord.get(f"/admin/venues/{duplicate_id}/edit").get_data(as_text=True)
+    merge_section = page.split('id="merge-heading"')[1]
+    assert f'<option value="{sud_venue_id}">' in merge_section  # offered as the one to keep
+    response = nord.post(
+        f"/admin/venues/{duplicate_id}/merge", data={"survivor": str(sud_venue_id)}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/admin/venues")  # not its edit page: 404
+    assert db.session.get(Venue, duplicate_id) is None
+    assert db.session.get(Event, own.id).venue_id == sud_venue_id
+    assert db.session.get(Venue, sud_venue_id).name == name
+
+
 def test_a_sud_account_cannot_put_its_venue_in_a_nord_commune(sud_client):
     response = sud_client.post(
         "/admin/venues/new", data=venue_form(commune=str(commune_id("schaerbeek")))

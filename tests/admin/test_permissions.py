@@ -59,6 +59,8 @@ def world(app, make_event, make_staff):
     ).registration
     proposal = submitted(("sud",), title_fr=SECRET_TITLE + " (proposition)")
     offers = grand_bain_offers()
+    # An event Sud shares with Nord, at a Sud venue: Nord chooses it, never changes it.
+    shared = make_event(title="Concertation Sud et Nord", bassins=("sud", "nord"))
     return {
         "sud": {
             "event_id": sud.id,
@@ -89,6 +91,7 @@ def world(app, make_event, make_staff):
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),
         "sud_booking_id": offers["sud"]["booking_id"],
+        "shared_venue_id": shared.venue_id,
     }
 
 
@@ -281,6 +284,28 @@ def test_foreign_ids_posted_to_ones_own_objects_change_nothing_of_them(app, clie
         assert response.status_code < 500, (url, response.status_code)
         assert SECRET_TITLE not in response.get_data(as_text=True), url
     assert snapshot(world["sud"], world["sud_booking_id"]) == before
+
+
+def test_another_bassins_venue_of_a_shared_event_is_never_changed(app, client, world):
+    """Every route naming a venue, with Sud's venue of an event Sud shares with Nord: Nord's
+    coordinator reaches that event (and may choose the venue) but not the venue's pages."""
+    sign_in(client, world["nord_coordinator"])
+    venue_id = world["shared_venue_id"]
+    before = {c.name: getattr(db.session.get(Venue, venue_id), c.name) for c in Venue.__table__.c}
+    checked = 0
+    for rule in admin_rules(app):
+        if "venue_id" not in rule.arguments:
+            continue
+        url = fill(rule, {**world["nord"], "venue_id": venue_id})
+        for method in methods(rule):
+            data = {"name": "Renommé", "survivor": str(world["nord"]["venue_id"])}
+            response = client.open(url, method=method, data=data if method == "POST" else None)
+            assert response.status_code in (403, 404), (method, url, response.status_code)
+            checked += 1
+    db.session.expire_all()
+    venue = db.session.get(Venue, venue_id)
+    assert {c.name: getattr(venue, c.name) for c in Venue.__table__.c} == before
+    assert checked >= 4  # edit and merge, GET and POST
 
 
 def test_a_service_account_reaches_only_its_own_pages(app, client, world):

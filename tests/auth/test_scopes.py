@@ -4,8 +4,17 @@ import pytest
 from sqlalchemy import select
 
 from tests.edge import rules
-from webapp.agenda.models import Organisation, Venue
-from webapp.auth.scopes import Scope, events_in, find, registrations_in, venues_in
+from tests.factories import venue as make_venue
+from webapp.agenda.models import EventOccurrence, OccurrenceOverride, Organisation, Venue
+from webapp.auth.scopes import (
+    Scope,
+    editable_venues_in,
+    events_in,
+    find,
+    registrations_in,
+    venue_edit_filter,
+    venues_in,
+)
 from webapp.extensions import db
 from webapp.registrations.models import Registration
 
@@ -60,6 +69,71 @@ def test_registrations_follow_their_event(agenda):
     reached = db.session.scalars(registrations_in(Scope.of_bassins("nord"))).all()
     assert sorted(r.event_id for r in reached) == sorted([events["nord"].id, events["both"].id])
     assert len(db.session.scalars(registrations_in(Scope.all())).all()) == 3
+
+
+def venue_ids(statement):
+    return {venue.id for venue in db.session.scalars(statement)}
+
+
+def test_a_bassin_changes_the_venues_of_its_communes_not_those_of_a_shared_event(agenda):
+    service, events = agenda
+    ganshoren = make_venue("Salle Nord", "ganshoren", "Rue de Nord 1")
+    db.session.commit()
+    nord, sud = Scope.of_bassins("nord"), Scope.of_bassins("sud")
+    assert venue_ids(editable_venues_in(nord)) == {ganshoren.id}
+    # A Forest venue (Sud's commune) that Nord reaches through the event they share.
+    assert events["both"].venue_id in venue_ids(venues_in(nord))
+    assert events["both"].venue_id not in venue_ids(editable_venues_in(nord))
+    assert events["both"].venue_id in venue_ids(editable_venues_in(sud))
+    assert find(db.session, nord, Venue, events["both"].venue_id, venue_edit_filter) is None
+    for scope in (nord, sud, Scope.of_bassins("nord", "sud")):
+        assert venue_ids(editable_venues_in(scope)) <= venue_ids(venues_in(scope))
+    assert venue_ids(editable_venues_in(Scope.all())) == venue_ids(select(Venue))
+    assert venue_ids(editable_venues_in(Scope.of_organisation(service.id))) == set()
+
+
+def test_a_venue_in_another_bassins_commune_is_not_changed_by_a_bassin_using_it(agenda):
+    _service, events = agenda
+    schaerbeek = events["nord"].venue_id  # Nord's own event, in Bassin Nord-Est's commune
+    nord = Scope.of_bassins("nord")
+    assert schaerbeek in venue_ids(venues_in(nord))
+    assert schaerbeek not in venue_ids(editable_venues_in(nord))
+    assert schaerbeek in venue_ids(editable_venues_in(Scope.of_bassins("nord-est")))
+
+
+def test_a_venue_without_commune_is_changed_by_the_bassins_whose_events_alone_use_it(
+    agenda, make_event
+):
+    _service, events = agenda
+    place = Venue(name="Salle sans commune", address="Rue 1")
+    db.session.add(place)
+    db.session.flush()
+    events["nord"].venue_id = place.id
+    db.session.commit()
+    nord, sud = Scope.of_bassins("nord"), Scope.of_bassins("sud")
+    assert place.id in venue_ids(editable_venues_in(nord))
+    assert place.id not in venue_ids(editable_venues_in(sud))  # not even reached
+    # A date of a Sud series moved there: the place is no longer Nord's alone.
+    weekly = make_event(title="Sud chaque semaine", commune=None, rrule="FREQ=WEEKLY;COUNT=3")
+    first = db.session.scalars(
+        select(EventOccurrence).where(EventOccurrence.event_id == weekly.id)
+    ).first()
+    weekly.overrides.append(
+        OccurrenceOverride(
+            recurrence_start=first.recurrence_start,
+            start_at=first.start_at,
+            end_at=first.end_at,
+            venue_id=place.id,
+        )
+    )
+    db.session.commit()
+    assert place.id not in venue_ids(editable_venues_in(nord))
+    assert place.id in venue_ids(editable_venues_in(Scope.of_bassins("nord", "sud")))
+    # So does an event Nord shares with Sud held there.
+    weekly.overrides.clear()
+    events["both"].venue_id = place.id
+    db.session.commit()
+    assert place.id not in venue_ids(editable_venues_in(nord))
 
 
 def test_venues_of_a_bassin_are_those_in_its_communes_or_used_by_its_events(agenda):

@@ -19,15 +19,16 @@ from pathlib import Path
 from sqlalchemy import text
 
 from tests.edge import rules
-from tests.smtp import Inbox
+from tests.smtp import Inbox, SMTPServer, StallingServer
 from webapp.extensions import db
+from webapp.mail.outbox import queue_message
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2027, 3, 10, 12, 55, tzinfo=UTC)  # 13:55 in Brussels
 SPEED = 1200
 
 
-def start_workers(tmp_path, database_url, smtp, count=2, speed=SPEED):
+def start_workers(tmp_path, database_url, smtp, count=2, speed=SPEED, **settings):
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -37,6 +38,7 @@ def start_workers(tmp_path, database_url, smtp, count=2, speed=SPEED):
         "MAIL_PORT": str(smtp.port),
         "PYTHONPATH": str(ROOT),
         "APP_ENV": "development",
+        **settings,
     }
     anchor = tmp_path / "clock-anchor"
     anchor.write_text("")
@@ -162,3 +164,31 @@ def test_both_workers_stop_on_sigterm_without_losing_a_claimed_message(
     deliver_all()
     recipients = Counter(m["To"] for m in smtp.inbox.messages)
     assert len(recipients) == 40 and set(recipients.values()) == {1}
+
+
+def test_a_worker_goes_on_after_a_mail_server_that_stalls(app, tmp_path, database_url):
+    """The server accepts and never answers: the attempt times out (MAIL_TIMEOUT), the
+    worker goes on with its rounds and sends the message once the server answers."""
+    stalling = StallingServer().start()
+    queue_message("anne.1@example.org", "Rappel", "Bonjour")
+    db.session.commit()
+    db.session.remove()
+    # 60 times faster: the one-minute backoff is a second, the 1 s timeout is real time.
+    workers = start_workers(tmp_path, database_url, stalling, count=1, speed=60, MAIL_TIMEOUT="1")
+    server = None
+    try:
+        start_clocks(tmp_path, workers)
+        timed_out = "attempt 1 failed (SMTPServerDisconnected), retried later"
+        assert wait_for(lambda: timed_out in logs(tmp_path), timeout=20), logs(tmp_path)
+        assert query("SELECT status, attempts FROM outbox_messages") == [("pending", 1)]
+        stalling.stop()
+        server = SMTPServer(port=stalling.port).start()
+        assert wait_for(lambda: server.inbox.messages, timeout=20), logs(tmp_path)
+    finally:
+        codes = stop(workers)
+        stalling.stop()
+        if server:
+            server.stop()
+    assert codes == [0], logs(tmp_path)
+    assert query("SELECT status, attempts FROM outbox_messages") == [("sent", 2)]
+    assert "round failed" not in logs(tmp_path) and "Traceback" not in logs(tmp_path)

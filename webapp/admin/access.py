@@ -35,9 +35,10 @@ def is_admin():
     return role() is AccountRole.ADMIN
 
 
-def find_or_404(model, object_id):
-    """The object of that id within the account's scope, or a 404."""
-    found = scopes.find(db.session, scope(), model, object_id)
+def find_or_404(model, object_id, within=None):
+    """The object of that id within the account's scope, or a 404. `within`: a narrower
+    filter than the model's (scopes.venue_edit_filter: the venues it may change)."""
+    found = scopes.find(db.session, scope(), model, object_id, within)
     if found is None:
         abort(404)
     return found

@@ -1,6 +1,8 @@
 """Series, venues and organisations: list, create, edit (merging two duplicates:
 admin/catalogue_merge.py). Admins and bassin teams; a bassin account reaches the rows of its
-bassins (auth.scopes) and chooses among its own bassins and communes.
+bassins (auth.scopes) and chooses among its own bassins and communes. It edits the venues of
+its communes only (scopes.venue_edit_filter): another bassin's venue used by a shared event
+is listed apart, to be chosen, not changed.
 """
 
 from flask import flash, redirect, render_template, request, url_for
@@ -29,7 +31,13 @@ from webapp.agenda.models import (
     Series,
     Venue,
 )
-from webapp.auth.scopes import organisations_in, series_in, venues_in
+from webapp.auth.scopes import (
+    organisations_in,
+    series_in,
+    venue_edit_filter,
+    venue_filter,
+    venues_in,
+)
 from webapp.extensions import db
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
@@ -156,12 +164,19 @@ def _choosable_bassins():
 @bp.get("/venues")
 @roles(*STAFF)
 def venues():
-    found = db.session.scalars(
-        venues_in(scope())
+    """The venues the account may change, then those it only chooses for its events (another
+    bassin's venue used by a shared event): listed, without a link to edit them."""
+    rows = db.session.execute(
+        select(Venue, venue_edit_filter(scope()))
+        .where(venue_filter(scope()))
         .options(selectinload(Venue.commune))
         .order_by(func.lower(Venue.name), Venue.id)
     ).all()
-    return render_template("admin/catalogue/venues.html", venues=found)
+    return render_template(
+        "admin/catalogue/venues.html",
+        venues=[venue for venue, editable in rows if editable],
+        chosen_only=[venue for venue, editable in rows if not editable],
+    )
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -173,7 +188,7 @@ def venue_new():
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
 @roles(*STAFF)
 def venue_edit(venue_id):
-    return _venue_page(find_or_404(Venue, venue_id))
+    return _venue_page(find_or_404(Venue, venue_id, within=venue_edit_filter))
 
 
 def _venue_page(venue):

@@ -1,8 +1,9 @@
 """Merging two duplicate venues or organisations: the survivor is chosen on the duplicate's
 page, a confirmation page lists what moves, and one POST moves it all (agenda.catalogue).
 
-Both rows are loaded within the account's scope; a bassin account cannot move the events of
-another bassin (the merge is refused: an admin does it).
+Both rows are loaded within the account's scope, the removed one among those it may change
+(a venue it only chooses, another bassin's, is not merged away); a bassin account cannot move
+the events of another bassin (the merge is refused: an admin does it).
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from webapp.admin.catalogue import STAFF, row_label, survivor_choices
 from webapp.admin.catalogue_forms import MergeForm
 from webapp.agenda import catalogue
 from webapp.agenda.models import Organisation, Venue
-from webapp.auth.scopes import event_filter
+from webapp.auth import scopes
+from webapp.auth.scopes import event_filter, organisation_filter, venue_edit_filter
+from webapp.extensions import db
 from webapp.unit_of_work import unit_of_work
 
 # What the confirmation page calls the rows that move (a column not named here: its name).
@@ -37,6 +40,9 @@ class Mergeable:
     id_arg: str
     same_row: object
     done: object
+    # The rows the account may change and merge away (the survivor: any row it reaches).
+    removable: object
+    list_endpoint: str
 
 
 KINDS = {
@@ -47,6 +53,8 @@ KINDS = {
         "venue_id",
         _l("Choisissez un autre lieu que celui-ci."),
         _l("Les deux lieux sont fusionnés."),
+        venue_edit_filter,
+        "admin.venues",
     ),
     "organisation": Mergeable(
         Organisation,
@@ -55,6 +63,8 @@ KINDS = {
         "organisation_id",
         _l("Choisissez une autre organisation que celle-ci."),
         _l("Les deux organisations sont fusionnées."),
+        organisation_filter,
+        "admin.organisations",
     ),
 }
 MERGE_REFUSALS = {
@@ -83,7 +93,7 @@ def organisation_merge(organisation_id):
 
 def _merge_page(kind, row_id):
     """GET ?survivor=: what would move; POST: the merge. A bad choice: 422, nothing moved."""
-    removed = find_or_404(kind.model, row_id)
+    removed = find_or_404(kind.model, row_id, within=kind.removable)
     formdata = request.form if request.method == "POST" else request.args
     # The choice arrives by GET (a safe read: the confirmation page), the merge by POST.
     form = MergeForm(
@@ -108,7 +118,7 @@ def _merge_page(kind, row_id):
             chosen = None
         else:
             flash(str(kind.done), "info")
-            return redirect(url_for(kind.edit_endpoint, **{kind.id_arg: survivor.id}), 303)
+            return redirect(_after_merge(kind, survivor.id), 303)
     survivor = find_or_404(kind.model, chosen) if chosen is not None else None
     moves = _moves(kind.model, removed.id) if survivor is not None else []
     status = 422 if form.survivor.errors else 200
@@ -123,6 +133,14 @@ def _merge_page(kind, row_id):
         edit_url=url_for(kind.edit_endpoint, **{kind.id_arg: removed.id}),
         action_url=url_for(request.endpoint, **{kind.id_arg: removed.id}),
     ), status
+
+
+def _after_merge(kind, survivor_id):
+    """The survivor's page; the list when the account may choose the survivor but not change
+    it (another bassin's venue that its duplicate was merged into)."""
+    if scopes.find(db.session, scope(), kind.model, survivor_id, kind.removable) is None:
+        return url_for(kind.list_endpoint)
+    return url_for(kind.edit_endpoint, **{kind.id_arg: survivor_id})
 
 
 def _moves(model, row_id):

@@ -16,6 +16,7 @@ from webapp.agenda.models import (
     Bassin,
     Commune,
     Event,
+    OccurrenceOverride,
     Organisation,
     Series,
     Venue,
@@ -80,6 +81,44 @@ def venue_filter(scope: Scope):
     if scope.bassins:
         clauses.append(Venue.commune_id.in_(_communes_of(scope.bassins)))
     return _any(clauses)
+
+
+def venue_edit_filter(scope: Scope):
+    """A WHERE clause on Venue: the venues this scope may change or merge away, within
+    venue_filter (those it may see and choose for its events).
+
+    A venue belongs to the bassin of its commune: a team that reaches another bassin's venue
+    through a shared event may choose it, not rename or merge it. A venue without a commune
+    belongs to the teams whose events alone use it (as the place or a moved date's place).
+    """
+    if scope.everything:
+        return true()
+    if not scope.bassins:
+        return false()
+    own = _all_bassins_within(scope.bassins)
+    used_by_own = select(Event.venue_id).where(own)
+    used_by_others = (
+        select(Event.venue_id)
+        .where(~own, Event.venue_id.is_not(None))
+        .union(
+            select(OccurrenceOverride.venue_id)
+            .join(Event, OccurrenceOverride.event_id == Event.id)
+            .where(~own, OccurrenceOverride.venue_id.is_not(None))
+        )
+    )
+    return Venue.commune_id.in_(_communes_of(scope.bassins)) | (
+        Venue.commune_id.is_(None) & Venue.id.in_(used_by_own) & ~Venue.id.in_(used_by_others)
+    )
+
+
+def _all_bassins_within(bassins):
+    """A WHERE clause on Event: events of these bassins and of no other (shared ones out)."""
+    return event_filter(Scope.of_bassins(*bassins)) & ~(
+        exists()
+        .where(event_bassins.c.event_id == Event.id)
+        .where(event_bassins.c.bassin_id == Bassin.id)
+        .where(Bassin.slug.not_in(bassins))
+    )
 
 
 def _communes_of(bassins):
@@ -160,6 +199,10 @@ def venues_in(scope: Scope):
     return select(Venue).where(venue_filter(scope))
 
 
+def editable_venues_in(scope: Scope):
+    return select(Venue).where(venue_edit_filter(scope))
+
+
 def series_in(scope: Scope):
     return select(Series).where(series_filter(scope))
 
@@ -179,6 +222,8 @@ FILTERS = {
 }
 
 
-def find(session, scope: Scope, model, object_id):
-    """The object with that id if this scope reaches it, else None (the view's 404)."""
-    return session.scalar(select(model).where(model.id == object_id, FILTERS[model](scope)))
+def find(session, scope: Scope, model, object_id, within=None):
+    """The object with that id if this scope reaches it, else None (the view's 404).
+    `within`: a narrower filter of the scope than the model's own (venue_edit_filter)."""
+    clause = (within or FILTERS[model])(scope)
+    return session.scalar(select(model).where(model.id == object_id, clause))

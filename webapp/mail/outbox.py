@@ -16,7 +16,8 @@ from flask_mail import Attachment, Message
 from sqlalchemy import delete, select, update
 
 from webapp.addresses import mail_address
-from webapp.extensions import db, mail
+from webapp.extensions import db
+from webapp.mail.connection import connect
 from webapp.mail.failures import describe, is_permanent
 from webapp.mail.headers import fit, one_line, storable
 from webapp.mail.models import OutboxMessage, OutboxStatus
@@ -170,7 +171,7 @@ class _SMTPLink:
     def open(self):
         if self.connection is None:
             stack = ExitStack()
-            self.connection = stack.enter_context(mail.connect())
+            self.connection = stack.enter_context(connect())
             self._stack = stack
 
     def send(self, mail_message):
