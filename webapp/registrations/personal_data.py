@@ -16,9 +16,10 @@ from webapp.registrations import notifications, rules
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
 
-# Sent with the ids of registrations whose personal data was just wiped (erasure, purge), in
-# the same transaction: the areas above (evaluations: invitations and their tokens) forget
-# what they keep about them.
+# Sent with the ids of registrations (`registration_ids`), or of an erased or purged Grand
+# Bain visitor's bookings (`booking_ids`, grandbain.personal_data), whose personal data was
+# just wiped, in the same transaction: the areas above (evaluations: invitations and their
+# tokens) forget what they keep about them.
 personal_data_erased = Namespace().signal("personal-data-erased")
 
 
