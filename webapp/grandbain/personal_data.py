@@ -4,8 +4,6 @@ what the edition's figures need stays (sector, language, bookings' status and at
 Each function changes rows and flushes; the caller's unit of work commits.
 """
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from webapp import audit
@@ -15,7 +13,7 @@ from webapp.grandbain.models import Booking, Edition, Slot, Visitor
 from webapp.grandbain.states import ACTIVE_BOOKINGS
 from webapp.mail import outbox
 from webapp.registrations.personal_data import personal_data_erased
-from webapp.timezones import app_zone, utcnow
+from webapp.timezones import months_before, to_local, utcnow
 
 
 def erase(visitor_id, now=None):
@@ -55,7 +53,7 @@ def purge_visitors(older_than_months=12, now=None):
     """Anonymise the visitors of editions whose week ended more than N months ago (local
     days); returns how many. Safe to run again: an anonymised visitor is not counted twice."""
     now = now or utcnow()
-    cutoff = (now - timedelta(days=31 * older_than_months)).astimezone(app_zone()).date()
+    cutoff = to_local(months_before(now, older_than_months)).date()
     stale = db.session.scalars(
         select(Visitor)
         .join(Edition, Visitor.edition_id == Edition.id)
@@ -64,13 +62,7 @@ def purge_visitors(older_than_months=12, now=None):
     ).all()
     for visitor in stale:
         _anonymise(visitor, now)
-        audit.record(
-            audit.SYSTEM,
-            "grand-bain.purged",
-            "grand_bain_visitor",
-            visitor.id,
-            reason=f"retention {older_than_months} months",
-        )
+        audit.purged("grand-bain.purged", "grand_bain_visitor", visitor.id, older_than_months)
     db.session.flush()
     return len(stale)
 

@@ -4,8 +4,6 @@ submitter's contact is cleared; the event, the organisation and the decision sta
 Changes rows and flushes; the caller's unit of work commits.
 """
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from webapp import audit
@@ -14,7 +12,7 @@ from webapp.mail import outbox
 from webapp.proposals import notices
 from webapp.proposals.models import Proposal
 from webapp.proposals.states import ProposalStatus
-from webapp.timezones import utcnow
+from webapp.timezones import months_before, utcnow
 
 DECIDED = (ProposalStatus.ACCEPTED, ProposalStatus.REFUSED)
 
@@ -23,7 +21,7 @@ def purge_proposals(older_than_months=12, now=None):
     """Clear the contact of proposals decided more than N months ago, and their messages;
     returns how many. Safe to run again: a cleared proposal is not counted twice."""
     now = now or utcnow()
-    cutoff = now - timedelta(days=31 * older_than_months)
+    cutoff = months_before(now, older_than_months)
     stale = db.session.scalars(
         select(Proposal)
         .where(
@@ -36,12 +34,6 @@ def purge_proposals(older_than_months=12, now=None):
     for proposal in stale:
         proposal.forget_submitter(now)
         outbox.forget(notices.reference(proposal.id))
-        audit.record(
-            audit.SYSTEM,
-            "proposal.purged",
-            "proposal",
-            proposal.id,
-            reason=f"retention {older_than_months} months",
-        )
+        audit.purged("proposal.purged", "proposal", proposal.id, older_than_months)
     db.session.flush()
     return len(stale)
