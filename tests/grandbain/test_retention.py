@@ -309,6 +309,18 @@ def test_erasure_keeps_past_visits_for_the_figures(edition, make_offer, person):
     assert asdict(figures.edition_figures(db.session.get(Edition, edition.id))) == before
 
 
+def test_the_host_sees_an_erased_visitors_past_visit_without_her_name(
+    client, edition, make_offer, person
+):
+    offer = make_offer("Maison médicale du Midi", [(0, "09:00", "10:30", 5)])
+    rules.book(edition.id, [offer.slots[0].id], person(1, first_name="Joséphine"))
+    with unit_of_work("test erase"):
+        _personal_data.erase(visitor_of("anne.1@example.org").id, now=at(edition, 0, "12:00"))
+    page = client.get(f"/grand-bain/offers/{offer.token}").get_data(as_text=True)
+    assert "Données effacées" in page
+    assert "Joséphine" not in page and "Peeters1" not in page
+
+
 def test_an_erased_visitor_is_left_out_of_a_hosts_message(edition, make_offer, person):
     from webapp.audit import SYSTEM
     from webapp.grandbain import hosts
