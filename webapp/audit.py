@@ -77,6 +77,11 @@ def record(actor: Actor, action, subject_type, subject_id, before=None, after=No
     return entry
 
 
+def purged(action, subject_type, subject_id, months):
+    """The line the retention purge writes for one person's row: by the system, with why."""
+    return record(SYSTEM, action, subject_type, subject_id, reason=f"retention {months} months")
+
+
 def changes(obj, fields):
     """(before, after) of the fields of `obj` that this transaction changed, for `record`."""
     from sqlalchemy import inspect

@@ -1,6 +1,6 @@
 """Times: stored as UTC, shown in the app's zone (Europe/Brussels). Convert here, nowhere else."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -44,6 +44,11 @@ def exists_locally(naive):
     aware = naive.replace(tzinfo=app_zone())
     back = aware.astimezone(UTC).astimezone(app_zone()).replace(tzinfo=None)
     return back == naive
+
+
+def months_before(now, months):
+    """`months` months of 31 days before `now`: a retention period is never cut short."""
+    return now - timedelta(days=31 * months)
 
 
 def local_day_start(day: date):

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.evaluations import about
 from webapp.extensions import db
+from webapp.grandbain.notices import visitor_reference
 from webapp.mail.failures import traceback_for_log
 from webapp.mail.outbox import queue_message
 from webapp.registrations.notifications import reference
@@ -63,7 +64,7 @@ def _addressee(invitation, language):
         return (
             booking.visitor.email,
             visit_subject(booking.slot.offer, booking.slot.start_at, language),
-            f"grand-bain-visitor:{booking.visitor_id}",
+            visitor_reference(booking.visitor_id),
         )
     registration = invitation.registration
     return (registration.email, subject(registration.event, language), reference(registration.id))

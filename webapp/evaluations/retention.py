@@ -10,14 +10,19 @@ from webapp.registrations.personal_data import personal_data_erased
 
 
 @personal_data_erased.connect
-def forget_invitations(sender=None, registration_ids=()):
-    """Delete the invitations of erased or purged registrations (in the caller's transaction)."""
-    if registration_ids:
-        db.session.execute(
-            delete(Invitation)
-            .where(Invitation.registration_id.in_(list(registration_ids)))
-            .execution_options(synchronize_session=False)
-        )
+def forget_invitations(sender=None, registration_ids=(), booking_ids=()):
+    """Delete the invitations of erased or purged registrations, or of the bookings of an
+    erased or purged Grand Bain visitor (in the caller's transaction)."""
+    for column, ids in (
+        (Invitation.registration_id, registration_ids),
+        (Invitation.booking_id, booking_ids),
+    ):
+        if ids:
+            db.session.execute(
+                delete(Invitation)
+                .where(column.in_(list(ids)))
+                .execution_options(synchronize_session=False)
+            )
 
 
 @event.listens_for(Booking, "after_delete")

@@ -20,7 +20,7 @@ from webapp.evaluations.invitations import (
 )
 from webapp.evaluations.models import EvaluationForm, Invitation
 from webapp.extensions import db
-from webapp.grandbain.models import Booking, Offer, Slot
+from webapp.grandbain.models import Booking, Offer, Slot, Visitor
 from webapp.grandbain.states import BookingStatus, OfferStatus
 from webapp.timezones import utcnow
 from webapp.tokens import new_token
@@ -47,12 +47,16 @@ def due_slots(now=None):
 def recipients(slot):
     """The bookings invited to evaluate a visit: the confirmed ones who came, or every
     confirmed one when the slot's attendance was not taken (no confirmed booking marked).
-    Never cancelled, waitlisted or absent visitors."""
+    Never cancelled, waitlisted or absent visitors, nor one who erased her data."""
     confirmed = (Booking.slot_id == slot.id, Booking.status == BookingStatus.CONFIRMED)
     attendance_taken = db.session.scalar(
         select(exists().where(*confirmed, Booking.attended.is_not(None)))
     )
-    query = select(Booking).where(*confirmed)
+    query = (
+        select(Booking)
+        .join(Visitor, Booking.visitor_id == Visitor.id)
+        .where(*confirmed, Visitor.anonymised_at.is_(None))
+    )
     if attendance_taken:
         query = query.where(Booking.attended.is_(True))
     return db.session.scalars(query.order_by(Booking.id)).all()

@@ -19,6 +19,7 @@ from webapp import audit
 from webapp.extensions import db
 from webapp.grandbain.attendance import attendance_by_slot
 from webapp.grandbain.models import Booking, Offer, Slot
+from webapp.grandbain.notices import visitor_reference
 from webapp.grandbain.states import BookingStatus
 from webapp.mail.outbox import queue_message
 from webapp.spreadsheets import as_text_cell
@@ -126,7 +127,8 @@ def message_visitors(offer_id, subject, body, actor):
     offer = db.session.get(Offer, offer_id)
     visitors = {}
     for booking in active_bookings(offer_id):
-        if booking.status == BookingStatus.CONFIRMED:
+        # An erased visitor keeps her past visits (the figures) but has no address left.
+        if booking.status == BookingStatus.CONFIRMED and booking.visitor.email:
             visitors.setdefault(booking.visitor_id, booking.visitor)
     for visitor in visitors.values():
         language = visitor.language or "fr"
@@ -137,7 +139,7 @@ def message_visitors(offer_id, subject, body, actor):
                 _("Grand Bain : un message de %(host)s", host=offer.name) + " – " + subject,
                 render_template("mail/grand_bain_host_message.txt", **context),
                 render_template("mail/grand_bain_host_message.html", **context),
-                reference=f"grand-bain-visitor:{visitor.id}",
+                reference=visitor_reference(visitor.id),
             )
     audit.record(
         actor,

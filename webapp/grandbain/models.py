@@ -182,6 +182,17 @@ class Slot(db.Model):
         return max(self.capacity - (self.booked_count or 0), 0)
 
 
+# What erasure and purge wipe from a visitor: everything that identifies her.
+VISITOR_IDENTIFYING_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "organisation",
+    "job_title",
+    "commune",
+)
+
+
 class Visitor(db.Model):
     """A professional's programme in one edition: her details and her personal link."""
 
@@ -193,8 +204,9 @@ class Visitor(db.Model):
         ForeignKey("grand_bain_editions.id", ondelete="CASCADE")
     )
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
-    # Normalised (trimmed, lower case): one visitor per address and edition.
-    email: Mapped[str] = mapped_column(String(254))
+    # Normalised (trimmed, lower case): one visitor per address and edition. Personal data
+    # (VISITOR_IDENTIFYING_FIELDS): emptied by erasure and purge-personal-data.
+    email: Mapped[str | None] = mapped_column(String(254))
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     organisation: Mapped[str | None] = mapped_column(String(200))
@@ -204,6 +216,7 @@ class Visitor(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="fr")
     consent_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    anonymised_at = mapped_column(UTCDateTime)
 
     edition: Mapped[Edition] = relationship()
     bookings: Mapped[list["Booking"]] = relationship(
@@ -213,6 +226,17 @@ class Visitor(db.Model):
     @property
     def full_name(self):
         return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def anonymise(self, now):
+        """Remove what identifies her, her questions to hosts included, and retire her link
+        (a new random token nobody holds); keep sector, language and her bookings' status
+        and attendance (the edition's figures)."""
+        for name in VISITOR_IDENTIFYING_FIELDS:
+            setattr(self, name, None)
+        for booking in self.bookings:
+            booking.question = None
+        self.token = new_token()
+        self.anonymised_at = now
 
 
 class Booking(db.Model):

@@ -78,6 +78,12 @@ OFFER_MESSAGES = {
 }
 
 
+def visitor_reference(visitor_id):
+    """What the outbox calls a visitor's messages (notices, her hosts' and evaluations' mail),
+    so erasure and purge find them."""
+    return f"grand-bain-visitor:{visitor_id}"
+
+
 def to_visitor(visitor, kind, bookings):
     """The visitor's message about these bookings, with their calendar entries."""
     subject, lead = VISITOR_MESSAGES[kind]
@@ -106,7 +112,7 @@ def to_visitor(visitor, kind, bookings):
                 html,
                 ics,
                 method,
-                reference=f"grand-bain-visitor:{visitor.id}",
+                reference=visitor_reference(visitor.id),
             )
 
     return _safely(write, "visitor", visitor.id, kind)

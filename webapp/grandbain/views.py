@@ -12,7 +12,15 @@ from webapp import audit
 from webapp.addresses import typed_address_key
 from webapp.extensions import db, limiter
 from webapp.feeds.ical import entries_text
-from webapp.grandbain import attendance_page, figures, hosts, offers, queries, rules
+from webapp.grandbain import (
+    attendance_page,
+    figures,
+    hosts,
+    offers,
+    personal_data,
+    queries,
+    rules,
+)
 from webapp.grandbain.calendar import visit_entries
 from webapp.grandbain.forms import (
     LANGUAGE_CHOICES,
@@ -61,6 +69,7 @@ PERSONAL_ENDPOINTS = frozenset(
         "grandbain.visits",
         "grandbain.cancel_visit",
         "grandbain.cancel_all",
+        "grandbain.erase",
         "grandbain.visits_feed",
         "grandbain.host",
         "grandbain.host_export_csv",
@@ -282,8 +291,10 @@ def _booking_page(edition, shown, form, action, general, problems, slot_ids):
 
 
 def _visitor_or_404(token):
+    # An erased visitor's token was replaced (Visitor.anonymise): her old link finds nobody;
+    # the check on anonymised_at says the same should a link ever reach an erased row.
     visitor = find_by_token(Visitor.token, token)
-    if visitor is None:
+    if visitor is None or visitor.anonymised_at is not None:
         abort(404)
     return visitor
 
@@ -337,6 +348,19 @@ def cancel_all(token):
     with unit_of_work("grand-bain-cancel-all"):
         rules.cancel_all(visitor.id)
     return redirect(url_for(".visits", token=token), 303)
+
+
+@bp.route("/grand-bain/visits/<token>/erase", methods=["GET", "POST"])
+def erase(token):
+    """GET asks for confirmation; POST cancels her coming visits and erases her data, for
+    good (the link then leads nowhere)."""
+    visitor = _visitor_or_404(token)
+    if request.method == "GET":
+        coming = [b for b in visitor.bookings if b.is_active and b.slot.start_at > utcnow()]
+        return render_template("grandbain/erase.html", visitor=visitor, coming=coming)
+    with unit_of_work("grand-bain-erase"):
+        personal_data.erase(visitor.id)
+    return render_template("grandbain/erased.html", edition=visitor.edition)
 
 
 @bp.get("/grand-bain/calendar/<token>.ics")

@@ -9,6 +9,9 @@ from webapp.proposals.states import ProposalStatus
 from webapp.states import check_in
 from webapp.timezones import UTCDateTime, utcnow
 
+# Who to write to about a proposal: what the retention purge clears.
+CONTACT_FIELDS = ("submitter_name", "submitter_email", "phone")
+
 
 class Proposal(db.Model):
     """The event itself is the draft (agenda.Event, status draft until accepted); the proposal
@@ -25,8 +28,10 @@ class Proposal(db.Model):
     token: Mapped[str] = mapped_column(String(43), unique=True)
     language: Mapped[str] = mapped_column(String(2), default="fr")
 
-    submitter_name: Mapped[str] = mapped_column(String(200))
-    submitter_email: Mapped[str] = mapped_column(String(254))
+    # The submitter's contact (CONTACT_FIELDS): cleared by purge-personal-data once the
+    # proposal was decided long enough ago; the organisation and the event stay.
+    submitter_name: Mapped[str | None] = mapped_column(String(200))
+    submitter_email: Mapped[str | None] = mapped_column(String(254))
     organisation_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     # The staff account of a service that proposed from the back office (None: the public form).
@@ -44,6 +49,7 @@ class Proposal(db.Model):
     decided_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    anonymised_at = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
 
@@ -60,6 +66,12 @@ class Proposal(db.Model):
         """The typed place on one line, as the preview and the mails show it."""
         town = " ".join(p for p in (self.venue_postal_code, self.venue_commune) if p)
         return ", ".join(p for p in (self.venue_name, self.venue_address, town) if p)
+
+    def forget_submitter(self, now):
+        """Clear the submitter's contact; the event, the organisation and the decision stay."""
+        for name in CONTACT_FIELDS:
+            setattr(self, name, None)
+        self.anonymised_at = now
 
     def __repr__(self):
         return f"<Proposal {self.id} {self.status} event {self.event_id}>"

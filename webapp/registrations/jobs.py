@@ -1,9 +1,8 @@
 """Scheduled jobs of the registrations area: edges like views, so they hold the units of
-work (the CLI today, the `worker` process next)."""
+work (the CLI and the `worker` process). The retention purge of every area is composed
+above them all, in webapp/worker/retention.py."""
 
-from datetime import timedelta
-
-from webapp.registrations import personal_data, rules
+from webapp.registrations import rules
 from webapp.unit_of_work import unit_of_work
 
 
@@ -18,9 +17,3 @@ def send_reminders(now=None):
         with unit_of_work("send-reminders"):
             queued += rules.queue_reminder(registration_id, now)
     return queued
-
-
-def purge(older_than_months, outbox_retention=timedelta(days=30), now=None):
-    """Anonymise what the retention period has passed, in one unit of work."""
-    with unit_of_work("purge-personal-data"):
-        return personal_data.purge_personal_data(older_than_months, now, outbox_retention)

@@ -14,11 +14,12 @@ from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.registrations import notifications, rules
 from webapp.registrations.models import Registration
-from webapp.timezones import utcnow
+from webapp.timezones import months_before, utcnow
 
-# Sent with the ids of registrations whose personal data was just wiped (erasure, purge), in
-# the same transaction: the areas above (evaluations: invitations and their tokens) forget
-# what they keep about them.
+# Sent with the ids of registrations (`registration_ids`), or of an erased or purged Grand
+# Bain visitor's bookings (`booking_ids`, grandbain.personal_data), whose personal data was
+# just wiped, in the same transaction: the areas above (evaluations: invitations and their
+# tokens) forget what they keep about them.
 personal_data_erased = Namespace().signal("personal-data-erased")
 
 
@@ -49,7 +50,7 @@ def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedel
     """Anonymise the registrations of events that ended more than N months ago and delete
     their messages; delete every sent or failed message older than `outbox_retention`."""
     now = now or utcnow()
-    cutoff = now - timedelta(days=31 * older_than_months)
+    cutoff = months_before(now, older_than_months)
     stale = db.session.scalars(
         select(Registration)
         .join(Event, Registration.event_id == Event.id)
@@ -58,13 +59,7 @@ def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedel
     for registration in stale:
         registration.anonymise(now)
         outbox.forget(notifications.reference(registration.id))
-        audit.record(
-            audit.SYSTEM,
-            "registration.purged",
-            "registration",
-            registration.id,
-            reason=f"retention {older_than_months} months",
-        )
+        audit.purged("registration.purged", "registration", registration.id, older_than_months)
     if stale:
         personal_data_erased.send(registration_ids=[r.id for r in stale])
     # Messages written before they carried a reference are found by their age.

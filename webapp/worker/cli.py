@@ -1,10 +1,15 @@
-"""worker: the outbox and the scheduled jobs in one long-running process."""
+"""Commands: worker (the outbox and the scheduled jobs in one long-running process), and
+purge-personal-data (the nightly purge, by hand)."""
 
 import logging
+from datetime import timedelta
 
 import click
 
-from webapp.worker import models  # noqa: F401  the job_runs table belongs to the schema
+from webapp.worker import (
+    models,  # noqa: F401  the job_runs table belongs to the schema
+    retention,
+)
 from webapp.worker.loop import Worker
 
 
@@ -30,3 +35,25 @@ def register_commands(app):
             runner.round()
         else:
             runner.run()
+
+    @app.cli.command("purge-personal-data")
+    @click.option("--older-than-months", type=click.IntRange(min=1), default=None)
+    def purge_personal_data(older_than_months):
+        """Anonymise registrations of events, Grand Bain visitors of editions, and the contact
+        of proposals decided, older than the retention period; delete their messages and
+        every sent or failed message older than OUTBOX_RETENTION_DAYS."""
+        months = older_than_months or app.config["PERSONAL_DATA_RETENTION_MONTHS"]
+        outbox_retention = timedelta(days=app.config["OUTBOX_RETENTION_DAYS"])
+        purged = retention.purge(months, outbox_retention)
+        click.echo(
+            f"{purged.registrations} registration(s) anonymised (events ended over {months} "
+            "months ago)."
+        )
+        click.echo(
+            f"{purged.visitors} Grand Bain visitor(s) anonymised (editions ended over {months} "
+            "months ago)."
+        )
+        click.echo(
+            f"{purged.proposals} proposal(s) cleared of their submitter's contact (decided over "
+            f"{months} months ago)."
+        )

@@ -68,12 +68,14 @@ def refresh_occurrences(now):
 
 
 def purge_personal_data(now):
-    """Anonymise what the retention period has passed; delete old sent and failed mail."""
-    from webapp.registrations import jobs
+    """Anonymise what the retention period has passed (registrations, Grand Bain visitors,
+    proposals); delete old sent and failed mail."""
+    from webapp.worker import retention
 
     config = current_app.config
-    retention = timedelta(days=config["OUTBOX_RETENTION_DAYS"])
-    return jobs.purge(config["PERSONAL_DATA_RETENTION_MONTHS"], retention, now)
+    outbox_retention = timedelta(days=config["OUTBOX_RETENTION_DAYS"])
+    purged = retention.purge(config["PERSONAL_DATA_RETENTION_MONTHS"], outbox_retention, now)
+    return purged.total
 
 
 @dataclass(frozen=True)
