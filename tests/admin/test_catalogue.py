@@ -303,6 +303,80 @@ def test_saving_unchanged_writes_no_audit_line(sud_client):
     assert audit_lines("organisation.updated") == []
 
 
+@pytest.fixture
+def shared_sud_organisation(make_event):
+    """An imported organisation (no commune) organising a Sud event and one Sud shares with
+    Nord: it is Sud's, Nord reaches it through the shared event."""
+    organisation = Organisation(name="Service Sud importé")
+    db.session.add(organisation)
+    make_event(title="Concertation Sud", bassins=("sud",), organiser=organisation)
+    shared = make_event(
+        title="Concertation Sud et Nord", bassins=("sud", "nord"), organiser=organisation
+    )
+    return shared
+
+
+def test_a_bassin_may_choose_but_not_edit_an_organisation_of_a_shared_event(
+    client, make_staff, shared_sud_organisation
+):
+    event = shared_sud_organisation
+    organisation_id = event.organiser_id
+    nord = sign_in(client, make_staff("bassin", bassins=("nord",)))
+    url = f"/admin/organisations/{organisation_id}"
+    assert nord.get(f"{url}/edit").status_code == 404
+    response = nord.post(f"{url}/edit", data=organisation_form(name="Renommé", commune=""))
+    assert response.status_code == 404
+    for method in ("get", "post"):
+        assert getattr(nord, method)(f"{url}/merge", data={}).status_code == 404
+    assert db.session.get(Organisation, organisation_id).name == "Service Sud importé"
+    assert audit_lines("organisation.updated") == []
+    # The list shows it apart, without a link to edit it; the shared event's form offers it.
+    page = nord.get("/admin/organisations").get_data(as_text=True)
+    shared_part = page.split("shared-organisations-heading")[-1]
+    assert f'data-organisation-id="{organisation_id}"' in shared_part
+    assert f"{url}/edit" not in page
+    page = nord.get("/admin/organisations?lang=nl").get_data(as_text=True)
+    assert "Organisaties van activiteiten die u met andere zorgzones deelt" in page
+    page = nord.get(f"/admin/events/{event.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{organisation_id}">' in page
+
+
+def test_the_bassin_whose_events_an_organisation_organises_still_edits_it(
+    sud_client, shared_sud_organisation
+):
+    organisation_id = shared_sud_organisation.organiser_id
+    page = sud_client.get("/admin/organisations").get_data(as_text=True)
+    assert f"/admin/organisations/{organisation_id}/edit" in page
+    assert "shared-organisations-heading" not in page
+    response = sud_client.post(
+        f"/admin/organisations/{organisation_id}/edit", data=organisation_form(name="Renommé")
+    )
+    assert response.status_code == 303
+    assert db.session.get(Organisation, organisation_id).name == "Renommé"
+
+
+def test_a_bassin_merges_its_duplicate_into_an_organisation_of_a_shared_event(
+    app, make_staff, make_event, shared_sud_organisation
+):
+    sud_id = shared_sud_organisation.organiser_id
+    duplicate = Organisation(name="Service Sud (doublon)", commune_id=commune_id("ganshoren"))
+    db.session.add(duplicate)
+    own = make_event(title="Nord à Ganshoren", bassins=("nord",), organiser=duplicate)
+    duplicate_id = duplicate.id
+    nord = sign_in(app.test_client(), make_staff("bassin", bassins=("nord",)))
+    page = nord.get(f"/admin/organisations/{duplicate_id}/edit").get_data(as_text=True)
+    merge_section = page.split('id="merge-heading"')[1]
+    assert f'<option value="{sud_id}">' in merge_section  # offered as the one to keep
+    response = nord.post(
+        f"/admin/organisations/{duplicate_id}/merge", data={"survivor": str(sud_id)}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/admin/organisations")  # its page: 404
+    assert db.session.get(Organisation, duplicate_id) is None
+    assert db.session.get(Event, own.id).organiser_id == sud_id
+    assert db.session.get(Organisation, sud_id).name == "Service Sud importé"
+
+
 # Bad input everywhere.
 
 LONG = "x" * 400

@@ -59,8 +59,15 @@ def world(app, make_event, make_staff):
     ).registration
     proposal = submitted(("sud",), title_fr=SECRET_TITLE + " (proposition)")
     offers = grand_bain_offers()
-    # An event Sud shares with Nord, at a Sud venue: Nord chooses it, never changes it.
-    shared = make_event(title="Concertation Sud et Nord", bassins=("sud", "nord"))
+    # An event Sud shares with Nord, at a Sud venue, organised by a Sud service (no commune,
+    # as imported) that organises a Sud-only event too: Nord chooses both, changes neither.
+    shared_organiser = Organisation(name="Service Sud partagé")
+    shared = make_event(
+        title="Concertation Sud et Nord", bassins=("sud", "nord"), organiser=shared_organiser
+    )
+    make_event(title="Permanence Sud", bassins=("sud",), organiser=shared_organiser)
+    nord.organiser = Organisation(name="Service Nord")
+    db.session.commit()
     return {
         "sud": {
             "event_id": sud.id,
@@ -91,7 +98,9 @@ def world(app, make_event, make_staff):
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),
         "sud_booking_id": offers["sud"]["booking_id"],
-        "shared_venue_id": shared.venue_id,
+        "shared": {"venue_id": shared.venue_id, "organisation_id": shared_organiser.id},
+        # Rows of Nord's own, offered as the one to keep when merging a shared one away.
+        "nord_own": {"venue_id": nord.venue_id, "organisation_id": nord.organiser_id},
     }
 
 
@@ -286,25 +295,31 @@ def test_foreign_ids_posted_to_ones_own_objects_change_nothing_of_them(app, clie
     assert snapshot(world["sud"], world["sud_booking_id"]) == before
 
 
-def test_another_bassins_venue_of_a_shared_event_is_never_changed(app, client, world):
-    """Every route naming a venue, with Sud's venue of an event Sud shares with Nord: Nord's
-    coordinator reaches that event (and may choose the venue) but not the venue's pages."""
+@pytest.mark.parametrize("arg, model", [("venue_id", Venue), ("organisation_id", Organisation)])
+def test_another_bassins_row_of_a_shared_event_is_never_changed(app, client, world, arg, model):
+    """Every route naming a venue or an organisation, with Sud's row that an event Sud shares
+    with Nord uses: Nord's coordinator reaches that event (and may choose the row for it) but
+    not the row's pages."""
     sign_in(client, world["nord_coordinator"])
-    venue_id = world["shared_venue_id"]
-    before = {c.name: getattr(db.session.get(Venue, venue_id), c.name) for c in Venue.__table__.c}
+    row_id = world["shared"][arg]
+
+    def columns():
+        db.session.expire_all()
+        row = db.session.get(model, row_id)
+        return {c.name: getattr(row, c.name) for c in model.__table__.c}
+
+    before = columns()
     checked = 0
     for rule in admin_rules(app):
-        if "venue_id" not in rule.arguments:
+        if arg not in rule.arguments:
             continue
-        url = fill(rule, {**world["nord"], "venue_id": venue_id})
+        url = fill(rule, {**world["nord"], arg: row_id})
         for method in methods(rule):
-            data = {"name": "Renommé", "survivor": str(world["nord"]["venue_id"])}
+            data = {"name": "Renommé", "survivor": str(world["nord_own"][arg])}
             response = client.open(url, method=method, data=data if method == "POST" else None)
             assert response.status_code in (403, 404), (method, url, response.status_code)
             checked += 1
-    db.session.expire_all()
-    venue = db.session.get(Venue, venue_id)
-    assert {c.name: getattr(venue, c.name) for c in Venue.__table__.c} == before
+    assert columns() == before
     assert checked >= 4  # edit and merge, GET and POST
 
 

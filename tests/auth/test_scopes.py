@@ -8,9 +8,12 @@ from tests.factories import venue as make_venue
 from webapp.agenda.models import EventOccurrence, OccurrenceOverride, Organisation, Venue
 from webapp.auth.scopes import (
     Scope,
+    editable_organisations_in,
     editable_venues_in,
     events_in,
     find,
+    organisation_edit_filter,
+    organisations_in,
     registrations_in,
     venue_edit_filter,
     venues_in,
@@ -209,6 +212,59 @@ def test_organisations_of_a_bassin_are_in_its_communes_or_organise_its_events(ag
     assert names(Scope.of_organisation(service.id)) == ["Maison médicale du Midi"]
     assert len(names(Scope.all())) == 3
     assert find(db.session, Scope.of_bassins("nord"), Organisation, in_forest.id) is None
+
+
+def organisation_ids(statement):
+    return {organisation.id for organisation in db.session.scalars(statement)}
+
+
+def test_a_bassin_changes_the_organisations_whose_every_event_it_reaches(agenda, make_event):
+    service, events = agenda  # organises an event of Sud-Est only
+    imported = Organisation(name="Service importé")  # no commune, as an import makes it
+    db.session.add(imported)
+    events["both"].organiser = imported
+    db.session.commit()
+    nord, sud = Scope.of_bassins("nord"), Scope.of_bassins("sud")
+    # Only the event Sud and Nord share: both reach it and may change it, as that event.
+    assert imported.id in organisation_ids(editable_organisations_in(nord))
+    assert imported.id in organisation_ids(editable_organisations_in(sud))
+    # It also organises Sud's own event: Nord still chooses it, no longer changes it.
+    events["sud"].organiser = imported
+    db.session.commit()
+    assert imported.id in organisation_ids(organisations_in(nord))
+    assert imported.id not in organisation_ids(editable_organisations_in(nord))
+    assert find(db.session, nord, Organisation, imported.id, organisation_edit_filter) is None
+    assert imported.id in organisation_ids(editable_organisations_in(sud))
+    assert imported.id in organisation_ids(
+        editable_organisations_in(Scope.of_bassins("nord", "sud"))
+    )
+    # An event of no bassin at all (an admin's): no bassin changes its organisation.
+    make_event(title="Sans bassin", bassins=(), organiser=imported)
+    assert imported.id not in organisation_ids(editable_organisations_in(sud))
+    assert service.id in organisation_ids(editable_organisations_in(Scope.of_bassins("sud-est")))
+    assert service.id not in organisation_ids(editable_organisations_in(sud))
+
+
+def test_an_organisation_without_events_is_the_bassins_of_its_commune_else_an_admins(agenda):
+    from webapp.agenda.models import Commune
+
+    service, _events = agenda
+    forest = db.session.scalar(select(Commune).where(Commune.slug == "forest"))
+    in_forest = Organisation(name="CPAS de Forest", commune=forest)
+    nowhere = Organisation(name="Service sans commune")
+    db.session.add_all([in_forest, nowhere])
+    db.session.commit()
+    sud = Scope.of_bassins("sud")
+    assert organisation_ids(editable_organisations_in(sud)) == {in_forest.id}
+    assert organisation_ids(editable_organisations_in(Scope.of_bassins("nord"))) == set()
+    assert nowhere.id in organisation_ids(editable_organisations_in(Scope.all()))
+    every = organisation_ids(select(Organisation))
+    assert organisation_ids(editable_organisations_in(Scope.all())) == every
+    # A service account changes nothing here, not even its own organisation.
+    assert organisation_ids(editable_organisations_in(Scope.of_organisation(service.id))) == set()
+    for scope in (sud, Scope.of_bassins("nord"), Scope.of_bassins("sud-est", "sud")):
+        reached = organisation_ids(organisations_in(scope))
+        assert organisation_ids(editable_organisations_in(scope)) <= reached
 
 
 def test_grand_bain_offers_follow_the_bassin_of_the_services_commune(territory):

@@ -37,7 +37,8 @@ def is_admin():
 
 def find_or_404(model, object_id, within=None):
     """The object of that id within the account's scope, or a 404. `within`: a narrower
-    filter than the model's (scopes.venue_edit_filter: the venues it may change)."""
+    filter than the model's (scopes.venue_edit_filter, organisation_edit_filter: the rows it
+    may change)."""
     found = scopes.find(db.session, scope(), model, object_id, within)
     if found is None:
         abort(404)

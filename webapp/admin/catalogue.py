@@ -1,8 +1,9 @@
 """Series, venues and organisations: list, create, edit (merging two duplicates:
 admin/catalogue_merge.py). Admins and bassin teams; a bassin account reaches the rows of its
 bassins (auth.scopes) and chooses among its own bassins and communes. It edits the venues of
-its communes only (scopes.venue_edit_filter): another bassin's venue used by a shared event
-is listed apart, to be chosen, not changed.
+its communes only (scopes.venue_edit_filter) and the organisations whose every event it reaches
+(scopes.organisation_edit_filter): another bassin's venue or organisation reached through a
+shared event is listed apart, to be chosen, not changed.
 """
 
 from flask import flash, redirect, render_template, request, url_for
@@ -32,6 +33,8 @@ from webapp.agenda.models import (
     Venue,
 )
 from webapp.auth.scopes import (
+    organisation_edit_filter,
+    organisation_filter,
     organisations_in,
     series_in,
     venue_edit_filter,
@@ -166,17 +169,19 @@ def _choosable_bassins():
 def venues():
     """The venues the account may change, then those it only chooses for its events (another
     bassin's venue used by a shared event): listed, without a link to edit them."""
+    editable, chosen_only = _reached_rows(Venue, venue_filter, venue_edit_filter)
+    return render_template("admin/catalogue/venues.html", venues=editable, chosen_only=chosen_only)
+
+
+def _reached_rows(model, reach, editable):
+    """The rows of `model` the account reaches, by name: (those it may change, the others)."""
     rows = db.session.execute(
-        select(Venue, venue_edit_filter(scope()))
-        .where(venue_filter(scope()))
-        .options(selectinload(Venue.commune))
-        .order_by(func.lower(Venue.name), Venue.id)
+        select(model, editable(scope()))
+        .where(reach(scope()))
+        .options(selectinload(model.commune))
+        .order_by(func.lower(model.name), model.id)
     ).all()
-    return render_template(
-        "admin/catalogue/venues.html",
-        venues=[venue for venue, editable in rows if editable],
-        chosen_only=[venue for venue, editable in rows if not editable],
-    )
+    return [row for row, can in rows if can], [row for row, can in rows if not can]
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -251,13 +256,17 @@ def _offer_communes(form, communes, row):
 @bp.get("/organisations")
 @roles(*STAFF)
 def organisations():
-    found = db.session.scalars(
-        organisations_in(scope())
-        .options(selectinload(Organisation.commune))
-        .order_by(func.lower(Organisation.name), Organisation.id)
-    ).all()
+    """The organisations the account may change, then those it only chooses as organisers
+    (one of a shared event that organises another bassin's events too): listed, without a
+    link to edit them."""
+    editable, chosen_only = _reached_rows(
+        Organisation, organisation_filter, organisation_edit_filter
+    )
     return render_template(
-        "admin/catalogue/organisations.html", organisations=found, sector_label=sector_label
+        "admin/catalogue/organisations.html",
+        organisations=editable,
+        chosen_only=chosen_only,
+        sector_label=sector_label,
     )
 
 
@@ -270,7 +279,9 @@ def organisation_new():
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 @roles(*STAFF)
 def organisation_edit(organisation_id):
-    return _organisation_page(find_or_404(Organisation, organisation_id))
+    return _organisation_page(
+        find_or_404(Organisation, organisation_id, within=organisation_edit_filter)
+    )
 
 
 def _organisation_page(organisation):

@@ -2,8 +2,8 @@
 page, a confirmation page lists what moves, and one POST moves it all (agenda.catalogue).
 
 Both rows are loaded within the account's scope, the removed one among those it may change
-(a venue it only chooses, another bassin's, is not merged away); a bassin account cannot move
-the events of another bassin (the merge is refused: an admin does it).
+(a venue or an organisation it only chooses, another bassin's, is not merged away); a bassin
+account cannot move the events of another bassin (the merge is refused: an admin does it).
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from webapp.admin.catalogue_forms import MergeForm
 from webapp.agenda import catalogue
 from webapp.agenda.models import Organisation, Venue
 from webapp.auth import scopes
-from webapp.auth.scopes import event_filter, organisation_filter, venue_edit_filter
+from webapp.auth.scopes import event_filter, organisation_edit_filter, venue_edit_filter
 from webapp.extensions import db
 from webapp.unit_of_work import unit_of_work
 
@@ -63,7 +63,7 @@ KINDS = {
         "organisation_id",
         _l("Choisissez une autre organisation que celle-ci."),
         _l("Les deux organisations sont fusionnées."),
-        organisation_filter,
+        organisation_edit_filter,
         "admin.organisations",
     ),
 }
@@ -137,7 +137,7 @@ def _merge_page(kind, row_id):
 
 def _after_merge(kind, survivor_id):
     """The survivor's page; the list when the account may choose the survivor but not change
-    it (another bassin's venue that its duplicate was merged into)."""
+    it (another bassin's venue or organisation that its duplicate was merged into)."""
     if scopes.find(db.session, scope(), kind.model, survivor_id, kind.removable) is None:
         return url_for(kind.list_endpoint)
     return url_for(kind.edit_endpoint, **{kind.id_arg: survivor_id})

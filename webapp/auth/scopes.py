@@ -156,6 +156,26 @@ def organisation_filter(scope: Scope):
     return _any(clauses)
 
 
+def organisation_edit_filter(scope: Scope):
+    """A WHERE clause on Organisation: those this scope may change or merge away, within
+    organisation_filter (those it may see and choose as an organiser).
+
+    An organisation belongs to the bassins of its events (imported ones have no commune): a
+    team may change one whose every event it reaches (a shared one included: it edits that
+    event too), not one that also organises another bassin's event it reached through a
+    shared event. One that organises nothing yet is the bassin's of its commune; without a
+    commune, an admin's. A service account changes none here (the catalogue is staff's).
+    """
+    if scope.everything:
+        return true()
+    if not scope.bassins:
+        return false()
+    elsewhere = select(Event.organiser_id).where(
+        Event.organiser_id.is_not(None), ~event_filter(scope)
+    )
+    return organisation_filter(scope) & ~Organisation.id.in_(elsewhere)
+
+
 def proposal_filter(scope: Scope):
     """A WHERE clause on Proposal: the proposals whose event this scope reaches (a bassin team:
     those naming one of its bassins; a service: its organisation's own)."""
@@ -211,6 +231,10 @@ def organisations_in(scope: Scope):
     return select(Organisation).where(organisation_filter(scope))
 
 
+def editable_organisations_in(scope: Scope):
+    return select(Organisation).where(organisation_edit_filter(scope))
+
+
 FILTERS = {
     Event: event_filter,
     Registration: registration_filter,
@@ -224,6 +248,7 @@ FILTERS = {
 
 def find(session, scope: Scope, model, object_id, within=None):
     """The object with that id if this scope reaches it, else None (the view's 404).
-    `within`: a narrower filter of the scope than the model's own (venue_edit_filter)."""
+    `within`: a narrower filter of the scope than the model's own (venue_edit_filter,
+    organisation_edit_filter)."""
     clause = (within or FILTERS[model])(scope)
     return session.scalar(select(model).where(model.id == object_id, clause))
