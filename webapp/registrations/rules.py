@@ -7,6 +7,9 @@ A refusal raises RegistrationRefused (a stable code) before anything is written.
 Every change to the registrations of one event starts by taking that event's row lock
 (`lock_event`), on PostgreSQL (row lock) and SQLite (the database write lock) alike, so
 counting places, choosing the waitlist order and promoting are serialised per event.
+
+The building blocks below the operations (locked, first_status, take_place, set_status,
+retire) are public for the team's actions of staff.py, which compose them under the same lock.
 """
 
 from contextlib import contextmanager
@@ -133,7 +136,7 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
         return Outcome(existing, created=False)
     # A cancelled person comes back: a new row, so a new place at the end of the waitlist
     # (ids give the arrival order); the old row stays, anonymised, for the statistics.
-    inherited = _retire(existing, now) if existing is not None else {}
+    inherited = retire(existing, now) if existing is not None else {}
     registration = Registration(event=event, email=email, **inherited)
     for field in PERSON_FIELDS:
         if field != "email":
@@ -143,10 +146,10 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     registration.consent_at = now
     registration.cancelled_at = None
     with cards_follow(event):
-        status = _first_status(event, approved=by_staff)
+        status = first_status(event, approved=by_staff)
     if status is None:  # no place, no waitlist: the caller's unit of work undoes the rest
         raise RegistrationRefused("full")
-    _set_status(registration, status, now)
+    set_status(registration, status, now)
     db.session.add(registration)
     db.session.flush()
     notifications.queue(registration, f"registered-{status}")
@@ -154,7 +157,7 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     return Outcome(registration, created=True)
 
 
-def _retire(cancelled, now):
+def retire(cancelled, now):
     """Anonymise a cancelled row whose person comes back; its calendar links, to pass on.
 
     A calendar subscribed to from the first mail or page keeps answering, with the new
@@ -171,16 +174,16 @@ def _retire(cancelled, now):
     return inherited
 
 
-def _first_status(event, approved=False):
+def first_status(event, approved=False):
     """The status a new registration gets, given the places left (under the event lock)."""
     if event.registration_mode == RegistrationMode.APPROVAL and not approved:
         return RegistrationStatus.PENDING
-    if _take_place(event):
+    if take_place(event):
         return RegistrationStatus.CONFIRMED
     return RegistrationStatus.WAITLISTED if event.waitlist_enabled else None
 
 
-def _take_place(event):
+def take_place(event):
     """Count one more confirmed place if one is free; False when the event is full."""
     taken = capacity.take(SEATS, event.id)
     db.session.refresh(event, ["confirmed_count"])
@@ -193,7 +196,7 @@ def _give_back_place(event):
     db.session.refresh(event, ["confirmed_count"])
 
 
-def _set_status(registration, status, now):
+def set_status(registration, status, now):
     registration.status = status
     if status == RegistrationStatus.CONFIRMED:
         registration.confirmed_at = now
@@ -225,11 +228,11 @@ def cancel(registration_id, now=None, notify=True):
     now = now or utcnow()
     if db.session.get(Registration, registration_id) is None:
         return None
-    registration = _locked(registration_id)
+    registration = locked(registration_id)
     if not registration.is_active:
         return None
     was_confirmed = registration.holds_place  # a walk-in at the door held no place
-    _set_status(registration, RegistrationStatus.CANCELLED, now)
+    set_status(registration, RegistrationStatus.CANCELLED, now)
     if notify:
         notifications.queue(registration, "cancelled")
     promoted = None
@@ -254,14 +257,14 @@ def _promote_next(event, now):
         .order_by(Registration.id)
         .limit(1)
     )
-    if first is None or not _take_place(event):
+    if first is None or not take_place(event):
         return None
-    _set_status(first, RegistrationStatus.CONFIRMED, now)
+    set_status(first, RegistrationStatus.CONFIRMED, now)
     notifications.queue(first, "promoted")
     return first
 
 
-def _locked(registration_id):
+def locked(registration_id):
     """The registration, re-read under its event's lock."""
     registration = db.session.get(Registration, registration_id)
     lock_event(registration.event_id)
@@ -271,15 +274,15 @@ def _locked(registration_id):
 
 def approve(registration_id, now=None):
     """An organiser accepts a pending registration: confirmed, or waitlisted when full."""
-    registration = _locked(registration_id)
+    registration = locked(registration_id)
     if registration.status != RegistrationStatus.PENDING:
         return registration
     event = db.session.get(Event, registration.event_id, populate_existing=True)
     with cards_follow(event):
         status = (
-            RegistrationStatus.CONFIRMED if _take_place(event) else RegistrationStatus.WAITLISTED
+            RegistrationStatus.CONFIRMED if take_place(event) else RegistrationStatus.WAITLISTED
         )
-    _set_status(registration, status, now or utcnow())
+    set_status(registration, status, now or utcnow())
     notifications.queue(registration, f"approved-{status}")
     db.session.flush()
     return registration
@@ -287,10 +290,10 @@ def approve(registration_id, now=None):
 
 def refuse(registration_id, now=None):
     """An organiser declines a pending registration; the person is told."""
-    registration = _locked(registration_id)
+    registration = locked(registration_id)
     if registration.status != RegistrationStatus.PENDING:
         return registration
-    _set_status(registration, RegistrationStatus.CANCELLED, now or utcnow())
+    set_status(registration, RegistrationStatus.CANCELLED, now or utcnow())
     notifications.queue(registration, "refused")
     db.session.flush()
     return registration

@@ -27,7 +27,7 @@ def _of_event(event_id, registration_id):
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event_id:
         raise RegistrationRefused("not-found")
-    return rules._locked(registration_id)
+    return rules.locked(registration_id)
 
 
 def _record(actor, action, registration, before_status, reason=None, **after):
@@ -84,9 +84,9 @@ def promote(event_id, registration_id, actor, now=None):
         raise RegistrationRefused("not-waitlisted")
     event = db.session.get(Event, event_id, populate_existing=True)
     with rules.cards_follow(event):
-        if not rules._take_place(event):
+        if not rules.take_place(event):
             raise RegistrationRefused("full")
-    rules._set_status(registration, RegistrationStatus.CONFIRMED, now)
+    rules.set_status(registration, RegistrationStatus.CONFIRMED, now)
     notifications.queue(registration, "promoted")
     _record(actor, "registration.promoted", registration, RegistrationStatus.WAITLISTED)
     db.session.flush()
@@ -165,7 +165,7 @@ def _copy_to(registration, target, now):
     )
     if existing is not None and existing.is_active:
         raise RegistrationRefused("already-registered")
-    inherited = rules._retire(existing, now) if existing is not None else {}
+    inherited = rules.retire(existing, now) if existing is not None else {}
     moved = Registration(event=target, email=registration.email, answers={}, **inherited)
     for field in rules.PERSON_FIELDS:
         if field != "email":
@@ -173,10 +173,10 @@ def _copy_to(registration, target, now):
     moved.language = registration.language
     moved.consent_at = registration.consent_at or now
     with rules.cards_follow(target):
-        status = rules._first_status(target, approved=True)
+        status = rules.first_status(target, approved=True)
     if status is None:
         raise RegistrationRefused("full")
-    rules._set_status(moved, status, now)
+    rules.set_status(moved, status, now)
     db.session.add(moved)
     db.session.flush()
     notifications.queue(moved, "moved")
