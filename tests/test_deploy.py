@@ -153,7 +153,10 @@ def test_nginx_serves_static_files_and_leaves_framing_to_the_app():
     static = re.search(r"location /static/ \{(.*?)\}", conf, re.S).group(1)
     alias = re.search(r"alias (\S+);", static).group(1)
     assert alias.rstrip("/").endswith("/static") and (ROOT / "static").is_dir()
-    assert "expires" in static
+    assert "expires $agenda_static_expires;" in static
+    # A versioned URL (webapp/static_urls.py) is kept a year, an unversioned one a week.
+    versions = re.search(r"map \$arg_v \$agenda_static_expires \{(.*?)\}", conf, re.S).group(1)
+    assert re.search(r'""\s+7d;', versions) and re.search(r"default\s+1y;", versions)
     app = re.search(r"location / \{\s*proxy_pass(.*?)\}", conf, re.S).group(1)
     for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Host"):
         assert f"proxy_set_header {header} " in app

@@ -29,6 +29,7 @@ LAYERS = {
     "templating": 0,
     "errors": 0,
     "health": 0,
+    "static_urls": 0,
     "mail": 1,
     "agenda": 2,
     "feeds": 3,

@@ -30,11 +30,12 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_commands(app)
 
-    from webapp import errors, i18n, templating, urls
+    from webapp import errors, i18n, static_urls, templating, urls
 
     hygiene.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    static_urls.init_app(app)
     urls.init_app(app)
     errors.init_app(app)
     return app
