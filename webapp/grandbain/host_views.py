@@ -131,11 +131,7 @@ def host_export_xlsx(token):
 
 def _host_export(offer, kind):
     name = f"grand-bain-{offer.edition.year}-visiteurs.{kind}"
-    if kind == "csv":
-        body, content_type = hosts.export_csv(offer.id), "text/csv; charset=utf-8"
-    else:
-        body = hosts.export_xlsx(offer.id)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    body, content_type = hosts.export_file(offer.id, kind)
     response = make_response(body)
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
