@@ -245,11 +245,7 @@ def grand_bain_export_xlsx(offer_id):
 
 def export_response(offer, kind):
     name = f"grand-bain-{offer.edition.year}-visiteurs-{offer.id}.{kind}"
-    if kind == "csv":
-        body, content_type = hosts.export_csv(offer.id), "text/csv; charset=utf-8"
-    else:
-        body = hosts.export_xlsx(offer.id)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    body, content_type = hosts.export_file(offer.id, kind)
     return Response(
         body,
         content_type=content_type,

@@ -121,6 +121,16 @@ def export_xlsx(offer_id):
     return out.getvalue()
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_file(offer_id, kind):
+    """The visitors' spreadsheet of kind "csv" or "xlsx": its body and its content type."""
+    if kind == "csv":
+        return export_csv(offer_id), "text/csv; charset=utf-8"
+    return export_xlsx(offer_id), XLSX_CONTENT_TYPE
+
+
 def message_visitors(offer_id, subject, body, actor):
     """One message from the host to each of its confirmed visitors (each alone: nobody sees
     the other addresses), through the outbox; returns how many were queued."""

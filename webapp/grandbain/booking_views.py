@@ -1,0 +1,173 @@
+"""The Grand Bain's booking pages: one slot, or a set of visits booked all or none."""
+
+from flask import abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from webapp.addresses import typed_address_key
+from webapp.extensions import db, limiter
+from webapp.grandbain import rules
+from webapp.grandbain.forms import booking_form_class, question_field
+from webapp.grandbain.models import Offer, Slot
+from webapp.grandbain.states import OfferStatus
+from webapp.grandbain.views import bp, edition_or_404
+from webapp.templating import when
+from webapp.timezones import utcnow
+from webapp.unit_of_work import unit_of_work
+from webapp.vocabulary import current_language
+
+# More visits than any edition lets one person book: the rest of a long list is not read.
+MAX_SLOTS_IN_SET = 20
+
+# Why a set of visits was refused (rules.BookingRefused), said to the visitor.
+SET_REFUSALS = {
+    "not-open": lambda: _("Les réservations ne sont pas encore ouvertes."),
+    "closed": lambda: _("Les réservations sont closes."),
+    "no-slot": lambda: _("Choisissez au moins une visite."),
+    "cap": lambda e: _(
+        "Vous pouvez réserver au plus %(count)d visites pour cette édition.",
+        count=e.max_visits_per_visitor,
+    ),
+    "slots": lambda: _("Certaines visites ne peuvent pas être réservées : rien n'a été réservé."),
+}
+SLOT_REFUSALS = {
+    "unknown": lambda p: _("Cette visite n'existe pas dans cette édition."),
+    "twice": lambda p: _("Cette visite est choisie deux fois."),
+    "closed": lambda p: _("Cette visite ne prend plus de réservation."),
+    "already": lambda p: _("Vous avez déjà réservé cette visite."),
+    "full": lambda p: _("Cette visite est complète."),
+    "overlap": lambda p: _(
+        "Trop proche de votre visite chez %(host)s (%(when)s) : il faut le temps de vous déplacer.",
+        host=p.other.offer.name,
+        when=_when(p.other),
+    ),
+}
+
+
+def _when(slot):
+    return when(slot.start_at, slot.end_at)
+
+
+def _address_key():
+    """One bucket per edition or slot and address: what sends a mail counts."""
+    address = (request.form.get("email") or "").strip() or request.remote_addr
+    where = request.view_args.get("year") or request.view_args.get("slot_id")
+    return f"grand-bain:{where}:{typed_address_key(address)}"
+
+
+def _mail_was_sent(response):
+    return response.status_code == 303 or g.get("grand_bain_mail_sent", False)
+
+
+@bp.route("/grand-bain/slots/<int:slot_id>/book", methods=["GET", "POST"])
+@limiter.limit("20/minute;200/hour", methods=["POST"])
+@limiter.limit("5/hour", methods=["POST"], key_func=_address_key, deduct_when=_mail_was_sent)
+def book_slot(slot_id):
+    slot = db.session.scalar(
+        select(Slot)
+        .join(Slot.offer)
+        .where(Slot.id == slot_id, Offer.status == OfferStatus.ACCEPTED)
+        .options(joinedload(Slot.offer).joinedload(Offer.edition))
+    )
+    if slot is None:
+        abort(404)
+    return _booking(slot.offer.edition, [slot_id], url_for(".book_slot", slot_id=slot_id))
+
+
+@bp.route("/grand-bain/<int:year>/book", methods=["GET", "POST"])
+@limiter.limit("20/minute;200/hour", methods=["POST"])
+@limiter.limit("5/hour", methods=["POST"], key_func=_address_key, deduct_when=_mail_was_sent)
+def book(year):
+    edition = edition_or_404(year)
+    source = request.form if request.method == "POST" else request.args
+    slot_ids, malformed = [], False
+    for value in source.getlist("slot")[:MAX_SLOTS_IN_SET]:
+        if value.isascii() and value.isdigit() and 0 < int(value) < 2**31:
+            slot_ids.append(int(value))
+        else:
+            malformed = True
+    return _booking(edition, slot_ids, url_for(".book", year=year), malformed)
+
+
+def _booking(edition, slot_ids, action, malformed=False):
+    """Show the chosen visits side by side with the person fields; book them all on POST."""
+    shown = _slots_to_show(edition, slot_ids)
+    form = booking_form_class(shown)()
+    general, problems = None, {}
+    now = utcnow()
+    if malformed or not slot_ids:
+        general = SET_REFUSALS["no-slot"]()
+    elif not edition.is_booking_open(now):
+        general = SET_REFUSALS[
+            "closed" if edition.booking_opens_at and edition.booking_opens_at <= now else "not-open"
+        ]()
+    elif request.method == "POST" and form.validate_on_submit():
+        questions = {s.id: form[question_field(s.id)].data for s in shown}
+        try:
+            with unit_of_work("grand-bain-book"):
+                outcome = rules.book(
+                    edition.id,
+                    slot_ids,
+                    form.person(),
+                    questions,
+                    waitlist=form.waitlist.data,
+                    language=current_language(),
+                )
+        except rules.BookingRefused as refused:
+            general, problems = _refusal_messages(edition, refused)
+            return _booking_page(edition, shown, form, action, general, problems, slot_ids), 409
+        g.grand_bain_mail_sent = True
+        if outcome.new_visitor:
+            return redirect(url_for(".visits", token=outcome.visitor.token), 303)
+        return render_template("grandbain/sent.html", edition=edition, email=outcome.visitor.email)
+    status = 422 if request.method == "POST" else 200
+    if general:
+        status = 409 if request.method == "POST" else 200
+    return _booking_page(edition, shown, form, action, general, problems, slot_ids), status
+
+
+def _slots_to_show(edition, slot_ids):
+    """The asked slots of this edition's accepted offers, in time order (others are not
+    shown: the refusal says so)."""
+    if not slot_ids:
+        return []
+    return db.session.scalars(
+        select(Slot)
+        .join(Slot.offer)
+        .where(
+            Slot.id.in_(set(slot_ids)),
+            Offer.edition_id == edition.id,
+            Offer.status == OfferStatus.ACCEPTED,
+        )
+        .options(joinedload(Slot.offer).joinedload(Offer.commune))
+        .order_by(Slot.start_at, Slot.id)
+    ).all()
+
+
+def _refusal_messages(edition, refused):
+    message = SET_REFUSALS[refused.reason]
+    general = message(edition) if refused.reason == "cap" else message()
+    problems = {
+        slot_id: SLOT_REFUSALS[problem.code](problem)
+        for slot_id, problem in refused.problems.items()
+    }
+    return general, problems
+
+
+def _booking_page(edition, shown, form, action, general, problems, slot_ids):
+    shown_ids = {s.id for s in shown}
+    unknown = [sid for sid in slot_ids if sid not in shown_ids]
+    if unknown and not general:
+        general = SLOT_REFUSALS["unknown"](None)
+    return render_template(
+        "grandbain/book.html",
+        edition=edition,
+        slots=shown,
+        form=form,
+        action=action,
+        general=general,
+        problems=problems,
+        unknown=unknown,
+        question_field=question_field,
+    )
