@@ -92,6 +92,8 @@ STAFF_PAGES = [
     "/admin/series",
     "/admin/venues",
     "/admin/organisations",
+    "/admin/venues?q=rue",  # a search, and one that finds nothing
+    "/admin/organisations?q=aucune-organisation",
     "/admin/stats",
     "/admin/audit",
     "/admin/account",

@@ -11,6 +11,7 @@ from webapp.admin import (  # noqa: E402, F401
     attendance,
     audit_log,
     catalogue,
+    catalogue_lists,
     catalogue_merge,
     evaluation_questions,
     evaluations,

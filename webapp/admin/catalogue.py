@@ -1,9 +1,9 @@
-"""Series, venues and organisations: list, create, edit (merging two duplicates:
-admin/catalogue_merge.py). Admins and bassin teams; a bassin account reaches the rows of its
-bassins (auth.scopes) and chooses among its own bassins and communes. It edits the venues of
-its communes only (scopes.venue_edit_filter) and the organisations whose every event it reaches
-(scopes.organisation_edit_filter): another bassin's venue or organisation reached through a
-shared event is listed apart, to be chosen, not changed.
+"""Series, venues and organisations: create, edit (their lists: admin/catalogue_lists.py;
+merging two duplicates: admin/catalogue_merge.py). Admins and bassin teams; a bassin account
+reaches the rows of its bassins (auth.scopes) and chooses among its own bassins and communes.
+It edits the venues of its communes only (scopes.venue_edit_filter) and the organisations
+whose every event it reaches (scopes.organisation_edit_filter): another bassin's venue or
+organisation reached through a shared event is listed apart, to be chosen, not changed.
 """
 
 from flask import flash, redirect, render_template, request, url_for
@@ -26,25 +26,18 @@ from webapp.agenda import catalogue
 from webapp.agenda.models import (
     Bassin,
     Commune,
-    Event,
-    EventOccurrence,
     Organisation,
     Series,
     Venue,
 )
 from webapp.auth.scopes import (
     organisation_edit_filter,
-    organisation_filter,
     organisations_in,
-    series_in,
     venue_edit_filter,
-    venue_filter,
     venues_in,
 )
 from webapp.extensions import db
-from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
-from webapp.vocabulary import KINDS, sector_label
 
 STAFF = ("admin", "bassin")
 
@@ -88,32 +81,7 @@ def save_or_show(form, template, save, saved_message, context):
     return render_template(template, form=form, **context), status
 
 
-# Series.
-
-
-@bp.get("/series")
-@roles(*STAFF)
-def series_list():
-    """The series within reach, with their number of events and next date."""
-    now = utcnow()
-    counts = (
-        select(Event.series_id, func.count().label("events")).group_by(Event.series_id).subquery()
-    )
-    next_dates = (
-        select(EventOccurrence.series_id, func.min(EventOccurrence.start_at).label("next"))
-        .where(EventOccurrence.start_at >= now, EventOccurrence.cancelled.is_(False))
-        .group_by(EventOccurrence.series_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        series_in(scope())
-        .add_columns(func.coalesce(counts.c.events, 0), next_dates.c.next)
-        .outerjoin(counts, counts.c.series_id == Series.id)
-        .outerjoin(next_dates, next_dates.c.series_id == Series.id)
-        .options(selectinload(Series.bassins))
-        .order_by(Series.title_fr, Series.id)
-    ).all()
-    return render_template("admin/catalogue/series_list.html", rows=rows, kinds=KINDS)
+# Series (the lists: admin/catalogue_lists.py).
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -161,27 +129,7 @@ def _choosable_bassins():
     return db.session.scalars(query).all()
 
 
-# Venues.
-
-
-@bp.get("/venues")
-@roles(*STAFF)
-def venues():
-    """The venues the account may change, then those it only chooses for its events (another
-    bassin's venue used by a shared event): listed, without a link to edit them."""
-    editable, chosen_only = _reached_rows(Venue, venue_filter, venue_edit_filter)
-    return render_template("admin/catalogue/venues.html", venues=editable, chosen_only=chosen_only)
-
-
-def _reached_rows(model, reach, editable):
-    """The rows of `model` the account reaches, by name: (those it may change, the others)."""
-    rows = db.session.execute(
-        select(model, editable(scope()))
-        .where(reach(scope()))
-        .options(selectinload(model.commune))
-        .order_by(func.lower(model.name), model.id)
-    ).all()
-    return [row for row, can in rows if can], [row for row, can in rows if not can]
+# Venues (the list: admin/catalogue_lists.py).
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -250,24 +198,7 @@ def _offer_communes(form, communes, row):
     form.commune_required = own_bassins is not None
 
 
-# Organisations.
-
-
-@bp.get("/organisations")
-@roles(*STAFF)
-def organisations():
-    """The organisations the account may change, then those it only chooses as organisers
-    (one of a shared event that organises another bassin's events too): listed, without a
-    link to edit them."""
-    editable, chosen_only = _reached_rows(
-        Organisation, organisation_filter, organisation_edit_filter
-    )
-    return render_template(
-        "admin/catalogue/organisations.html",
-        organisations=editable,
-        chosen_only=chosen_only,
-        sector_label=sector_label,
-    )
+# Organisations (the list: admin/catalogue_lists.py).
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

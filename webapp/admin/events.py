@@ -14,9 +14,10 @@ from sqlalchemy.orm import selectinload
 from webapp.admin import access
 from webapp.admin.blueprint import bp
 from webapp.admin.event_forms import EventForm
+from webapp.admin.listing import PER_PAGE, page_of, search_query
 from webapp.agenda import operations
 from webapp.agenda.models import Bassin, Event, Organisation, Series, Venue
-from webapp.agenda.search import fold, matches
+from webapp.agenda.search import matches, words
 from webapp.agenda.states import EventStatus
 from webapp.auth import scopes
 from webapp.auth.states import AccountRole
@@ -25,7 +26,6 @@ from webapp.registrations import questions
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import EVENT_STATUSES
 
-PER_PAGE = 50
 # What the operations may still refuse after the form's own checks (a registration or another
 # edit in between): the field the message goes beside, and the message.
 EVENT_REFUSALS = {
@@ -62,24 +62,20 @@ def events():
     bassin = request.args.get("bassin", "")
     if bassin in {b.slug for b in bassins}:
         statement = statement.where(Event.bassins.any(Bassin.slug == bassin))
-    query = request.args.get("q", "").strip()[:200]
-    if fold(query).split():
+    query = search_query()
+    if words(query):
         statement = statement.where(matches(query))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(_page_number(request.args.get("page")), pages)
+    page = page_of(db.session.scalar(select(func.count()).select_from(statement.subquery())))
     rows = db.session.scalars(
         statement.order_by(Event.start_at.desc(), Event.id.desc())
-        .offset((page - 1) * PER_PAGE)
+        .offset(page.offset)
         .limit(PER_PAGE)
         .options(selectinload(Event.bassins))
     ).all()
     return render_template(
         "admin/events/list.html",
         events=rows,
-        total=total,
         page=page,
-        pages=pages,
         filters={"status": status, "bassin": bassin, "q": query},
         bassins=bassins,
         statuses=EVENT_STATUSES,
@@ -238,10 +234,3 @@ def _filter_bassins():
 
 def _may_edit():
     return access.role() in (AccountRole.ADMIN, AccountRole.BASSIN)
-
-
-def _page_number(value):
-    try:
-        return max(int(value or 1), 1)
-    except ValueError:
-        return 1

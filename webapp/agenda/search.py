@@ -67,7 +67,20 @@ def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def words(query):
+    """The words a search looks for, folded; none when the query is blank."""
+    return fold(query).split()
+
+
 def matches(query):
     """The WHERE clause of a text search: every word of the query, anywhere, in any order."""
-    words = fold(query).split()
-    return and_(*(Event.search_text.like(f"%{_escape_like(word)}%", escape="\\") for word in words))
+    return and_(
+        *(Event.search_text.like(f"%{_escape_like(word)}%", escape="\\") for word in words(query))
+    )
+
+
+def found_in(query, *texts):
+    """`matches` for rows that keep no folded search text (the back office's short
+    catalogues, searched in Python): every word of the query in one of the texts."""
+    folded = fold("\n".join(text for text in texts if text))
+    return all(word in folded for word in words(query))
