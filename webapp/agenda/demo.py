@@ -402,6 +402,21 @@ PREVENTION_VENUES = [
 WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3}
 
 
+# Where each commune's rendez-vous goes the month it moves to a partner's premises.
+PARTNER_PREMISES = {
+    "Etterbeek": {"name": "Maison médicale d'Etterbeek", "address": "Rue de l'Orient 22"},
+    "Auderghem": {"name": "Maison médicale d'Auderghem", "address": "Rue Émile Idiers 15"},
+    "Woluwe-Saint-Lambert": {
+        "name": "Maison médicale Saint-Lambert",
+        "address": "Rue Saint-Lambert 116",
+    },
+    "Woluwe-Saint-Pierre": {
+        "name": "Maison médicale de Stockel",
+        "address": "Rue de l'Église 98",
+    },
+}
+
+
 def _prevention_rendez_vous(today):
     """Monthly rendez-vous in the four Sud-Est communes, from six months ago to next year's end."""
     first_month = (today.replace(day=1) - timedelta(days=180)).replace(day=1)
@@ -444,10 +459,9 @@ def _prevention_rendez_vous(today):
                         "date": moved.isoformat(),
                         "start": _at(moved, 10),
                         "end": _at(moved, 12, 30),
+                        # This month the rendez-vous moves to a partner's premises.
                         "venue": {
-                            # This month the rendez-vous moves to a partner's premises.
-                            "name": f"Maison médicale de {venue['commune']}",
-                            "address": "Rue des Champs 12",
+                            **PARTNER_PREMISES[venue["commune"]],
                             "commune": venue["commune"],
                         },
                     }
