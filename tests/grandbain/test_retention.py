@@ -1,6 +1,7 @@
 """Grand Bain visitors' personal data: the retention purge (old editions only, figures
 unchanged, invitations gone and answers kept, the link dead) and the visitor's own erasure
-(her coming visits cancelled through the rules, the waitlist promoted, then her data gone)."""
+(her coming visits cancelled through the rules, the waitlist promoted, then her data gone).
+The same purge clears the hosts' contact persons of old editions' offers."""
 
 import re
 from dataclasses import asdict
@@ -9,14 +10,16 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.admin import conftest as staff_fixtures
+from tests.admin.conftest import sign_in
 from tests.grandbain.conftest import at, rules
 from webapp.audit import AuditEntry
 from webapp.evaluations.models import Answer, EvaluationForm, Invitation
 from webapp.extensions import db
-from webapp.grandbain import figures
+from webapp.grandbain import figures, notices
 from webapp.grandbain import personal_data as _personal_data
-from webapp.grandbain.models import Booking, Edition, Visitor
-from webapp.grandbain.notices import visitor_reference
+from webapp.grandbain.models import Booking, Edition, Offer, Visitor
+from webapp.grandbain.notices import offer_reference, visitor_reference
 from webapp.grandbain.states import BookingStatus
 from webapp.mail.models import OutboxMessage
 from webapp.mail.outbox import deliver_all, queue_message
@@ -25,6 +28,9 @@ from webapp.unit_of_work import unit_of_work
 from webapp.worker import retention
 
 PERSONAL = ("email", "first_name", "last_name", "organisation", "job_title", "commune")
+CONTACT = ("contact_name", "contact_email", "contact_phone")
+
+make_staff = staff_fixtures.make_staff
 
 
 def count(model, *where):
@@ -143,7 +149,7 @@ def test_purge_leaves_the_edition_figures_unchanged(old_edition):
         1,
         1,
     )
-    purge()
+    assert purge().offer_contacts == 1  # the host's contact goes too; the figures stay
     db.session.expire_all()
     assert asdict(figures.edition_figures(db.session.get(Edition, old_edition.id))) == before
 
@@ -158,8 +164,10 @@ def test_purge_deletes_the_invitations_and_keeps_the_answers(old_edition, editio
 def test_purge_cuts_at_the_retention_period(old_edition):
     week_end = datetime.combine(old_edition.week_end, time(12), tzinfo=app_zone())
     # Twelve months (of 31 days) after the week's end: kept ten days before, purged after.
-    assert purge(12, now=week_end + timedelta(days=31 * 12 - 10)).visitors == 0
-    assert purge(12, now=week_end + timedelta(days=31 * 12 + 10)).visitors == 3
+    kept = purge(12, now=week_end + timedelta(days=31 * 12 - 10))
+    assert (kept.visitors, kept.offer_contacts) == (0, 0)
+    purged = purge(12, now=week_end + timedelta(days=31 * 12 + 10))
+    assert (purged.visitors, purged.offer_contacts) == (3, 1)
 
 
 def test_the_personal_link_of_a_purged_visitor_no_longer_works(client, old_edition):
@@ -204,9 +212,119 @@ def test_the_command_says_how_many_visitors_were_anonymised(app, old_edition):
     first = runner.invoke(args=["purge-personal-data", "--older-than-months", "24"])
     assert first.exit_code == 0
     assert "3 Grand Bain visitor(s) anonymised" in first.output
+    assert "1 Grand Bain offer contact(s) cleared" in first.output
     again = runner.invoke(args=["purge-personal-data", "--older-than-months", "24"])
     assert "0 Grand Bain visitor(s) anonymised" in again.output
+    assert "0 Grand Bain offer contact(s) cleared" in again.output
     assert count(Visitor, Visitor.anonymised_at.is_(None)) == 0
+    assert count(Offer, Offer.contact_cleared_at.is_(None)) == 0
+
+
+# -- the hosts' contact persons -------------------------------------------------------------
+
+
+def old_offer(edition):
+    return db.session.scalar(select(Offer).where(Offer.edition_id == edition.id))
+
+
+def offer_row(offer_id):
+    """Everything an offer row and its slots hold, read fresh from the database."""
+    db.session.expire_all()
+    offer = db.session.get(Offer, offer_id)
+    return (
+        {c.name: getattr(offer, c.name) for c in Offer.__table__.columns},
+        [(slot.id, slot.start_at, slot.end_at, slot.capacity) for slot in offer.slots],
+    )
+
+
+def test_purge_clears_the_contact_of_old_offers_and_leaves_recent_ones(
+    old_edition, edition, make_offer
+):
+    recent = make_offer("CPAS de Forest", email="c@f.be").id
+    old = old_offer(old_edition).id
+    with unit_of_work("phone"):
+        db.session.get(Offer, old).contact_phone = "02 555 12 12"
+    recent_before, (old_before, old_slots) = offer_row(recent), offer_row(old)
+
+    assert purge().offer_contacts == 1
+
+    after, slots = offer_row(old)
+    assert all(after[name] is None for name in CONTACT)
+    assert after["contact_cleared_at"] is not None and after["token"] != old_before["token"]
+    kept = set(old_before) - set(CONTACT) - {"token", "contact_cleared_at", "updated_at"}
+    assert {name: after[name] for name in kept} == {name: old_before[name] for name in kept}
+    assert after["name"] == "Maison médicale du Midi" and slots == old_slots
+    assert offer_row(recent) == recent_before
+
+
+def test_the_host_link_of_a_cleared_offer_no_longer_works(client, old_edition):
+    token = old_offer(old_edition).token
+    assert client.get(f"/grand-bain/offers/{token}").status_code == 200
+    purge()
+    assert client.get(f"/grand-bain/offers/{token}").status_code == 404
+    assert client.get(f"/grand-bain/offers/{token}/visitors.csv").status_code == 404
+
+
+def test_purge_deletes_the_messages_to_the_old_hosts_and_keeps_the_others(
+    old_edition, edition, make_offer
+):
+    old = old_offer(old_edition).id
+    recent = make_offer("CPAS de Forest", email="c@f.be").id
+    with unit_of_work("messages"):
+        queue_message("accueil@mm-midi.be", "Avant", "…", reference=offer_reference(old))
+        queue_message("c@f.be", "Récent", "…", reference=offer_reference(recent))
+    purge()
+    references = db.session.scalars(select(OutboxMessage.reference)).all()
+    assert references == [offer_reference(recent)]
+
+
+def test_clearing_offers_twice_changes_nothing_more_and_leaves_one_audit_line_each(
+    old_edition,
+):
+    old = old_offer(old_edition).id
+    assert purge().offer_contacts == 1
+    once = offer_row(old)
+    assert purge().offer_contacts == 0
+    assert offer_row(old) == once
+    (line,) = audit_lines("grand-bain.offer-contact-purged")
+    assert (line.actor_kind, line.subject_type, line.subject_id) == (
+        "system",
+        "grand_bain_offer",
+        old,
+    )
+    assert (line.before, line.after, line.reason) == (None, None, "retention 12 months")
+
+
+def test_a_cleared_offer_gets_no_more_mail(old_edition):
+    purge()
+    offer = old_offer(old_edition)
+    with unit_of_work("decide"):
+        assert notices.about_offer(offer, "accepted") is None
+    assert count(OutboxMessage) == 0
+
+
+def test_the_back_office_says_the_contact_was_cleared(app, old_edition, make_staff):
+    staff = sign_in(app.test_client(), make_staff("admin"))
+    url = f"/admin/grand-bain/offers/{old_offer(old_edition).id}"
+    assert "Sophie Janssens" in staff.get(url).get_data(as_text=True)
+    purge()
+    page = staff.get(url).get_data(as_text=True)
+    assert "Coordonnées effacées (durée de conservation)" in page
+    assert "Sophie Janssens" not in page and "accueil@mm-midi.be" not in page
+    assert "None" not in page
+    assert "Maison médicale du Midi" in page and "Rue du Midi 12" in page
+
+
+def test_a_cleared_offers_visitor_message_is_signed_with_the_service_only(old_edition):
+    from flask import render_template
+
+    purge()
+    offer = old_offer(old_edition)
+    visitor = Visitor(first_name="Anne", language="fr")
+    context = {"offer": offer, "visitor": visitor, "body": "Merci.", "language": "fr"}
+    for name in ("txt", "html"):
+        text = render_template(f"mail/grand_bain_host_message.{name}", **context)
+        assert "None" not in text and "Maison médicale du Midi" in text
 
 
 # -- erasure by the visitor -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The retention purge of every area, as the nightly job and the command run it: one unit of
-work over registrations, Grand Bain visitors and proposals, all or nothing."""
+work over registrations, Grand Bain visitors and hosts' contacts, and proposals, all or
+nothing."""
 
 from datetime import date, timedelta
 
@@ -9,8 +10,9 @@ from sqlalchemy import select
 from tests.edge import rules
 from tests.proposals.factory import submitted
 from webapp import audit
+from webapp.agenda.models import Commune
 from webapp.extensions import db
-from webapp.grandbain.models import Edition, Visitor
+from webapp.grandbain.models import Edition, Offer, Visitor
 from webapp.proposals import rules as proposal_rules
 from webapp.proposals.models import Proposal
 from webapp.registrations.models import Registration
@@ -22,7 +24,8 @@ from webapp.worker.models import JobRun
 
 @pytest.fixture
 def one_of_each(make_event, person):
-    """A registration, a Grand Bain visitor and a decided proposal, all three years old."""
+    """A registration, a Grand Bain visitor and host, and a decided proposal, all three years
+    old."""
     event = make_event(capacity=5)
     rules.register(event.id, person(1))
     with unit_of_work("old"):
@@ -34,6 +37,18 @@ def one_of_each(make_event, person):
         db.session.add(edition)
         db.session.flush()
         db.session.add(Visitor(edition_id=edition.id, email="anne.1@example.org", sector="hopital"))
+        db.session.add(
+            Offer(
+                edition_id=edition.id,
+                name="Maison médicale du Midi",
+                sector="maison-medicale",
+                address="Rue du Midi 12",
+                commune=db.session.scalar(select(Commune).where(Commune.slug == "forest")),
+                discover_fr="L'accueil.",
+                contact_name="Sophie Janssens",
+                contact_email="accueil@mm-midi.be",
+            )
+        )
     proposal = submitted()
     with unit_of_work("refuse"):
         proposal_rules.refuse(proposal.id, "Hors sujet.", audit.Actor.account(1))
@@ -47,14 +62,15 @@ def personal_left():
         db.session.scalars(select(Registration.email)).all(),
         db.session.scalars(select(Visitor.email)).all(),
         db.session.scalars(select(Proposal.submitter_email)).all(),
+        db.session.scalars(select(Offer.contact_email)).all(),
     )
 
 
 def test_the_nightly_job_purges_every_area_and_counts_them(app, one_of_each):
     (job,) = [job for job in schedule.JOBS if job.name == "purge-personal-data"]
     assert schedule.run_if_due(job) is True
-    assert personal_left() == ([None], [None], [None])
-    assert db.session.scalar(select(JobRun.items).where(JobRun.job == job.name)) == 3
+    assert personal_left() == ([None], [None], [None], [None])
+    assert db.session.scalar(select(JobRun.items).where(JobRun.job == job.name)) == 4
 
 
 def test_one_area_failing_leaves_every_area_as_it_was(app, one_of_each, monkeypatch):
@@ -68,6 +84,7 @@ def test_one_area_failing_leaves_every_area_as_it_was(app, one_of_each, monkeypa
         ["anne.1@example.org"],
         ["anne.1@example.org"],
         ["sarah@amo-forest.be"],
+        ["accueil@mm-midi.be"],
     )
 
 
@@ -75,5 +92,6 @@ def test_the_command_reports_each_area(app, one_of_each):
     output = app.test_cli_runner().invoke(args=["purge-personal-data"]).output
     assert "1 registration(s) anonymised" in output
     assert "1 Grand Bain visitor(s) anonymised" in output
+    assert "1 Grand Bain offer contact(s) cleared" in output
     assert "1 proposal(s) cleared" in output
-    assert personal_left() == ([None], [None], [None])
+    assert personal_left() == ([None], [None], [None], [None])

@@ -48,6 +48,9 @@ ACTIONS = {
     "registration.purged": _l("Données personnelles effacées (durée de conservation)"),
     "grand-bain.erased": _l("Grand Bain : données personnelles effacées"),
     "grand-bain.purged": _l("Grand Bain : données personnelles effacées (durée de conservation)"),
+    "grand-bain.offer-contact-purged": _l(
+        "Grand Bain : coordonnées de l'hôte effacées (durée de conservation)"
+    ),
     "proposal.purged": _l("Proposition : coordonnées effacées (durée de conservation)"),
     "participants.exported": _l("Liste des participant·es téléchargée"),
     "account.created": _l("Compte créé"),

@@ -30,6 +30,8 @@ MAX_SLOT_CAPACITY = 50
 ACTIVE_ONLY = "status IN (" + ", ".join(f"'{value}'" for value in ACTIVE_BOOKINGS) + ")"
 # Languages a host may speak with its visitors.
 OFFER_LANGUAGES = ("fr", "nl", "en")
+# What the retention purge clears from an offer: its named contact person.
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 
 edition_bassins = Table(
     "grand_bain_edition_bassins",
@@ -108,9 +110,12 @@ class Offer(Localized, db.Model):
     discover_nl: Mapped[str | None] = mapped_column(Text)
     # Codes of OFFER_LANGUAGES, comma-separated.
     languages: Mapped[str] = mapped_column(String(20), default="fr")
-    contact_name: Mapped[str] = mapped_column(String(150))
-    contact_email: Mapped[str] = mapped_column(String(254))
+    # The host's named contact person (CONTACT_FIELDS): cleared by purge-personal-data once
+    # the edition's week is older than the retention period (then contact_cleared_at is set).
+    contact_name: Mapped[str | None] = mapped_column(String(150))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_cleared_at = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default=OfferStatus.SUBMITTED)
     # Why changes are asked for, or why the offer is refused (told to the host).
     reason: Mapped[str | None] = mapped_column(Text)
@@ -130,8 +135,17 @@ class Offer(Localized, db.Model):
 
     @validates("contact_email")
     def _check_email(self, key, value):
-        # It reaches mail headers: never a line break, always ASCII.
-        return mail_address(value)
+        # It reaches mail headers: never a line break, always ASCII. None: cleared by the purge.
+        return None if value is None else mail_address(value)
+
+    def clear_contact(self, now):
+        """Clear the contact person and retire the host's link (a new random token nobody
+        holds); the service's name, address, texts and slots stay for the programme archive
+        and the edition's figures."""
+        for name in CONTACT_FIELDS:
+            setattr(self, name, None)
+        self.token = new_token()
+        self.contact_cleared_at = now
 
     @property
     def discover(self):

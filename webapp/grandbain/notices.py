@@ -84,6 +84,12 @@ def visitor_reference(visitor_id):
     return f"grand-bain-visitor:{visitor_id}"
 
 
+def offer_reference(offer_id):
+    """What the outbox calls the messages to an offer's contact person, so the purge finds
+    them."""
+    return f"grand-bain-offer:{offer_id}"
+
+
 def to_visitor(visitor, kind, bookings):
     """The visitor's message about these bookings, with their calendar entries."""
     subject, lead = VISITOR_MESSAGES[kind]
@@ -121,6 +127,8 @@ def to_visitor(visitor, kind, bookings):
 def to_host(booking, kind):
     """The host's notice of one booking or cancellation: who comes, with the question."""
     offer = booking.slot.offer
+    if offer.contact_email is None:  # cleared by the purge: nobody to tell
+        return None
     subject, lead = HOST_MESSAGES[kind]
     language = offer.language or "fr"
 
@@ -141,7 +149,7 @@ def to_host(booking, kind):
                 str(subject),
                 text,
                 html,
-                reference=f"grand-bain-offer:{offer.id}",
+                reference=offer_reference(offer.id),
             )
 
     return _safely(write, "offer", offer.id, kind)
@@ -149,6 +157,8 @@ def to_host(booking, kind):
 
 def about_offer(offer, kind):
     """The host's message about its offer: received, accepted, changes asked, refused."""
+    if offer.contact_email is None:  # cleared by the purge: nobody to tell
+        return None
     subject, lead = OFFER_MESSAGES[kind]
     language = offer.language or "fr"
 
@@ -168,7 +178,7 @@ def about_offer(offer, kind):
                 str(subject),
                 text,
                 html,
-                reference=f"grand-bain-offer:{offer.id}",
+                reference=offer_reference(offer.id),
             )
 
     return _safely(write, "offer", offer.id, kind)

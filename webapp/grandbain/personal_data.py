@@ -1,5 +1,6 @@
-"""Erasure and retention of the Grand Bain's visitors: what identifies a person is wiped,
-what the edition's figures need stays (sector, language, bookings' status and attendance).
+"""Erasure and retention of the Grand Bain's visitors and hosts' contact persons: what
+identifies a person is wiped, what the edition's figures need stays (sector, language,
+bookings' status and attendance; the offers' services, addresses and slots).
 
 Each function changes rows and flushes; the caller's unit of work commits.
 """
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from webapp import audit
 from webapp.extensions import db
 from webapp.grandbain import notices, rules
-from webapp.grandbain.models import Booking, Edition, Slot, Visitor
+from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
 from webapp.grandbain.states import ACTIVE_BOOKINGS
 from webapp.mail import outbox
 from webapp.registrations.personal_data import personal_data_erased
@@ -53,7 +54,7 @@ def purge_visitors(older_than_months=12, now=None):
     """Anonymise the visitors of editions whose week ended more than N months ago (local
     days); returns how many. Safe to run again: an anonymised visitor is not counted twice."""
     now = now or utcnow()
-    cutoff = to_local(months_before(now, older_than_months)).date()
+    cutoff = _cutoff(now, older_than_months)
     stale = db.session.scalars(
         select(Visitor)
         .join(Edition, Visitor.edition_id == Edition.id)
@@ -65,6 +66,34 @@ def purge_visitors(older_than_months=12, now=None):
         audit.purged("grand-bain.purged", "grand_bain_visitor", visitor.id, older_than_months)
     db.session.flush()
     return len(stale)
+
+
+def purge_offer_contacts(older_than_months=12, now=None):
+    """Clear the contact person of offers of editions whose week ended more than N months ago
+    (the same cut as the visitors'), delete the messages to her and retire the host's link;
+    returns how many. Safe to run again: a cleared offer is not counted twice."""
+    now = now or utcnow()
+    stale = db.session.scalars(
+        select(Offer)
+        .join(Edition, Offer.edition_id == Edition.id)
+        .where(
+            Edition.week_end < _cutoff(now, older_than_months), Offer.contact_cleared_at.is_(None)
+        )
+        .order_by(Offer.id)
+    ).all()
+    for offer in stale:
+        offer.clear_contact(now)
+        outbox.forget(notices.offer_reference(offer.id))
+        audit.purged(
+            "grand-bain.offer-contact-purged", "grand_bain_offer", offer.id, older_than_months
+        )
+    db.session.flush()
+    return len(stale)
+
+
+def _cutoff(now, older_than_months):
+    """The last local day of a week that is still kept: editions ending before it are purged."""
+    return to_local(months_before(now, older_than_months)).date()
 
 
 def _anonymise(visitor, now):

@@ -39,9 +39,10 @@ def register_commands(app):
     @app.cli.command("purge-personal-data")
     @click.option("--older-than-months", type=click.IntRange(min=1), default=None)
     def purge_personal_data(older_than_months):
-        """Anonymise registrations of events, Grand Bain visitors of editions, and the contact
-        of proposals decided, older than the retention period; delete their messages and
-        every sent or failed message older than OUTBOX_RETENTION_DAYS."""
+        """Anonymise registrations of events, Grand Bain visitors and hosts' contacts of
+        editions, and the contact of proposals decided, older than the retention period;
+        delete their messages and every sent or failed message older than
+        OUTBOX_RETENTION_DAYS."""
         months = older_than_months or app.config["PERSONAL_DATA_RETENTION_MONTHS"]
         outbox_retention = timedelta(days=app.config["OUTBOX_RETENTION_DAYS"])
         purged = retention.purge(months, outbox_retention)
@@ -52,6 +53,10 @@ def register_commands(app):
         click.echo(
             f"{purged.visitors} Grand Bain visitor(s) anonymised (editions ended over {months} "
             "months ago)."
+        )
+        click.echo(
+            f"{purged.offer_contacts} Grand Bain offer contact(s) cleared (editions ended over "
+            f"{months} months ago)."
         )
         click.echo(
             f"{purged.proposals} proposal(s) cleared of their submitter's contact (decided over "

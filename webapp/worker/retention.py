@@ -1,11 +1,11 @@
-"""The retention purge of every area at once: registrations, Grand Bain visitors, partners'
-proposals, old mail. The composition lives here, above all of them (tests/test_layering.py);
-`purge-personal-data` and the worker's nightly job both run it."""
+"""The retention purge of every area at once: registrations, Grand Bain visitors and hosts'
+contact persons, partners' proposals, old mail. The composition lives here, above all of them
+(tests/test_layering.py); `purge-personal-data` and the worker's nightly job both run it."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from webapp.grandbain.personal_data import purge_visitors
+from webapp.grandbain.personal_data import purge_offer_contacts, purge_visitors
 from webapp.proposals.personal_data import purge_proposals
 from webapp.registrations.personal_data import purge_personal_data
 from webapp.timezones import utcnow
@@ -18,11 +18,12 @@ class Purged:
 
     registrations: int
     visitors: int
+    offer_contacts: int
     proposals: int
 
     @property
     def total(self):
-        return self.registrations + self.visitors + self.proposals
+        return self.registrations + self.visitors + self.offer_contacts + self.proposals
 
 
 def purge(older_than_months, outbox_retention=timedelta(days=30), now=None):
@@ -33,5 +34,6 @@ def purge(older_than_months, outbox_retention=timedelta(days=30), now=None):
         return Purged(
             registrations=purge_personal_data(older_than_months, now, outbox_retention),
             visitors=purge_visitors(older_than_months, now),
+            offer_contacts=purge_offer_contacts(older_than_months, now),
             proposals=purge_proposals(older_than_months, now),
         )

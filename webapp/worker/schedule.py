@@ -68,8 +68,8 @@ def refresh_occurrences(now):
 
 
 def purge_personal_data(now):
-    """Anonymise what the retention period has passed (registrations, Grand Bain visitors,
-    proposals); delete old sent and failed mail."""
+    """Anonymise what the retention period has passed (registrations, Grand Bain visitors and
+    hosts' contacts, proposals); delete old sent and failed mail."""
     from webapp.worker import retention
 
     config = current_app.config
