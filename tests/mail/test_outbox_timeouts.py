@@ -44,8 +44,9 @@ def test_a_stalled_server_postpones_the_messages_within_the_timeout(app, stallin
     started = time.monotonic()
     assert deliver_batch(now=now) == (0, 2)
     # One timeout for the silent server (the rest of the batch waits), one per message for
-    # a server that stalls once the message is under way: seconds, not forever.
-    assert time.monotonic() - started < 6
+    # a server that stalls once the message is under way: seconds, not forever. (About 3 s
+    # with MAIL_TIMEOUT=1; the bound is loose so that a loaded machine does not fail it.)
+    assert time.monotonic() - started < 20
     assert stalling.connections >= 1
     for message in rows():
         assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1)
