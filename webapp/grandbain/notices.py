@@ -126,53 +126,43 @@ def to_visitor(visitor, kind, bookings):
 
 def to_host(booking, kind):
     """The host's notice of one booking or cancellation: who comes, with the question."""
-    offer = booking.slot.offer
-    if offer.contact_email is None:  # cleared by the purge: nobody to tell
-        return None
     subject, lead = HOST_MESSAGES[kind]
-    language = offer.language or "fr"
-
-    def write():
-        with force_locale(language):
-            context = {
-                "offer": offer,
-                "booking": booking,
-                "visitor": booking.visitor,
-                "lead": str(lead),
-                "language": language,
-                "host_url": absolute_url("grandbain.host", token=offer.token, lang=language),
-            }
-            text = render_template("mail/grand_bain_host.txt", **context)
-            html = render_template("mail/grand_bain_host.html", **context)
-            return queue_message(
-                offer.contact_email,
-                str(subject),
-                text,
-                html,
-                reference=offer_reference(offer.id),
-            )
-
-    return _safely(write, "offer", offer.id, kind)
+    return _to_offer_contact(
+        booking.slot.offer,
+        kind,
+        subject,
+        lead,
+        "grand_bain_host",
+        booking=booking,
+        visitor=booking.visitor,
+    )
 
 
 def about_offer(offer, kind):
     """The host's message about its offer: received, accepted, changes asked, refused."""
+    subject, lead = OFFER_MESSAGES[kind]
+    return _to_offer_contact(offer, kind, subject, lead, "grand_bain_offer")
+
+
+def _to_offer_contact(offer, kind, subject, lead, template, **context):
+    """Queue one mail to the offer's contact person (mail/<template>.txt and .html), in the
+    offer's language, with the link to the host's page; none once the purge cleared her."""
     if offer.contact_email is None:  # cleared by the purge: nobody to tell
         return None
-    subject, lead = OFFER_MESSAGES[kind]
     language = offer.language or "fr"
 
     def write():
         with force_locale(language):
-            context = {
+            values = {
+                **context,
                 "offer": offer,
                 "kind": kind,
                 "lead": str(lead),
                 "language": language,
                 "host_url": absolute_url("grandbain.host", token=offer.token, lang=language),
             }
-            text = render_template("mail/grand_bain_offer.txt", **context)
-            html = render_template("mail/grand_bain_offer.html", **context)
+            text = render_template(f"mail/{template}.txt", **values)
+            html = render_template(f"mail/{template}.html", **values)
             return queue_message(
                 offer.contact_email,
                 str(subject),
