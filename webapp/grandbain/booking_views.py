@@ -9,7 +9,7 @@ from webapp.addresses import typed_address_key
 from webapp.extensions import db, limiter
 from webapp.grandbain import rules
 from webapp.grandbain.forms import booking_form_class, question_field
-from webapp.grandbain.models import Offer, Slot
+from webapp.grandbain.models import Edition, Offer, Slot
 from webapp.grandbain.states import OfferStatus
 from webapp.grandbain.views import bp, edition_or_404
 from webapp.templating import when
@@ -49,20 +49,45 @@ def _when(slot):
     return when(slot.start_at, slot.end_at)
 
 
+def _edition_year():
+    """The edition the form books in: the URL's year, or the slot's edition's."""
+    if "year" in request.view_args:
+        return request.view_args["year"]
+    if "grand_bain_year" not in g:
+        g.grand_bain_year = db.session.scalar(
+            select(Edition.year)
+            .join(Offer, Offer.edition_id == Edition.id)
+            .join(Slot, Slot.offer_id == Offer.id)
+            .where(Slot.id == request.view_args.get("slot_id"))
+        )
+    return g.grand_bain_year
+
+
 def _address_key():
-    """One bucket per edition or slot and address: what sends a mail counts."""
+    """One bucket per edition and address, whichever form and slot: what sends a mail to
+    the address counts (a booking, a refusal told by mail)."""
     address = (request.form.get("email") or "").strip() or request.remote_addr
-    where = request.view_args.get("year") or request.view_args.get("slot_id")
-    return f"grand-bain:{where}:{typed_address_key(address)}"
+    return f"grand-bain:{_edition_year()}:{typed_address_key(address)}"
 
 
 def _mail_was_sent(response):
     return response.status_code == 303 or g.get("grand_bain_mail_sent", False)
 
 
+# Both booking forms draw on the same budgets: one per client, one per edition and address.
+per_client = limiter.shared_limit("20/minute;200/hour", scope="grand-bain-book", methods=["POST"])
+per_address = limiter.shared_limit(
+    "5/hour",
+    scope="grand-bain-book-address",
+    methods=["POST"],
+    key_func=_address_key,
+    deduct_when=_mail_was_sent,
+)
+
+
 @bp.route("/grand-bain/slots/<int:slot_id>/book", methods=["GET", "POST"])
-@limiter.limit("20/minute;200/hour", methods=["POST"])
-@limiter.limit("5/hour", methods=["POST"], key_func=_address_key, deduct_when=_mail_was_sent)
+@per_client
+@per_address
 def book_slot(slot_id):
     slot = db.session.scalar(
         select(Slot)
@@ -76,8 +101,8 @@ def book_slot(slot_id):
 
 
 @bp.route("/grand-bain/<int:year>/book", methods=["GET", "POST"])
-@limiter.limit("20/minute;200/hour", methods=["POST"])
-@limiter.limit("5/hour", methods=["POST"], key_func=_address_key, deduct_when=_mail_was_sent)
+@per_client
+@per_address
 def book(year):
     edition = edition_or_404(year)
     source = request.form if request.method == "POST" else request.args
@@ -115,16 +140,28 @@ def _booking(edition, slot_ids, action, malformed=False):
                     language=current_language(),
                 )
         except rules.BookingRefused as refused:
+            if refused.private:
+                return _told_by_mail(edition, slot_ids, form.email.data, refused), 409
             general, problems = _refusal_messages(edition, refused)
             return _booking_page(edition, shown, form, action, general, problems, slot_ids), 409
         g.grand_bain_mail_sent = True
-        if outcome.new_visitor:
-            return redirect(url_for(".visits", token=outcome.visitor.token), 303)
-        return render_template("grandbain/sent.html", edition=edition, email=outcome.visitor.email)
+        # The page of this request's visits; the page of all of the address's goes by mail.
+        return redirect(url_for(".visits", token=outcome.request_token), 303)
     status = 422 if request.method == "POST" else 200
     if general:
         status = 409 if request.method == "POST" else 200
     return _booking_page(edition, shown, form, action, general, problems, slot_ids), status
+
+
+def _told_by_mail(edition, slot_ids, email, refused):
+    """A refusal that comes from the address's earlier visits: the address is told why by
+    mail; the page says only that (whoever typed the address learns none of them)."""
+    with unit_of_work("grand-bain-refusal-notice"):
+        rules.tell_refusal(edition.id, email, slot_ids, refused)
+    g.grand_bain_mail_sent = True
+    return render_template(
+        "grandbain/sent.html", edition=edition, email=rules.normalise_email(email)
+    )
 
 
 def _slots_to_show(edition, slot_ids):

@@ -217,6 +217,8 @@ class Visitor(db.Model):
     edition_id: Mapped[int] = mapped_column(
         ForeignKey("grand_bain_editions.id", ondelete="CASCADE")
     )
+    # The link to every visit of the address (cancel one or all, erase, the full feed): only
+    # ever sent by mail, never shown on a page (whoever types an address must not see it).
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     # Normalised (trimmed, lower case): one visitor per address and edition. Personal data
     # (VISITOR_IDENTIFYING_FIELDS): emptied by erasure and purge-personal-data.
@@ -242,13 +244,14 @@ class Visitor(db.Model):
         return " ".join(p for p in (self.first_name, self.last_name) if p)
 
     def anonymise(self, now):
-        """Remove what identifies her, her questions to hosts included, and retire her link
-        (a new random token nobody holds); keep sector, language and her bookings' status
-        and attendance (the edition's figures)."""
+        """Remove what identifies her, her questions to hosts included, and retire her links
+        (a new random token nobody holds; her requests' links gone); keep sector, language
+        and her bookings' status and attendance (the edition's figures)."""
         for name in VISITOR_IDENTIFYING_FIELDS:
             setattr(self, name, None)
         for booking in self.bookings:
             booking.question = None
+            booking.request_token = None
         self.token = new_token()
         self.anonymised_at = now
 
@@ -277,6 +280,11 @@ class Booking(db.Model):
         ForeignKey("grand_bain_visitors.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(20))
+    # The link of the page the booking request landed on, shared by the visits that request
+    # booked and by nothing else: whoever typed the address sees those visits, never the
+    # address's others (those are behind Visitor.token, only ever sent by mail). None once
+    # the visitor is erased or purged, and for visits booked before such links existed.
+    request_token: Mapped[str | None] = mapped_column(String(64), index=True)
     # A question for the host, shown to the host only.
     question: Mapped[str | None] = mapped_column(Text)
     attended: Mapped[bool | None] = mapped_column(Boolean)

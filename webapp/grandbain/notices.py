@@ -1,7 +1,9 @@
 """The Grand Bain's messages, written to the outbox in the caller's transaction.
 
 Visitors: their visits booked (all of them in one message, one .ics with one VEVENT per
-visit), a place found on a waitlist, a cancellation, a reminder. Hosts: each booking and
+visit), a place found on a waitlist, a cancellation, a reminder, a request refused because of
+the visits booked earlier. Each carries the link to all her visits and the cancel link of
+each visit: only the mailbox owner holds them, whoever typed her address. Hosts: each booking and
 cancellation, and the answers to their offer. Each message is written inside a SAVEPOINT:
 one that cannot be written is logged and skipped, and never undoes the person's action.
 """
@@ -40,6 +42,7 @@ VISITOR_MESSAGES = {
         _l("Petit rappel : votre visite a lieu dans deux jours."),
     ),
 }
+REFUSAL_SUBJECT = _l("Grand Bain : visites non réservées")
 HOST_MESSAGES = {
     "booked": (
         _l("Grand Bain : nouvelle réservation"),
@@ -90,8 +93,15 @@ def offer_reference(offer_id):
     return f"grand-bain-offer:{offer_id}"
 
 
+def personal_url(visitor, language):
+    """The page of every visit of the address: only ever sent by mail."""
+    return absolute_url("grandbain.visits", token=visitor.token, lang=language)
+
+
 def to_visitor(visitor, kind, bookings):
-    """The visitor's message about these bookings, with their calendar entries."""
+    """The visitor's message about these bookings, with their calendar entries and, for each
+    visit still active, its cancel link (a visit someone else booked in her name is undone
+    from the mail)."""
     subject, lead = VISITOR_MESSAGES[kind]
     language = visitor.language or "fr"
 
@@ -103,9 +113,17 @@ def to_visitor(visitor, kind, bookings):
                 "kind": kind,
                 "lead": str(lead),
                 "language": language,
-                "personal_url": absolute_url(
-                    "grandbain.visits", token=visitor.token, lang=language
-                ),
+                "personal_url": personal_url(visitor, language),
+                "cancel_urls": {
+                    booking.id: absolute_url(
+                        "grandbain.cancel_visit",
+                        token=visitor.token,
+                        booking_id=booking.id,
+                        lang=language,
+                    )
+                    for booking in bookings
+                    if booking.is_active and kind != "cancelled"
+                },
             }
             text = render_template("mail/grand_bain_visitor.txt", **context)
             html = render_template("mail/grand_bain_visitor.html", **context)
@@ -122,6 +140,37 @@ def to_visitor(visitor, kind, bookings):
             )
 
     return _safely(write, "visitor", visitor.id, kind)
+
+
+def refusal_to_visitor(visitor, slots, reason, problems):
+    """Why the visits asked for (`slots`) were not booked, when the reason lies in the visits
+    the address booked earlier (rules.BookingRefused.private): the page that asked only says
+    a mail was sent. `problems`: slot id -> rules.SlotProblem; `reason` "cap": the cap."""
+    language = visitor.language or "fr"
+    edition = visitor.edition
+
+    def write():
+        with force_locale(language):
+            context = {
+                "visitor": visitor,
+                "slots": slots,
+                "problems": problems,
+                "cap": edition.max_visits_per_visitor if reason == "cap" else None,
+                "year": edition.year,
+                "language": language,
+                "personal_url": personal_url(visitor, language),
+            }
+            text = render_template("mail/grand_bain_refused.txt", **context)
+            html = render_template("mail/grand_bain_refused.html", **context)
+            return queue_message(
+                visitor.email,
+                str(REFUSAL_SUBJECT),
+                text,
+                html,
+                reference=visitor_reference(visitor.id),
+            )
+
+    return _safely(write, "visitor", visitor.id, "refused")
 
 
 def to_host(booking, kind):

@@ -41,21 +41,26 @@ class SlotProblem:
 
 class BookingRefused(Exception):
     """The set cannot be booked. `reason`: not-open, closed, no-slot, cap, or slots (then
-    `problems` maps each refused slot id to its SlotProblem)."""
+    `problems` maps each refused slot id to its SlotProblem).
 
-    def __init__(self, reason, problems=None):
+    `private`: the reason lies in the visits the address booked earlier (one booked again,
+    the cap they reach, an overlap with one of them). Whoever typed the address must not
+    learn them: the edge tells the address by mail (tell_refusal), not the page.
+    """
+
+    def __init__(self, reason, problems=None, private=False):
         super().__init__(reason)
         self.reason = reason
         self.problems = problems or {}
+        self.private = private
 
 
 @dataclass
 class Outcome:
     visitor: Visitor
     bookings: list[Booking] = field(default_factory=list)
-    # False when the address already had a programme in this edition: whoever typed it
-    # must not be shown that programme (the link goes to the mailbox).
-    new_visitor: bool = True
+    # The link of the page this request lands on: these bookings and no other.
+    request_token: str = ""
 
 
 def normalise_email(email):
@@ -76,9 +81,9 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
     if not slot_ids:
         raise BookingRefused("no-slot")
     slots = _checked_slots(edition, slot_ids, now)
-    visitor, created = _locked_visitor(edition, person, language, now)
-    existing = _active_bookings(visitor.id)
-    _check_programme(edition, visitor, slots, existing)
+    _check_set(edition, slots)
+    visitor = _locked_visitor(edition, person, language, now)
+    _check_programme(edition, slots, _active_bookings(visitor.id))
     capacity.lock(SLOT_PLACES, *slots)
     statuses, full = {}, {}
     for slot_id in sorted(slots):
@@ -90,12 +95,13 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
             full[slot_id] = SlotProblem("full")
     if full:
         raise BookingRefused("slots", full)
-    bookings = []
+    bookings, request_token = [], new_token()
     for slot_id, status in statuses.items():
         booking = Booking(
             slot=slots[slot_id],
             visitor=visitor,
             status=status,
+            request_token=request_token,
             question=(questions or {}).get(slot_id) or None,
             confirmed_at=now if status == BookingStatus.CONFIRMED else None,
         )
@@ -112,9 +118,10 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
             after={"slot_id": booking.slot_id, "status": booking.status},
         )
         notices.to_host(booking, "booked")
+    # To the address, whoever typed it: the owner sees (and can undo) what is booked in her name.
     notices.to_visitor(visitor, "booked", bookings)
     db.session.flush()
-    return Outcome(visitor, bookings, created)
+    return Outcome(visitor, bookings, request_token)
 
 
 def _check_window(edition, now):
@@ -156,8 +163,8 @@ def _checked_slots(edition, slot_ids, now):
 
 
 def _locked_visitor(edition, person, language, now):
-    """The visitor of that address in this edition, created if new, row locked; and
-    whether it was created. An existing visitor keeps the details she first gave."""
+    """The visitor of that address in this edition, created if new, row locked. An existing
+    visitor keeps the details she first gave."""
     table = Visitor.__table__
     values = {name: person.get(name) or None for name in PERSON_FIELDS}
     values.update(
@@ -169,12 +176,11 @@ def _locked_visitor(edition, person, language, now):
         created_at=now,
     )
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    created = db.session.execute(
+    db.session.execute(
         insert(table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["edition_id", "email"])
-        .returning(table.c.id)
-    ).first()
+    )
     where = (Visitor.edition_id == edition.id, Visitor.email == values["email"])
     # A no-op UPDATE: the row lock on PostgreSQL (the write lock on SQLite).
     db.session.execute(
@@ -183,10 +189,9 @@ def _locked_visitor(edition, person, language, now):
         .values(email=Visitor.email)
         .execution_options(synchronize_session=False)
     )
-    visitor = db.session.scalar(
+    return db.session.scalar(
         select(Visitor).where(*where).execution_options(populate_existing=True)
     )
-    return visitor, created is not None
 
 
 def _active_bookings(visitor_id):
@@ -199,21 +204,58 @@ def _active_bookings(visitor_id):
     ).all()
 
 
-def _check_programme(edition, visitor, slots, existing):
-    """One booking per slot, the cap per visitor, no two visits too close."""
+def _check_set(edition, slots):
+    """The set on its own: within the cap per visitor, no two of its visits too close. What
+    it refuses the page may say: it names only what was asked."""
+    if len(slots) > edition.max_visits_per_visitor:
+        raise BookingRefused("cap")
+    problems = collisions(_in_time_order(slots), [], timedelta(minutes=edition.margin_minutes))
+    if problems:
+        raise BookingRefused("slots", problems)
+
+
+def _check_programme(edition, slots, existing):
+    """The set beside the visits the address booked earlier: one booking per slot, the cap,
+    no visit too close to one of them. A refusal is private (told by mail only)."""
     booked = {b.slot_id for b in existing}
     problems = {sid: SlotProblem("already") for sid in slots if sid in booked}
     if problems:
-        raise BookingRefused("slots", problems)
+        raise BookingRefused("slots", problems, private=True)
     if len(existing) + len(slots) > edition.max_visits_per_visitor:
-        raise BookingRefused("cap")
+        raise BookingRefused("cap", private=True)
     problems = collisions(
-        sorted(slots.values(), key=lambda s: (s.start_at, s.id)),
+        _in_time_order(slots),
         [b.slot for b in existing],
         timedelta(minutes=edition.margin_minutes),
     )
-    if problems:
-        raise BookingRefused("slots", problems)
+    if problems:  # the set alone passed _check_set: each one collides with an earlier visit
+        raise BookingRefused("slots", problems, private=True)
+
+
+def _in_time_order(slots):
+    return sorted(slots.values(), key=lambda s: (s.start_at, s.id))
+
+
+def tell_refusal(edition_id, email, slot_ids, refused):
+    """Mail the address why a request was refused when the reason lies in its earlier visits
+    (`refused.private`); the page that asked says only that a mail was sent. Returns the
+    message queued, or None (no such visitor any more)."""
+    visitor = db.session.scalar(
+        select(Visitor).where(
+            Visitor.edition_id == edition_id,
+            Visitor.email == normalise_email(email),
+            Visitor.anonymised_at.is_(None),
+        )
+    )
+    if visitor is None:
+        return None
+    slots = db.session.scalars(
+        select(Slot)
+        .where(Slot.id.in_(set(slot_ids)))
+        .options(joinedload(Slot.offer).joinedload(Offer.commune))
+        .order_by(Slot.start_at, Slot.id)
+    ).all()
+    return notices.refusal_to_visitor(visitor, slots, refused.reason, refused.problems)
 
 
 def too_close(first, second, margin):
