@@ -158,3 +158,57 @@ def test_events_saved_before_0010_are_found_by_their_folded_texts(empty_database
         for word in ("prevention sante", "hopital", "vorst", "forest", "emile feron", "cpas"):
             assert word in found
         db.engine.dispose()
+
+
+def test_grand_bain_links_given_before_0028_show_only_the_visits_booked_until_then(
+    empty_database,
+):
+    """0028: a visitor's link handed out so far (it was the page a booking landed on) becomes
+    the request link of the visits booked until then; she gets a new link for all her
+    visits, which only mail carries. An erased visitor's visits get no link."""
+    app = create_app(make_config(empty_database))
+    old_token, erased_token = "a" * 43, "b" * 43
+    with app.app_context():
+        upgrade(revision="0027_offer_contacts_purge")
+        at = "'2027-01-01 08:00:00'"
+        statements = [
+            "INSERT INTO bassins (id, slug, code, name_fr, name_nl) "
+            "VALUES (1, 'sud', 'S', 'Bassin Sud', 'Zorgzone Zuid')",
+            "INSERT INTO communes (id, slug, name_fr, name_nl, municipality_slug, "
+            "municipality_fr, municipality_nl, postal_codes, bassin_id) "
+            "VALUES (1, 'forest', 'Forest', 'Vorst', 'forest', 'Forest', 'Vorst', '1190', 1)",
+            "INSERT INTO grand_bain_editions (id, year, week_start, week_end, "
+            "max_slots_per_offer, max_visits_per_visitor, margin_minutes) "
+            "VALUES (1, 2027, '2027-03-01', '2027-03-05', 3, 4, 30)",
+            "INSERT INTO grand_bain_offers (id, edition_id, name, sector, address, commune_id, "
+            "discover_fr, languages, status, token, language, created_at, updated_at) "
+            f"VALUES (1, 1, 'CPAS', 'cpas', 'Rue 1', 1, 'Accueil', 'fr', 'accepted', "
+            f"'{'c' * 43}', 'fr', {at}, {at})",
+            "INSERT INTO grand_bain_slots (id, offer_id, start_at, end_at, capacity) "
+            "VALUES (1, 1, '2027-03-01 08:00:00', '2027-03-01 09:00:00', 5), "
+            "(2, 1, '2027-03-02 08:00:00', '2027-03-02 09:00:00', 5)",
+            "INSERT INTO grand_bain_visitors (id, edition_id, token, email, language, "
+            f"created_at) VALUES (1, 1, '{old_token}', 'x@example.org', 'fr', {at})",
+            "INSERT INTO grand_bain_visitors (id, edition_id, token, email, language, "
+            f"created_at, anonymised_at) VALUES (2, 1, '{erased_token}', NULL, 'fr', {at}, {at})",
+            "INSERT INTO grand_bain_bookings (id, slot_id, visitor_id, status, created_at, "
+            f"updated_at) VALUES (1, 1, 1, 'confirmed', {at}, {at}), "
+            f"(2, 2, 1, 'cancelled', {at}, {at}), (3, 1, 2, 'confirmed', {at}, {at})",
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            links = dict(
+                connection.execute(
+                    text("SELECT id, request_token FROM grand_bain_bookings ORDER BY id")
+                ).all()
+            )
+            tokens = dict(
+                connection.execute(text("SELECT id, token FROM grand_bain_visitors")).all()
+            )
+        assert links == {1: old_token, 2: old_token, 3: None}
+        assert tokens[1] != old_token and len(tokens[1]) == 43
+        assert tokens[2] == erased_token  # nobody holds it: left as it is
+        db.engine.dispose()

@@ -40,7 +40,7 @@ def test_three_visits_in_three_services_are_booked_in_one_go(edition, make_offer
     outcome = rules.book(
         edition.id, slot_ids(a, b, c), person(), questions={a.slots[0].id: "Accueil ?"}
     )
-    assert outcome.new_visitor
+    assert {b.request_token for b in outcome.bookings} == {outcome.request_token}
     assert [b.status for b in bookings()] == ["confirmed"] * 3
     assert [booked(i) for i in slot_ids(a, b, c)] == [1, 1, 1]
     assert bookings()[0].question == "Accueil ?"
