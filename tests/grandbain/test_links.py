@@ -131,6 +131,11 @@ def test_each_booking_is_mailed_with_the_full_link_and_the_cancel_link_of_each_v
     assert db.session.get(Booking, a_id).slot.offer.name == "Maison médicale du Midi"
     assert db.session.get(Booking, a_id).status == "cancelled"
     assert db.session.get(Booking, case["booking_b"]).status == "confirmed"
+    # Her erasure, from the mailed link, also retires the links the request pages gave.
+    assert mailbox.post(f"/grand-bain/visits/{full}/erase").status_code == 200
+    stranger = case["stranger"]
+    assert stranger.get(f"/grand-bain/visits/{case['first']}").status_code == 404
+    assert stranger.get(f"/grand-bain/calendar/{case['first']}.ics").status_code == 404
 
 
 def test_the_stranger_cancels_only_what_her_request_booked_and_the_owner_is_told(
