@@ -145,11 +145,14 @@ def test_the_stranger_cancels_only_what_her_request_booked_and_the_owner_is_told
     stranger, link = case["stranger"], case["first"]
     mails_to(smtp)
     mine = db.session.scalar(select(Booking.id).where(Booking.id != case["booking_b"]))
-    assert stranger.post(f"/grand-bain/visits/{link}/{mine}/cancel").status_code == 303
+    response = stranger.post(f"/grand-bain/visits/{link}/{mine}/cancel")
+    assert response.status_code == 303
     assert db.session.get(Booking, mine).status == "cancelled"
     assert db.session.get(Booking, case["booking_b"]).status == "confirmed"
-    told = mails_to(smtp)[-1]
-    assert "Maison médicale du Midi" in told and VISITS_LINK.search(told)
+    back = stranger.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="cancelled"' in back and "CPAS de Forest" not in back
+    told = mails_to(smtp)[-1]  # the owner learns it, with her own link, not the stranger's
+    assert "Maison médicale du Midi" in told and VISITS_LINK.search(told).group(1) != link
 
 
 @pytest.mark.parametrize("case", ["overlap", "cap", "already"])
