@@ -158,3 +158,35 @@ def test_events_saved_before_0010_are_found_by_their_folded_texts(empty_database
         for word in ("prevention sante", "hopital", "vorst", "forest", "emile feron", "cpas"):
             assert word in found
         db.engine.dispose()
+
+
+def test_catalogue_rows_saved_before_0028_are_listed_and_found_by_their_folded_texts(
+    empty_database,
+):
+    """0028 fills the search text of existing venues, organisations and series: each field
+    folded on a line of its own, the name first (the lists sort by it)."""
+    app = create_app(make_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0027_offer_contacts_purge")
+        statements = [
+            "INSERT INTO venues (id, name, address, postal_code) "
+            "VALUES (1, 'Théâtre Molière', 'Rue Émile Féron 3', '1190')",
+            "INSERT INTO series (id, slug, kind, title_fr, title_nl) VALUES "
+            "(1, 'liaison-sud', 'concertation', 'Liaison ambulatoire-Hôpital', 'Ziekenhuis')",
+            "INSERT INTO organisations (id, name) VALUES (1, 'CPAS de FOREST')",
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            texts = [
+                connection.execute(text(f"SELECT search_text FROM {table}")).scalar()
+                for table in ("venues", "series", "organisations")
+            ]
+        assert texts == [
+            "theatre moliere\nrue emile feron 3\n1190",
+            "liaison ambulatoire-hopital\nziekenhuis\nliaison-sud",
+            "cpas de forest",
+        ]
+        db.engine.dispose()
