@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, capacity
+from webapp.addresses import normalise_email
 from webapp.extensions import db
 from webapp.grandbain import notices
 from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
@@ -56,10 +57,6 @@ class Outcome:
     # False when the address already had a programme in this edition: whoever typed it
     # must not be shown that programme (the link goes to the mailbox).
     new_visitor: bool = True
-
-
-def normalise_email(email):
-    return (email or "").strip().lower()
 
 
 def book(edition_id, slot_ids, person, questions=None, waitlist=False, language="fr", now=None):

@@ -19,6 +19,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from webapp import capacity
+from webapp.addresses import normalise_email
 from webapp.agenda.models import Event
 from webapp.agenda.places import card_places
 from webapp.agenda.public_state import PublicState, public_state
@@ -55,10 +56,6 @@ PERSON_FIELDS = (
     "job_title",
     "commune",
 )
-
-
-def normalise_email(email):
-    return (email or "").strip().lower()
 
 
 # An event's seats: places are not what calendars show, so counting them leaves the event's
