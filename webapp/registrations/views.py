@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from webapp.addresses import typed_address_key
 from webapp.agenda.models import Event
 from webapp.agenda.queries import public_event
+from webapp.audit import Actor
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
 from webapp.registrations import personal_data, rules
@@ -166,7 +167,7 @@ def cancel(token):
             return redirect(url_for(".manage", token=token), 303)
         return _confirmation(registration, "cancel")
     with unit_of_work("cancel"):
-        rules.cancel(registration.id)
+        rules.cancel(registration.id, actor=Actor.personal_link(registration.id))
     return redirect(url_for(".manage", token=token, done="cancelled"), 303)
 
 
