@@ -82,6 +82,10 @@ class Config:
     # The worker's nightly jobs (occurrence refresh, purge) run from this local hour on.
     WORKER_NIGHTLY_HOUR = int(os.environ.get("WORKER_NIGHTLY_HOUR", "3"))
 
+    # Logging of the web process, the worker and commands alike (webapp/logs.py).
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").lower()
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = APP_TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
@@ -129,6 +133,8 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     TEMPLATE_BYTECODE_CACHE = True
     SQLITE_SYNCHRONOUS_OFF = True
+    # pytest captures log records itself; tests of webapp/logs.py configure it in a process.
+    LOG_CONFIGURE = False
 
 
 def config_for_environment():

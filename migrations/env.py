@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from flask import current_app
 
@@ -9,11 +8,8 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-# Not disable_existing_loggers: migrations run in-process (tests call flask_migrate.upgrade) must
-# leave the app's loggers (webapp.worker, webapp.mail...) working.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Logging is the app's (webapp/logs.py, configured by create_app for every command): the
+# migrations' lines take the same shape as the rest, so alembic.ini's logging is not read.
 logger = logging.getLogger('alembic.env')
 
 

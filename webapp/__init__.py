@@ -21,6 +21,9 @@ def create_app(config=None):
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config or config_for_environment())
+    from webapp import logs
+
+    logs.configure(app)
     if app.config.get("TRUSTED_PROXIES"):
         _trust_proxies(app, app.config["TRUSTED_PROXIES"])
     _init_extensions(app)

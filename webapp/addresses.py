@@ -32,8 +32,14 @@ def mail_address(value):
     return checked.ascii_email.lower()
 
 
+def normalise_email(text):
+    """What a person typed as an address, as lookups compare it: trimmed, lower case (the
+    stored form of a valid address is mail_address's, which ends the same)."""
+    return (text or "").strip().lower()
+
+
 def typed_address_key(text):
     """A short hash of what a person typed as an address, for rate-limit keys: the limiter's
     store (Redis) keeps no address, and no typed text reaches a key."""
-    typed = (text or "").strip().lower()
+    typed = normalise_email(text)
     return hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()[:32]

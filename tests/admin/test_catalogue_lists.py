@@ -224,3 +224,43 @@ def test_a_nord_account_pages_past_the_end_still_see_only_their_reach(nord_clien
         page = nord_client.get(f"/admin/venues?page={asked}").get_data(as_text=True)
         assert ids_on(page, "venue") == [nord[name] for name in sorted(nord)]
         assert count_on(page) == "3 lieux" and 'rel="next"' not in page
+
+
+def test_a_list_page_loads_only_the_rows_it_shows(sud_client, territory):
+    """The database counts, sorts and cuts the page: 120 venues, page 2 loads 50 of them."""
+    from sqlalchemy import event as orm_event
+
+    names = [f"Salle {n:03d}" for n in range(120)]
+    ids = add_venues(names)
+    db.session.expire_all()
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target.id)
+
+    orm_event.listen(Venue, "load", count)
+    try:
+        page = sud_client.get("/admin/venues?page=2").get_data(as_text=True)
+    finally:
+        orm_event.remove(Venue, "load", count)
+    assert ids_on(page, "venue") == [ids[name] for name in sorted(names)][50:100]
+    assert sorted(loaded) == sorted(ids[name] for name in sorted(names)[50:100])
+
+
+def test_a_renamed_venue_is_found_and_sorted_by_its_new_name(sud_client, territory):
+    ids = add_venues(["Salle B", "Salle C"])
+    db.session.get(Venue, ids["Salle C"]).name = "Aula Émile"
+    db.session.commit()
+    page = sud_client.get("/admin/venues").get_data(as_text=True)
+    assert ids_on(page, "venue") == [ids["Salle C"], ids["Salle B"]]
+    page = sud_client.get("/admin/venues?q=emile").get_data(as_text=True)
+    assert ids_on(page, "venue") == [ids["Salle C"]]
+    assert ids_on(sud_client.get("/admin/venues?q=salle+c").get_data(as_text=True), "venue") == []
+
+
+def test_search_wildcards_are_taken_as_typed(sud_client, territory):
+    ids = add_venues(["Salle 100%", "Salle 1000", "Espace_jeunes", "Espace jeunes"])
+    page = sud_client.get("/admin/venues", query_string={"q": "100%"}).get_data(as_text=True)
+    assert ids_on(page, "venue") == [ids["Salle 100%"]]
+    page = sud_client.get("/admin/venues", query_string={"q": "espace_"}).get_data(as_text=True)
+    assert ids_on(page, "venue") == [ids["Espace_jeunes"]]

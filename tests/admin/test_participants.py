@@ -225,7 +225,12 @@ def test_cancel_by_staff_gives_the_place_to_the_first_waiting(sud_client, make_e
         "waitlisted",
     ]
     lines = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.subject_type == "registration").order_by(AuditEntry.id)
+        select(AuditEntry)
+        .where(
+            AuditEntry.subject_type == "registration",
+            AuditEntry.action != "registration.created",  # the three came by the form
+        )
+        .order_by(AuditEntry.id)
     ).all()
     assert [(e.action, e.subject_id) for e in lines] == [
         ("registration.cancelled_by_staff", confirmed),

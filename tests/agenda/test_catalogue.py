@@ -304,3 +304,13 @@ def test_series_bassins_is_a_link_table(app):
     """series_bassins has no mapped class and only key columns: merges de-duplicate it."""
     assert catalogue._is_link_table(series_bassins)
     assert not catalogue._is_link_table(EventOccurrence.__table__)
+
+
+def test_an_organisation_named_in_words_is_found_accents_case_and_spaces_aside(app):
+    first = catalogue.organisation_named("CPAS de Forêt")
+    db.session.flush()
+    assert catalogue.organisation_named("cpas  DE foret") is first
+    other = catalogue.organisation_named("  Infor-Drogues ")
+    db.session.flush()
+    assert other is not first and other.name == "Infor-Drogues"
+    assert db.session.scalar(select(func.count(Organisation.id))) == 2

@@ -366,3 +366,33 @@ def test_update_refuses_a_capacity_below_the_places_taken(make_event):
     assert refused.value.reason == "capacity-below-taken"
     assert db.session.get(Event, event.id).capacity == 5 and audit_lines() == []
     assert run(operations.update_event, event.id, {"capacity": 2}, STAFF).changed
+
+
+ACTION_CALLS = {
+    "publish": lambda event: operations.publish(event.id, STAFF),
+    "unpublish": lambda event: operations.unpublish(event.id, STAFF),
+    "cancel": lambda event: operations.cancel(event.id, STAFF),
+    "postpone": lambda event: operations.postpone(event.id, STAFF),
+    "move": lambda event: operations.move(
+        event.id, event.start_at + timedelta(days=1), event.end_at + timedelta(days=1), STAFF
+    ),
+    "delete": lambda event: operations.delete_draft(event.id, STAFF),
+}
+
+
+@pytest.mark.parametrize("status", list(EventStatus))
+@pytest.mark.parametrize("action", sorted(ACTION_CALLS))
+def test_each_operation_refuses_exactly_what_the_status_table_refuses(make_event, action, status):
+    """One table says what each status allows (agenda.states.STATUS_ACTIONS): the operations
+    refuse by it, with its reason, and the back office's buttons read it too."""
+    from webapp.agenda.states import STATUS_ACTIONS, action_refusal
+
+    assert set(STATUS_ACTIONS) == set(ACTION_CALLS)
+    event = make_event(status=status)
+    expected = action_refusal(action, status)
+    if expected is None:
+        run(ACTION_CALLS[action], event)
+    else:
+        with pytest.raises(EventRefused) as refused:
+            run(ACTION_CALLS[action], event)
+        assert refused.value.reason == expected

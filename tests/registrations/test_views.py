@@ -299,3 +299,25 @@ def test_ordinary_names_pass(client, make_event, name):
     event = make_event(capacity=3)
     response = client.post(f"/events/{event.id}/register", data=form_data(last_name=name))
     assert response.status_code == 303
+
+
+def test_registering_and_cancelling_by_the_own_link_each_write_an_audit_line(client, make_event):
+    """As the Grand Bain's bookings do: who acted is the person's link (the registration's
+    id), the line holds ids and statuses, never the person."""
+    from webapp.audit import AuditEntry
+
+    event = make_event(capacity=1)
+    first = client.post(f"/events/{event.id}/register", data=form_data(1))
+    client.post(f"/events/{event.id}/register", data=form_data(2))
+    first_id, second_id = db.session.scalars(select(Registration.id).order_by(Registration.id))
+    client.post(f"{first.headers['Location']}/cancel")
+    lines = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.actor_kind, e.actor_id, e.subject_id) for e in lines] == [
+        ("registration.created", "personal-link", first_id, first_id),
+        ("registration.created", "personal-link", second_id, second_id),
+        ("registration.cancelled", "personal-link", first_id, first_id),
+        ("registration.promoted", "system", None, second_id),
+    ]
+    assert lines[0].after == {"event_id": event.id, "status": "confirmed"}
+    assert lines[1].after == {"event_id": event.id, "status": "waitlisted"}
+    assert "anne" not in " ".join(str(e.before) + str(e.after) for e in lines).lower()

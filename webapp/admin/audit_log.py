@@ -41,6 +41,8 @@ ACTIONS = {
     "event.moved": _l("Activité déplacée (date, heure ou lieu)"),
     "event.duplicated": _l("Rencontre suivante préparée"),
     "event.deleted": _l("Brouillon supprimé"),
+    "registration.created": _l("Inscription (par la personne)"),
+    "registration.promoted": _l("Inscription confirmée depuis la liste d'attente"),
     "registration.approved": _l("Inscription acceptée"),
     "registration.refused": _l("Inscription refusée"),
     "registration.cancelled": _l("Inscription annulée"),

@@ -6,31 +6,32 @@ those it may change, then, under their own heading, those it may only choose. On
 that order is cut into pages, so a page holds the end of the first part and the start of the
 second, each under its heading: one count and one pager, on a phone as on a desk.
 
-The rows within reach are hundreds at most: they are matched and sorted in Python with the
-agenda's folding (agenda.search), the same on SQLite and PostgreSQL and with no search column
-to keep up to date.
+Each row keeps its folded text, name first (agenda.search.catalogue_text): the database
+matches the words with LIKE, counts, sorts by it and cuts the page, the same on SQLite and
+PostgreSQL. A commune's names and a sector's labels are matched in Python against their short
+vocabularies, and the matching ids or slugs join the WHERE clause.
 """
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.admin.access import roles, scope
 from webapp.admin.blueprint import bp
 from webapp.admin.catalogue import STAFF
-from webapp.admin.listing import page_of, search_query
-from webapp.agenda.models import Event, EventOccurrence, Organisation, Series, Venue
-from webapp.agenda.search import fold, found_in
+from webapp.admin.listing import PER_PAGE, page_of, search_query
+from webapp.agenda.models import Commune, Event, EventOccurrence, Organisation, Series, Venue
+from webapp.agenda.search import catalogue_matches, in_any
 from webapp.auth.scopes import (
     organisation_edit_filter,
     organisation_filter,
-    series_in,
+    series_filter,
     venue_edit_filter,
     venue_filter,
 )
 from webapp.extensions import db
 from webapp.timezones import utcnow
-from webapp.vocabulary import KINDS, sector_label
+from webapp.vocabulary import KINDS, sector_label, sectors
 
 
 @bp.get("/series")
@@ -39,15 +40,19 @@ def series_list():
     """The series within reach found by title or address, with their number of events and
     next date."""
     query = search_query()
-    reached = db.session.scalars(series_in(scope()).options(selectinload(Series.bassins))).all()
-    found = sorted(
-        (s for s in reached if found_in(query, s.title_fr, s.title_nl, s.slug)),
-        key=lambda s: (fold(s.title_fr), s.id),
-    )
-    page = page_of(len(found))
+    where = series_filter(scope()) & catalogue_matches(Series, query)
+    page = page_of(db.session.scalar(select(func.count(Series.id)).where(where)))
+    shown = db.session.scalars(
+        select(Series)
+        .where(where)
+        .order_by(Series.search_text, Series.id)
+        .offset(page.offset)
+        .limit(PER_PAGE)
+        .options(selectinload(Series.bassins))
+    ).all()
     return render_template(
         "admin/catalogue/series_list.html",
-        rows=_with_figures(page.rows(found)),
+        rows=_with_figures(shown),
         page=page,
         query=query,
         kinds=KINDS,
@@ -87,10 +92,7 @@ def venues():
     those it only chooses for its events (another bassin's venue used by a shared event),
     listed without a link to edit them."""
     page, editable, chosen_only, query = _reached_page(
-        Venue,
-        venue_filter,
-        venue_edit_filter,
-        lambda v: (v.name, v.address, v.postal_code, *_commune_names(v.commune)),
+        Venue, venue_filter, venue_edit_filter, lambda word: Venue.commune_id.in_(_communes(word))
     )
     return render_template(
         "admin/catalogue/venues.html",
@@ -111,11 +113,8 @@ def organisations():
         Organisation,
         organisation_filter,
         organisation_edit_filter,
-        lambda o: (
-            o.name,
-            sector_label(o.sector) if o.sector else None,
-            *_commune_names(o.commune),
-        ),
+        lambda word: Organisation.commune_id.in_(_communes(word))
+        | Organisation.sector.in_(_sectors(word)),
     )
     return render_template(
         "admin/catalogue/organisations.html",
@@ -127,26 +126,36 @@ def organisations():
     )
 
 
-def _reached_page(model, reach, editable, texts):
-    """The page asked for of the rows of `model` the account reaches whose `texts` match the
-    search, by name: (page, those it may change, those it only chooses, the search)."""
+def _reached_page(model, reach, editable, also):
+    """The page asked for of the rows of `model` the account reaches that the search finds
+    (in their own text or, through `also(word)`, a related one), by name: (page, those it may
+    change, those it only chooses, the search)."""
     query = search_query()
+    where = reach(scope()) & catalogue_matches(model, query, also)
+    page = page_of(db.session.scalar(select(func.count(model.id)).where(where)))
+    can = editable(scope())
     rows = db.session.execute(
-        select(model, editable(scope())).where(reach(scope())).options(selectinload(model.commune))
+        select(model, can)
+        .where(where)
+        .order_by(case((can, 0), else_=1), model.search_text, model.id)
+        .offset(page.offset)
+        .limit(PER_PAGE)
+        .options(selectinload(model.commune))
     ).all()
-    found = sorted(
-        ((row, bool(can)) for row, can in rows if found_in(query, *texts(row))),
-        key=lambda pair: (not pair[1], fold(pair[0].name), pair[0].id),
-    )
-    page = page_of(len(found))
-    shown = page.rows(found)
     return (
         page,
-        [row for row, can in shown if can],
-        [row for row, can in shown if not can],
+        [row for row, may in rows if may],
+        [row for row, may in rows if not may],
         query,
     )
 
 
-def _commune_names(commune):
-    return (commune.name_fr, commune.name_nl) if commune is not None else ()
+def _communes(word):
+    """The ids of the communes whose French or Dutch name holds the word (a few dozen rows)."""
+    communes = db.session.execute(select(Commune.id, Commune.name_fr, Commune.name_nl)).all()
+    return [id_ for id_, *names in communes if in_any(word, *names)]
+
+
+def _sectors(word):
+    """The slugs of the sectors whose French or Dutch label holds the word."""
+    return [s["slug"] for s in sectors() if in_any(word, s.get("fr"), s.get("nl"))]

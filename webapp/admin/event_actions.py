@@ -28,7 +28,7 @@ from webapp.admin.event_action_forms import (
 from webapp.agenda import operations
 from webapp.agenda.models import Event, Venue
 from webapp.agenda.operations import EventRefused
-from webapp.agenda.states import EventStatus
+from webapp.agenda.states import action_refusal, allowed_actions
 from webapp.agenda.views import event_page
 from webapp.auth import scopes
 from webapp.extensions import db
@@ -74,19 +74,13 @@ REFUSALS = {
     "not-found": _l("Cette activité n'existe plus."),
 }
 
-# The actions possible in each status (the partial shows these, the pages refuse others).
-POSSIBLE = {
-    EventStatus.DRAFT: {"publish", "move", "delete"},
-    EventStatus.PUBLISHED: {"unpublish", "cancel", "postpone", "move"},
-    EventStatus.POSTPONED: {"cancel", "move"},
-    EventStatus.CANCELLED: set(),
-}
-
 
 @bp.app_template_global("event_actions_possible")
 def possible_actions(event):
-    """The actions the event's status allows (preview and next meeting always)."""
-    return POSSIBLE[EventStatus(event.status)] | {"preview", "next"}
+    """The actions the event's status allows (agenda.states.STATUS_ACTIONS, which the
+    operations refuse by too), and preview and next meeting always: the partial shows these,
+    the pages refuse the others."""
+    return allowed_actions(event.status) | {"preview", "next"}
 
 
 def refusal_message(reason):
@@ -204,24 +198,10 @@ def _page(template, event, form, refusal=None, status=200, **context):
     """An action's page: the form, or why the action is not possible for this event."""
     name = template.rsplit("/", 1)[-1].removesuffix(".html")
     if refusal is None and name not in possible_actions(event):
-        refusal = _not_possible(name, event)
+        refusal = refusal_message(action_refusal(name, event.status))
     return render_template(
         template, event=event, form=form, refusal=refusal, home=event_home(event.id), **context
     ), status
-
-
-def _not_possible(name, event):
-    """Why an action the status does not allow is refused (the operation's own words)."""
-    status = EventStatus(event.status)
-    if status is EventStatus.CANCELLED:
-        return refusal_message("already-cancelled" if name == "cancel" else "event-cancelled")
-    if status is EventStatus.DRAFT:
-        return refusal_message("event-draft")
-    if name == "delete":
-        return refusal_message("not-draft")
-    if name == "postpone":
-        return refusal_message("already-postponed")
-    return refusal_message("event-postponed")
 
 
 @bp.route("/events/<int:event_id>/move", methods=["GET", "POST"])

@@ -31,10 +31,6 @@ class Page:
     def offset(self):
         return (self.page - 1) * PER_PAGE
 
-    def rows(self, rows):
-        """This page's part of a list of all the rows."""
-        return rows[self.offset : self.offset + PER_PAGE]
-
 
 def page_of(total):
     """The page of a list of `total` rows that the query string (?page=) asks for."""

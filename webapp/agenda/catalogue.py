@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import audit
 from webapp.agenda.models import Event, Organisation, Series, Venue
+from webapp.agenda.search import fold
 from webapp.agenda.states import EventStatus, Kind
 from webapp.extensions import db
 from webapp.vocabulary import SECTOR_SLUGS
@@ -126,6 +127,19 @@ def save_organisation(organisation_id, data, actor):
         organisation, ORGANISATION_COLUMNS, CatalogueRefused("name-taken", "name"), created
     )
     return _record(organisation, "organisation", actor, created, before, after)
+
+
+def organisation_named(name):
+    """The organisation of that name, accents, case and spaces aside ("CPAS de Forest" is
+    "cpas de  FORÊST"), or a new one: an import, a service account and an accepted proposal
+    name their organisation in words."""
+    found = db.session.scalars(
+        select(Organisation).where(Organisation.search_text == fold(name)).order_by(Organisation.id)
+    ).first()
+    if found is None:
+        found = Organisation(name=" ".join(name.split()))
+        db.session.add(found)
+    return found
 
 
 def _load_or_new(model, object_id):

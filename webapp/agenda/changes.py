@@ -6,7 +6,8 @@
   that show it: their change time moves (feeds' validators follow it), and for a venue their
   SEQUENCE too, since the place calendars show has changed.
 - The search text of an event (agenda/search.py) follows its own texts and those of its
-  venue, commune, series and organiser, in the same flush.
+  venue, commune, series and organiser, in the same flush; that of a venue, organisation or
+  series (the back office's lists) follows its name and the other fields it is found by.
 """
 
 from sqlalchemy import delete, event, insert, inspect, or_, select
@@ -22,7 +23,12 @@ from webapp.agenda.models import (
     Venue,
 )
 from webapp.agenda.occurrences import occurrence_rows
-from webapp.agenda.search import SEARCH_FIELDS, refresh_search_text
+from webapp.agenda.search import (
+    CATALOGUE_FIELDS,
+    SEARCH_FIELDS,
+    catalogue_text,
+    refresh_search_text,
+)
 from webapp.timezones import utcnow
 
 # A change to any of these is a change calendars must see (SEQUENCE).
@@ -96,6 +102,9 @@ def _changed(obj, fields):
 def _note_changes(session, flush_context, instances):
     stale = session.info.setdefault(_STALE, set())
     for obj in list(session.new) + list(session.dirty):
+        fields = CATALOGUE_FIELDS.get(type(obj))
+        if fields is not None and (obj in session.new or _changed(obj, fields)):
+            obj.search_text = catalogue_text(obj)
         if isinstance(obj, Event):
             if obj in session.new:
                 session.info.setdefault(_SEQUENCED, set()).add(obj)

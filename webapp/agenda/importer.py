@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from webapp.addresses import AddressRefused, mail_address
 from webapp.agenda import operations
-from webapp.agenda.models import Bassin, Commune, Event, Organisation, Series, Venue
+from webapp.agenda.catalogue import organisation_named
+from webapp.agenda.models import Bassin, Commune, Event, Series, Venue
 from webapp.agenda.occurrences import rule_starts
 from webapp.agenda.states import EventStatus
 from webapp.audit import IMPORT
@@ -471,7 +472,7 @@ def save_entry(spec, actor=IMPORT, notify=True):
         _series(spec["series"], data["bassins"], spec["kind"]) if spec["series"] else None
     )
     data["venue"] = _venue(spec["venue"]) if spec["venue"] else None
-    data["organiser"] = _organisation(spec["organiser"]) if spec["organiser"] else None
+    data["organiser"] = organisation_named(spec["organiser"]) if spec["organiser"] else None
     data["overrides"] = [
         {**item, "venue": _venue(item["venue"]) if item["venue"] else None}
         for item in spec["overrides"]
@@ -509,11 +510,3 @@ def _venue(spec):
         if spec.get(name) is not None:
             setattr(venue, name, spec[name])
     return venue
-
-
-def _organisation(name):
-    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
-    if found is None:
-        found = Organisation(name=name)
-        db.session.add(found)
-    return found

@@ -98,6 +98,8 @@ class Venue(Localized, db.Model):
     # Accessibility of the place itself (None: not known).
     step_free: Mapped[bool | None] = mapped_column(Boolean)
     lift: Mapped[bool | None] = mapped_column(Boolean)
+    # Folded name, address and postal code, the name first (agenda/search.catalogue_text).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     commune: Mapped[Commune | None] = relationship()
 
@@ -131,6 +133,8 @@ class Organisation(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     website: Mapped[str | None] = mapped_column(String(300))
+    # The folded name (agenda/search.catalogue_text).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     commune: Mapped[Commune | None] = relationship()
 
@@ -174,6 +178,8 @@ class Series(Localized, db.Model):
     title_nl: Mapped[str | None] = mapped_column(String(200))
     description_fr: Mapped[str | None] = mapped_column(Text)
     description_nl: Mapped[str | None] = mapped_column(Text)
+    # Folded French and Dutch titles and the slug (agenda/search.catalogue_text).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     bassins: Mapped[list[Bassin]] = relationship(secondary=series_bassins, order_by=Bassin.slug)
     events: Mapped[list["Event"]] = relationship(back_populates="series", order_by="Event.start_at")

@@ -20,7 +20,7 @@ from sqlalchemy import exists, select
 from webapp import audit
 from webapp.agenda import signals
 from webapp.agenda.models import Event, OccurrenceOverride, Venue
-from webapp.agenda.states import EventStatus
+from webapp.agenda.states import EventStatus, action_refusal
 from webapp.extensions import db
 from webapp.vocabulary import EVENT_STATUSES
 
@@ -170,13 +170,7 @@ def update_event(event_id, data, actor, reason=None, notify=True):
 def publish(event_id, actor):
     """A draft becomes public."""
     event = _load(event_id)
-    refusal = {
-        EventStatus.PUBLISHED: "already-published",
-        EventStatus.CANCELLED: "event-cancelled",
-        EventStatus.POSTPONED: "event-postponed",
-    }.get(event.status)
-    if refusal:
-        raise EventRefused(refusal)
+    _check_action("publish", event)
     return _change(event, {"status": EventStatus.PUBLISHED}, actor, None, notify=True)
 
 
@@ -188,13 +182,7 @@ def unpublish(event_id, actor):
     rule (registrations/event_rules.py), checked before this.
     """
     event = _load(event_id)
-    refusal = {
-        EventStatus.DRAFT: "already-draft",
-        EventStatus.CANCELLED: "event-cancelled",
-        EventStatus.POSTPONED: "event-postponed",
-    }.get(event.status)
-    if refusal:
-        raise EventRefused(refusal)
+    _check_action("unpublish", event)
     return _change(event, {"status": EventStatus.DRAFT}, actor, None, notify=True)
 
 
@@ -202,9 +190,7 @@ def cancel(event_id, actor, reason=None, notify=True, reason_nl=None):
     """The event will not take place; it stays listed, marked cancelled. A reason given is
     shown on its page (and told to its registrants) in French and Dutch."""
     event = _load(event_id)
-    if event.status == EventStatus.CANCELLED:
-        raise EventRefused("already-cancelled")
-    _refuse_draft(event)
+    _check_action("cancel", event)
     data = {"status": EventStatus.CANCELLED, **_status_reason(reason, reason_nl)}
     return _change(event, data, actor, reason, notify, reason_nl=reason_nl)
 
@@ -213,19 +199,17 @@ def postpone(event_id, actor, reason=None, notify=True, reason_nl=None):
     """The event will take place later, on dates not known yet (`move` sets them). A reason
     given is shown on its page."""
     event = _load(event_id)
-    if event.status == EventStatus.CANCELLED:
-        raise EventRefused("event-cancelled")
-    if event.status == EventStatus.POSTPONED:
-        raise EventRefused("already-postponed")
-    _refuse_draft(event)
+    _check_action("postpone", event)
     data = {"status": EventStatus.POSTPONED, **_status_reason(reason, reason_nl)}
     return _change(event, data, actor, reason, notify, reason_nl=reason_nl)
 
 
-def _refuse_draft(event):
-    # A cancelled or postponed event is listed: a draft would become public that way.
-    if event.status == EventStatus.DRAFT:
-        raise EventRefused("event-draft")
+def _check_action(action, event):
+    """Refuse what the event's status does not allow (agenda.states.STATUS_ACTIONS). A draft
+    is never cancelled nor postponed: both are listed, so it would become public that way."""
+    refusal = action_refusal(action, event.status)
+    if refusal:
+        raise EventRefused(refusal)
 
 
 def _status_reason(reason, reason_nl):
@@ -249,8 +233,7 @@ def move(
     """New time, and place if given; a postponed event moved to its new dates is public
     again. The reason (French, Dutch) is told to the registrants."""
     event = _load(event_id)
-    if event.status == EventStatus.CANCELLED:
-        raise EventRefused("event-cancelled")
+    _check_action("move", event)
     _check_times(start_at, end_at)
     data = {"start_at": start_at, "end_at": end_at}
     if venue_id is not SAME:
@@ -295,8 +278,7 @@ def delete_draft(event_id, actor):
     deleted. Whether people registered is the registrations' rule, checked before this.
     """
     event = _load(event_id)
-    if event.status != EventStatus.DRAFT:
-        raise EventRefused("not-draft")
+    _check_action("delete", event)
     if was_ever_public(event.id):
         raise EventRefused("was-published")
     before = {name: value for name, value in _facts(event).items() if value not in (None, [])}

@@ -8,6 +8,7 @@ from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from webapp.agenda.models import (
+    PUBLIC_STATUSES,
     Bassin,
     Commune,
     Event,
@@ -66,6 +67,17 @@ class ParsedFilters:
 
 # Dates outside these are typing errors, and year 1 or 9999 overflow the time arithmetic.
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def public_event_where(event_id):
+    """The WHERE clause of one event as the public may see it: published, cancelled or
+    postponed (a draft or an unpublished event is a 404 on every public page, feed and API)."""
+    return (Event.id == event_id) & Event.status.in_(PUBLIC_STATUSES)
+
+
+def public_event(event_id, *loads):
+    """One event as the public may see it, with these loader options; None otherwise."""
+    return db.session.scalar(select(Event).where(public_event_where(event_id)).options(*loads))
 
 
 def _parse_date(value):

@@ -8,7 +8,7 @@ them, so a search is a plain LIKE on SQLite and PostgreSQL alike, without an ext
 
 import unicodedata
 
-from sqlalchemy import and_
+from sqlalchemy import and_, true
 
 from webapp.agenda.models import Commune, Event, Organisation, Series, Venue
 
@@ -79,8 +79,33 @@ def matches(query):
     )
 
 
-def found_in(query, *texts):
-    """`matches` for rows that keep no folded search text (the back office's short
-    catalogues, searched in Python): every word of the query in one of the texts."""
-    folded = fold("\n".join(text for text in texts if text))
-    return all(word in folded for word in words(query))
+# What each catalogue row is found by, the name first: its folded text also orders the lists.
+# Migrations/versions/0029_catalogue_search_text.py keeps a frozen copy: change them together.
+CATALOGUE_FIELDS = {
+    Venue: ("name", "address", "postal_code"),
+    Organisation: ("name",),
+    Series: ("title_fr", "title_nl", "slug"),
+}
+
+
+def catalogue_text(row):
+    """The stored search text of a venue, organisation or series: each field folded, one a
+    line, the name on the first (so sorting by it sorts by name, accents and case aside)."""
+    return "\n".join(
+        fold(value) for value in (getattr(row, f) for f in CATALOGUE_FIELDS[type(row)]) if value
+    )
+
+
+def catalogue_matches(model, query, also=None):
+    """The WHERE clause of a catalogue search: every word of the query in the row's folded
+    text, or, through `also(word)`, in a related row's (a commune's name, a sector's label)."""
+    clauses = [true()]
+    for word in words(query):
+        found = model.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+        clauses.append(found | also(word) if also is not None else found)
+    return and_(*clauses)
+
+
+def in_any(word, *texts):
+    """Whether a folded word stands in one of these texts (a commune's names, a label)."""
+    return any(word in fold(text) for text in texts if text)

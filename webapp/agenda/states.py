@@ -15,6 +15,30 @@ class EventStatus(StrEnum):
         return self is not EventStatus.DRAFT
 
 
+# What each action on an event does in each status: None when the status allows it, else the
+# reason it is refused. The operations (agenda/operations.py) refuse by it and the back office
+# shows its buttons by it (admin/event_actions.py): one table, read by both.
+_D, _P, _C, _X = "draft", "published", "cancelled", "postponed"
+STATUS_ACTIONS = {
+    "publish": {_D: None, _P: "already-published", _C: "event-cancelled", _X: "event-postponed"},
+    "unpublish": {_D: "already-draft", _P: None, _C: "event-cancelled", _X: "event-postponed"},
+    "cancel": {_D: "event-draft", _P: None, _C: "already-cancelled", _X: None},
+    "postpone": {_D: "event-draft", _P: None, _C: "event-cancelled", _X: "already-postponed"},
+    "move": {_D: None, _P: None, _C: "event-cancelled", _X: None},
+    "delete": {_D: None, _P: "not-draft", _C: "not-draft", _X: "not-draft"},
+}
+
+
+def action_refusal(action, status):
+    """Why the status refuses the action ("event-cancelled"...), or None when it allows it."""
+    return STATUS_ACTIONS[action][EventStatus(status)]
+
+
+def allowed_actions(status):
+    """The actions the status allows."""
+    return {action for action, by_status in STATUS_ACTIONS.items() if by_status[status] is None}
+
+
 class RegistrationMode(StrEnum):
     OPEN = "open"
     APPROVAL = "approval"

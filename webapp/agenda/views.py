@@ -18,6 +18,7 @@ from webapp.agenda.queries import (
     agenda_page,
     known_filter_values,
     parse_filters,
+    public_event,
 )
 from webapp.agenda.recurrence import rule_in_words
 from webapp.agenda.report_pages import THEME_YEARS, public_report, public_reports, theme_year
@@ -225,11 +226,7 @@ EVENT_PAGE_LOADS = (
 @bp.get("/events/<int:event_id>")
 @cached_page(places_of="event_id")  # the exact places left: that event's count in the key
 def event(event_id):
-    found = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
-        .options(*EVENT_PAGE_LOADS)
-    )
+    found = public_event(event_id, *EVENT_PAGE_LOADS)
     if found is None:
         abort(404)
     shows_places(found.confirmed_count)

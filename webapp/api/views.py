@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Venue
+from webapp.agenda.models import Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.public_state import public_state
-from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters
+from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters, public_event
 from webapp.agenda.report_pages import public_report
 from webapp.agenda.states import EventStatus
 from webapp.api import bp
@@ -165,11 +165,7 @@ def _feed_link(filters):
 
 @bp.get("/api/v1/events/<int:event_id>")
 def event(event_id):
-    found = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
-        .options(*EVENT_LOADS, selectinload(Event.overrides))
-    )
+    found = public_event(event_id, *EVENT_LOADS, selectinload(Event.overrides))
     if found is None:
         return jsonify(error=_("Événement introuvable"), status=404), 404
     now = utcnow()

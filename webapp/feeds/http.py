@@ -20,7 +20,8 @@ from datetime import datetime
 from flask import current_app, request
 from sqlalchemy import func, select
 
-from webapp.agenda.models import PUBLIC_STATUSES, Event
+from webapp.agenda.models import Event
+from webapp.agenda.queries import public_event_where
 from webapp.cache import body_store
 from webapp.content_state import Snapshot, current_state
 from webapp.extensions import db
@@ -133,7 +134,7 @@ def feed_state(event_id=None) -> Snapshot:
         return snapshot
     where = None
     if event_id is not None:
-        where = (Event.id == event_id) & Event.status.in_(PUBLIC_STATUSES)
+        where = public_event_where(event_id)
     count, newest, total = data_state(where)
     found = 0 if count else None
     return Snapshot(f"events-{count}-{newest}-{total!r}", newest, found)

@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, OccurrenceOverride, Series, Venue
+from webapp.agenda.models import Bassin, Event, OccurrenceOverride, Series, Venue
 from webapp.agenda.queries import (
     EVENT_LOADS,
     AgendaFilters,
     known_filter_values,
     parse_filters,
+    public_event,
 )
 from webapp.content_state import remembered
 from webapp.extensions import db
@@ -148,11 +149,10 @@ def event_feed(event_id):
     snapshot = feed_state(event_id)
     if snapshot.event_places is None:  # no such event, or not a public one
         abort(404)
-    where = (Event.id == event_id) & Event.status.in_(PUBLIC_STATUSES)
     validator = content_validator(snapshot, "event", event_id, current_language())
 
     def build():
-        event = db.session.scalar(select(Event).where(where).options(*FEED_LOADS))
+        event = public_event(event_id, *FEED_LOADS)
         return calendar_text([event], language=current_language(), method="PUBLISH")
 
     return calendar_response(validator, build, f"event-{event_id}.ics")

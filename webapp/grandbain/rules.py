@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, capacity
+from webapp.addresses import normalise_email
 from webapp.extensions import db
 from webapp.grandbain import notices
 from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
@@ -61,10 +62,6 @@ class Outcome:
     bookings: list[Booking] = field(default_factory=list)
     # The link of the page this request lands on: these bookings and no other.
     request_token: str = ""
-
-
-def normalise_email(email):
-    return (email or "").strip().lower()
 
 
 def book(edition_id, slot_ids, person, questions=None, waitlist=False, language="fr", now=None):

@@ -13,7 +13,8 @@ from sqlalchemy import case, func, select
 
 from webapp import audit
 from webapp.agenda import operations
-from webapp.agenda.models import Bassin, Commune, Organisation, Venue
+from webapp.agenda.catalogue import organisation_named
+from webapp.agenda.models import Bassin, Commune, Venue
 from webapp.agenda.search import fold
 from webapp.agenda.states import EventStatus, RegistrationMode
 from webapp.auth.scopes import Scope, proposal_filter
@@ -146,7 +147,7 @@ def accept(proposal_id, actor):
     if proposal.has_place:
         data["venue"] = _venue(proposal)
     if event.organiser_id is None and proposal.organisation_name:
-        data["organiser"] = _organisation(proposal.organisation_name)
+        data["organiser"] = organisation_named(proposal.organisation_name)
     _event_operation(operations.update_event, event.id, data, actor, notify=False)
     _event_operation(operations.publish, event.id, actor)
     return _decide(proposal, ProposalStatus.ACCEPTED, actor, "proposal.accepted", None)
@@ -293,11 +294,3 @@ def _commune(postal_code, name):
             if postal_code in (commune.postal_codes or "").split(","):
                 return commune
     return None
-
-
-def _organisation(name):
-    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
-    if found is None:
-        found = Organisation(name=name)
-        db.session.add(found)
-    return found

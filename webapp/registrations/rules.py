@@ -18,7 +18,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from webapp import capacity
+from webapp import audit, capacity
+from webapp.addresses import normalise_email
 from webapp.agenda.models import Event
 from webapp.agenda.places import card_places
 from webapp.agenda.public_state import PublicState, public_state
@@ -55,10 +56,6 @@ PERSON_FIELDS = (
     "job_title",
     "commune",
 )
-
-
-def normalise_email(email):
-    return (email or "").strip().lower()
 
 
 # An event's seats: places are not what calendars show, so counting them leaves the event's
@@ -152,6 +149,14 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     set_status(registration, status, now)
     db.session.add(registration)
     db.session.flush()
+    if not by_staff:  # staff.add records its own line, with the account
+        audit.record(
+            audit.Actor.personal_link(registration.id),
+            "registration.created",
+            "registration",
+            registration.id,
+            after={"event_id": event_id, "status": status},
+        )
     notifications.queue(registration, f"registered-{status}")
     db.session.flush()
     return Outcome(registration, created=True)
@@ -220,10 +225,12 @@ def waitlist_position(registration):
     return ahead + 1
 
 
-def cancel(registration_id, now=None, notify=True):
+def cancel(registration_id, now=None, notify=True, actor=None):
     """Cancel a registration; a freed place goes to the first on the waitlist.
 
-    Returns the registration promoted, if any. Cancelling twice changes nothing.
+    Returns the registration promoted, if any. Cancelling twice changes nothing. `actor`:
+    who cancels, when the audit line is this function's to write (the person's own link;
+    staff and erasure write their own).
     """
     now = now or utcnow()
     if db.session.get(Registration, registration_id) is None:
@@ -232,7 +239,17 @@ def cancel(registration_id, now=None, notify=True):
     if not registration.is_active:
         return None
     was_confirmed = registration.holds_place  # a walk-in at the door held no place
+    before = registration.status
     set_status(registration, RegistrationStatus.CANCELLED, now)
+    if actor is not None:
+        audit.record(
+            actor,
+            "registration.cancelled",
+            "registration",
+            registration.id,
+            before={"status": before},
+            after={"status": RegistrationStatus.CANCELLED},
+        )
     if notify:
         notifications.queue(registration, "cancelled")
     promoted = None
@@ -241,6 +258,15 @@ def cancel(registration_id, now=None, notify=True):
         with cards_follow(event):
             _give_back_place(event)
             promoted = _promote_next(event, now)
+    if actor is not None and promoted is not None:
+        audit.record(
+            audit.SYSTEM,
+            "registration.promoted",
+            "registration",
+            promoted.id,
+            before={"status": RegistrationStatus.WAITLISTED},
+            after={"status": RegistrationStatus.CONFIRMED},
+        )
     db.session.flush()
     return promoted
 

@@ -7,6 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from webapp.addresses import typed_address_key
 from webapp.agenda.models import Event
+from webapp.agenda.queries import public_event
+from webapp.audit import Actor
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
 from webapp.registrations import personal_data, rules
@@ -15,7 +17,7 @@ from webapp.registrations.forms import answers_from, fill_answers, registration_
 from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
 from webapp.tokens import find_by_token, is_token
 from webapp.unit_of_work import unit_of_work
-from webapp.vocabulary import PUBLIC_STATUSES, current_language
+from webapp.vocabulary import current_language
 
 bp = Blueprint("registrations", __name__)
 
@@ -54,11 +56,7 @@ def _mail_was_sent(response):
 
 
 def _event_or_404(event_id):
-    event = db.session.scalar(
-        select(Event)
-        .where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
-        .options(selectinload(Event.venue), selectinload(Event.bassins))
-    )
+    event = public_event(event_id, selectinload(Event.venue), selectinload(Event.bassins))
     if event is None:
         abort(404)
     return event
@@ -169,7 +167,7 @@ def cancel(token):
             return redirect(url_for(".manage", token=token), 303)
         return _confirmation(registration, "cancel")
     with unit_of_work("cancel"):
-        rules.cancel(registration.id)
+        rules.cancel(registration.id, actor=Actor.personal_link(registration.id))
     return redirect(url_for(".manage", token=token, done="cancelled"), 303)
 
 
