@@ -160,7 +160,6 @@ def test_events_saved_before_0010_are_found_by_their_folded_texts(empty_database
         db.engine.dispose()
 
 
-<<<<<<< HEAD
 def test_grand_bain_links_given_before_0028_show_only_the_visits_booked_until_then(
     empty_database,
 ):
@@ -195,7 +194,26 @@ def test_grand_bain_links_given_before_0028_show_only_the_visits_booked_until_th
             "INSERT INTO grand_bain_bookings (id, slot_id, visitor_id, status, created_at, "
             f"updated_at) VALUES (1, 1, 1, 'confirmed', {at}, {at}), "
             f"(2, 2, 1, 'cancelled', {at}, {at}), (3, 1, 2, 'confirmed', {at}, {at})",
-=======
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            links = dict(
+                connection.execute(
+                    text("SELECT id, request_token FROM grand_bain_bookings ORDER BY id")
+                ).all()
+            )
+            tokens = dict(
+                connection.execute(text("SELECT id, token FROM grand_bain_visitors")).all()
+            )
+        assert links == {1: old_token, 2: old_token, 3: None}
+        assert tokens[1] != old_token and len(tokens[1]) == 43
+        assert tokens[2] == erased_token  # nobody holds it: left as it is
+        db.engine.dispose()
+
+
 def test_catalogue_rows_saved_before_0029_are_listed_and_found_by_their_folded_texts(
     empty_database,
 ):
@@ -210,26 +228,12 @@ def test_catalogue_rows_saved_before_0029_are_listed_and_found_by_their_folded_t
             "INSERT INTO series (id, slug, kind, title_fr, title_nl) VALUES "
             "(1, 'liaison-sud', 'concertation', 'Liaison ambulatoire-Hôpital', 'Ziekenhuis')",
             "INSERT INTO organisations (id, name) VALUES (1, 'CPAS de FOREST')",
->>>>>>> wt-house
         ]
         with db.engine.begin() as connection:
             for statement in statements:
                 connection.execute(text(statement))
         upgrade()
         with db.engine.connect() as connection:
-<<<<<<< HEAD
-            links = dict(
-                connection.execute(
-                    text("SELECT id, request_token FROM grand_bain_bookings ORDER BY id")
-                ).all()
-            )
-            tokens = dict(
-                connection.execute(text("SELECT id, token FROM grand_bain_visitors")).all()
-            )
-        assert links == {1: old_token, 2: old_token, 3: None}
-        assert tokens[1] != old_token and len(tokens[1]) == 43
-        assert tokens[2] == erased_token  # nobody holds it: left as it is
-=======
             texts = [
                 connection.execute(text(f"SELECT search_text FROM {table}")).scalar()
                 for table in ("venues", "series", "organisations")
@@ -239,5 +243,4 @@ def test_catalogue_rows_saved_before_0029_are_listed_and_found_by_their_folded_t
             "liaison ambulatoire-hopital\nziekenhuis\nliaison-sud",
             "cpas de forest",
         ]
->>>>>>> wt-house
         db.engine.dispose()
