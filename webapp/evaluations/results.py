@@ -1,8 +1,19 @@
 """The results of an event's form, of a Grand Bain offer's, or of several offers' together
 (an edition, within a team's bassins): invited, answered, rate, per-question counts, means
-and distributions, free texts, the series trend. Nothing is shown of a set (a form, several,
-or any filtered subset) of fewer than MIN_ANSWERS answers: small groups would name people."""
+and distributions, free texts, the series trend.
 
+Small groups would name people, so:
+- answers by personal links and by the open link (which anyone holding the QR code can fill
+  in, the team too) are two groups, counted and shown apart; each meets MIN_ANSWERS alone,
+  so answers added by the open link never lift the invited ones over the threshold;
+- a filtered subset (a sector) is shown only when it and the rest of its group both reach
+  MIN_ANSWERS: else the whole minus the subset names the few of the rest;
+- free texts are shuffled and named on the page by a digest of (answer, question), so the
+  texts of one answer cannot be put back together, nor with its other values.
+"""
+
+import hashlib
+import random
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -11,10 +22,13 @@ from webapp.agenda.models import Event
 from webapp.evaluations.defaults import SECTOR_KEY
 from webapp.evaluations.forms import options_of
 from webapp.evaluations.models import Answer, EvaluationForm, Invitation
-from webapp.evaluations.states import SCALE_VALUES, TEXT_TYPES, QuestionType
+from webapp.evaluations.states import SCALE_VALUES, TEXT_TYPES, AnswerChannel, QuestionType
 from webapp.extensions import db
 
 MIN_ANSWERS = 5
+CHANNELS = tuple(AnswerChannel)
+
+_shuffle = random.SystemRandom().shuffle
 
 
 @dataclass
@@ -24,18 +38,53 @@ class QuestionResult:
     count: int = 0
     mean: float | None = None
     distribution: list = field(default_factory=list)  # (label, count)
-    texts: list = field(default_factory=list)  # (answer id, text, quoted text or None)
+    texts: list = field(default_factory=list)  # (text handle, text, quoted text or None)
+
+
+@dataclass
+class Group:
+    """The answers of one channel: counted, shown or hidden apart from the other's."""
+
+    channel: AnswerChannel
+    answered: int  # answers of the group that the results count
+    shown: int  # answers of the filtered subset
+    hidden: bool
+    questions: list
 
 
 @dataclass
 class Results:
     form: EvaluationForm | None  # None: not opened yet, or several forms together
     invited: int
-    answered: int  # answers of the whole form (links and open link)
-    shown: int  # answers of the filtered subset
-    rate: float | None
-    hidden: bool
-    questions: list
+    answered: int  # answers by personal links
+    open_answered: int | None  # answers by the open link (None: the form has none)
+    groups: list  # one Group per channel, invited first
+
+    @property
+    def rate(self):
+        return self.answered / self.invited if self.invited else None
+
+    @property
+    def hidden(self):
+        """Nothing is shown (every group under the threshold, or filtered away)."""
+        return all(group.hidden for group in self.groups)
+
+    def group(self, channel):
+        return next((g for g in self.groups if g.channel == channel), None)
+
+
+def visible(subset, whole):
+    """Whether `subset` of the answers `whole` may be shown: it counts MIN_ANSWERS or more,
+    and so does the rest of `whole` unless it is empty (the subset is all)."""
+    rest = len(whole) - len(subset)
+    return len(subset) >= MIN_ANSWERS and (rest == 0 or rest >= MIN_ANSWERS)
+
+
+def in_sector(answers, sector):
+    """The answers of one sector group (all of them when `sector` is None)."""
+    if not sector:
+        return list(answers)
+    return [a for a in answers if a.values.get(SECTOR_KEY) == sector]
 
 
 def invited_count(form):
@@ -44,75 +93,101 @@ def invited_count(form):
     )
 
 
-def _answers(where, sector=None):
-    answers = db.session.scalars(select(Answer).where(where).order_by(Answer.day, Answer.id)).all()
-    if sector:
-        answers = [a for a in answers if a.values.get(SECTOR_KEY) == sector]
-    return answers
+def _answers(where):
+    return db.session.scalars(select(Answer).where(where).order_by(Answer.id)).all()
 
 
-def answers_of(event_id, sector=None):
-    return _answers(Answer.event_id == event_id, sector)
+def answers_of(event_id, channel=None):
+    """The answers about an event (of one channel if given)."""
+    answers = _answers(Answer.event_id == event_id)
+    return [a for a in answers if channel is None or a.channel == channel]
 
 
-def offers_answers(offer_ids, sector=None):
-    """The answers about these Grand Bain offers (one offer's, or an edition's in scope)."""
-    return _answers(Answer.offer_id.in_(list(offer_ids)), sector)
+def offers_answers(offer_ids):
+    """The invited answers about these Grand Bain offers (their forms have no open link)."""
+    answers = _answers(Answer.offer_id.in_(list(offer_ids)))
+    return [a for a in answers if a.channel == AnswerChannel.INVITED]
 
 
-def _results(form, invited, all_answers, subset, questions, language):
-    rate = len(all_answers) / invited if invited else None
-    hidden = len(subset) < MIN_ANSWERS
+def _group(channel, members, questions, language, sector):
+    subset = in_sector(members, sector)
+    hidden = not visible(subset, members)
     shown = [] if hidden else [summarise(q, subset, language) for q in questions]
-    return Results(form, invited, len(all_answers), len(subset), rate, hidden, shown)
+    return Group(channel, len(members), len(subset), hidden, shown)
+
+
+def _empty():
+    return Results(None, 0, 0, None, [])
 
 
 def event_results(event, language, sector=None):
-    """The results of `event`'s form, filtered by sector group if given."""
+    """The results of `event`'s form, per channel, filtered by sector group if given."""
     form = db.session.scalar(select(EvaluationForm).where(EvaluationForm.event_id == event.id))
     if form is None:
-        return Results(None, 0, 0, 0, None, True, [])
-    all_answers = answers_of(event.id)
-    subset = answers_of(event.id, sector) if sector else all_answers
-    return _results(form, invited_count(form), all_answers, subset, form.questions, language)
+        return _empty()
+    answers = answers_of(event.id)
+    by_channel = {c: [a for a in answers if a.channel == c] for c in CHANNELS}
+    groups = [_group(c, by_channel[c], form.questions, language, sector) for c in CHANNELS]
+    invited, walk_ins = by_channel[AnswerChannel.INVITED], by_channel[AnswerChannel.OPEN_LINK]
+    return Results(form, invited_count(form), len(invited), len(walk_ins), groups)
 
 
 def offer_results(offer_id, language, sector=None):
     """The results of one Grand Bain offer's form (all its visits), filtered by sector."""
     form = db.session.scalar(select(EvaluationForm).where(EvaluationForm.offer_id == offer_id))
     if form is None:
-        return Results(None, 0, 0, 0, None, True, [])
-    all_answers = offers_answers([offer_id])
-    subset = offers_answers([offer_id], sector) if sector else all_answers
-    return _results(form, invited_count(form), all_answers, subset, form.questions, language)
+        return _empty()
+    answers = offers_answers([offer_id])
+    group = _group(AnswerChannel.INVITED, answers, form.questions, language, sector)
+    return Results(form, invited_count(form), len(answers), None, [group])
+
+
+def pooled(answers):
+    """The answers an edition counts: those of the offers shown on their own (MIN_ANSWERS or
+    more), and those of the smaller ones only when they reach MIN_ANSWERS together; else the
+    edition minus the offers shown would be the few answers of the small ones."""
+    by_offer = {}
+    for answer in answers:
+        by_offer.setdefault(answer.offer_id, []).append(answer)
+    large = [a for group in by_offer.values() if len(group) >= MIN_ANSWERS for a in group]
+    small = [a for group in by_offer.values() if len(group) < MIN_ANSWERS for a in group]
+    return large + (small if len(small) >= MIN_ANSWERS else [])
 
 
 def offers_results(offer_ids, questions, language, sector=None):
     """The results of several offers' forms together (an edition, within a scope), by the
-    stable keys of `questions` (the template's): the threshold applies to the whole set."""
+    stable keys of `questions` (the template's), over the pooled answers."""
     invited = db.session.scalar(
         select(func.count())
         .select_from(Invitation)
         .join(EvaluationForm, Invitation.form_id == EvaluationForm.id)
         .where(EvaluationForm.offer_id.in_(list(offer_ids)))
     )
-    all_answers = offers_answers(offer_ids)
-    subset = offers_answers(offer_ids, sector) if sector else all_answers
-    return _results(None, invited, all_answers, subset, questions, language)
+    answers = offers_answers(offer_ids)
+    group = _group(AnswerChannel.INVITED, pooled(answers), questions, language, sector)
+    return Results(None, invited, len(answers), None, [group])
+
+
+def text_handle(answer_id, key):
+    """How a page names one free text (to quote it): a digest of (answer, question), so two
+    texts of one answer share nothing on the page. Answer ids are never shown."""
+    return hashlib.sha256(f"{answer_id}|{key}".encode()).hexdigest()[:32]
 
 
 def summarise(question, answers, language):
-    """Counts, mean (scales) and distribution (choices) or the texts of one question."""
+    """Counts, mean (scales) and distribution (choices) or the shuffled texts of one
+    question."""
     key = question["key"]
     result = QuestionResult(question, question.get(language) or question["fr"])
     values = [a.values[key] for a in answers if a.values.get(key) not in (None, "", [])]
     result.count = len(values)
     if question["type"] in TEXT_TYPES:
         result.texts = [
-            (a.id, a.values[key], a.quote_text if a.quote_key == key else None)
+            (text_handle(a.id, key), a.values[key], a.quote_text if a.quote_key == key else None)
             for a in answers
             if a.values.get(key)
         ]
+        _shuffle(result.texts)
         return result
     if question["type"] == QuestionType.SCALE:
         numbers = [int(v) for v in values]
@@ -126,9 +201,17 @@ def summarise(question, answers, language):
     return result
 
 
+def _mean(answers, key):
+    numbers = [int(a.values[key]) for a in answers if a.values.get(key)]
+    if len(answers) < MIN_ANSWERS or not numbers:
+        return None
+    return round(sum(numbers) / len(numbers), 2)
+
+
 def series_trend(event, key):
-    """(meeting title, number of answers, mean or None when hidden) of one scale question
-    across the meetings of the event's series, in order (#1 to #n)."""
+    """(meeting, [(answers, mean or None when hidden) per channel]) of one scale question
+    across the meetings of the event's series, in order (#1 to #n); each channel meets the
+    threshold alone."""
     if event.series_id is None:
         return []
     meetings = db.session.scalars(
@@ -139,21 +222,27 @@ def series_trend(event, key):
     trend = []
     for meeting in meetings:
         answers = answers_of(meeting.id)
-        numbers = [int(a.values[key]) for a in answers if a.values.get(key)]
         if not answers:
             continue
-        shown = len(answers) >= MIN_ANSWERS and numbers
-        mean = round(sum(numbers) / len(numbers), 2) if shown else None
-        trend.append((meeting, len(answers), mean))
+        by_channel = [[a for a in answers if a.channel == c] for c in CHANNELS]
+        trend.append((meeting, [(len(group), _mean(group, key)) for group in by_channel]))
     return trend
 
 
-def choose_quote(event_id, answer_id, key, text):
+def quotable(event_id, handle, key):
+    """The answer behind a text handle of a shown group of the event, or None."""
+    answers = answers_of(event_id)
+    for answer in answers:
+        if isinstance(answer.values.get(key), str) and text_handle(answer.id, key) == handle:
+            group = [a for a in answers if a.channel == answer.channel]
+            return answer if visible(group, group) else None
+    return None
+
+
+def choose_quote(event_id, handle, key, text):
     """Keep a trimmed text of an answer as a quote for the report (None text: unchosen).
     The report (back office) reads quotes() to show them with at most the sector."""
-    answer = db.session.scalar(
-        select(Answer).where(Answer.id == answer_id, Answer.event_id == event_id)
-    )
+    answer = quotable(event_id, handle, key)
     original = answer.values.get(key) if answer else None
     if not isinstance(original, str) or (text and text not in original):
         return None  # a quote is cut from what was written, never rewritten
@@ -163,12 +252,24 @@ def choose_quote(event_id, answer_id, key, text):
     return answer
 
 
+def quote_sector(answer):
+    """The sector group a quote may name: the answer's, when MIN_ANSWERS answers or more of
+    its channel share it (a text is not to be tied to a sector of a few); else None."""
+    sector = answer.values.get(SECTOR_KEY)
+    if not sector:
+        return None
+    same = [
+        a for a in answers_of(answer.event_id, answer.channel) if a.values.get(SECTOR_KEY) == sector
+    ]
+    return sector if len(same) >= MIN_ANSWERS else None
+
+
 def quotes(event_id):
     """(text, sector group or None) of the quotes chosen for the event's report."""
     chosen = db.session.scalars(
         select(Answer).where(Answer.event_id == event_id, Answer.quote_text.is_not(None))
     ).all()
-    return [(a.quote_text, a.values.get(SECTOR_KEY)) for a in chosen]
+    return [(a.quote_text, quote_sector(a)) for a in chosen]
 
 
 def counts_by_offer(offer_ids):
