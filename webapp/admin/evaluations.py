@@ -131,7 +131,8 @@ def evaluation_xlsx(event_id):
         sheet.append(row)
     for row in sheet.iter_rows():
         for cell in row:
-            cell.data_type = "s"  # text, never a formula
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula (counts stay numbers)
     out = io.BytesIO()
     book.save(out)
     return Response(
