@@ -198,3 +198,38 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
         thread.join()
     assert sorted(outcomes) == ["refused", "stored"]
     assert answers_count() == 1
+
+
+@postgresql_only
+def test_two_concurrent_open_link_posts_of_one_client_store_one_answer(app, ended_event, register):
+    import threading
+
+    from webapp.evaluations import answers
+    from webapp.unit_of_work import unit_of_work
+
+    invited(ended_event, register)
+    form_id = db.session.scalar(select(EvaluationForm.id))
+    key = open_link.client_key(form_id, "198.51.100.3", app.secret_key)
+    db.session.remove()
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def post():
+        with app.app_context():
+            barrier.wait()
+            try:
+                with unit_of_work("test"):
+                    form = db.session.get(EvaluationForm, form_id)
+                    answers.answer_open_link(form, {"usefulness": "5"}, key)
+                outcomes.append("stored")
+            except answers.AlreadyAnswered:
+                outcomes.append("refused")
+            db.session.remove()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert answers_count() == 1
