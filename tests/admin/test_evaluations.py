@@ -240,3 +240,27 @@ def test_a_sector_filter_is_hidden_when_the_rest_of_its_group_is_under_five(sud_
     for row in book.active.iter_rows(values_only=True):
         if str(row[2]).startswith("Texte social"):
             assert row[0] == "Liens personnels" and not row[3]
+
+
+def test_the_series_trend_shows_each_channels_mean_only_from_five_answers(sud_client, make_event):
+    from datetime import timedelta
+
+    start = (utcnow() - timedelta(days=9)).replace(microsecond=0)
+    first = make_event(start=start, series_slug="trend", series_number=1)
+    second = make_event(start=start + timedelta(days=7), series_slug="trend", series_number=2)
+    invitations.open_form(second)
+    rows = [(first, "invited", 4)] * 5 + [(first, "open_link", 1)] * 2 + [(second, "invited", 2)]
+    for meeting, channel, score in rows:
+        db.session.add(
+            Answer(
+                event_id=meeting.id,
+                day=local_today(),
+                channel=channel,
+                values={"usefulness": str(score)},
+            )
+        )
+    db.session.commit()
+    page = sud_client.get(f"/admin/events/{second.id}/evaluation").text
+    trend = page.split('id="evaluation-trend"', 1)[1].split("</table>", 1)[0]
+    cells = [c.split("<", 1)[0] for c in trend.split('<td class="number">')[1:]]
+    assert cells == ["5", "4.0", "2", "caché", "1", "caché", "0", "caché"]
