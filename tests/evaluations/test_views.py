@@ -166,15 +166,14 @@ def test_the_open_link_refuses_the_honeypot(app, ended_event, register):
     assert answers_count() == 0
 
 
-@postgresql_only
-def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
+def two_posts_at_once(app, form_id, answer):
+    """Run `answer(form)` in two threads at once, each in its unit of work: "stored" or
+    "refused" for each, sorted."""
     import threading
 
     from webapp.evaluations import answers
     from webapp.unit_of_work import unit_of_work
 
-    _event, invitation = invited(ended_event, register)
-    form_id, invitation_id = invitation.form_id, invitation.id
     db.session.remove()
     outcomes = []
     barrier = threading.Barrier(2)
@@ -184,8 +183,7 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
             barrier.wait()
             try:
                 with unit_of_work("test"):
-                    form = db.session.get(EvaluationForm, form_id)
-                    answers.answer_invitation(invitation_id, form, {"usefulness": "5"})
+                    answer(db.session.get(EvaluationForm, form_id))
                 outcomes.append("stored")
             except answers.AlreadyAnswered:
                 outcomes.append("refused")
@@ -196,40 +194,33 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["refused", "stored"]
+    return sorted(outcomes)
+
+
+@postgresql_only
+def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
+    from webapp.evaluations import answers
+
+    _event, invitation = invited(ended_event, register)
+    invitation_id = invitation.id
+
+    def answer(form):
+        answers.answer_invitation(invitation_id, form, {"usefulness": "5"})
+
+    assert two_posts_at_once(app, invitation.form_id, answer) == ["refused", "stored"]
     assert answers_count() == 1
 
 
 @postgresql_only
 def test_two_concurrent_open_link_posts_of_one_client_store_one_answer(app, ended_event, register):
-    import threading
-
     from webapp.evaluations import answers
-    from webapp.unit_of_work import unit_of_work
 
     invited(ended_event, register)
     form_id = db.session.scalar(select(EvaluationForm.id))
     key = open_link.client_key(form_id, "198.51.100.3", app.secret_key)
-    db.session.remove()
-    outcomes = []
-    barrier = threading.Barrier(2)
 
-    def post():
-        with app.app_context():
-            barrier.wait()
-            try:
-                with unit_of_work("test"):
-                    form = db.session.get(EvaluationForm, form_id)
-                    answers.answer_open_link(form, {"usefulness": "5"}, key)
-                outcomes.append("stored")
-            except answers.AlreadyAnswered:
-                outcomes.append("refused")
-            db.session.remove()
+    def answer(form):
+        answers.answer_open_link(form, {"usefulness": "5"}, key)
 
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["refused", "stored"]
+    assert two_posts_at_once(app, form_id, answer) == ["refused", "stored"]
     assert answers_count() == 1
