@@ -264,3 +264,78 @@ def test_the_series_trend_shows_each_channels_mean_only_from_five_answers(sud_cl
     trend = page.split('id="evaluation-trend"', 1)[1].split("</table>", 1)[0]
     cells = [c.split("<", 1)[0] for c in trend.split('<td class="number">')[1:]]
     assert cells == ["5", "4.0", "2", "caché", "1", "caché", "0", "caché"]
+
+
+def test_three_sector_views_never_single_out_the_few_by_difference(sud_client, make_event):
+    from datetime import timedelta
+
+    event = make_event(start=(utcnow() - timedelta(days=2)).replace(microsecond=0))
+    invitations.open_form(event)
+    # all = 15: hopital 5, social 9, one without a sector. The rest of each view is 10 and 6
+    # answers, yet all - hopital - social would be the one alone: hopital stays hidden.
+    sectors = ["hopital"] * 5 + ["social"] * 9 + [None]
+    for n, sector in enumerate(sectors):
+        values = {"usefulness": str(1 + n % 5)}
+        if sector:
+            values["sector_group"] = sector
+        db.session.add(Answer(event_id=event.id, day=local_today(), values=values))
+    db.session.commit()
+    url = f"/admin/events/{event.id}/evaluation"
+    assert 'data-question="usefulness"' in sud_client.get(f"{url}?sector=social").text
+    assert 'data-question="usefulness"' not in sud_client.get(f"{url}?sector=hopital").text
+    assert sud_client.get(f"{url}.csv?sector=hopital").status_code == 404
+    assert results.shown_sectors(results.answers_of(event.id)) == {"social"}
+
+
+def test_a_trimmed_quote_is_kept_with_at_most_the_sector(sud_client, evaluated):
+    answer = db.session.scalar(select(Answer).where(Answer.values["takeaway"].is_not(None)))
+    page = sud_client.get(f"/admin/events/{evaluated.id}/evaluation").text
+    text_id = results.text_handle(answer.id, "takeaway")
+    assert f'value="{text_id}"' in page and answer.id not in page
+    # 4 social and 2 hopital answers: no sector view is shown, so a quote names none.
+    assert results.quote_sector(answer) is None
+    # 5 and 5: both sector views are shown; the quote may name its sector.
+    for sector in ("social", "hopital", "hopital", "hopital"):
+        db.session.add(
+            Answer(event_id=evaluated.id, day=local_today(), values={"sector_group": sector})
+        )
+    db.session.commit()
+    posted = sud_client.post(
+        f"/admin/events/{evaluated.id}/evaluation/quotes",
+        data={"text_id": text_id, "key": "takeaway", "text": "C'était très riche en échanges."},
+    )
+    assert posted.status_code == 303
+    assert results.quotes(evaluated.id) == [("C'était très riche en échanges.", "social")]
+    # The quote joins the meeting's report (a draft), with the sector and nothing else.
+    from webapp.agenda.reports import Report
+
+    report = db.session.scalar(select(Report).where(Report.event_id == evaluated.id))
+    assert report.status == "draft"
+    assert [(q.text, q.sector_group) for q in report.quotes] == [
+        ("C'était très riche en échanges.", "social")
+    ]
+    invented = sud_client.post(
+        f"/admin/events/{evaluated.id}/evaluation/quotes",
+        data={"text_id": text_id, "key": "takeaway", "text": "Formidable !"},
+    )
+    assert invented.status_code == 404
+    assert results.quotes(evaluated.id) == [("C'était très riche en échanges.", "social")]
+
+
+def test_a_text_of_a_group_under_five_cannot_be_quoted(app, sud_client, meeting):
+    real = db.session.scalars(select(Invitation)).all()
+    for invitation, values in zip(real, REAL, strict=True):
+        app.test_client().post(f"/evaluations/{invitation.token}", data=values)
+    for n in range(5):  # the open link's group is shown, the 2 invited answers are not
+        by_open_link(app, meeting, PADDING, f"198.51.100.{n + 1}")
+    hidden = db.session.scalar(select(Answer).where(Answer.channel == "invited"))
+    posted = sud_client.post(
+        f"/admin/events/{meeting.id}/evaluation/quotes",
+        data={
+            "text_id": results.text_handle(hidden.id, "takeaway"),
+            "key": "takeaway",
+            "text": "Réponse réelle",
+        },
+    )
+    assert posted.status_code == 404
+    assert results.quotes(meeting.id) == []

@@ -7,13 +7,15 @@ Small groups would name people, so:
   in, the team too) are two groups, counted and shown apart; each meets MIN_ANSWERS alone,
   so answers added by the open link never lift the invited ones over the threshold;
 - a filtered subset (a sector) is shown only when it and the rest of its group both reach
-  MIN_ANSWERS: else the whole minus the subset names the few of the rest;
+  MIN_ANSWERS, and what no filter shows (the answers of smaller sectors, or of none) does
+  too: else the whole minus the subsets shown names the few of the rest (shown_sectors);
 - free texts are shuffled and named on the page by a digest of (answer, question), so the
   texts of one answer cannot be put back together, nor with its other values.
 """
 
 import hashlib
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -73,11 +75,28 @@ class Results:
         return next((g for g in self.groups if g.channel == channel), None)
 
 
-def visible(subset, whole):
-    """Whether `subset` of the answers `whole` may be shown: it counts MIN_ANSWERS or more,
-    and so does the rest of `whole` unless it is empty (the subset is all)."""
-    rest = len(whole) - len(subset)
-    return len(subset) >= MIN_ANSWERS and (rest == 0 or rest >= MIN_ANSWERS)
+def shown_sectors(answers):
+    """The sector groups whose filtered view of `answers` may be shown: each counts
+    MIN_ANSWERS or more, and the answers left unshown (of the other sector groups, and those
+    without one) count none or MIN_ANSWERS or more; so no difference between the whole and
+    any of these views (all = 7, hopital = 5, or all = 15, hopital = 5, social = 9) singles
+    out fewer than MIN_ANSWERS answers."""
+    counts = Counter(a.values.get(SECTOR_KEY) for a in answers)
+    unshown = counts.pop(None, 0)
+    shown = {sector: n for sector, n in counts.items() if n >= MIN_ANSWERS}
+    unshown += sum(n for sector, n in counts.items() if sector not in shown)
+    while 0 < unshown < MIN_ANSWERS and shown:
+        smallest = min(shown, key=lambda sector: (shown[sector], sector))
+        unshown += shown.pop(smallest)
+    return set(shown)
+
+
+def visible(answers, sector=None):
+    """Whether the results of `answers` (a group), filtered by `sector` if given, may be
+    shown."""
+    if len(answers) < MIN_ANSWERS:
+        return False
+    return not sector or sector in shown_sectors(answers)
 
 
 def in_sector(answers, sector):
@@ -111,7 +130,7 @@ def offers_answers(offer_ids):
 
 def _group(channel, members, questions, language, sector):
     subset = in_sector(members, sector)
-    hidden = not visible(subset, members)
+    hidden = not visible(members, sector)
     shown = [] if hidden else [summarise(q, subset, language) for q in questions]
     return Group(channel, len(members), len(subset), hidden, shown)
 
@@ -235,7 +254,7 @@ def quotable(event_id, handle, key):
     for answer in answers:
         if isinstance(answer.values.get(key), str) and text_handle(answer.id, key) == handle:
             group = [a for a in answers if a.channel == answer.channel]
-            return answer if visible(group, group) else None
+            return answer if visible(group) else None
     return None
 
 
@@ -253,15 +272,11 @@ def choose_quote(event_id, handle, key, text):
 
 
 def quote_sector(answer):
-    """The sector group a quote may name: the answer's, when MIN_ANSWERS answers or more of
-    its channel share it (a text is not to be tied to a sector of a few); else None."""
+    """The sector group a quote may name: the answer's, when that sector's filtered view of
+    its channel may be shown (shown_sectors); else None, a text is not tied to a few."""
     sector = answer.values.get(SECTOR_KEY)
-    if not sector:
-        return None
-    same = [
-        a for a in answers_of(answer.event_id, answer.channel) if a.values.get(SECTOR_KEY) == sector
-    ]
-    return sector if len(same) >= MIN_ANSWERS else None
+    group = answers_of(answer.event_id, answer.channel)
+    return sector if sector and sector in shown_sectors(group) else None
 
 
 def quotes(event_id):
