@@ -446,6 +446,25 @@ def test_the_edition_counts_a_small_offer_only_where_no_difference_reveals_it(
     assert mean_shown(body) == str(round(sum(everything) / len(everything), 2))
 
 
+def test_an_editions_sector_view_adds_nothing_to_the_offers_views_shown(app, make_staff, evaluated):
+    sud, nord = evaluated
+    answered(sud, [4] * 5, sector="hopital")
+    answered(sud, [3] * 5, sector="social")
+    answered(nord, [2] * 5, sector="social")
+    answered(nord, [1], sector="hopital")  # Nord's one hospital visitor
+    client = sign_in(app.test_client(), make_staff("admin"))
+    year = sud.edition.year
+    url = f"/admin/grand-bain/{year}/evaluations?sector=hopital"
+    # Sud's hopital view is shown (5, the rest 5); Nord's is not (1). The edition's would be
+    # 6 answers, and minus Sud's page, Nord's one: it counts Sud's 5 only.
+    sud_page = client.get(f"/admin/grand-bain/offers/{sud.id}/evaluation?sector=hopital").text
+    assert mean_shown(sud_page) == "4.0"
+    assert mean_shown(client.get(url).text) == "4.0"
+    rows = csv_rows(client.get(f"/admin/grand-bain/{year}/evaluations.csv?sector=hopital"))
+    counts = {row[2]: int(float(row[3])) for row in rows if row[1] == USEFULNESS}
+    assert counts["1"] == 0 and counts["4"] == 5
+
+
 def test_a_nord_coordinator_sees_only_nords_offers_and_the_threshold_applies_to_them(
     app, make_staff, evaluated
 ):

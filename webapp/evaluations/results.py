@@ -161,16 +161,33 @@ def offer_results(offer_id, language, sector=None):
     return Results(form, invited_count(form), len(answers), None, [group])
 
 
+def _by_offer(answers):
+    by_offer = {}
+    for answer in answers:
+        by_offer.setdefault(answer.offer_id, []).append(answer)
+    return list(by_offer.values())
+
+
 def pooled(answers):
     """The answers an edition counts: those of the offers shown on their own (MIN_ANSWERS or
     more), and those of the smaller ones only when they reach MIN_ANSWERS together; else the
     edition minus the offers shown would be the few answers of the small ones."""
-    by_offer = {}
-    for answer in answers:
-        by_offer.setdefault(answer.offer_id, []).append(answer)
-    large = [a for group in by_offer.values() if len(group) >= MIN_ANSWERS for a in group]
-    small = [a for group in by_offer.values() if len(group) < MIN_ANSWERS for a in group]
+    offers = _by_offer(answers)
+    large = [a for group in offers if len(group) >= MIN_ANSWERS for a in group]
+    small = [a for group in offers if len(group) < MIN_ANSWERS for a in group]
     return large + (small if len(small) >= MIN_ANSWERS else [])
+
+
+def pooled_in_sector(answers, sector):
+    """An edition filtered by sector: the sector's answers of the offers whose own filtered
+    view is shown (shown_sectors), so it adds nothing to what those pages show together and
+    no difference with them, or with the whole edition, singles out a few."""
+    return [
+        answer
+        for group in _by_offer(answers)
+        if sector in shown_sectors(group)
+        for answer in in_sector(group, sector)
+    ]
 
 
 def offers_results(offer_ids, questions, language, sector=None):
@@ -183,7 +200,11 @@ def offers_results(offer_ids, questions, language, sector=None):
         .where(EvaluationForm.offer_id.in_(list(offer_ids)))
     )
     answers = offers_answers(offer_ids)
-    group = _group(AnswerChannel.INVITED, pooled(answers), questions, language, sector)
+    counted = pooled(answers)
+    subset = pooled_in_sector(counted, sector) if sector else counted
+    hidden = len(counted) < MIN_ANSWERS or len(subset) < MIN_ANSWERS
+    shown = [] if hidden else [summarise(q, subset, language) for q in questions]
+    group = Group(AnswerChannel.INVITED, len(counted), len(subset), hidden, shown)
     return Results(None, invited, len(answers), None, [group])
 
 
