@@ -61,6 +61,7 @@ PRIVATE_TABLES = frozenset(
         "evaluation_answers",
         "evaluation_forms",
         "evaluation_invitations",
+        "evaluation_open_claims",
         "evaluation_templates",
         "grand_bain_bookings",
         "grand_bain_visitors",

@@ -303,7 +303,7 @@ def test_answers_of_old_questions_still_shown_after_a_template_edit(
     page = sud_client.get(f"/admin/events/{ended.id}/evaluation").text
     assert 'data-question="usefulness"' in page
     assert "Cette rencontre vous a-t-elle été utile ?" in page
-    assert results.event_results(ended, "fr").questions[0].mean == 4.2
+    assert results.event_results(ended, "fr").group("invited").questions[0].mean == 4.2
 
 
 def test_foreign_bassin_404_and_service_403(app, client, make_staff, ended):

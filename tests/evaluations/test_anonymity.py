@@ -40,10 +40,35 @@ def test_answers_have_no_foreign_key_but_the_event_or_offer_and_no_personal_colu
         "event_id",
         "offer_id",
         "day",
+        "channel",
         "values",
         "quote_key",
         "quote_text",
     }
+
+
+def test_the_channel_is_a_flag_of_two_values_and_the_database_refuses_others(app, make_event):
+    from webapp.evaluations.states import AnswerChannel
+
+    assert [c.value for c in AnswerChannel] == ["invited", "open_link"]
+    event = make_event()
+    db.session.add(Answer(event_id=event.id, day=local_today(), channel="alice", values={}))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_an_open_link_claim_holds_a_keyed_hash_and_no_link_to_an_answer(app):
+    from webapp.evaluations.open_link import client_key
+
+    table = db.metadata.tables["evaluation_open_claims"]
+    assert {c.name for c in table.columns} == {"form_id", "client_key", "expires_at"}
+    assert {fk.column.table.name for fk in table.foreign_keys} == {"evaluation_forms"}
+    key = client_key(7, "203.0.113.9", "secret")
+    assert len(key) == 64 and "203.0.113.9" not in key
+    assert client_key(7, "203.0.113.9", "other secret") != key  # keyed: no lookup table
+    assert client_key(8, "203.0.113.9", "secret") != key  # per form: no link between forms
+    assert client_key(7, "2001:db8:1:2::a", "s") == client_key(7, "2001:db8:1:2::b", "s")
 
 
 def reached_from(name):

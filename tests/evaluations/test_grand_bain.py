@@ -396,37 +396,73 @@ def test_an_offers_results_are_hidden_under_five_answers_and_exact_from_five(
     assert client.get(f"{url}?sector=nonsense").status_code == 404
 
 
-def test_the_offers_export_is_formula_safe(app, make_staff, evaluated):
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+USEFULNESS = "Cette visite vous a-t-elle été utile ?"
+
+
+def test_the_offers_export_is_formula_safe_with_counts_and_texts_apart(app, make_staff, evaluated):
     sud, _nord = evaluated
     answered(sud, SCORES, takeaway='=HYPERLINK("http://x") Très bon accueil.')
     client = sign_in(app.test_client(), make_staff("admin"))
     response = client.get(f"/admin/grand-bain/offers/{sud.id}/evaluation.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert len(rows) == 1 + len(SCORES)
-    takeaway = rows[0].index("Qu'avez-vous découvert de ce service ?")
-    cells = [row[takeaway] for row in rows[1:] if row[takeaway]]
-    assert cells == ['\'=HYPERLINK("http://x") Très bon accueil.']
-    usefulness = rows[0].index("Cette visite vous a-t-elle été utile ?")
-    assert sorted(int(row[usefulness]) for row in rows[1:]) == sorted(SCORES)
+    rows = csv_rows(response)
+    assert rows[0] == ["Réponses", "Question", "Réponse", "Nombre"]
+    takeaway = "Qu'avez-vous découvert de ce service ?"
+    assert [row for row in rows if row[1] == takeaway] == [
+        ["Liens personnels", takeaway, '\'=HYPERLINK("http://x") Très bon accueil.', ""]
+    ]
+    counts = {row[2]: row[3] for row in rows if row[1] == USEFULNESS}
+    assert {v: int(counts[v]) for v in "12345"} == {str(v): SCORES.count(v) for v in range(1, 6)}
 
 
-def test_the_edition_results_count_every_offer_for_admins(app, make_staff, evaluated):
+def test_the_edition_counts_a_small_offer_only_where_no_difference_reveals_it(
+    app, make_staff, evaluated
+):
     sud, nord = evaluated
     answered(sud, SCORES)
     answered(nord, [1, 2, 3])
     client = sign_in(app.test_client(), make_staff("admin"))
     year = sud.edition.year
     body = client.get(f"/admin/grand-bain/{year}/evaluations").get_data(as_text=True)
-    everything = SCORES + [1, 2, 3]
     assert figure(body, "invited") == "6"
-    assert figure(body, "answered") == str(len(everything))
-    assert mean_shown(body) == str(round(sum(everything) / len(everything), 2))
+    assert figure(body, "answered") == "9"
+    # Sud's page shows its 6; the edition minus Sud would be Nord's 3: they are left out.
+    assert "Réponses comptées ici : 6" in body
+    assert mean_shown(body) == str(round(sum(SCORES) / len(SCORES), 2))
     assert f'data-offer-id="{sud.id}"' in body and f'data-offer-id="{nord.id}"' in body
-    response = client.get(f"/admin/grand-bain/{year}/evaluations.csv")
-    assert len(list(csv.reader(io.StringIO(response.get_data(as_text=True))))) == 1 + 9
+    rows = csv_rows(client.get(f"/admin/grand-bain/{year}/evaluations.csv"))
+    counts = {row[2]: int(float(row[3])) for row in rows if row[1] == USEFULNESS}
+    assert sum(counts[v] for v in "12345") == len(SCORES)
     edition_page = client.get(f"/admin/grand-bain/{year}/").get_data(as_text=True)
     assert f"/admin/grand-bain/{year}/evaluations" in edition_page
+    answered(nord, [5, 5])  # Nord reaches 5: its page shows them, the edition counts them
+    body = client.get(f"/admin/grand-bain/{year}/evaluations").get_data(as_text=True)
+    everything = SCORES + [1, 2, 3, 5, 5]
+    assert 'data-figure="counted"' not in body
+    assert mean_shown(body) == str(round(sum(everything) / len(everything), 2))
+
+
+def test_an_editions_sector_view_adds_nothing_to_the_offers_views_shown(app, make_staff, evaluated):
+    sud, nord = evaluated
+    answered(sud, [4] * 5, sector="hopital")
+    answered(sud, [3] * 5, sector="social")
+    answered(nord, [2] * 5, sector="social")
+    answered(nord, [1], sector="hopital")  # Nord's one hospital visitor
+    client = sign_in(app.test_client(), make_staff("admin"))
+    year = sud.edition.year
+    url = f"/admin/grand-bain/{year}/evaluations?sector=hopital"
+    # Sud's hopital view is shown (5, the rest 5); Nord's is not (1). The edition's would be
+    # 6 answers, and minus Sud's page, Nord's one: it counts Sud's 5 only.
+    sud_page = client.get(f"/admin/grand-bain/offers/{sud.id}/evaluation?sector=hopital").text
+    assert mean_shown(sud_page) == "4.0"
+    assert mean_shown(client.get(url).text) == "4.0"
+    rows = csv_rows(client.get(f"/admin/grand-bain/{year}/evaluations.csv?sector=hopital"))
+    counts = {row[2]: int(float(row[3])) for row in rows if row[1] == USEFULNESS}
+    assert counts["1"] == 0 and counts["4"] == 5
 
 
 def test_a_nord_coordinator_sees_only_nords_offers_and_the_threshold_applies_to_them(

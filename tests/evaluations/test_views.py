@@ -1,11 +1,15 @@
-"""/evaluations/<token> and the open link: the form, refusals, the thank-you, once only."""
+"""/evaluations/<token> and the open link: the form, refusals, the thank-you, once only (the
+open link: once per client, until 14 days after the meeting)."""
+
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from tests.conftest import postgresql_only
-from webapp.evaluations import jobs
-from webapp.evaluations.models import Answer, EvaluationForm, Invitation
+from webapp.evaluations import invitations, jobs, open_link
+from webapp.evaluations.models import Answer, EvaluationForm, Invitation, OpenLinkClaim
 from webapp.extensions import db
+from webapp.timezones import local_day_start, to_local, utcnow
 
 GOOD = {
     "q_usefulness": "4",
@@ -84,18 +88,73 @@ def test_the_form_speaks_the_registrations_language(client, ended_event, registe
     assert "Kies uit de voorgestelde antwoorden." in refused.get_data(as_text=True)
 
 
-def test_the_open_link_takes_one_answer_per_browser(app, client, ended_event, register):
+def test_the_open_link_takes_one_answer_per_client_not_only_per_browser(
+    app, client, ended_event, register
+):
     invited(ended_event, register)
     form = db.session.scalar(select(EvaluationForm))
     url = f"/evaluations/open/{form.open_token}"
     assert client.get(url).status_code == 200
     assert client.post(url, data=GOOD).status_code == 200
     assert client.post(url, data=GOOD).status_code == 409
-    other_browser = app.test_client()
-    assert other_browser.post(url, data=GOOD).status_code == 200
-    assert answers_count() == 2
-    assert client.post(url, data={**GOOD, "website": "x"}).status_code == 409
-    assert other_browser.get("/evaluations/open/" + "B" * 43).status_code == 404
+    # Another browser, or the same with its cookie cleared, at the same address: refused,
+    # and told why.
+    same_address = app.test_client()
+    refused = same_address.post(url, data=GOOD)
+    assert refused.status_code == 409 and "depuis cette connexion" in refused.text
+    assert "depuis cette connexion" in same_address.get(url).text
+    # An IPv6 device picks addresses within its /64 at will: one client.
+    v6 = {"REMOTE_ADDR": "2001:db8:5:6::1"}
+    assert app.test_client().post(url, data=GOOD, environ_base=v6).status_code == 200
+    v6_again = {"REMOTE_ADDR": "2001:db8:5:6:a:b:c:d"}
+    assert app.test_client().post(url, data=GOOD, environ_base=v6_again).status_code == 409
+    other = app.test_client()
+    elsewhere = {"REMOTE_ADDR": "198.51.100.20"}
+    assert other.post(url, data=GOOD, environ_base=elsewhere).status_code == 200
+    assert answers_count() == 3
+    assert set(db.session.scalars(select(Answer.channel))) == {"open_link"}
+    claims = db.session.scalars(select(OpenLinkClaim)).all()
+    assert len(claims) == 3
+    for claim in claims:
+        assert claim.expires_at == open_link.closes_at(form)
+        assert not any(a in claim.client_key for a in ("127.0.0.1", "2001:db8", "198.51"))
+    assert other.get("/evaluations/open/" + "B" * 43).status_code == 404
+
+
+def test_the_open_link_closes_14_days_after_the_meeting_even_if_opened_later(client, ended_event):
+    from webapp.unit_of_work import unit_of_work
+
+    event = ended_event(start=(utcnow() - timedelta(days=16)).replace(microsecond=0))
+    with unit_of_work("test"):
+        form = invitations.open_form(event)  # as the QR code of an old meeting does
+    assert form.is_open()  # the form was just opened: 14 days from now
+    url = f"/evaluations/open/{form.open_token}"
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-evaluation="closed"' in page.text
+    assert "14 jours après la rencontre" in page.text
+    assert client.post(url, data=GOOD).status_code == 410
+    assert answers_count() == 0
+
+
+def test_the_open_link_takes_answers_until_the_end_of_the_14th_day_after_the_meeting(
+    app, ended_event, register
+):
+    import time_machine
+
+    event, _invitation = invited(ended_event, register)
+    form = db.session.scalar(select(EvaluationForm))
+    url = f"/evaluations/open/{form.open_token}"
+    last_day = to_local(event.end_at).date() + timedelta(days=14)
+    closing = local_day_start(last_day + timedelta(days=1))
+    with time_machine.travel(closing - timedelta(seconds=1), tick=False):
+        assert app.test_client().post(url, data=GOOD).status_code == 200
+    with time_machine.travel(closing, tick=False):
+        late = app.test_client().post(url, data=GOOD, environ_base={"REMOTE_ADDR": "10.9.8.7"})
+        assert late.status_code == 410
+        # The claims of a closed link go with the next run of send-evaluations.
+        jobs.send_evaluations()
+    assert answers_count() == 1
+    assert db.session.scalar(select(func.count()).select_from(OpenLinkClaim)) == 0
 
 
 def test_the_open_link_refuses_the_honeypot(app, ended_event, register):
@@ -107,15 +166,14 @@ def test_the_open_link_refuses_the_honeypot(app, ended_event, register):
     assert answers_count() == 0
 
 
-@postgresql_only
-def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
+def two_posts_at_once(app, form_id, answer):
+    """Run `answer(form)` in two threads at once, each in its unit of work: "stored" or
+    "refused" for each, sorted."""
     import threading
 
     from webapp.evaluations import answers
     from webapp.unit_of_work import unit_of_work
 
-    _event, invitation = invited(ended_event, register)
-    form_id, invitation_id = invitation.form_id, invitation.id
     db.session.remove()
     outcomes = []
     barrier = threading.Barrier(2)
@@ -125,8 +183,7 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
             barrier.wait()
             try:
                 with unit_of_work("test"):
-                    form = db.session.get(EvaluationForm, form_id)
-                    answers.answer_invitation(invitation_id, form, {"usefulness": "5"})
+                    answer(db.session.get(EvaluationForm, form_id))
                 outcomes.append("stored")
             except answers.AlreadyAnswered:
                 outcomes.append("refused")
@@ -137,5 +194,33 @@ def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["refused", "stored"]
+    return sorted(outcomes)
+
+
+@postgresql_only
+def test_two_concurrent_posts_store_one_answer(app, ended_event, register):
+    from webapp.evaluations import answers
+
+    _event, invitation = invited(ended_event, register)
+    invitation_id = invitation.id
+
+    def answer(form):
+        answers.answer_invitation(invitation_id, form, {"usefulness": "5"})
+
+    assert two_posts_at_once(app, invitation.form_id, answer) == ["refused", "stored"]
+    assert answers_count() == 1
+
+
+@postgresql_only
+def test_two_concurrent_open_link_posts_of_one_client_store_one_answer(app, ended_event, register):
+    from webapp.evaluations import answers
+
+    invited(ended_event, register)
+    form_id = db.session.scalar(select(EvaluationForm.id))
+    key = open_link.client_key(form_id, "198.51.100.3", app.secret_key)
+
+    def answer(form):
+        answers.answer_open_link(form, {"usefulness": "5"}, key)
+
+    assert two_posts_at_once(app, form_id, answer) == ["refused", "stored"]
     assert answers_count() == 1

@@ -1,5 +1,9 @@
 """/admin/events/<id>/evaluation: an event's evaluation results (charts and tables), the
-series trend, CSV and XLSX exports, quotes for the report, and the open link's QR code."""
+series trend, CSV and XLSX exports, quotes for the report, and the open link's QR code.
+
+Exports give what the page shows, never an answer's row: per group (personal links, open
+link) and question, the count of each value and the mean; then each question's free texts,
+shuffled, one a row with nothing else of their answer (no day, no sector)."""
 
 import csv
 import io
@@ -14,8 +18,9 @@ from webapp.admin.blueprint import bp
 from webapp.agenda import report_operations
 from webapp.agenda.models import Event
 from webapp.auth.states import AccountRole
-from webapp.evaluations import editing, invitations, results
-from webapp.evaluations.states import QuestionType
+from webapp.evaluations import editing, invitations, open_link, results
+from webapp.evaluations.letters import last_day
+from webapp.evaluations.states import AnswerChannel, QuestionType
 from webapp.spreadsheets import as_text_cell
 from webapp.unit_of_work import unit_of_work
 from webapp.urls import absolute_url
@@ -55,31 +60,44 @@ def evaluation(event_id):
         open_url=absolute_url("evaluations.open_link", token=outcome.form.open_token)
         if outcome.form
         else None,
+        open_last_day=last_day(outcome.form, open_link.closes_at(outcome.form))
+        if outcome.form
+        else None,
     )
 
 
 def _rows(event):
-    """The export's rows: one per answer of the (filtered) set; 404 when it is hidden."""
+    """The export's rows (the groups shown); 404 when nothing is shown."""
     outcome = results.event_results(event, current_language(), sector_filter())
     if outcome.hidden:
         abort(404)
-    return answer_table(outcome.form.questions, results.answers_of(event.id, sector_filter()))
+    return results_table(outcome)
 
 
-def answer_table(questions, answers):
-    """(header, rows) of an export: the day and one formula-safe cell per question."""
-    header = [_("Jour")] + [q.get(current_language()) or q["fr"] for q in questions]
-    rows = [
-        [a.day.isoformat()] + [_cell(a.values.get(q["key"])) for q in questions] for a in answers
-    ]
-    return header, rows
+def channel_label(channel):
+    if channel == AnswerChannel.OPEN_LINK:
+        return _("Lien ouvert")
+    return _("Liens personnels")
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    text = ", ".join(value) if isinstance(value, list) else str(value)
-    return as_text_cell(text)
+def results_table(outcome):
+    """(header, rows) of an export: the aggregates of each shown group's questions, then
+    their free texts, each alone with its question; every text cell formula-safe."""
+    header = [_("Réponses"), _("Question"), _("Réponse"), _("Nombre")]
+    aggregates, texts = [], []
+    for group in outcome.groups:
+        if group.hidden:
+            continue
+        channel = channel_label(group.channel)
+        for item in group.questions:
+            label = as_text_cell(item.label)
+            for value, count in item.distribution:
+                aggregates.append([channel, label, as_text_cell(value), count])
+            if item.mean is not None:
+                aggregates.append([channel, label, _("Moyenne (1 à 5)"), item.mean])
+            for _handle, text, _quoted in item.texts:
+                texts.append([channel, label, as_text_cell(text), ""])
+    return header, aggregates + texts
 
 
 @bp.get("/events/<int:event_id>/evaluation.csv")
@@ -113,7 +131,8 @@ def evaluation_xlsx(event_id):
         sheet.append(row)
     for row in sheet.iter_rows():
         for cell in row:
-            cell.data_type = "s"  # text, never a formula
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula (counts stay numbers)
     out = io.BytesIO()
     book.save(out)
     return Response(
@@ -127,19 +146,17 @@ def evaluation_xlsx(event_id):
 @access.roles(*STAFF)
 def evaluation_quote(event_id):
     event = access.find_or_404(Event, event_id)
-    if results.event_results(event, current_language()).hidden:
-        abort(404)
     text = " ".join((request.form.get("text") or "").split())[:500]
     with unit_of_work("evaluation-quote"):
         chosen = results.choose_quote(
-            event.id, request.form.get("answer", ""), request.form.get("key", ""), text
+            event.id, request.form.get("text_id", ""), request.form.get("key", ""), text
         )
         if chosen is None:
-            abort(404)
+            abort(404)  # unknown, or its group is under the threshold
         if text:
             # The quote joins the meeting's report (a draft is made if there is none), with
             # at most the sector group as attribution; the team orders or trims it there.
-            sector = chosen.values.get(results.SECTOR_KEY)
+            sector = results.quote_sector(chosen)
             report_operations.add_quote(event.id, text, sector, access.actor())
     flash(_("Citation ajoutée au compte rendu.") if text else _("Citation retirée."), "info")
     return redirect(url_for("admin.evaluation", event_id=event.id), 303)

@@ -1,6 +1,8 @@
 """/admin/grand-bain/...: the evaluation results of a host's offer (all its visits) and of an
 edition (every offer the team reaches, together), with their CSV export. The threshold of
-results.MIN_ANSWERS applies to every page and export, and to each filtered subset.
+results.MIN_ANSWERS applies to every page and export, to each filtered subset and to the rest
+of it, and an edition pools the small offers' answers only when they reach it together
+(results.pooled). Exports give aggregates and free texts apart (results_table).
 
 Bassin teams and admins only: offers are loaded within the account's scope, so an offer of
 another bassin is not found and an edition's results count only the team's offers."""
@@ -10,7 +12,7 @@ from sqlalchemy import select
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.evaluations import answer_table, csv_response, sector_filter
+from webapp.admin.evaluations import csv_response, results_table, sector_filter
 from webapp.admin.grand_bain import TEAMS, edition_or_404
 from webapp.auth import scopes
 from webapp.evaluations import results, visits
@@ -18,10 +20,6 @@ from webapp.evaluations.invitations import template_of
 from webapp.extensions import db
 from webapp.grandbain.models import Offer
 from webapp.vocabulary import current_language, sector_groups
-
-
-def _offer_questions(outcome):
-    return outcome.form.questions if outcome.form else []
 
 
 @bp.get("/grand-bain/offers/<int:offer_id>/evaluation")
@@ -49,8 +47,7 @@ def grand_bain_offer_evaluation_csv(offer_id):
     outcome = results.offer_results(offer.id, current_language(), sector_filter())
     if outcome.hidden:
         abort(404)
-    answers = results.offers_answers([offer.id], sector_filter())
-    table = answer_table(_offer_questions(outcome), answers)
+    table = results_table(outcome)
     return csv_response(*table, f"grand-bain-{offer.edition.year}-evaluation-{offer.id}.csv")
 
 
@@ -98,5 +95,4 @@ def grand_bain_evaluations_csv(year):
     outcome = results.offers_results(ids, questions, current_language(), sector_filter())
     if outcome.hidden:
         abort(404)
-    table = answer_table(questions, results.offers_answers(ids, sector_filter()))
-    return csv_response(*table, f"grand-bain-{edition.year}-evaluations.csv")
+    return csv_response(*results_table(outcome), f"grand-bain-{edition.year}-evaluations.csv")

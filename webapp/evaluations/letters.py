@@ -31,9 +31,11 @@ WHAT = {
 }
 
 
-def last_day(form):
-    """The last local day the form takes answers, in the current language ('mardi 7 mai')."""
-    return format_date(to_local(form.closes_at - timedelta(seconds=1)).date(), "full")
+def last_day(form, closes_at=None):
+    """The last local day the form takes answers (or the open link, closing at `closes_at`),
+    in the current language ('mardi 7 mai')."""
+    closes_at = closes_at or form.closes_at
+    return format_date(to_local(closes_at - timedelta(seconds=1)).date(), "full")
 
 
 def _day(moment):

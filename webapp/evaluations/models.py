@@ -3,8 +3,13 @@ and anonymous answers.
 
 An answer has no link to its invitation, its registration or booking, its token or its
 person: no foreign key, no copied value, a random UUID key (no order that follows the
-invitations) and the day only. tests/evaluations/test_anonymity.py reads the metadata to
-keep it so.
+invitations), the day only and the channel it came by (a personal link or the open link:
+a flag shared by every answer of that channel). tests/evaluations/test_anonymity.py reads the
+metadata to keep it so.
+
+The open link takes one answer per client and form: an OpenLinkClaim holds a keyed hash of
+the client's network address until the link closes, never the address, nor a link to the
+answer.
 """
 
 import uuid
@@ -13,9 +18,11 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.agenda.models import Event
+from webapp.evaluations.states import AnswerChannel
 from webapp.extensions import db
 from webapp.grandbain.models import Booking, Offer
 from webapp.registrations.models import Registration
+from webapp.states import check_in
 from webapp.timezones import UTCDateTime, utcnow
 from webapp.tokens import new_token
 
@@ -115,12 +122,15 @@ class Invitation(db.Model):
 
 
 class Answer(db.Model):
-    """One filled form: the event or the Grand Bain offer, the day, the values keyed by
-    question key. Nothing else (never the visit slot: a slot of a few visitors would name
-    them)."""
+    """One filled form: the event or the Grand Bain offer, the day, the channel, the values
+    keyed by question key. Nothing else (never the visit slot: a slot of a few visitors
+    would name them)."""
 
     __tablename__ = "evaluation_answers"
-    __table_args__ = (exactly_one("event_id", "offer_id"),)
+    __table_args__ = (
+        exactly_one("event_id", "offer_id"),
+        check_in("channel", AnswerChannel, name="channel_known"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     event_id: Mapped[int | None] = mapped_column(
@@ -130,8 +140,25 @@ class Answer(db.Model):
         ForeignKey("grand_bain_offers.id", ondelete="CASCADE"), index=True
     )
     day = mapped_column(Date, nullable=False)
+    channel: Mapped[str] = mapped_column(
+        String(10), default=AnswerChannel.INVITED, server_default=AnswerChannel.INVITED.value
+    )
     values: Mapped[dict] = mapped_column(JSON)
     # "Use as quote": the trimmed text the team chose for the report (with at most the
     # sector group as attribution, read from the values).
     quote_key: Mapped[str | None] = mapped_column(String(40))
     quote_text: Mapped[str | None] = mapped_column(Text)
+
+
+class OpenLinkClaim(db.Model):
+    """This client answered this form by its open link: a keyed hash of (form, network
+    address), kept until the link closes (`expires_at`, the same for every claim of a form,
+    so it dates nothing). No address, no time of its own, no link to the answer."""
+
+    __tablename__ = "evaluation_open_claims"
+
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation_forms.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at = mapped_column(UTCDateTime, nullable=False, index=True)

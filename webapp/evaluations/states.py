@@ -15,3 +15,11 @@ class QuestionType(StrEnum):
 TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
 SCALE_VALUES = ("1", "2", "3", "4", "5")
 YES_NO_VALUES = ("yes", "no")
+
+
+class AnswerChannel(StrEnum):
+    """How an answer came: by a person's own link (invited) or by an event's open link (its
+    QR code, anyone). Each is counted and shown apart, each meets the threshold alone."""
+
+    INVITED = "invited"
+    OPEN_LINK = "open_link"

@@ -1,11 +1,12 @@
 """/evaluations/<token> (a personal link, after an event or a Grand Bain visit) and
-/evaluations/open/<token> (an event's walk-ins, one answer per browser): the form, then a
-thank-you that cannot be sent again."""
+/evaluations/open/<token> (an event's walk-ins, one answer per client until 14 days after
+the meeting): the form, then a thank-you that cannot be sent again."""
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from webapp.evaluations import about, answers, retention  # noqa: F401  retention: listens
+from webapp.evaluations import about, answers, open_link, retention  # noqa: F401  listens
 from webapp.evaluations.forms import evaluation_form, values_from
 from webapp.evaluations.letters import last_day
 from webapp.evaluations.models import EvaluationForm, Invitation
@@ -75,19 +76,26 @@ def _answered_here(form_row):
     return isinstance(done, list) and form_row.id in done
 
 
-@bp.route("/evaluations/open/<token>", methods=["GET", "POST"])
+@bp.route("/evaluations/open/<token>", methods=["GET", "POST"], endpoint="open_link")
 @limiter.limit("10/minute;60/hour", methods=["POST"])
-def open_link(token):
+def open_link_page(token):
     form_row = _open_form_or_404(token)
     subject = about.of_event(form_row.event, current_language())
     if _answered_here(form_row):
         return _thanks(subject, 409 if request.method == "POST" else 200)
-    if not form_row.is_open():
-        return _closed(subject)
+    closes = open_link.closes_at(form_row)
+    if not open_link.is_open(form_row):
+        return _closed(subject, last_day(form_row, closes))
+    client = open_link.client_key(form_row.id, get_remote_address(), current_app.secret_key)
+    if open_link.has_claimed(form_row.id, client):
+        return _answered_from_here(subject)
     form = evaluation_form(form_row.questions, current_language())
     if form.validate_on_submit():
-        with unit_of_work("evaluation-open-answer"):
-            answers.answer_open_link(form_row, values_from(form, form_row.questions))
+        try:
+            with unit_of_work("evaluation-open-answer"):
+                answers.answer_open_link(form_row, values_from(form, form_row.questions), client)
+        except answers.AlreadyAnswered:
+            return _answered_from_here(subject)
         response = _thanks(subject, 200)
         response.set_cookie(
             OPEN_COOKIE,
@@ -99,7 +107,7 @@ def open_link(token):
             path="/evaluations/",
         )
         return response
-    return _form(form_row, subject, form)
+    return _form(form_row, subject, form, closes)
 
 
 def _done_list(form_row):
@@ -111,14 +119,14 @@ def _done_list(form_row):
     return done + [form_row.id]
 
 
-def _form(form_row, subject, form):
+def _form(form_row, subject, form, closes_at=None):
     status = 422 if request.method == "POST" else 200
     page = render_template(
         "evaluations/form.html",
         about=subject,
         questions=form_row.questions,
         form=form,
-        last_day=last_day(form_row),
+        last_day=last_day(form_row, closes_at),
     )
     return make_response(page, status)
 
@@ -128,6 +136,13 @@ def _thanks(subject, status):
     return make_response(page, status)
 
 
-def _closed(subject):
-    page = render_template("evaluations/closed.html", about=subject)
+def _answered_from_here(subject):
+    """This client's answer by the open link is in (another browser, a cleared cookie)."""
+    page = render_template("evaluations/thanks.html", about=subject, from_here=True)
+    return make_response(page, 409 if request.method == "POST" else 200)
+
+
+def _closed(subject, until=None):
+    """The form takes no more answers; `until`: the open link's last day, said on the page."""
+    page = render_template("evaluations/closed.html", about=subject, until=until)
     return make_response(page, 410 if request.method == "POST" else 200)
