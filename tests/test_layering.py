@@ -30,6 +30,7 @@ LAYERS = {
     "errors": 0,
     "health": 0,
     "static_urls": 0,
+    "access_log": 0,
     "mail": 1,
     "agenda": 2,
     "feeds": 3,
