@@ -276,6 +276,8 @@ def test_gunicorn_logs_access_with_tokens_masked():
     assert atoms["U"] == "/registrations/…/cancel"
     assert atoms["f"] == atoms["{referer}i"] == "https://x.example/propose/…"
     assert atoms["{location}o"] == "/registrations/…"
+    # gunicorn's own lines ("Error handling request /registrations/...") go through it too.
+    assert [type(f).__name__ for f in logger.error_log.filters] == ["MaskTokens"]
 
 
 class SimpleResponse:
