@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import ssl
@@ -149,11 +150,8 @@ class NginxSite:
 
 
 def nginx_binary():
-    for candidate in ("nginx", "/usr/sbin/nginx"):
-        found = subprocess.run(["which", candidate], capture_output=True, text=True).stdout
-        if found.strip() or Path(candidate).is_file():
-            return found.strip() or candidate
-    return None
+    """nginx on the PATH, or in /usr/sbin (Debian's, off a non-root user's PATH)."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 
 
 def nginx_version(binary):
