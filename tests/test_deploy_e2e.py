@@ -79,13 +79,20 @@ def e2e_database_url():
     return parsed, parsed.set(database=f"{parsed.database}_deploy_e2e")
 
 
-def recreate_database(server_url, name, drop_only=False):
+def empty_database(server_url, database_url):
+    """The test's own database, made once and emptied at each run (kept between runs, as the
+    workers' databases are: DROP DATABASE waits for a checkpoint, seconds on a busy server)."""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if not drop_only:
+        name = database_url.database
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    own = create_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with own.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    own.dispose()
 
 
 def start_mail_server(cert, key, password):
@@ -127,9 +134,12 @@ def run_unit_command(argv, env, what):
     return done
 
 
-def make_event(database_url):
-    """The territory (`flask load-territory`) and one published event open for registration,
-    written as the back office would."""
+def install(database_url):
+    """deploy/README.md's install (`flask db upgrade`, `flask load-territory`), in this
+    process, and one published event open for registration, written as the back office
+    would."""
+    from flask_migrate import upgrade
+
     from tests.conftest import make_config
     from tests.factories import event_factory
     from webapp import create_app
@@ -138,6 +148,7 @@ def make_event(database_url):
 
     app = create_app(make_config(database_url))
     with app.app_context():
+        upgrade()
         load_territory()
         db.session.commit()
         event = event_factory(title="Concertation du déploiement", capacity=40)
@@ -175,7 +186,7 @@ def deployment():
         )
         d.wait_until(lambda: redis.Redis(port=redis_port).ping(), "redis-server", redis_server)
 
-        recreate_database(server_url, database_url.database)
+        empty_database(server_url, database_url)
         mail_password = secrets.token_urlsafe(16)
         mail = start_mail_server(cert, key, mail_password)
         env = d.production_environment(
@@ -185,11 +196,9 @@ def deployment():
             f"redis://127.0.0.1:{redis_port}/0",
             cert,
         )
-        flask = [str(d.ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
-        # deploy/README.md's install, then the unit's own check before it starts gunicorn.
-        run_unit_command(flask + ["db", "upgrade"], env, "db upgrade")
+        event_id = install(database_url.render_as_string(hide_password=False))
+        # The unit's own check before it starts gunicorn: nothing wrong with this environment.
         run_unit_command(d.check_config_command(), env, "check-config (ExecStartPre)")
-        event_id = make_event(database_url.render_as_string(hide_password=False))
 
         gunicorn_port = d.free_port()
         argv, bind_host = d.gunicorn_command(gunicorn_port)
@@ -223,7 +232,6 @@ def deployment():
             processes.stop()
         if mail:
             mail.stop()
-        recreate_database(server_url, database_url.database, drop_only=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
