@@ -271,3 +271,51 @@ def personal_links(app):
             values = {name: 1 for name in rule.arguments if name != "token"}
             links.append((rule, url_for(rule.endpoint, token=token, **values), token))
     return links
+
+
+def start_redis(processes, folder):
+    """A redis-server of the test's own on a free port, nothing saved to disk."""
+    import redis
+
+    port = free_port()
+    server = processes.start(
+        "redis",
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--dir", str(folder)],
+        folder / "logs",
+    )
+    wait_until(lambda: redis.Redis(port=port).ping(), "redis-server", server)
+    return port
+
+
+def start_gunicorn(processes, folder, env):
+    """agenda.service's ExecStart (its port changed), with the production environment."""
+    import httpx
+
+    port = free_port()
+    argv, bind_host = gunicorn_command(port)
+    assert bind_host == "127.0.0.1", "gunicorn must listen on loopback only"
+    server = processes.start("gunicorn", argv, folder / "logs", cwd=ROOT, env=env)
+    wait_until(
+        lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200,
+        "gunicorn",
+        server,
+        folder / "logs" / "gunicorn.err",
+    )
+    return port
+
+
+def start_nginx(processes, site, binary):
+    """nginx on the substituted site, checked first with `nginx -t` as an operator would."""
+    folder = site.folder
+    site.check_only_substituted()
+    (folder / "sites-enabled" / "agenda.conf").write_text(site.text)
+    (folder / "nginx.conf").write_text(main_configuration(site, mime_types(binary)))
+    argv = [binary, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    argv += ["-e", str(folder / "logs" / "error.log")]
+    checked = subprocess.run(argv + ["-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, f"nginx -t failed:\n{checked.stderr}"
+    server = processes.start("nginx", argv + ["-g", "daemon off;"], folder / "logs")
+    wait_until(
+        lambda: accepts_connections(site.https_port), "nginx", server, folder / "logs" / "error.log"
+    )

@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import ssl
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from tests import deployment as d
+from tests.registrations.test_views import form_data
 
 pytestmark = pytest.mark.xdist_group("deploy_e2e")
 
@@ -127,8 +129,6 @@ def start_mail_server(cert, key, password):
 
 
 def run_unit_command(argv, env, what):
-    import subprocess
-
     done = subprocess.run(argv, cwd=d.ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, f"{what} failed:\n{done.stdout}\n{done.stderr}"
     return done
@@ -176,55 +176,20 @@ def deployment():
     mail = None
     try:
         cert, key = d.self_signed_certificate(folder)
-        redis_port = d.free_port()
         processes = d.Processes()
-        redis_server = processes.start(
-            "redis",
-            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", str(folder)],
-            folder / "logs",
-        )
-        d.wait_until(lambda: redis.Redis(port=redis_port).ping(), "redis-server", redis_server)
-
+        redis_port = d.start_redis(processes, folder)
         empty_database(server_url, database_url)
         mail_password = secrets.token_urlsafe(16)
         mail = start_mail_server(cert, key, mail_password)
-        env = d.production_environment(
-            database_url.render_as_string(hide_password=False),
-            mail.port,
-            mail_password,
-            f"redis://127.0.0.1:{redis_port}/0",
-            cert,
-        )
-        event_id = install(database_url.render_as_string(hide_password=False))
+        url = database_url.render_as_string(hide_password=False)
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        env = d.production_environment(url, mail.port, mail_password, redis_url, cert)
+        event_id = install(url)
         # The unit's own check before it starts gunicorn: nothing wrong with this environment.
         run_unit_command(d.check_config_command(), env, "check-config (ExecStartPre)")
-
-        gunicorn_port = d.free_port()
-        argv, bind_host = d.gunicorn_command(gunicorn_port)
-        assert bind_host == "127.0.0.1"
-        gunicorn = processes.start("gunicorn", argv, folder / "logs", cwd=d.ROOT, env=env)
-        d.wait_until(
-            lambda: httpx.get(f"http://127.0.0.1:{gunicorn_port}/healthz").status_code == 200,
-            "gunicorn",
-            gunicorn,
-            folder / "logs" / "gunicorn.err",
-        )
-
+        gunicorn_port = d.start_gunicorn(processes, folder, env)
         site = d.NginxSite(d.free_port(), d.free_port(), gunicorn_port, cert, key, folder)
-        site.check_only_substituted()
-        (folder / "sites-enabled" / "agenda.conf").write_text(site.text)
-        (folder / "nginx.conf").write_text(d.main_configuration(site, d.mime_types(nginx)))
-        nginx_argv = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
-        nginx_argv += ["-e", str(folder / "logs" / "error.log")]
-        run_unit_command(nginx_argv + ["-t"], None, "nginx -t")
-        server = processes.start("nginx", nginx_argv + ["-g", "daemon off;"], folder / "logs")
-        d.wait_until(
-            lambda: d.accepts_connections(site.https_port),
-            "nginx",
-            server,
-            folder / "logs" / "error.log",
-        )
+        d.start_nginx(processes, site, nginx)
         yield Deployment(folder, site, processes, redis_port, event_id, d.nginx_version(nginx))
     finally:
         if processes:
@@ -320,17 +285,8 @@ def registration_form(browser, event_id):
 
 
 def person(n, csrf_token, **changes):
-    return {
-        "csrf_token": csrf_token,
-        "first_name": "Anne",
-        "last_name": "Peeters",
-        "email": f"anne.{n}@example.org",
-        "organisation": "CPAS d'Etterbeek",
-        "sector": "cpas",
-        "job_title": "Assistante sociale",
-        "consent": "y",
-        **changes,
-    }
+    """The registration form as test_views fills it, with the form's CSRF token."""
+    return {**form_data(n, **changes), "csrf_token": csrf_token}
 
 
 def test_registrations_through_nginx_are_counted_per_client(deployment):
