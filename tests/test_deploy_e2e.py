@@ -310,6 +310,7 @@ def test_registrations_through_nginx_are_counted_per_client(deployment):
         token = registration_form(bob, event)
         assert bob.post(url, data=person(4, token), headers=referer).status_code == 303
     counted = deployment.limiter_counts("registrations.register", "200/1/hour")
+    print(f"register posts counted per client (200/hour): {counted}")
     assert counted == {CLIENT_A: 3, CLIENT_B: 1}
 
 
@@ -333,6 +334,7 @@ def test_a_forged_forwarded_for_sent_to_gunicorn_directly_is_not_believed(deploy
             )
             assert answer.status_code == 422
     counted = deployment.limiter_counts("registrations.register", "200/1/hour")
+    print(f"with posts sent to gunicorn directly: {counted}")
     assert counted.get(OUTSIDER) == 2
     assert not [client for client in counted if client.startswith("203.0.113.")]
 
