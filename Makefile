@@ -26,6 +26,7 @@ install-dev: $(VENV)/.installed-dev translations
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d translations
 
+# `flask run`'s request log shows personal links as /registrations/… (webapp/access_log.py).
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty

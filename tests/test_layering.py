@@ -31,6 +31,7 @@ LAYERS = {
     "health": 0,
     "static_urls": 0,
     "logs": 0,
+    "access_log": 0,
     "mail": 1,
     "agenda": 2,
     "feeds": 3,

@@ -33,8 +33,9 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_commands(app)
 
-    from webapp import errors, i18n, static_urls, templating, urls
+    from webapp import access_log, errors, i18n, static_urls, templating, urls
 
+    access_log.init_app(app)
     hygiene.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

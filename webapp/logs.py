@@ -16,6 +16,8 @@ import logging.config
 import re
 from datetime import UTC, datetime
 
+from webapp.access_log import mask_tokens
+
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -24,11 +26,15 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # standing alone: what masking replaces.
 _ADDRESS = re.compile(r"[^\s@<>\"'(),;:\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+# Terminal colours (Werkzeug paints its request lines): noise in a file or the journal.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def mask(text):
-    """The text with every email address and personal-link token replaced by "…"."""
-    return _TOKEN.sub("…", _ADDRESS.sub("…@…", text))
+    """The text with every email address and personal-link token replaced by "…" (tokens in
+    URL paths, a password reset's included, as access_log.mask_tokens finds them; and any
+    other token-shaped word)."""
+    return _TOKEN.sub("…", mask_tokens(_ADDRESS.sub("…@…", text)))
 
 
 class MaskPersonalData(logging.Filter):
@@ -36,7 +42,7 @@ class MaskPersonalData(logging.Filter):
     token, whatever a log call (ours or a library's) put in it."""
 
     def filter(self, record):
-        message = mask(record.getMessage())
+        message = mask(_ANSI.sub("", record.getMessage()))
         record.msg, record.args = message, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
