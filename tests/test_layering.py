@@ -18,6 +18,7 @@ LAYERS = {
     "tokens": 0,
     "urls": 0,
     "capacity": 0,
+    "waitlist": 0,
     "audit": 0,
     "content_state": 0,
     "formfields": 0,

@@ -54,8 +54,10 @@ def test_cancelling_with_a_promotion_is_one_transaction(make_event, person, monk
         first = rules.register(event.id, person(1)).registration
         rules.register(event.id, person(2))
     messages = count(OutboxMessage)
+    from webapp import waitlist
+
     monkeypatch.setattr(
-        rules, "_promote_next", lambda event, now: (_ for _ in ()).throw(RuntimeError("crash"))
+        waitlist, "promote_next", lambda *args: (_ for _ in ()).throw(RuntimeError("crash"))
     )
     with pytest.raises(RuntimeError), unit_of_work():
         rules.cancel(first.id)

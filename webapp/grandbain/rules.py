@@ -13,12 +13,12 @@ other's visits when checking overlaps and the cap), then the slots' rows in id o
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, capacity
+from webapp import audit, capacity, waitlist
 from webapp.addresses import normalise_email
 from webapp.extensions import db
 from webapp.grandbain import notices
@@ -29,6 +29,14 @@ from webapp.tokens import new_token
 
 # A slot's places: counting them is not an edit public pages key on (content_state).
 SLOT_PLACES = capacity.Places(Slot, taken="booked_count", capacity="capacity")
+WAITLIST = waitlist.Waitlist(
+    Booking,
+    parent="slot_id",
+    places=SLOT_PLACES,
+    waiting=BookingStatus.WAITLISTED,
+    confirmed=BookingStatus.CONFIRMED,
+    cancelled=BookingStatus.CANCELLED,
+)
 PERSON_FIELDS = ("first_name", "last_name", "organisation", "sector", "job_title", "commune")
 
 
@@ -276,18 +284,7 @@ def collisions(new_slots, booked_slots, margin):
 
 def waitlist_position(booking):
     """1 for the first person waiting for that slot, or None when not waiting."""
-    if booking.status != BookingStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.slot_id == booking.slot_id,
-            Booking.status == BookingStatus.WAITLISTED,
-            Booking.id < booking.id,
-        )
-    )
-    return ahead + 1
+    return waitlist.position(WAITLIST, booking)
 
 
 def cancel(booking_id, now=None, notify=True):
@@ -306,8 +303,7 @@ def cancel(booking_id, now=None, notify=True):
     if not booking.is_active:
         return None
     was_confirmed = booking.status == BookingStatus.CONFIRMED
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
+    promoted = waitlist.leave(WAITLIST, booking, now, booking.slot.start_at, was_confirmed)
     audit.record(
         audit.Actor.personal_link(booking.visitor_id),
         "grand-bain.cancelled",
@@ -316,10 +312,8 @@ def cancel(booking_id, now=None, notify=True):
         before={"status": BookingStatus.CONFIRMED if was_confirmed else BookingStatus.WAITLISTED},
         after={"status": BookingStatus.CANCELLED},
     )
-    promoted = None
-    if was_confirmed:
-        capacity.give_back(SLOT_PLACES, booking.slot_id)
-        promoted = _promote_next(booking.slot_id, now)
+    if promoted is not None:
+        _promoted(promoted)
     db.session.refresh(booking.slot, ["booked_count"])
     notices.to_host(booking, "cancelled")
     if notify:
@@ -342,21 +336,9 @@ def cancel_all(visitor_id, now=None):
     return cancelled
 
 
-def _promote_next(slot_id, now):
-    """Confirm the first person waiting for the slot if a place is free (under its lock)."""
-    slot = db.session.get(Slot, slot_id)
-    if slot.start_at <= now:
-        return None
-    first = db.session.scalar(
-        select(Booking)
-        .where(Booking.slot_id == slot_id, Booking.status == BookingStatus.WAITLISTED)
-        .order_by(Booking.id)
-        .limit(1)
-    )
-    if first is None or not capacity.take(SLOT_PLACES, slot_id):
-        return None
-    first.status = BookingStatus.CONFIRMED
-    first.confirmed_at = now
+def _promoted(first):
+    """What follows a visit confirmed from the waitlist: its line, the visitor's and the
+    host's mail."""
     audit.record(
         audit.SYSTEM,
         "grand-bain.promoted",
@@ -368,7 +350,6 @@ def _promote_next(slot_id, now):
     db.session.flush()
     notices.to_visitor(first.visitor, "promoted", [first])
     notices.to_host(first, "booked")
-    return first
 
 
 def due_reminders(now=None, within=timedelta(hours=48)):

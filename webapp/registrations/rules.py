@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
-from webapp import audit, capacity
+from webapp import audit, capacity, waitlist
 from webapp.addresses import normalise_email
 from webapp.agenda.models import Event
 from webapp.agenda.places import card_places
@@ -62,6 +62,14 @@ PERSON_FIELDS = (
 # change time alone; nor do they move the content generation (see capacity.py): the event
 # page keys on its own count, and `cards_follow` moves the generation when a card changes.
 SEATS = capacity.Places(Event, taken="confirmed_count", capacity="capacity", keep=("updated_at",))
+WAITLIST = waitlist.Waitlist(
+    Registration,
+    parent="event_id",
+    places=SEATS,
+    waiting=RegistrationStatus.WAITLISTED,
+    confirmed=RegistrationStatus.CONFIRMED,
+    cancelled=RegistrationStatus.CANCELLED,
+)
 
 
 def lock_event(event_id):
@@ -195,12 +203,6 @@ def take_place(event):
     return taken
 
 
-def _give_back_place(event):
-    """Count one confirmed place fewer."""
-    capacity.give_back(SEATS, event.id)
-    db.session.refresh(event, ["confirmed_count"])
-
-
 def set_status(registration, status, now):
     registration.status = status
     if status == RegistrationStatus.CONFIRMED:
@@ -211,18 +213,7 @@ def set_status(registration, status, now):
 
 def waitlist_position(registration):
     """1 for the first person waiting, or None when not on the waitlist."""
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == registration.event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            Registration.id < registration.id,
-        )
-    )
-    return ahead + 1
+    return waitlist.position(WAITLIST, registration)
 
 
 def cancel(registration_id, now=None, notify=True, actor=None):
@@ -240,7 +231,14 @@ def cancel(registration_id, now=None, notify=True, actor=None):
         return None
     was_confirmed = registration.holds_place  # a walk-in at the door held no place
     before = registration.status
-    set_status(registration, RegistrationStatus.CANCELLED, now)
+    promoted = None
+    if was_confirmed:
+        event = db.session.get(Event, registration.event_id, populate_existing=True)
+        with cards_follow(event):
+            promoted = waitlist.leave(WAITLIST, registration, now, event.start_at, True)
+            db.session.refresh(event, ["confirmed_count"])
+    else:
+        waitlist.leave(WAITLIST, registration, now, None, held_place=False)
     if actor is not None:
         audit.record(
             actor,
@@ -252,42 +250,19 @@ def cancel(registration_id, now=None, notify=True, actor=None):
         )
     if notify:
         notifications.queue(registration, "cancelled")
-    promoted = None
-    if was_confirmed:
-        event = db.session.get(Event, registration.event_id, populate_existing=True)
-        with cards_follow(event):
-            _give_back_place(event)
-            promoted = _promote_next(event, now)
-    if actor is not None and promoted is not None:
-        audit.record(
-            audit.SYSTEM,
-            "registration.promoted",
-            "registration",
-            promoted.id,
-            before={"status": RegistrationStatus.WAITLISTED},
-            after={"status": RegistrationStatus.CONFIRMED},
-        )
+    if promoted is not None:
+        notifications.queue(promoted, "promoted")
+        if actor is not None:
+            audit.record(
+                audit.SYSTEM,
+                "registration.promoted",
+                "registration",
+                promoted.id,
+                before={"status": RegistrationStatus.WAITLISTED},
+                after={"status": RegistrationStatus.CONFIRMED},
+            )
     db.session.flush()
     return promoted
-
-
-def _promote_next(event, now):
-    """Confirm the first person on the waitlist if a place is free (under the event lock)."""
-    if event.start_at <= now:
-        return None
-    first = db.session.scalar(
-        select(Registration)
-        .where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED
-        )
-        .order_by(Registration.id)
-        .limit(1)
-    )
-    if first is None or not take_place(event):
-        return None
-    set_status(first, RegistrationStatus.CONFIRMED, now)
-    notifications.queue(first, "promoted")
-    return first
 
 
 def locked(registration_id):
