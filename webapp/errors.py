@@ -35,7 +35,7 @@ RETRY_AFTER_SECONDS = 30
 DRIVER_OPERATIONAL_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)
 
 
-def _database_down(error):
+def database_down(error):
     """The database did not answer (down, restarting, unreachable): not a bug of ours."""
     if isinstance(error, (OperationalError, *DRIVER_OPERATIONAL_ERRORS)):
         return True
@@ -87,7 +87,7 @@ def init_app(app):
         return render_template(template, error=error), error.code, headers
 
     def database_error(error):
-        if not _database_down(error):
+        if not database_down(error):
             raise error
         with suppress(Exception):
             db.session.rollback()
@@ -110,7 +110,7 @@ def init_app(app):
         try:
             db.session.rollback()  # the teardown's remove() then has nothing left to fail on
         except Exception as error:
-            if not _database_down(error):
+            if not database_down(error):
                 raise
             if g.get(SAVED):
                 logger.warning(
@@ -125,7 +125,7 @@ def init_app(app):
     @app.errorhandler(500)
     def server_error(error):
         original = getattr(error, "original_exception", None)
-        if original is not None and _database_down(original):
+        if original is not None and database_down(original):
             return database_error(original)
         with suppress(Exception):
             db.session.rollback()

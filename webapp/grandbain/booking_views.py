@@ -114,17 +114,25 @@ def _booking(edition, slot_ids, action, malformed=False):
                     waitlist=form.waitlist.data,
                     language=current_language(),
                 )
+                # Made before the commit: nothing after it can turn saved visits into an error.
+                answer = _booked(edition, outcome)
         except rules.BookingRefused as refused:
             general, problems = _refusal_messages(edition, refused)
             return _booking_page(edition, shown, form, action, general, problems, slot_ids), 409
         g.grand_bain_mail_sent = True
-        if outcome.new_visitor:
-            return redirect(url_for(".visits", token=outcome.visitor.token), 303)
-        return render_template("grandbain/sent.html", edition=edition, email=outcome.visitor.email)
+        return answer
     status = 422 if request.method == "POST" else 200
     if general:
         status = 409 if request.method == "POST" else 200
     return _booking_page(edition, shown, form, action, general, problems, slot_ids), status
+
+
+def _booked(edition, outcome):
+    """The answer to a booking: the new visitor's page, or the page saying the link to her
+    visits was sent by mail."""
+    if outcome.new_visitor:
+        return redirect(url_for(".visits", token=outcome.visitor.token), 303)
+    return render_template("grandbain/sent.html", edition=edition, email=outcome.visitor.email)
 
 
 def _slots_to_show(edition, slot_ids):

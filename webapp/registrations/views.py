@@ -110,6 +110,7 @@ def register(event_id):
                 form=None,
                 refusal=REFUSALS[refused.reason](),
             ), 409
+        g.personal_link_resent = not outcome.created  # saved: counts against the address
         return answer
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -121,7 +122,6 @@ def _registered(event, outcome):
     """The answer to a registration: the new registration's page, or the page saying that its
     personal link was sent again."""
     if not outcome.created:
-        g.personal_link_resent = True
         return render_template(
             "registrations/already.html", event=event, email=outcome.registration.email
         )
