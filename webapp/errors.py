@@ -67,7 +67,8 @@ def _request_ends_its_context():
 def _limit_retry_after(error):
     """Seconds until the window of the limit that refused the request ends (its whole period
     when the limits' storage cannot tell)."""
-    period = error.limit.limit.get_expiry()
+    limit = getattr(error, "limit", None)  # a RateLimitExceeded names its limit
+    period = limit.limit.get_expiry() if limit is not None else 60
     try:
         seconds = min(limiter.current_limit.reset_at - time.time(), period)
     except Exception:
