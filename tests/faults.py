@@ -1,5 +1,6 @@
 """Real components that falter on demand: a redis-server of the test's own (stopped, or frozen
-with SIGSTOP) and a TCP relay to PostgreSQL whose connections the test cuts."""
+with SIGSTOP) and a TCP relay to PostgreSQL whose connections the test cuts; and the moment
+right after a commit, to make them falter then."""
 
 import contextlib
 import shutil
@@ -10,7 +11,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import make_url
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event, make_url
 
 from tests.smtp import free_port
 
@@ -142,3 +144,23 @@ class DatabaseRelay:
         with self._lock:
             self._sockets.discard(source)
         source.close()
+
+
+class right_after_the_commit:
+    """Runs `fault()` once, just after the next COMMIT of any session (the view's), not at
+    a SAVEPOINT's release."""
+
+    def __init__(self, fault):
+        self.fault, self.done = fault, False
+
+    def __call__(self, session):
+        if not self.done and not session.in_nested_transaction():
+            self.done = True
+            self.fault()
+
+    def __enter__(self):
+        event.listen(Session, "after_commit", self)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(Session, "after_commit", self)

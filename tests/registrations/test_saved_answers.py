@@ -2,11 +2,10 @@
 limits' Redis, the database connection), the person is sent to the page of what was saved."""
 
 import pytest
-from flask_sqlalchemy.session import Session
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.conftest import make_config, postgresql_only
-from tests.faults import DatabaseRelay, redis_server  # noqa: F401  the fixture
+from tests.faults import DatabaseRelay, redis_server, right_after_the_commit  # noqa: F401
 from tests.registrations.test_views import form_data
 from webapp import create_app
 from webapp.extensions import db
@@ -15,26 +14,6 @@ from webapp.registrations.models import Registration
 
 def registrations():
     return db.session.scalar(select(func.count()).select_from(Registration))
-
-
-class right_after_the_commit:
-    """Runs `fault()` once, just after the next COMMIT of any session (the view's), not at
-    a SAVEPOINT's release."""
-
-    def __init__(self, fault):
-        self.fault, self.done = fault, False
-
-    def __call__(self, session):
-        if not self.done and not session.in_nested_transaction():
-            self.done = True
-            self.fault()
-
-    def __enter__(self):
-        event.listen(Session, "after_commit", self)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(Session, "after_commit", self)
 
 
 class TestRedisStoppingAfterTheCommit:
