@@ -65,6 +65,10 @@ class Config:
         CACHE_URL if (CACHE_URL or "").startswith(("redis://", "rediss://")) else "memory://"
     )
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Seconds a Redis client (cache, limits) waits to connect or for an answer: past them the
+    # page goes without its cache and the limits are counted in process memory, so a frozen
+    # Redis costs a request at most this, never the site.
+    REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host: the
     # client address (rate limits) and the scheme come from there. 0: the app faces clients.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
@@ -74,7 +78,6 @@ class Config:
     # Sent and failed outbox messages are deleted this many days after they were written
     # (purge-personal-data); a sent message keeps no address or body even before that.
     OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
-    RATELIMIT_HEADERS_ENABLED = True
     # How many gunicorn workers serve the app (gunicorn reads it too); 0: not said. Read by
     # check-config, which warns about what each worker would keep apart.
     WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "0")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.extensions import csrf, db, limiter, login_manager, migrate, redis_options
 from webapp.extensions import mail as mail_extension  # webapp.mail is a package too
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +71,12 @@ def _init_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     mail_extension.init_app(app)
+    if app.config.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://")):
+        options = redis_options(app.config["REDIS_TIMEOUT"])
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            **options,
+            **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+        }
     limiter.init_app(app)
 
 

@@ -5,11 +5,15 @@ can never be served for other data: a store only has to forget old entries, neve
 told that something changed. Memory is per worker; Redis (CACHE_URL) is shared by all.
 """
 
+import logging
 from collections import OrderedDict
-from contextlib import suppress
 from threading import Lock
 
 from flask import current_app
+
+from webapp.extensions import redis_options
+
+logger = logging.getLogger(__name__)
 
 
 class MemoryCache:
@@ -36,24 +40,42 @@ class MemoryCache:
 
 
 class RedisCache:
-    """Bodies in Redis under a prefix, shared by every worker; entries expire on their own."""
+    """Bodies in Redis under a prefix, shared by every worker; entries expire on their own.
 
-    def __init__(self, url, prefix, ttl):
+    A Redis that is down, or frozen past `timeout` seconds, is only a miss: the page is
+    rendered and served without its cache (one warning when Redis stops answering, one line
+    when it answers again)."""
+
+    def __init__(self, url, prefix, ttl, timeout=0.25):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, **redis_options(timeout))
         self.prefix = prefix
         self.ttl = ttl
+        self.failing = False
 
     def get(self, key):
-        try:
-            return self.client.get(f"{self.prefix}:{key}")
-        except Exception:  # a cache that does not answer is only a miss
-            return None
+        return self._ask(self.client.get, f"{self.prefix}:{key}")
 
     def set(self, key, value):
-        with suppress(Exception):  # a cache that does not answer is only a miss
-            self.client.set(f"{self.prefix}:{key}", value, ex=self.ttl)
+        self._ask(self.client.set, f"{self.prefix}:{key}", value, ex=self.ttl)
+
+    def _ask(self, command, *args, **kwargs):
+        try:
+            answer = command(*args, **kwargs)
+        except Exception as error:  # a cache that does not answer is only a miss
+            if not self.failing:
+                self.failing = True
+                logger.warning(
+                    "cache %s: Redis does not answer (%s); serving without it",
+                    self.prefix,
+                    type(error).__name__,
+                )
+            return None
+        if self.failing:
+            self.failing = False
+            logger.info("cache %s: Redis answers again", self.prefix)
+        return answer
 
 
 def body_store(name, size, ttl):
@@ -62,6 +84,7 @@ def body_store(name, size, ttl):
     store = current_app.extensions.get(extension_name)
     if store is None:
         url = current_app.config.get("CACHE_URL")
-        store = RedisCache(url, name, ttl) if url else MemoryCache(size)
+        timeout = current_app.config.get("REDIS_TIMEOUT", 0.25)
+        store = RedisCache(url, name, ttl, timeout) if url else MemoryCache(size)
         current_app.extensions[extension_name] = store
     return store

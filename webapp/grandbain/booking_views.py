@@ -123,10 +123,8 @@ def _booking(edition, slot_ids, action, malformed=False):
     now = utcnow()
     if malformed or not slot_ids:
         general = SET_REFUSALS["no-slot"]()
-    elif not edition.is_booking_open(now):
-        general = SET_REFUSALS[
-            "closed" if edition.booking_opens_at and edition.booking_opens_at <= now else "not-open"
-        ]()
+    elif rules.window_refusal(edition, now):
+        general = SET_REFUSALS[rules.window_refusal(edition, now)]()
     elif request.method == "POST" and form.validate_on_submit():
         questions = {s.id: form[question_field(s.id)].data for s in shown}
         try:
@@ -139,14 +137,15 @@ def _booking(edition, slot_ids, action, malformed=False):
                     waitlist=form.waitlist.data,
                     language=current_language(),
                 )
+                # Made before the commit: nothing after it can turn saved visits into an error.
+                answer = _booked(outcome)
         except rules.BookingRefused as refused:
             if refused.private:
                 return _told_by_mail(edition, slot_ids, form.email.data, refused), 409
             general, problems = _refusal_messages(edition, refused)
             return _booking_page(edition, shown, form, action, general, problems, slot_ids), 409
         g.grand_bain_mail_sent = True
-        # The page of this request's visits; the page of all of the address's goes by mail.
-        return redirect(url_for(".visits", token=outcome.request_token), 303)
+        return answer
     status = 422 if request.method == "POST" else 200
     if general:
         status = 409 if request.method == "POST" else 200
@@ -162,6 +161,12 @@ def _told_by_mail(edition, slot_ids, email, refused):
     return render_template(
         "grandbain/sent.html", edition=edition, email=rules.normalise_email(email)
     )
+
+
+def _booked(outcome):
+    """The answer to a booking: the page of this request's visits (the page of every visit
+    of the address goes by mail)."""
+    return redirect(url_for(".visits", token=outcome.request_token), 303)
 
 
 def _slots_to_show(edition, slot_ids):

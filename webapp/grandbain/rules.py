@@ -129,11 +129,19 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
     return Outcome(visitor, bookings, request_token)
 
 
-def _check_window(edition, now):
+def window_refusal(edition, now):
+    """Why visitors may not book now ("not-open", "closed"), or None while booking is open:
+    the booking window, checked here only (the booking page asks it before the form)."""
     if edition.is_booking_open(now):
-        return
+        return None
     opened = edition.booking_opens_at is not None and edition.booking_opens_at <= now
-    raise BookingRefused("closed" if opened else "not-open")
+    return "closed" if opened else "not-open"
+
+
+def _check_window(edition, now):
+    refusal = window_refusal(edition, now)
+    if refusal:
+        raise BookingRefused(refusal)
 
 
 def _checked_slots(edition, slot_ids, now):

@@ -4,10 +4,17 @@ A message's failure is recorded on that message alone and the worker goes on wit
 one: the attempt is counted before anything is sent, the error is kept, what the server or
 the network may let through later is retried with a backoff, and what can only fail again
 (`failures.is_permanent`) is marked failed at once.
+
+A worker that loses the database mid-batch keeps its claim and what it knows (a message the
+mail server accepted): it waits for the database and records it then, and goes on with its
+batch (`_Persistence`). A message whose sending is recorded on no row (the worker killed
+between the server's acceptance and the commit) is sent again after STALE_CLAIM: at most one
+duplicate per message in flight, never a loss.
 """
 
 import logging
 import secrets
+import time
 from contextlib import ExitStack
 from datetime import timedelta
 
@@ -16,6 +23,7 @@ from flask_mail import Attachment, Message
 from sqlalchemy import delete, select, update
 
 from webapp.addresses import mail_address
+from webapp.errors import database_down
 from webapp.extensions import db
 from webapp.mail.connection import connect
 from webapp.mail.failures import describe, is_permanent
@@ -32,6 +40,9 @@ MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=10)
 SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
 RECIPIENT_LENGTH = OutboxMessage.__table__.c.recipient.type.length
+# While the database does not answer, a worker holding a claim asks again after these many
+# seconds, doubled each time up to the last.
+DATABASE_WAITS = (0.5, 1, 2, 4, 8)
 # What a sent or forgotten message no longer needs: the address and everything personal.
 _BLANK = {"recipient": "", "body_text": "", "body_html": None, "ics": None}
 
@@ -224,28 +235,68 @@ def _as_mail(message):
     return mail_message
 
 
-def deliver_batch(limit=50, now=None, stop=None):
+class _Persistence:
+    """Units of work that must not be lost while the batch's worker lives: one that fails
+    because the database does not answer is tried again, with waits, until it answers (or
+    the worker is asked to stop: then the error is raised, and the claim waits STALE_CLAIM)."""
+
+    def __init__(self, stop=None, pause=None):
+        self.stop = stop or (lambda: False)
+        self.pause = pause or time.sleep
+        self.away = False
+
+    def keep(self, name, work, *args):
+        """`work(*args)`'s result, in a unit of work that commits once the database answers."""
+        waits = iter(DATABASE_WAITS)
+        wait = None
+        while True:
+            try:
+                with unit_of_work(name):
+                    result = work(*args)
+            except Exception as error:
+                if not database_down(error) or self.stop():
+                    raise
+                wait = next(waits, wait or DATABASE_WAITS[-1])
+                if not self.away:
+                    self.away = True
+                    logger.warning(
+                        "outbox: the database does not answer (%s); the batch is kept, "
+                        "trying again",
+                        type(getattr(error, "orig", error)).__name__,
+                    )
+                self.pause(wait)
+                continue
+            if self.away:
+                self.away = False
+                logger.info("outbox: the database answers again; the batch goes on")
+            return result
+
+
+def deliver_batch(limit=50, now=None, stop=None, pause=None):
     """Send what is due through one SMTP connection; returns (sent, failed) counts.
 
     Each message's outcome is recorded on it alone and the batch goes on; only a server that
     cannot be reached postpones the rest of the batch. When `stop()` turns true (the worker
-    was asked to stop) the message in hand is finished and the rest given back at once.
+    was asked to stop) the message in hand is finished and the rest given back at once. A
+    database that stops answering is waited for (`pause(seconds)`), the claim kept.
     """
     now = now or utcnow()
     claimed = [(m.id, m.claim_token) for m in claim_batch(limit, now)]
+    persistence = _Persistence(stop, pause)
     sent = failed = 0
     link = _SMTPLink()
     try:
         for position, (message_id, token) in enumerate(claimed):
             if stop is not None and stop():
-                _give_back(claimed[position:])
+                persistence.keep("give-back-mail-claims", _give_back, claimed[position:])
                 break
             try:
                 link.open()
             except Exception as error:  # the server is down: the rest waits for a retry
-                failed += _postpone(claimed[position:], error, now)
+                rest = claimed[position:]
+                failed += persistence.keep("postpone-mail", _postpone, rest, error, now)
                 break
-            outcome = _deliver_one(link, message_id, token, now)
+            outcome = _deliver_one(link, message_id, token, now, persistence)
             sent += outcome is True
             failed += outcome is False
     finally:
@@ -253,69 +304,100 @@ def deliver_batch(limit=50, now=None, stop=None):
     return sent, failed
 
 
-def _deliver_one(link, message_id, token, now):
+def _deliver_one(link, message_id, token, now, persistence):
     """Send one claimed message: True (sent), False (failed, recorded), None (claim lost)."""
-    if not _take(message_id, token, now):
+    taken = persistence.keep("count-mail-attempt", _take, message_id, token, now)
+    if taken is None:
         return None
-    message = db.session.get(OutboxMessage, message_id)
+    attempt, mail_message = taken
     try:
-        link.send(_as_mail(message))
+        if isinstance(mail_message, Exception):
+            raise mail_message
+        link.send(mail_message)
     except Exception as error:
-        with unit_of_work("record-mail-failure"):
-            _record_failure(message, error, now)
+        persistence.keep("record-mail-failure", _record_attempt_failure, attempt, error, now)
         link.reset()
         return False
-    with unit_of_work("mark-mail-sent"):
-        _mark_sent(message)
+    # The server has the message: from here on it must be recorded as sent, however long
+    # the database takes to answer, or it would be sent again.
+    persistence.keep("mark-mail-sent", _mark_sent, attempt)
     return True
+
+
+class _Attempt:
+    """One attempt at one message: its claim and the attempt count it made (together, the
+    attempt's identity: a failure is recorded only on a message that is still this
+    attempt's, never over another worker's attempt or a sent message)."""
+
+    def __init__(self, message_id, token, attempts):
+        self.message_id, self.token, self.attempts = message_id, token, attempts
+
+    def mine(self):
+        return (
+            (OutboxMessage.id == self.message_id)
+            & (OutboxMessage.claim_token == self.token)
+            & (OutboxMessage.attempts == self.attempts)
+            & (OutboxMessage.status == OutboxStatus.SENDING)
+        )
 
 
 def _take(message_id, token, now):
     """Count the attempt and commit it before anything is sent, so a message whose sending
     kills the worker still has its attempts counted and is given up after MAX_ATTEMPTS.
-    False when the claim was lost meanwhile (taken over after STALE_CLAIM)."""
-    with unit_of_work("count-mail-attempt"):
-        taken = db.session.execute(
+    Returns (the attempt, the mail to send, or the error that makes it unsendable); None
+    when the claim was lost meanwhile (taken over after STALE_CLAIM)."""
+    taken = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == OutboxStatus.SENDING,
+        )
+        .values(attempts=OutboxMessage.attempts + 1, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    try:
+        mail_message = _as_mail(message)  # read now: nothing is read between send and record
+    except Exception as error:
+        mail_message = error
+    return _Attempt(message_id, token, message.attempts), mail_message
+
+
+def _record_attempt_failure(attempt, error, now):
+    message = db.session.scalar(select(OutboxMessage).where(attempt.mine()))
+    if message is not None:  # else taken over meanwhile: its new attempt will say
+        _record_failure(message, error, now)
+
+
+def _give_back(claimed):
+    """Return claimed messages not yet taken to the queue, as they were (no attempt counted),
+    so another worker sends them now rather than after STALE_CLAIM."""
+    for message_id, token in claimed:
+        db.session.execute(
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == message_id,
                 OutboxMessage.claim_token == token,
                 OutboxMessage.status == OutboxStatus.SENDING,
             )
-            .values(attempts=OutboxMessage.attempts + 1, claimed_at=now)
+            .values(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
             .execution_options(synchronize_session=False)
         )
-    return taken.rowcount == 1
-
-
-def _give_back(claimed):
-    """Return claimed messages not yet taken to the queue, as they were (no attempt counted),
-    so another worker sends them now rather than after STALE_CLAIM."""
-    with unit_of_work("give-back-mail-claims"):
-        for message_id, token in claimed:
-            db.session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.claim_token == token,
-                    OutboxMessage.status == OutboxStatus.SENDING,
-                )
-                .values(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
-                .execution_options(synchronize_session=False)
-            )
 
 
 def _postpone(claimed, error, now):
     """The server cannot be reached: each message still ours counts an attempt and waits."""
     postponed = 0
-    with unit_of_work("postpone-mail"):
-        for message_id, token in claimed:
-            message = db.session.get(OutboxMessage, message_id)
-            if message is None or message.claim_token != token:
-                continue
-            message.attempts += 1
-            _record_failure(message, error, now, permanent=False)
-            postponed += 1
+    for message_id, token in claimed:
+        message = db.session.get(OutboxMessage, message_id)
+        if message is None or message.claim_token != token:
+            continue
+        message.attempts += 1
+        _record_failure(message, error, now, permanent=False)
+        postponed += 1
     return postponed
 
 
@@ -340,20 +422,26 @@ def _record_failure(message, error, now, permanent=None):
     )
 
 
-def _mark_sent(message):
+def _mark_sent(attempt):
     """Sent: the row keeps what an operator needs (status, times, subject, reference), not
-    the address nor the body with its personal link."""
-    message.status, message.sent_at = OutboxStatus.SENT, utcnow()
-    message.last_error = message.claim_token = None
-    for column, blank in _BLANK.items():
-        setattr(message, column, blank)
+    the address nor the body with its personal link. Whoever holds the message's claim now:
+    the server has it, so a worker that took the claim over (this one waited that long for
+    the database) finds it sent and does not send it again."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == attempt.message_id)
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None, claim_token=None)
+        .values(**_BLANK)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def deliver_all(limit=50, stop=None):
-    """Send batches until nothing is due (or `stop()` turns true); returns (sent, failed)."""
+def deliver_all(limit=50, stop=None, pause=None):
+    """Send batches until nothing is due (or `stop()` turns true); returns (sent, failed).
+    `pause(seconds)` waits for a database that does not answer (time.sleep by default)."""
     total_sent = total_failed = 0
     while True:
-        sent, failed = deliver_batch(limit, stop=stop)
+        sent, failed = deliver_batch(limit, stop=stop, pause=pause)
         total_sent, total_failed = total_sent + sent, total_failed + failed
         if sent + failed == 0 or sent == 0 or (stop is not None and stop()):
             return total_sent, total_failed

@@ -98,6 +98,9 @@ def register(event_id):
                 outcome = rules.register(
                     event_id, form.person(), answers_from(form, questions), current_language()
                 )
+                # The answer is made before the commit: nothing after it (a database or a
+                # Redis that stops answering) can turn a saved registration into an error.
+                answer = _registered(event, outcome)
         except rules.RegistrationRefused as refused:
             return render_template(
                 "registrations/register.html",
@@ -105,16 +108,22 @@ def register(event_id):
                 form=None,
                 refusal=REFUSALS[refused.reason](),
             ), 409
-        if not outcome.created:
-            g.personal_link_resent = True
-            return render_template(
-                "registrations/already.html", event=event, email=outcome.registration.email
-            )
-        return redirect(url_for(".manage", token=outcome.registration.token), 303)
+        g.personal_link_resent = not outcome.created  # saved: counts against the address
+        return answer
     status = 422 if request.method == "POST" else 200
     return render_template(
         "registrations/register.html", event=event, form=form, questions=questions
     ), status
+
+
+def _registered(event, outcome):
+    """The answer to a registration: the new registration's page, or the page saying that its
+    personal link was sent again."""
+    if not outcome.created:
+        return render_template(
+            "registrations/already.html", event=event, email=outcome.registration.email
+        )
+    return redirect(url_for(".manage", token=outcome.registration.token), 303)
 
 
 # The personal pages show a person's data: no shared or browser cache may keep them.

@@ -68,7 +68,7 @@ class Worker:
             )
 
     def deliver(self):
-        sent, failed = deliver_all(stop=lambda: self.stopping)
+        sent, failed = deliver_all(stop=lambda: self.stopping, pause=self._stopping.wait)
         if sent or failed:
             logger.info("outbox: %d sent, %d failed", sent, failed)
         return sent, failed
