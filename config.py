@@ -85,6 +85,9 @@ class Config:
     # The worker's nightly jobs (occurrence refresh, purge) run from this local hour on.
     WORKER_NIGHTLY_HOUR = int(os.environ.get("WORKER_NIGHTLY_HOUR", "3"))
 
+    # How long a unit of work waits for a row lock on PostgreSQL before it gives up (a 503
+    # with Retry-After); 0: as long as it takes.
+    LOCK_TIMEOUT_MS = int(os.environ.get("LOCK_TIMEOUT_MS", "5000"))
     # Logging of the web process, the worker and commands alike (webapp/logs.py).
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").lower()

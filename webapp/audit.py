@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
 from webapp.timezones import UTCDateTime, utcnow
+from webapp.unit_of_work import require
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class AuditEntry(db.Model):
 
 def record(actor: Actor, action, subject_type, subject_id, before=None, after=None, reason=None):
     """Add one audit line to the current transaction (flushed with it, never committed here)."""
+    require("an audit line")
     entry = AuditEntry(
         actor_kind=actor.kind,
         actor_id=actor.id,

@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from webapp.content_state import PLACES_COUNTER
 from webapp.extensions import db
+from webapp.unit_of_work import require
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ _OPTIONS = {"synchronize_session": False, PLACES_COUNTER: True}
 
 def lock(places: Places, *ids):
     """Lock the rows for the rest of the transaction, in id order."""
+    require("a lock on places")
     for object_id in sorted(set(ids)):
         db.session.execute(
             update(places.model)
