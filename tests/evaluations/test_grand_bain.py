@@ -402,7 +402,8 @@ def test_the_offers_export_is_formula_safe(app, make_staff, evaluated):
     client = sign_in(app.test_client(), make_staff("admin"))
     response = client.get(f"/admin/grand-bain/offers/{sud.id}/evaluation.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 1 + len(SCORES)
     takeaway = rows[0].index("Qu'avez-vous découvert de ce service ?")
     cells = [row[takeaway] for row in rows[1:] if row[takeaway]]

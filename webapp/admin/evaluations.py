@@ -1,22 +1,20 @@
 """/admin/events/<id>/evaluation: an event's evaluation results (charts and tables), the
 series trend, CSV and XLSX exports, quotes for the report, and the open link's QR code."""
 
-import csv
 import io
 
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
-from webapp.admin import access
+from webapp.admin import access, exports
 from webapp.admin.blueprint import bp
 from webapp.agenda import report_operations
 from webapp.agenda.models import Event
 from webapp.auth.states import AccountRole
 from webapp.evaluations import editing, invitations, results
+from webapp.evaluations.forms import options_of
 from webapp.evaluations.states import QuestionType
-from webapp.spreadsheets import as_text_cell
 from webapp.unit_of_work import unit_of_work
 from webapp.urls import absolute_url
 from webapp.vocabulary import SECTOR_GROUP_SLUGS, current_language, sector_groups
@@ -67,19 +65,31 @@ def _rows(event):
 
 
 def answer_table(questions, answers):
-    """(header, rows) of an export: the day and one formula-safe cell per question."""
-    header = [_("Jour")] + [q.get(current_language()) or q["fr"] for q in questions]
+    """(header, rows) of an export: the day and one typed cell per question (scores as
+    numbers, choices by their labels)."""
+    language = current_language()
+    header = [_("Jour")] + [q.get(language) or q["fr"] for q in questions]
+    labels = [dict(options_of(q, language)) for q in questions]
     rows = [
-        [a.day.isoformat()] + [_cell(a.values.get(q["key"])) for q in questions] for a in answers
+        [a.day]
+        + [
+            _cell(q, names, a.values.get(q["key"]))
+            for q, names in zip(questions, labels, strict=True)
+        ]
+        for a in answers
     ]
     return header, rows
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    text = ", ".join(value) if isinstance(value, list) else str(value)
-    return as_text_cell(text)
+def _cell(question, labels, value):
+    """A score as a number, a choice as its label (Oui, a sector's name), a text as typed."""
+    if value in (None, "", []):
+        return None
+    if question["type"] == QuestionType.SCALE and str(value).isdigit():
+        return int(value)
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(labels.get(value, value))
 
 
 @bp.get("/events/<int:event_id>/evaluation.csv")
@@ -90,15 +100,8 @@ def evaluation_csv(event_id):
 
 
 def csv_response(header, rows, filename):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        "\ufeff" + out.getvalue(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    """The answers as CSV for fr-BE (`;`, decimal commas), through the one export writer."""
+    return exports.download("csv", _("Évaluation"), header, rows, filename)
 
 
 @bp.get("/events/<int:event_id>/evaluation.xlsx")
@@ -106,21 +109,7 @@ def csv_response(header, rows, filename):
 def evaluation_xlsx(event_id):
     event = access.find_or_404(Event, event_id)
     header, rows = _rows(event)
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for row in sheet.iter_rows():
-        for cell in row:
-            cell.data_type = "s"  # text, never a formula
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="evaluation-{event.id}.xlsx"'},
-    )
+    return exports.download("xlsx", _("Évaluation"), header, rows, f"evaluation-{event.id}.xlsx")
 
 
 @bp.post("/events/<int:event_id>/evaluation/quotes")
