@@ -109,13 +109,20 @@ def message_visitors(offer_id, subject, body, actor):
     for visitor in visitors.values():
         language = visitor.language or "fr"
         with force_locale(language):
-            context = {"offer": offer, "visitor": visitor, "body": body, "language": language}
+            context = {
+                "offer": offer,
+                "visitor": visitor,
+                "body": body,
+                "language": language,
+                "reply_to": offer.reply_address,
+            }
             queue_message(
                 visitor.email,
                 _("Grand Bain : un message de %(host)s", host=offer.name) + " – " + subject,
                 render_template("mail/grand_bain_host_message.txt", **context),
                 render_template("mail/grand_bain_host_message.html", **context),
                 reference=visitor_reference(visitor.id),
+                reply_to=offer.reply_address,
             )
     audit.record(
         actor,

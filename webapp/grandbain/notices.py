@@ -94,6 +94,7 @@ def to_visitor(visitor, kind, bookings):
     """The visitor's message about these bookings, with their calendar entries."""
     subject, lead = VISITOR_MESSAGES[kind]
     language = visitor.language or "fr"
+    reply_to = _visitor_reply_address(bookings)
 
     def write():
         with force_locale(language):
@@ -106,6 +107,7 @@ def to_visitor(visitor, kind, bookings):
                 "personal_url": absolute_url(
                     "grandbain.visits", token=visitor.token, lang=language
                 ),
+                "reply_to": reply_to,
             }
             text = render_template("mail/grand_bain_visitor.txt", **context)
             html = render_template("mail/grand_bain_visitor.html", **context)
@@ -119,9 +121,18 @@ def to_visitor(visitor, kind, bookings):
                 ics,
                 method,
                 reference=visitor_reference(visitor.id),
+                reply_to=reply_to,
             )
 
     return _safely(write, "visitor", visitor.id, kind)
+
+
+def _visitor_reply_address(bookings):
+    """The host's contact when the message is about one offer, else the Grand Bain team."""
+    offers = {booking.slot.offer.id: booking.slot.offer for booking in bookings}
+    if len(offers) == 1:
+        return next(iter(offers.values())).reply_address
+    return next((offer.team_address for offer in offers.values() if offer.team_address), None)
 
 
 def to_host(booking, kind):
@@ -160,6 +171,7 @@ def _to_offer_contact(offer, kind, subject, lead, template, **context):
                 "lead": str(lead),
                 "language": language,
                 "host_url": absolute_url("grandbain.host", token=offer.token, lang=language),
+                "reply_to": offer.team_address,
             }
             text = render_template(f"mail/{template}.txt", **values)
             html = render_template(f"mail/{template}.html", **values)
@@ -169,6 +181,7 @@ def _to_offer_contact(offer, kind, subject, lead, template, **context):
                 text,
                 html,
                 reference=offer_reference(offer.id),
+                reply_to=offer.team_address,
             )
 
     return _safely(write, "offer", offer.id, kind)

@@ -179,13 +179,15 @@ def _write(registration, kind, change=None):
             "language": registration.language or "fr",
             "previous": change.previous if change else None,
             "reason": change.reason(registration.language or "fr") if change else None,
+            "reply_to": registration.event.reply_address,
         }
-        text = render_template("mail/registration.txt", **context)
-        html = render_template("mail/registration.html", **context)
         title = registration.event.localized("title", registration.language)
         full_subject = (
             f"{subject} : {title}" if registration.language == "fr" else f"{subject}: {title}"
         )
+        context["subject"] = full_subject
+        text = render_template("mail/registration.txt", **context)
+        html = render_template("mail/registration.html", **context)
     ics, method = _attachment(registration, kind)
     return queue_message(
         registration.email,
@@ -195,4 +197,5 @@ def _write(registration, kind, change=None):
         ics,
         method,
         reference=reference(registration.id),
+        reply_to=registration.event.reply_address,
     )
