@@ -122,7 +122,7 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
     summary = _text(event, "title", language)
     recurring = bool(event.rrule or event.rdates)
     notes = [_("Reporté – date à confirmer")] if event.status == EventStatus.POSTPONED else []
-    notes += [note] if note else []
+    notes += [str(note)] if note else []
     if notes:
         summary = f"{summary} ({', '.join(notes)})"
     shared = {
