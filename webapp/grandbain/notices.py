@@ -112,7 +112,10 @@ def to_visitor(visitor, kind, bookings):
             text = render_template("mail/grand_bain_visitor.txt", **context)
             html = render_template("mail/grand_bain_visitor.html", **context)
             method = "CANCEL" if kind == "cancelled" else "REQUEST"
-            ics = entries_text(visit_entries(bookings, language), method=method).decode()
+            attendee = (visitor.email, f"{visitor.first_name} {visitor.last_name}".strip())
+            ics = entries_text(
+                visit_entries(bookings, language), method=method, attendee=attendee
+            ).decode()
             return queue_message(
                 visitor.email,
                 str(subject),

@@ -115,6 +115,7 @@ def _attachment(registration, kind):
     event's later changes still reach the entry.
     """
     language = registration.language or "fr"
+    attendee = (registration.email, _full_name(registration))
     if kind in CANCELLING_KINDS:
         # Cancelled here whatever the row says: an event's cancellation leaves it active.
         ics = calendar_text(
@@ -122,12 +123,19 @@ def _attachment(registration, kind):
             method="CANCEL",
             language=language,
             cancelled_ids={registration.event_id},
+            attendee=attendee,
         )
         return ics.decode("utf-8"), "CANCEL"
     if not registration.is_active:
         return None, None
-    ics = registrations_calendar([registration], language=language, method="REQUEST")
+    ics = registrations_calendar(
+        [registration], language=language, method="REQUEST", attendee=attendee
+    )
     return ics.decode("utf-8"), "REQUEST"
+
+
+def _full_name(registration):
+    return " ".join(n for n in (registration.first_name, registration.last_name) if n) or None
 
 
 def reference(registration_id):
