@@ -27,6 +27,7 @@ from webapp.admin.participant_forms import (
 from webapp.agenda.models import Event
 from webapp.agenda.search import fold
 from webapp.auth.scopes import event_filter
+from webapp.auth.undelivered import undelivered_registrations
 from webapp.extensions import db
 from webapp.registrations import staff
 from webapp.registrations.models import Question, Registration
@@ -199,6 +200,7 @@ def _page(event, status=200, **forms):
         decision_form=forms.get("decision_form") or DecisionForm(prefix="bulk"),
         meetings=staff.meetings_to_move_to(event, event_filter(scope())),
         sector_label=sector_label,
+        undelivered=undelivered_registrations(scope(), event.id),
     ), status
 
 
