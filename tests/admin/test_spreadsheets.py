@@ -135,6 +135,7 @@ def test_libreoffice_in_fr_be_opens_a_csv_and_an_xlsx_with_their_types(
     source.write_bytes(sud_client.get(f"{url}.csv", query_string=query).get_data())
     sheet = load_workbook(_calc(tmp_path, source, "xlsx", FR_BE_CSV)).active
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    print("Calc, CSV:", [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows()])
     assert [c.value for c in sheet[1]] == [
         "Nom",
         "Prénom",
@@ -150,8 +151,29 @@ def test_libreoffice_in_fr_be_opens_a_csv_and_an_xlsx_with_their_types(
     source.write_bytes(sud_client.get(f"{url}.xlsx", query_string=query).get_data())
     resaved = load_workbook(_calc(tmp_path, source, "xlsx")).active
     rows = {row[0].value: row for row in resaved.iter_rows(min_row=2)}
+    print("Calc, XLSX:", [[(c.value, c.data_type) for c in row] for row in resaved.iter_rows()])
     assert rows["Désiré"][1].value == TRAP and rows["Désiré"][1].data_type == "s"
     assert rows["Éloïse"][3].data_type == "n" and rows["Désiré"][4].is_date
     # As Calc shows it: the text as typed, never run as a formula.
     shown = _calc(tmp_path, source, "csv:Text - txt - csv (StarCalc):59,34,76").read_text("utf-8")
+    print("Calc, XLSX shown as CSV:", shown)
     assert TRAP.replace('"', '""') in shown and "evil.example" in shown
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_in_fr_be_reads_the_stats_decimals_as_numbers(
+    tmp_path, client, make_staff, make_event
+):
+    for start, count in ((local(2026, 4, 7, 9, 30), 25), (local(2026, 5, 7, 9, 30), 8)):
+        event = make_event(start=start, kind="rencontre")
+        db.session.add(Report(event_id=event.id, status="published", participants_count=count))
+    db.session.commit()
+    sign_in(client, make_staff("bassin", bassins=("sud",)))
+    source = tmp_path / "stats.csv"
+    source.write_bytes(client.get("/admin/stats.csv?year=2026").get_data())
+    sheet = load_workbook(_calc(tmp_path, source, "xlsx", FR_BE_CSV)).active
+    averages = {
+        row[1].value: row[2] for row in sheet.iter_rows(min_row=2) if row[0].value.endswith("type")
+    }
+    print("Calc, stats:", [(label, c.value, c.data_type) for label, c in averages.items()])
+    assert averages["Rencontre"].value == 16.5 and averages["Rencontre"].data_type == "n"
