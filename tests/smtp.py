@@ -13,6 +13,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
         self.envelopes = []  # (sender, recipients) of each message received
+        self.raw = []  # the bytes of each message, as they came (for SpamAssassin, parsers)
         # address -> SMTP answer to RCPT TO, e.g. "550 5.1.1 No such mailbox"
         self.refuse = {}
 
@@ -23,6 +24,7 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.content)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
@@ -119,7 +121,9 @@ class StallingServer:
 
 
 def attachments(message, content_type="text/calendar"):
-    return [p for p in message.iter_attachments() if p.get_content_type() == content_type]
+    """The parts of that type, wherever they are: a calendar entry is the text/calendar part
+    of the message's alternative (its copy attached as invite.ics is application/ics)."""
+    return [p for p in message.walk() if p.get_content_type() == content_type]
 
 
 def mail_config(server):

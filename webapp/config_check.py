@@ -15,6 +15,7 @@ import click
 from flask import current_app
 
 from webapp.extensions import db
+from webapp.mail.queries import ALARM_SHARE, failure_alarm
 
 ERROR = "error"
 WARNING = "warning"
@@ -42,7 +43,27 @@ def findings(app=None, workers=None, timeout=5.0):
     found += check_mail_timeout(config)
     found += check_mail(config, timeout)
     found += check_database(app)
+    found += check_mail_failures()
     return found
+
+
+def check_mail_failures():
+    """More than 2 % of the last 24 hours' messages failed: a warning with the figures."""
+    try:
+        alarm = failure_alarm()
+    except Exception:  # no database, or no schema yet: check_database says so
+        db.session.rollback()
+        return []
+    if alarm is None:
+        return []
+    failed, total = alarm
+    return [
+        Finding(
+            WARNING,
+            f"{failed} of the {total} messages of the last 24 hours failed (more than "
+            f"{ALARM_SHARE:.0%}): see /admin/mail for the reasons, then send them again.",
+        )
+    ]
 
 
 def check_secret_key(config):

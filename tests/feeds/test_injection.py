@@ -19,16 +19,19 @@ INJECTED = "ATTENDEE:mailto:attaquant@example.org"
 BREAKS = ["\r\n", "\n", "\r", "\x00", "\x0b", "\x1b", "\x7f"]
 
 
-def assert_no_injection(body: bytes):
+def assert_no_injection(body: bytes, attendee=None):
+    """No injected property; `attendee`: the one ATTENDEE a mail's invitation names."""
     text = body.decode()
     unfolded = text.replace("\r\n ", "")
+    allowed = f"ATTENDEE;CN=Anne Peeters;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{attendee}"
     # Every physical line is a property, and none is the injected one.
     for line in unfolded.split("\r\n"):
-        assert not line.startswith("ATTENDEE"), line
+        assert not line.startswith("ATTENDEE") or line == allowed, line
         assert not any(ord(c) < 32 or ord(c) == 127 for c in line), repr(line)
     calendar = Calendar.from_ical(body)
     for component in calendar.walk("VEVENT"):
-        assert "ATTENDEE" not in component
+        found = component.get("ATTENDEE")
+        assert found is None if attendee is None else str(found) == f"mailto:{attendee}"
 
 
 @pytest.fixture
@@ -81,7 +84,7 @@ def test_the_invite_attached_to_a_mail_carries_no_injected_property(poisoned_eve
     person = {"first_name": "Anne", "last_name": "Peeters", "email": "anne@example.org"}
     registration = rules.register(event.id, person).registration
     message = queue(registration, "registered-confirmed")
-    assert_no_injection(message.ics.encode())
+    assert_no_injection(message.ics.encode(), attendee="anne@example.org")
 
 
 @pytest.mark.parametrize(

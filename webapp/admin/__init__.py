@@ -19,6 +19,7 @@ from webapp.admin import (  # noqa: E402, F401
     events,
     grand_bain,
     grand_bain_evaluations,
+    mail_failures,
     moderation,
     participants,
     recurrence,

@@ -5,15 +5,13 @@ Exports give what the page shows, never an answer's row: per group (personal lin
 link) and question, the count of each value and the mean; then each question's free texts,
 shuffled, one a row with nothing else of their answer (no day, no sector)."""
 
-import csv
 import io
 
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
-from webapp.admin import access
+from webapp.admin import access, exports
 from webapp.admin.blueprint import bp
 from webapp.agenda import report_operations
 from webapp.agenda.models import Event
@@ -21,7 +19,6 @@ from webapp.auth.states import AccountRole
 from webapp.evaluations import editing, invitations, open_link, results
 from webapp.evaluations.letters import last_day
 from webapp.evaluations.states import AnswerChannel, QuestionType
-from webapp.spreadsheets import as_text_cell
 from webapp.unit_of_work import unit_of_work
 from webapp.urls import absolute_url
 from webapp.vocabulary import SECTOR_GROUP_SLUGS, current_language, sector_groups
@@ -82,7 +79,8 @@ def channel_label(channel):
 
 def results_table(outcome):
     """(header, rows) of an export: the aggregates of each shown group's questions, then
-    their free texts, each alone with its question; every text cell formula-safe."""
+    their free texts, each alone with its question (the export writer keeps text cells from
+    running as formulas: webapp/spreadsheets.py)."""
     header = [_("Réponses"), _("Question"), _("Réponse"), _("Nombre")]
     aggregates, texts = [], []
     for group in outcome.groups:
@@ -90,13 +88,13 @@ def results_table(outcome):
             continue
         channel = channel_label(group.channel)
         for item in group.questions:
-            label = as_text_cell(item.label)
+            label = item.label
             for value, count in item.distribution:
-                aggregates.append([channel, label, as_text_cell(value), count])
+                aggregates.append([channel, label, value, count])
             if item.mean is not None:
                 aggregates.append([channel, label, _("Moyenne (1 à 5)"), item.mean])
             for _handle, text, _quoted in item.texts:
-                texts.append([channel, label, as_text_cell(text), ""])
+                texts.append([channel, label, text, None])
     return header, aggregates + texts
 
 
@@ -108,15 +106,8 @@ def evaluation_csv(event_id):
 
 
 def csv_response(header, rows, filename):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        "\ufeff" + out.getvalue(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    """The answers as CSV for fr-BE (`;`, decimal commas), through the one export writer."""
+    return exports.download("csv", _("Évaluation"), header, rows, filename)
 
 
 @bp.get("/events/<int:event_id>/evaluation.xlsx")
@@ -124,22 +115,7 @@ def csv_response(header, rows, filename):
 def evaluation_xlsx(event_id):
     event = access.find_or_404(Event, event_id)
     header, rows = _rows(event)
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula (counts stay numbers)
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="evaluation-{event.id}.xlsx"'},
-    )
+    return exports.download("xlsx", _("Évaluation"), header, rows, f"evaluation-{event.id}.xlsx")
 
 
 @bp.post("/events/<int:event_id>/evaluation/quotes")

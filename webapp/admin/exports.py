@@ -1,66 +1,27 @@
-"""Lists written as CSV (Excel set to Belgian French) and XLSX, safe to open in a spreadsheet.
+"""The back office's downloads: a spreadsheet as an HTTP answer with a safe file name.
 
-Whatever a person typed may start with `=`, `+`, `-`, `@`, a tab or a carriage return, which a
-spreadsheet would run as a formula (CSV injection): such a cell gets a leading quote, as OWASP
-advises. Every text cell goes through `neutralised`, headers included (question labels are
-typed too); numbers stay numbers.
+The cells themselves (CSV for fr-BE, typed XLSX, nothing runs as a formula) are
+`webapp.spreadsheets`'s, the one place every export goes through.
 """
 
-import csv
-import io
 import re
 import unicodedata
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from flask import Response
 
-from webapp.spreadsheets import as_text_cell
+from webapp.spreadsheets import csv_bytes, spreadsheet, xlsx_bytes
 
-
-def neutralised(value):
-    """A cell's value: numbers as they are, text that cannot run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        return value
-    return as_text_cell(value)
+__all__ = ["csv_bytes", "xlsx_bytes", "download", "download_name"]
 
 
-def csv_bytes(headers, rows):
-    """UTF-8 with a BOM and `;` between cells: what Excel in Belgian French opens as columns."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralised(h) for h in headers])
-    for row in rows:
-        writer.writerow([neutralised(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(title, headers, rows):
-    """One sheet; every cell a text or a number, never a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.append([_xlsx_cell(h) for h in headers])
-    for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_cell(value):
-    value = neutralised(value)
-    if isinstance(value, str):
-        # XML 1.0 has no place for most control characters: openpyxl would refuse them.
-        return ILLEGAL_CHARACTERS_RE.sub(" ", value)
-    return value
-
-
-def _sheet_title(title):
-    # A sheet title holds at most 31 characters and none of []:*?/\ .
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Liste"
+def download(kind, title, headers, rows, filename):
+    """The export of kind "csv" or "xlsx" as an attachment named `filename`."""
+    body, content_type = spreadsheet(kind, title, headers, rows)
+    return Response(
+        body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def download_name(prefix, title, extension):

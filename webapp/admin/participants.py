@@ -7,7 +7,7 @@ anything else is a 404 and nothing changes. Changes go through registrations.sta
 event's row lock keeps the places exact).
 """
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -27,12 +27,13 @@ from webapp.admin.participant_forms import (
 from webapp.agenda.models import Event
 from webapp.agenda.search import fold
 from webapp.auth.scopes import event_filter
+from webapp.auth.undelivered import undelivered_registrations
 from webapp.extensions import db
 from webapp.registrations import staff
 from webapp.registrations.models import Question, Registration
 from webapp.registrations.rules import RegistrationRefused
 from webapp.registrations.states import QuestionKind, RegistrationStatus
-from webapp.timezones import to_local
+from webapp.spreadsheets import yes_no
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import sector_label
 
@@ -151,9 +152,9 @@ def columns(questions):
         ("job_title", _("Fonction"), lambda r, p: r.job_title),
         ("commune", _("Commune"), lambda r, p: r.commune),
         ("status", _("Statut"), lambda r, p: _status_text(r)),
-        ("position", _("Place en liste d'attente"), lambda r, p: p if p is not None else ""),
-        ("registered_at", _("Inscrit·e le"), lambda r, p: _local_text(r.created_at)),
-        ("attended", _("Présent·e"), lambda r, p: _attended_text(r.attended)),
+        ("position", _("Place en liste d'attente"), lambda r, p: p),
+        ("registered_at", _("Inscrit·e le"), lambda r, p: r.created_at),
+        ("attended", _("Présent·e"), lambda r, p: yes_no(r.attended)),
     ]
     asked = [
         (
@@ -170,14 +171,6 @@ def _status_text(registration):
     if registration.walk_in:
         return _("Sur place, sans inscription")
     return str(REGISTRATION_STATUSES[registration.status])
-
-
-def _attended_text(attended):
-    return "" if attended is None else (_("Oui") if attended else _("Non"))
-
-
-def _local_text(value):
-    return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 @bp.route("/events/<int:event_id>/participants")
@@ -207,6 +200,7 @@ def _page(event, status=200, **forms):
         decision_form=forms.get("decision_form") or DecisionForm(prefix="bulk"),
         meetings=staff.meetings_to_move_to(event, event_filter(scope())),
         sector_label=sector_label,
+        undelivered=undelivered_registrations(scope(), event.id),
     ), status
 
 
@@ -383,11 +377,4 @@ def participants_export(event_id, extension):
             {"format": extension, "columns": [key for key, _h, _v in chosen], "rows": len(rows)},
         )
     name = exports.download_name(f"participants-{event.id}", event.title_fr, extension)
-    if extension == "csv":
-        body, mimetype = exports.csv_bytes(headers, values), "text/csv; charset=utf-8"
-    else:
-        body = exports.xlsx_bytes(event.title_fr, headers, values)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return exports.download(extension, event.title_fr, headers, values, name)

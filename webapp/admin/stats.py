@@ -2,17 +2,13 @@
 and the same figures as CSV. A bassin team sees its bassins; an admin sees the five side by
 side with the regional total."""
 
-import csv
-import io
-
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from webapp.admin import access
+from webapp.admin import access, exports
 from webapp.admin.blueprint import bp
 from webapp.admin.figures import REGION, year_figures
 from webapp.auth.states import AccountRole
-from webapp.spreadsheets import as_text_cell
 from webapp.timezones import local_today
 from webapp.vocabulary import KINDS, bassin_names, sector_group_label
 
@@ -84,18 +80,10 @@ def _sections(rows):
 @access.roles(AccountRole.ADMIN, AccountRole.BASSIN)
 def stats_csv():
     year, columns, shown, figures = _report()
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 only with its BOM
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Rubrique"), _("Libellé")] + [name for _slug, name in shown])
-    for section, label, values in _rows(shown, figures):
-        writer.writerow([section, as_text_cell(label)] + ["" if v is None else v for v in values])
+    headers = [_("Rubrique"), _("Libellé")] + [name for _slug, name in shown]
+    rows = [[section, label, *values] for section, label, values in _rows(shown, figures)]
     filename = f"statistiques-{year}-{request.args.get('bassin') or 'bassins'}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return exports.download("csv", _("Statistiques"), headers, rows, filename)
 
 
 def _reachable_bassins():

@@ -47,6 +47,8 @@ class Bassin(Localized, db.Model):
     name_fr: Mapped[str] = mapped_column(String(120))
     name_nl: Mapped[str] = mapped_column(String(120))
     website: Mapped[str | None] = mapped_column(String(300))
+    # The team's address: Reply-To of the mail about its events that name no contact.
+    team_email: Mapped[str | None] = mapped_column(String(254))
 
     communes: Mapped[list["Commune"]] = relationship(
         back_populates="bassin", order_by="Commune.name_fr"
@@ -299,6 +301,16 @@ class Event(Localized, db.Model):
     @property
     def title(self):
         return self.localized("title")
+
+    @property
+    def team_address(self):
+        """The address of the event's (first) bassin's team, or None."""
+        return next((b.team_email for b in self.bassins if b.team_email), None)
+
+    @property
+    def reply_address(self):
+        """Where answers to mail about the event go: its contact, else its bassin's team."""
+        return self.contact_email or self.team_address
 
     @property
     def description(self):

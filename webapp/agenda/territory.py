@@ -33,6 +33,7 @@ def load_territory():
         bassin = bassins.get(fact["slug"]) or Bassin(slug=fact["slug"])
         bassin.code, bassin.name_fr, bassin.name_nl = fact["code"], fact["name_fr"], fact["name_nl"]
         bassin.website = fact.get("website")
+        bassin.team_email = fact.get("team_email")
         db.session.add(bassin)
         bassins[bassin.slug] = bassin
         for item in fact["communes"]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
 from webapp.auth.scopes import event_filter, registration_filter
+from webapp.auth.undelivered import undelivered_count
 from webapp.extensions import db
 from webapp.proposals import rules as proposal_rules
 from webapp.registrations.models import Registration
@@ -32,6 +33,7 @@ class Board:
     kinds: dict = field(default_factory=dict)  # {kind slug: events this year}
     confirmed: int = 0
     reports: int = 0
+    undelivered: int = 0  # messages failed or waiting for another try (auth.undelivered)
 
 
 def board(scope, now):
@@ -50,6 +52,7 @@ def board(scope, now):
         kinds=kinds,
         confirmed=confirmed,
         reports=reports,
+        undelivered=undelivered_count(scope),
     )
 
 

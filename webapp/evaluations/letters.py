@@ -60,16 +60,23 @@ def visit_subject(offer, start_at, language):
 
 
 def _addressee(invitation, language):
-    """(address, subject, outbox reference) of the invitation's person."""
+    """(address, subject, outbox reference, reply-to) of the invitation's person."""
     if invitation.booking_id is not None:
         booking = invitation.booking
         return (
             booking.visitor.email,
             visit_subject(booking.slot.offer, booking.slot.start_at, language),
             visitor_reference(booking.visitor_id),
+            booking.slot.offer.reply_address,
         )
     registration = invitation.registration
-    return (registration.email, subject(registration.event, language), reference(registration.id))
+    event = registration.event
+    return (
+        registration.email,
+        subject(event, language),
+        reference(registration.id),
+        event.reply_address,
+    )
 
 
 def queue(invitation, kind):
@@ -77,7 +84,7 @@ def queue(invitation, kind):
     message that cannot be written is logged and skipped (the claim stays)."""
     language = invitation.language or "fr"
     db.session.flush()
-    email, title, outbox_reference = _addressee(invitation, language)
+    email, title, outbox_reference, reply_to = _addressee(invitation, language)
     try:
         with db.session.begin_nested():
             with force_locale(language):
@@ -89,10 +96,11 @@ def queue(invitation, kind):
                         "evaluations.answer", token=invitation.token, lang=language
                     ),
                     "last_day": last_day(invitation.form),
+                    "reply_to": reply_to,
                 }
                 text = render_template("mail/evaluation_invitation.txt", **context)
                 html = render_template("mail/evaluation_invitation.html", **context)
-            queue_message(email, title, text, html, reference=outbox_reference)
+            queue_message(email, title, text, html, reference=outbox_reference, reply_to=reply_to)
             db.session.flush()
     except Exception as error:
         logger.error(

@@ -27,10 +27,11 @@ class EntryStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-# An event's status as a VEVENT's; a postponed event keeps its date until it gets a new one.
+# An event's status as a VEVENT's. A postponed event keeps its old date until it gets a new
+# one (a calendar needs one), so it is not a firm one: TENTATIVE, and its summary says why.
 STATUSES = {
     EventStatus.PUBLISHED: EntryStatus.CONFIRMED,
-    EventStatus.POSTPONED: EntryStatus.CONFIRMED,
+    EventStatus.POSTPONED: EntryStatus.TENTATIVE,
     EventStatus.CANCELLED: EntryStatus.CANCELLED,
 }
 
@@ -120,8 +121,10 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
         status = EntryStatus.TENTATIVE
     summary = _text(event, "title", language)
     recurring = bool(event.rrule or event.rdates)
-    if note:
-        summary = f"{summary} ({note})"
+    notes = [_("Reporté – date à confirmer")] if event.status == EventStatus.POSTPONED else []
+    notes += [str(note)] if note else []
+    if notes:
+        summary = f"{summary} ({', '.join(notes)})"
     shared = {
         "uid": event_uid(event.id, context.host),
         "url": url,

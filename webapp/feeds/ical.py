@@ -10,6 +10,7 @@ left to the icalendar library.
 import re
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
@@ -64,6 +65,7 @@ def calendar_text(
     cancelled_ids=(),
     tentative_ids=(),
     notes=None,
+    attendee=None,
 ) -> bytes:
     """The bytes of build_calendar's calendar: the events' entries (see `event_entries`).
 
@@ -71,7 +73,7 @@ def calendar_text(
     drafts are left out. Events whose id is in `cancelled_ids` are STATUS:CANCELLED, those in
     `tentative_ids` STATUS:TENTATIVE (a waitlisted or pending registration). `notes` maps an
     event id to a few words said after its title, e.g. why it is tentative; lazy strings
-    are read in `language`.
+    are read in `language`. `attendee`: see `entries_text`.
     """
     cancelled_ids, tentative_ids, notes = set(cancelled_ids), set(tentative_ids), notes or {}
     entries = []
@@ -88,15 +90,24 @@ def calendar_text(
                     note=notes.get(event.id),
                     context=context,
                 )
-    return entries_text(entries, name=name, method=method)
+    return entries_text(entries, name=name, method=method, attendee=attendee)
 
 
-def entries_text(entries, *, name=None, method=None) -> bytes:
+# The scheduling messages a mail carries (RFC 5546): the registration's entry, its removal.
+SCHEDULING_METHODS = ("REQUEST", "CANCEL")
+
+
+def entries_text(entries, *, name=None, method=None, attendee=None) -> bytes:
     """A VCALENDAR of calendar entries, one VEVENT each (what the feeds and mails serve).
 
     The VEVENT lines are written here with the library's own text escaping, parameter
     quoting and line folding; building icalendar objects for thousands of entries costs
     several times more. `method` sets METHOD (PUBLISH, REQUEST, CANCEL).
+
+    A scheduling message (REQUEST, CANCEL) names its ORGANIZER (the entry's, else the
+    sender) and the person it is sent to as `attendee` ((email, name)): already accepted,
+    no answer wanted (PARTSTAT=ACCEPTED, RSVP=FALSE), as RFC 5546 wants a REQUEST to name
+    its attendees, without a client collecting replies nobody reads.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -119,6 +130,9 @@ def entries_text(entries, *, name=None, method=None) -> bytes:
     # for the same data, on every worker. A scheduling message (REQUEST, CANCEL) is stamped now.
     stamp = None if method in (None, "PUBLISH") else _utc_text(utcnow())
     writer = _Writer(zone_name, stamp)
+    if method and method.upper() in SCHEDULING_METHODS:
+        writer.organizer = _sender()
+        writer.attendee = attendee
     for entry in entries:
         writer.entry(entry)
     return head[: -len(ending)] + "\r\n".join(writer.lines).encode() + b"\r\n" + ending
@@ -161,6 +175,12 @@ def vtimezone(zone_name):
     component.add_component(daylight)
     component.add_component(standard)
     return component
+
+
+def _sender():
+    """(email, name) of MAIL_DEFAULT_SENDER: the organiser of an entry that names none."""
+    name, email = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
+    return (email, name or None) if email else None
 
 
 def _zone_name():
@@ -208,6 +228,8 @@ class _Writer:
         self.tzid = f";TZID={param_value(zone_name)}"
         self.stamp = stamp
         self.lines = []
+        self.organizer = None  # (email, name) when the entry names none: a scheduling message
+        self.attendee = None  # (email, name) of the person a scheduling message is sent to
 
     def local(self, value):
         return value.astimezone(self.zone).strftime("%Y%m%dT%H%M%S")
@@ -247,10 +269,16 @@ class _Writer:
             add(_line("DESCRIPTION", escape_char(entry.description)))
         if entry.categories:
             add(_line("CATEGORIES", ",".join(escape_char(c) for c in entry.categories)))
-        if entry.organizer:
-            email, name = entry.organizer
+        organizer = entry.organizer or self.organizer
+        if organizer:
+            email, name = organizer
             params = f";CN={param_value(name)}" if name else ""
             add(_line("ORGANIZER", f"mailto:{email}", params))
+        if self.attendee:
+            email, name = self.attendee
+            params = f";CN={param_value(name)}" if name else ""
+            params += ";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE"
+            add(_line("ATTENDEE", f"mailto:{email}", params))
         # Through the enum: a value it does not know raises instead of reaching a client.
         add(f"STATUS:{EntryStatus(entry.status)}")
         add("TRANSP:OPAQUE")

@@ -4,14 +4,11 @@ A host reaches only its own offer's bookings (the caller found the offer by its 
 within the account's scope); each visitor is written to alone, so no visitor sees another.
 """
 
-import csv
-import io
 import logging
 
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +19,7 @@ from webapp.grandbain.models import Booking, Offer, Slot
 from webapp.grandbain.notices import visitor_reference
 from webapp.grandbain.states import BookingStatus
 from webapp.mail.outbox import queue_message
-from webapp.spreadsheets import as_text_cell
+from webapp.spreadsheets import spreadsheet
 from webapp.templating import when
 from webapp.vocabulary import sector_label
 
@@ -52,7 +49,7 @@ def visitors_by_slot(offer_id):
 
 
 def export_rows(offer_id):
-    """(header, rows) of the host's visitors, every cell text and formula-safe."""
+    """(header, rows) of the host's visitors, as `spreadsheets` writes them."""
     header = [
         _("Visite"),
         _("Statut"),
@@ -83,8 +80,8 @@ def export_rows(offer_id):
             booking.question,
             presence(booking, taken[booking.slot_id]),
         ]
-        rows.append([as_text_cell(c) for c in cells])
-    return [as_text_cell(h) for h in header], rows
+        rows.append(cells)
+    return header, rows
 
 
 def presence(booking, slot_attendance):
@@ -94,41 +91,10 @@ def presence(booking, slot_attendance):
     return _("Oui") if booking.attended else _("Non")
 
 
-def export_csv(offer_id):
-    """The visitors as CSV for a spreadsheet: UTF-8 with a BOM, `;` between cells."""
-    header, rows = export_rows(offer_id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def export_xlsx(offer_id):
-    """The visitors as an XLSX workbook, every cell a string (never a formula)."""
-    header, rows = export_rows(offer_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Visiteurs")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for line in sheet.iter_rows():
-        for cell in line:
-            cell.data_type = "s"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def export_file(offer_id, kind):
     """The visitors' spreadsheet of kind "csv" or "xlsx": its body and its content type."""
-    if kind == "csv":
-        return export_csv(offer_id), "text/csv; charset=utf-8"
-    return export_xlsx(offer_id), XLSX_CONTENT_TYPE
+    header, rows = export_rows(offer_id)
+    return spreadsheet(kind, _("Visiteurs"), header, rows)
 
 
 def message_visitors(offer_id, subject, body, actor):
@@ -143,13 +109,20 @@ def message_visitors(offer_id, subject, body, actor):
     for visitor in visitors.values():
         language = visitor.language or "fr"
         with force_locale(language):
-            context = {"offer": offer, "visitor": visitor, "body": body, "language": language}
+            context = {
+                "offer": offer,
+                "visitor": visitor,
+                "body": body,
+                "language": language,
+                "reply_to": offer.reply_address,
+            }
             queue_message(
                 visitor.email,
                 _("Grand Bain : un message de %(host)s", host=offer.name) + " – " + subject,
                 render_template("mail/grand_bain_host_message.txt", **context),
                 render_template("mail/grand_bain_host_message.html", **context),
                 reference=visitor_reference(visitor.id),
+                reply_to=offer.reply_address,
             )
     audit.record(
         actor,

@@ -138,6 +138,18 @@ class Offer(Localized, db.Model):
         # It reaches mail headers: never a line break, always ASCII. None: cleared by the purge.
         return None if value is None else mail_address(value)
 
+    @property
+    def team_address(self):
+        """The Grand Bain team's address: the bassin of the offer's commune, else the
+        edition's first bassin with an address."""
+        bassins = [self.commune.bassin, *self.edition.bassins] if self.commune else []
+        return next((b.team_email for b in bassins if b.team_email), None)
+
+    @property
+    def reply_address(self):
+        """Where a visitor's answers go: the host's contact person, else the team."""
+        return self.contact_email or self.team_address
+
     def clear_contact(self, now):
         """Clear the contact person and retire the host's link (a new random token nobody
         holds); the service's name, address, texts and slots stay for the programme archive

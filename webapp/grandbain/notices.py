@@ -104,6 +104,7 @@ def to_visitor(visitor, kind, bookings):
     from the mail)."""
     subject, lead = VISITOR_MESSAGES[kind]
     language = visitor.language or "fr"
+    reply_to = _visitor_reply_address(bookings)
 
     def write():
         with force_locale(language):
@@ -114,6 +115,7 @@ def to_visitor(visitor, kind, bookings):
                 "lead": str(lead),
                 "language": language,
                 "personal_url": personal_url(visitor, language),
+                "reply_to": reply_to,
                 "cancel_urls": {
                     booking.id: absolute_url(
                         "grandbain.cancel_visit",
@@ -128,7 +130,10 @@ def to_visitor(visitor, kind, bookings):
             text = render_template("mail/grand_bain_visitor.txt", **context)
             html = render_template("mail/grand_bain_visitor.html", **context)
             method = "CANCEL" if kind == "cancelled" else "REQUEST"
-            ics = entries_text(visit_entries(bookings, language), method=method).decode()
+            attendee = (visitor.email, f"{visitor.first_name} {visitor.last_name}".strip())
+            ics = entries_text(
+                visit_entries(bookings, language), method=method, attendee=attendee
+            ).decode()
             return queue_message(
                 visitor.email,
                 str(subject),
@@ -137,6 +142,7 @@ def to_visitor(visitor, kind, bookings):
                 ics,
                 method,
                 reference=visitor_reference(visitor.id),
+                reply_to=reply_to,
             )
 
     return _safely(write, "visitor", visitor.id, kind)
@@ -159,6 +165,7 @@ def refusal_to_visitor(visitor, slots, reason, problems):
                 "year": edition.year,
                 "language": language,
                 "personal_url": personal_url(visitor, language),
+                "reply_to": _reply_address(slots),
             }
             text = render_template("mail/grand_bain_refused.txt", **context)
             html = render_template("mail/grand_bain_refused.html", **context)
@@ -168,9 +175,23 @@ def refusal_to_visitor(visitor, slots, reason, problems):
                 text,
                 html,
                 reference=visitor_reference(visitor.id),
+                reply_to=context["reply_to"],
             )
 
     return _safely(write, "visitor", visitor.id, "refused")
+
+
+def _visitor_reply_address(bookings):
+    """The host's contact when the message is about one offer, else the Grand Bain team."""
+    return _reply_address([booking.slot for booking in bookings])
+
+
+def _reply_address(slots):
+    """The host's contact when the slots are one offer's, else the Grand Bain team."""
+    offers = {slot.offer.id: slot.offer for slot in slots}
+    if len(offers) == 1:
+        return next(iter(offers.values())).reply_address
+    return next((offer.team_address for offer in offers.values() if offer.team_address), None)
 
 
 def to_host(booking, kind):
@@ -209,6 +230,7 @@ def _to_offer_contact(offer, kind, subject, lead, template, **context):
                 "lead": str(lead),
                 "language": language,
                 "host_url": absolute_url("grandbain.host", token=offer.token, lang=language),
+                "reply_to": offer.team_address,
             }
             text = render_template(f"mail/{template}.txt", **values)
             html = render_template(f"mail/{template}.html", **values)
@@ -218,6 +240,7 @@ def _to_offer_contact(offer, kind, subject, lead, template, **context):
                 text,
                 html,
                 reference=offer_reference(offer.id),
+                reply_to=offer.team_address,
             )
 
     return _safely(write, "offer", offer.id, kind)

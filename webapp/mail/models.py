@@ -30,6 +30,8 @@ class OutboxMessage(db.Model):
     # An iCalendar attachment (invite.ics) and its METHOD, when the message carries one.
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(20))
+    # Where an answer goes (the event's contact, its bassin's team); None: to the sender.
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     # What the message is about ("registration:42"), so erasure and purge can find it; the
     # mail area names no table of the areas above it.
     reference: Mapped[str | None] = mapped_column(String(60), index=True)

@@ -19,12 +19,12 @@ from contextlib import ExitStack
 from datetime import timedelta
 
 from flask import current_app
-from flask_mail import Attachment, Message
 from sqlalchemy import delete, select, update
 
 from webapp.addresses import mail_address
 from webapp.errors import database_down
 from webapp.extensions import db
+from webapp.mail.compose import OutboxMail
 from webapp.mail.connection import connect
 from webapp.mail.failures import describe, is_permanent
 from webapp.mail.headers import fit, one_line, storable
@@ -44,16 +44,24 @@ RECIPIENT_LENGTH = OutboxMessage.__table__.c.recipient.type.length
 # seconds, doubled each time up to the last.
 DATABASE_WAITS = (0.5, 1, 2, 4, 8)
 # What a sent or forgotten message no longer needs: the address and everything personal.
-_BLANK = {"recipient": "", "body_text": "", "body_html": None, "ics": None}
+_BLANK = {"recipient": "", "body_text": "", "body_html": None, "ics": None, "reply_to": None}
 
 
 def queue_message(
-    recipient, subject, body_text, body_html=None, ics=None, ics_method=None, reference=None
+    recipient,
+    subject,
+    body_text,
+    body_html=None,
+    ics=None,
+    ics_method=None,
+    reference=None,
+    reply_to=None,
 ):
     """Add a message to the outbox; it is sent once the caller's transaction commits.
 
     Headers become one line and the subject is cut to fit; a recipient that cannot be an
-    address (empty, or longer than an address may be) raises ValueError.
+    address (empty, or longer than an address may be) raises ValueError. `reply_to`: where
+    answers go (the event's contact, its team), None for none.
     """
     recipient = one_line(recipient)
     if not recipient or len(recipient) > RECIPIENT_LENGTH:
@@ -66,6 +74,7 @@ def queue_message(
         ics=storable(ics),
         ics_method=ics_method,
         reference=reference,
+        reply_to=one_line(reply_to)[:RECIPIENT_LENGTH] or None,
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
     )
@@ -216,23 +225,17 @@ def _as_mail(message):
     # Exactly one address reaches the envelope: "anne Bcc: someone@else" folded from a line
     # break is refused here (a ValueError: the message fails at once), never sent.
     recipient = mail_address(message.recipient)
-    mail_message = Message(
+    reply_to = one_line(message.reply_to)
+    return OutboxMail(
         subject=one_line(message.subject),
         recipients=[recipient],
         body=message.body_text,
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        reply_to=mail_address(reply_to) if reply_to else None,
+        ics=message.ics,
+        ics_method=message.ics_method,
     )
-    if message.ics:
-        method = message.ics_method or "PUBLISH"
-        mail_message.attachments.append(
-            Attachment(
-                filename="invite.ics",
-                content_type=f"text/calendar; charset=utf-8; method={method}",
-                data=message.ics.encode("utf-8"),
-            )
-        )
-    return mail_message
 
 
 class _Persistence:

@@ -34,11 +34,14 @@ class Requeued:
         return sum(self.by_prefix.values())
 
 
-def requeue_failed(since=None, reference=None, retention=None, dry_run=False, now=None):
+def requeue_failed(
+    since=None, reference=None, retention=None, dry_run=False, now=None, ids=None, actor=None
+):
     """Put the failed messages created since `since` (default: the last 48 hours) back to
     pending, attempts reset and due now, so the next delivery sends them.
 
-    `reference` keeps the messages whose reference starts with it. Never older than
+    `reference` keeps the messages whose reference starts with it, `ids` those messages
+    (the back office's "send again", within the account's scope). Never older than
     `retention` (they belong to the purge). One audit line by the system, with the count;
     nothing written in a dry run. Flushes; the caller's unit of work commits.
     """
@@ -47,6 +50,8 @@ def requeue_failed(since=None, reference=None, retention=None, dry_run=False, no
     if retention is not None:
         since = max(since, now - retention)
     chosen = _requeueable(since, reference)
+    if ids is not None:
+        chosen.append(OutboxMessage.id.in_(list(ids)))
     if dry_run:
         rows = db.session.execute(select(OutboxMessage.reference).where(*chosen)).all()
         return Requeued(since, _by_prefix(rows))
@@ -67,7 +72,7 @@ def requeue_failed(since=None, reference=None, retention=None, dry_run=False, no
     ).all()
     result = Requeued(since, _by_prefix(rows))
     audit.record(
-        audit.SYSTEM,
+        actor or audit.SYSTEM,
         "outbox.failed_requeued",
         "outbox",
         0,  # many messages: the line counts them

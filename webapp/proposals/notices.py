@@ -67,6 +67,7 @@ def queue(proposal, kind):
             if kind == "accepted"
             else None,
             "language": language,
+            "reply_to": event.team_address,
         }
         text = render_template("mail/proposal_notice.txt", **context)
         html = render_template("mail/proposal_notice.html", **context)
@@ -74,5 +75,10 @@ def queue(proposal, kind):
         separator = " : " if language == "fr" else ": "
         full_subject = f"{subject}{separator}{title}"
     return queue_message(
-        proposal.submitter_email, full_subject, text, html, reference=reference(proposal.id)
+        proposal.submitter_email,
+        full_subject,
+        text,
+        html,
+        reference=reference(proposal.id),
+        reply_to=event.team_address,
     )

@@ -17,8 +17,9 @@ TENTATIVE_NOTES = {
 }
 
 
-def registrations_calendar(registrations, *, language, name=None, method=None):
-    """The bytes of a VCALENDAR with the events of these registrations, as each stands."""
+def registrations_calendar(registrations, *, language, name=None, method=None, attendee=None):
+    """The bytes of a VCALENDAR with the events of these registrations, as each stands
+    (`attendee`: the person a mail's REQUEST or CANCEL is sent to, see `entries_text`)."""
     statuses = {r.event_id: RegistrationStatus(r.status) for r in registrations}
     return calendar_text(
         [r.event for r in registrations],
@@ -28,4 +29,5 @@ def registrations_calendar(registrations, *, language, name=None, method=None):
         cancelled_ids={i for i, s in statuses.items() if not s.is_active},
         tentative_ids={i for i, s in statuses.items() if s.is_tentative},
         notes={i: TENTATIVE_NOTES[s] for i, s in statuses.items() if s in TENTATIVE_NOTES},
+        attendee=attendee,
     )

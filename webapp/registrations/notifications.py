@@ -115,6 +115,7 @@ def _attachment(registration, kind):
     event's later changes still reach the entry.
     """
     language = registration.language or "fr"
+    attendee = (registration.email, _full_name(registration))
     if kind in CANCELLING_KINDS:
         # Cancelled here whatever the row says: an event's cancellation leaves it active.
         ics = calendar_text(
@@ -122,12 +123,19 @@ def _attachment(registration, kind):
             method="CANCEL",
             language=language,
             cancelled_ids={registration.event_id},
+            attendee=attendee,
         )
         return ics.decode("utf-8"), "CANCEL"
     if not registration.is_active:
         return None, None
-    ics = registrations_calendar([registration], language=language, method="REQUEST")
+    ics = registrations_calendar(
+        [registration], language=language, method="REQUEST", attendee=attendee
+    )
     return ics.decode("utf-8"), "REQUEST"
+
+
+def _full_name(registration):
+    return " ".join(n for n in (registration.first_name, registration.last_name) if n) or None
 
 
 def reference(registration_id):
@@ -179,13 +187,15 @@ def _write(registration, kind, change=None):
             "language": registration.language or "fr",
             "previous": change.previous if change else None,
             "reason": change.reason(registration.language or "fr") if change else None,
+            "reply_to": registration.event.reply_address,
         }
-        text = render_template("mail/registration.txt", **context)
-        html = render_template("mail/registration.html", **context)
         title = registration.event.localized("title", registration.language)
         full_subject = (
             f"{subject} : {title}" if registration.language == "fr" else f"{subject}: {title}"
         )
+        context["subject"] = full_subject
+        text = render_template("mail/registration.txt", **context)
+        html = render_template("mail/registration.html", **context)
     ics, method = _attachment(registration, kind)
     return queue_message(
         registration.email,
@@ -195,4 +205,5 @@ def _write(registration, kind, change=None):
         ics,
         method,
         reference=reference(registration.id),
+        reply_to=registration.event.reply_address,
     )

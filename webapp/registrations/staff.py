@@ -202,13 +202,20 @@ def write_to(event_id, statuses, subject, text, actor):
                 "event": event,
                 "registration": person,
                 "text": text,
+                "subject": subject,
                 "language": person.language or "fr",
                 "personal_url": notifications.personal_url(person),
+                "reply_to": event.reply_address,
             }
             body = render_template("mail/staff_message.txt", **context)
             html = render_template("mail/staff_message.html", **context)
         queue_message(
-            person.email, subject, body, html, reference=notifications.reference(person.id)
+            person.email,
+            subject,
+            body,
+            html,
+            reference=notifications.reference(person.id),
+            reply_to=event.reply_address,
         )
     audit.record(
         actor,

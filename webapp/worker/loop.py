@@ -13,6 +13,8 @@ import threading
 from webapp.extensions import db
 from webapp.mail.failures import traceback_for_log
 from webapp.mail.outbox import deliver_all
+from webapp.mail.queries import ALARM_SHARE, failure_alarm
+from webapp.timezones import local_today
 from webapp.worker.schedule import JOBS, run_if_due
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ class Worker:
         self.jobs = jobs
         self.interval = interval
         self._stopping = threading.Event()
+        self._warned_on = None  # the local day the failure share was last warned about
 
     @property
     def stopping(self):
@@ -71,4 +74,19 @@ class Worker:
         sent, failed = deliver_all(stop=lambda: self.stopping, pause=self._stopping.wait)
         if sent or failed:
             logger.info("outbox: %d sent, %d failed", sent, failed)
+        if failed:
+            self.warn_about_failures()
         return sent, failed
+
+    def warn_about_failures(self):
+        """Once a day at most: more than 2 % of the last 24 hours' messages failed."""
+        alarm = failure_alarm()
+        if alarm is None or self._warned_on == local_today():
+            return
+        self._warned_on = local_today()
+        logger.warning(
+            "outbox: %d of the %d messages of the last 24 hours failed (more than %.0f%%); "
+            "reasons on /admin/mail",
+            *alarm,
+            ALARM_SHARE * 100,
+        )
