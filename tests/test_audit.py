@@ -1,10 +1,12 @@
 """The audit log: one line per change, in the change's own transaction."""
 
+import pytest
 from sqlalchemy import func, select
 
 from webapp.audit import IMPORT, Actor, AuditEntry, changes, record
 from webapp.extensions import db
 from webapp.timezones import utcnow
+from webapp.unit_of_work import unit_of_work
 
 
 def count():
@@ -17,8 +19,10 @@ def test_a_line_records_who_what_before_after_and_why(make_event):
     event.room = "Salle 2"
     event.start_at = old_start.replace(hour=(old_start.hour + 1) % 24)
     before, after = changes(event, ("room", "start_at", "title_fr"))
-    record(Actor.account(7), "event.moved", "event", event.id, before, after, "salle en travaux")
-    db.session.commit()
+    with unit_of_work():
+        record(
+            Actor.account(7), "event.moved", "event", event.id, before, after, "salle en travaux"
+        )
     entry = db.session.scalar(select(AuditEntry))
     assert (entry.actor_kind, entry.actor_id, entry.action) == ("account", 7, "event.moved")
     assert (entry.subject_type, entry.subject_id) == ("event", event.id)
@@ -29,9 +33,10 @@ def test_a_line_records_who_what_before_after_and_why(make_event):
 
 def test_a_line_is_rolled_back_with_its_change(make_event):
     event = make_event()
-    event.room = "Salle 3"
-    record(IMPORT, "event.updated", "event", event.id, {"room": None}, {"room": "Salle 3"})
-    db.session.rollback()
+    with pytest.raises(RuntimeError), unit_of_work():
+        event.room = "Salle 3"
+        record(IMPORT, "event.updated", "event", event.id, {"room": None}, {"room": "Salle 3"})
+        raise RuntimeError("the change fails after its line")
     assert count() == 0
     db.session.refresh(event)
     assert event.room is None

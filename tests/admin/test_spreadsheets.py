@@ -6,7 +6,7 @@ import csv
 import io
 import shutil
 import subprocess
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -92,24 +92,27 @@ def test_the_participants_csv_and_xlsx_type_numbers_dates_and_labels(sud_client,
     assert isinstance(desire[4].value, datetime) and desire[4].is_date
 
 
-def test_the_evaluation_exports_use_semicolons_numbers_dates_and_labels(sud_client, evaluated):  # noqa: F811
+def test_the_evaluation_exports_use_semicolons_numbers_and_labels(sud_client, evaluated):  # noqa: F811
+    """Counts per value and the mean (issue 20: never an answer's row), typed: counts and the
+    mean are numbers, sectors their names, a text that looks like a formula a string."""
     rows = csv_rows(sud_client.get(f"/admin/events/{evaluated.id}/evaluation.csv"))
     header = rows[0]
-    assert len(header) > 3 and all(len(row) == len(header) for row in rows)
-    usefulness = header.index("Cette rencontre vous a-t-elle été utile ?")
-    sector = header.index("Votre secteur (facultatif)")
-    assert sorted(int(row[usefulness]) for row in rows[1:]) == [2, 3, 4, 4, 5, 5]
-    assert {row[sector] for row in rows[1:]} <= {"Social", "Hôpital"}
-    assert date.fromisoformat(rows[1][0])
+    assert header == ["Réponses", "Question", "Réponse", "Nombre"]
+    assert all(len(row) == len(header) for row in rows)
+    usefulness = "Cette rencontre vous a-t-elle été utile ?"
+    counts = {row[2]: row[3] for row in rows if row[1] == usefulness}
+    assert counts["Moyenne (1 à 5)"] == "3,83"  # 23 / 6, a decimal comma for fr-BE
+    sectors = {row[2]: row[3] for row in rows if row[1] == "Votre secteur (facultatif)"}
+    assert sectors["Social"] == "4" and sectors["Hôpital"] == "2"  # names, never "hopital"
+    assert "hopital" not in sectors and "social" not in sectors
 
     sheet = xlsx_sheet(sud_client.get(f"/admin/events/{evaluated.id}/evaluation.xlsx"))
     assert sheet.freeze_panes == "A2"
     lines = list(sheet.iter_rows(min_row=2))
-    scores = [line[usefulness] for line in lines]
-    assert all(c.data_type == "n" for c in scores)  # AVERAGE works on them
-    assert sum(c.value for c in scores) / len(scores) == pytest.approx(23 / 6)
-    assert all(line[0].is_date for line in lines)
-    assert {line[sector].value for line in lines} <= {"Social", "Hôpital"}
+    scores = [line[3] for line in lines if line[1].value == usefulness]
+    assert all(c.data_type == "n" for c in scores)  # SUM and AVERAGE work on them
+    mean = [line[3].value for line in lines if line[2].value == "Moyenne (1 à 5)"]
+    assert mean[0] == pytest.approx(23 / 6, abs=0.01)
     trap = [c for line in lines for c in line if str(c.value).startswith("=HYPERLINK")]
     assert len(trap) == 1 and trap[0].data_type == "s"
 

@@ -437,7 +437,7 @@ def test_the_edition_counts_a_small_offer_only_where_no_difference_reveals_it(
     assert mean_shown(body) == str(round(sum(SCORES) / len(SCORES), 2))
     assert f'data-offer-id="{sud.id}"' in body and f'data-offer-id="{nord.id}"' in body
     rows = csv_rows(client.get(f"/admin/grand-bain/{year}/evaluations.csv"))
-    counts = {row[2]: int(float(row[3])) for row in rows if row[1] == USEFULNESS}
+    counts = {row[2]: float(row[3].replace(",", ".")) for row in rows if row[1] == USEFULNESS}
     assert sum(counts[v] for v in "12345") == len(SCORES)
     edition_page = client.get(f"/admin/grand-bain/{year}/").get_data(as_text=True)
     assert f"/admin/grand-bain/{year}/evaluations" in edition_page
@@ -463,7 +463,7 @@ def test_an_editions_sector_view_adds_nothing_to_the_offers_views_shown(app, mak
     assert mean_shown(sud_page) == "4.0"
     assert mean_shown(client.get(url).text) == "4.0"
     rows = csv_rows(client.get(f"/admin/grand-bain/{year}/evaluations.csv?sector=hopital"))
-    counts = {row[2]: int(float(row[3])) for row in rows if row[1] == USEFULNESS}
+    counts = {row[2]: float(row[3].replace(",", ".")) for row in rows if row[1] == USEFULNESS}
     assert counts["1"] == 0 and counts["4"] == 5
 
 

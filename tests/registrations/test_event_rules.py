@@ -21,7 +21,7 @@ STAFF = Actor.account(7)
 def test_unpublish_is_refused_while_someone_is_registered(make_event, person):
     event = make_event(capacity=1)
     rules.register(event.id, person(1))
-    with pytest.raises(EventRefused) as refused:
+    with pytest.raises(EventRefused) as refused, unit_of_work():
         event_rules.unpublish(event.id, STAFF)
     assert refused.value.reason == "has-registrants"
 
@@ -39,7 +39,7 @@ def test_delete_draft_is_refused_once_anyone_registered(make_event):
     draft = make_event(status="draft")
     with unit_of_work():
         db.session.add(Registration(event_id=draft.id, status="cancelled"))
-    with pytest.raises(EventRefused) as refused:
+    with pytest.raises(EventRefused) as refused, unit_of_work():
         event_rules.delete_draft(draft.id, STAFF)
     assert refused.value.reason == "has-registrations"
 

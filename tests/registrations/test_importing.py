@@ -5,9 +5,10 @@ from sqlalchemy import select
 from webapp.agenda.importer import ImportProblem
 from webapp.agenda.models import Event
 from webapp.extensions import db
-from webapp.loading.events import import_events
+from webapp.loading import events as loading
 from webapp.mail.models import OutboxMessage
 from webapp.registrations.models import Registration
+from webapp.unit_of_work import unit_of_work
 
 
 def entry(**changes):
@@ -43,6 +44,12 @@ def entry(**changes):
     }
     data.update(changes)
     return data
+
+
+def import_events(entries):
+    """As import-events runs it: one unit of work."""
+    with unit_of_work():
+        return loading.import_events(entries)
 
 
 def test_a_past_sign_up_sheet_is_imported_with_attendance_and_no_mail(territory):

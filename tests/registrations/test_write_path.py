@@ -22,9 +22,10 @@ def count(model):
 
 def test_a_rule_commits_nothing_itself(make_event, person):
     event = make_event(capacity=3)
-    rules.register(event.id, person(1))
-    assert count(Registration) == 1 and count(OutboxMessage) == 1  # flushed
-    db.session.rollback()
+    with pytest.raises(RuntimeError), unit_of_work():
+        rules.register(event.id, person(1))
+        assert count(Registration) == 1 and count(OutboxMessage) == 1  # flushed
+        raise RuntimeError("the request fails after the rule")
     assert count(Registration) == 0 and count(OutboxMessage) == 0
     db.session.refresh(event)
     assert event.confirmed_count == 0
