@@ -17,6 +17,17 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from webapp.addresses import AddressRefused, mail_address
 from webapp.timezones import exists_locally
 
+# The databases' INTEGER: no id or count typed in a form goes beyond it.
+DATABASE_INTEGER_MAX = 2**31 - 1
+
+
+def database_id(text):
+    """A posted id as an int, or None unless it is ASCII digits within the databases' INTEGER."""
+    text = text if isinstance(text, str) else ""
+    if text.isascii() and text.isdigit() and 0 < int(text) <= DATABASE_INTEGER_MAX:
+        return int(text)
+    return None
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)

@@ -58,6 +58,7 @@ ACTIONS = {
     "account.password_changed": _l("Mot de passe changé"),
     "account.password_reset_requested": _l("Lien de nouveau mot de passe demandé"),
     "account.password_reset": _l("Mot de passe changé par le lien reçu"),
+    "account.sessions_ended": _l("Sessions du compte fermées"),
 }
 
 ACTORS = {

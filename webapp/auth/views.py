@@ -7,10 +7,10 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.addresses import typed_address_key
-from webapp.auth import accounts
+from webapp.auth import accounts, sessions
 from webapp.auth import dashboard as staff_dashboard
 from webapp.auth.forms import LoginForm
-from webapp.extensions import limiter, login_manager
+from webapp.extensions import db, limiter, login_manager
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import EVENT_STATUSES
@@ -30,7 +30,14 @@ STAFF_ENDPOINTS = frozenset(
 
 @login_manager.user_loader
 def _load(session_id):
-    return accounts.load_account(session_id)
+    """The account of the request's server-side session (auth.sessions), its last use noted.
+
+    Called at the first look at `current_user`, before a view's work; should a view look
+    first with changes pending, the session is read and nothing is committed here."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return sessions.account_of(session_id, utcnow(), touch=False)
+    with unit_of_work("staff session"):
+        return sessions.account_of(session_id, utcnow())
 
 
 @bp.after_request
@@ -70,6 +77,8 @@ def login():
     if form.validate_on_submit():
         with unit_of_work("login"):
             account = accounts.authenticate(form.email.data, form.password.data)
+            if account is not None:
+                sessions.open_session(account, request.user_agent.string, utcnow())
         if account is not None:
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(account)
@@ -81,6 +90,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        with unit_of_work("logout"):
+            sessions.end_current(current_user)
     logout_user()
     session.clear()
     return redirect(url_for("agenda.index"), 303)
