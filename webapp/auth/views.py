@@ -1,13 +1,16 @@
 """Staff sign-in and the back office's dashboard (/login, /logout, /admin/); the forgotten
 password's pages are in password_views."""
 
+import logging
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.addresses import typed_address_key
-from webapp.auth import accounts, sessions
+from webapp.auth import accounts, sessions, throttle
 from webapp.auth import dashboard as staff_dashboard
 from webapp.auth.forms import LoginForm
 from webapp.extensions import db, limiter, login_manager
@@ -15,7 +18,13 @@ from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import EVENT_STATUSES
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
+
+# Refused attempts on one account from every client: past this, each attempt on it waits
+# SLOWDOWN_SECONDS before its password is checked (the right one still signs in).
+ACCOUNT_FAILURES = "10/15 minutes"
+SLOWDOWN_SECONDS = 1.0
 
 STAFF_ENDPOINTS = frozenset(
     {
@@ -48,9 +57,10 @@ def _never_stored(response):
     return response
 
 
-def _account_key():
-    """One bucket per typed address (hashed: no address in the limiter's store)."""
-    return "login:" + typed_address_key(request.form.get("email"))
+def _account_and_client_key():
+    """One bucket per typed address (hashed: no address in the limiter's store) and client:
+    the failures of others never lock the account's owner out."""
+    return f"login:{typed_address_key(request.form.get('email'))}:{get_remote_address()}"
 
 
 def _safe_next(target):
@@ -66,7 +76,7 @@ def _safe_next(target):
 @limiter.limit(
     "5/15 minutes",
     methods=["POST"],
-    key_func=_account_key,
+    key_func=_account_and_client_key,
     deduct_when=lambda r: r.status_code != 303,
 )
 def login():
@@ -75,6 +85,11 @@ def login():
     form = LoginForm()
     refused = False
     if form.validate_on_submit():
+        failures = ("login-failures", typed_address_key(form.email.data))
+        if throttle.spent(ACCOUNT_FAILURES, *failures):
+            # Someone guesses this account's password from many places: slower, not locked.
+            logger.info("login slowed: many refused attempts on one account")
+            time.sleep(SLOWDOWN_SECONDS)
         with unit_of_work("login"):
             account = accounts.authenticate(form.email.data, form.password.data)
             if account is not None:
@@ -83,6 +98,7 @@ def login():
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(account)
             return redirect(_safe_next(request.args.get("next")) or url_for(".dashboard"), 303)
+        throttle.spend(ACCOUNT_FAILURES, *failures)
         refused = True  # the same answer for an unknown address and a wrong password
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, refused=refused), status
