@@ -384,10 +384,12 @@ def participants_export(event_id, extension):
         )
     name = exports.download_name(f"participants-{event.id}", event.title_fr, extension)
     if extension == "csv":
-        body, mimetype = exports.csv_bytes(headers, values), "text/csv; charset=utf-8"
+        body, content_type = exports.csv_bytes(headers, values), "text/csv; charset=utf-8"
     else:
         body = exports.xlsx_bytes(event.title_fr, headers, values)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        content_type=content_type,  # as is: `mimetype=` would add a second charset
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
