@@ -102,6 +102,8 @@ def _check_in_page(event, on_date, walk_in_form=None, status=200):
         query=query,
         walk_in_form=walk_in_form or WalkInForm(prefix="walk-in"),
         format_day=_day,
+        taps_open=attendance.check_in_open(on_date),
+        check_in_days=attendance.CHECK_IN_DAYS,
     ), status
 
 
@@ -114,7 +116,8 @@ def _posted_date(event):
 
 
 def _posted_tap_time():
-    """The time the phone says the tap was made (JavaScript sends it), else now."""
+    """The time the phone says the tap was made (JavaScript sends it), else now; a time in
+    the future or too old is refused (422), never moved to now."""
     sent = request.form.get("tapped_at", "").strip()
     if not sent:
         return attendance.tap_time(None)
@@ -188,6 +191,9 @@ def attendance_walk_in(event_id):
         "organisation": form.organisation.data,
         "sector": form.sector.data,
     }
-    with unit_of_work("attendance-walk-in"):
-        attendance.add_walk_in(event.id, on_date, person, _posted_tap_time(), actor())
+    try:
+        with unit_of_work("attendance-walk-in"):
+            attendance.add_walk_in(event.id, on_date, person, _posted_tap_time(), actor())
+    except RegistrationRefused:
+        abort(409)
     return _back_to_door(event, on_date, "walk-ins")
