@@ -25,12 +25,20 @@ from webapp.timezones import exists_locally
 DATABASE_INTEGER_MAX = 2**31 - 1
 
 
+def whole_number_in(text, low, high):
+    """The whole number that `text` spells in ASCII digits when it lies in [low, high]; None
+    otherwise (five thousand digits are no number here, not an error)."""
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        return None
+    if len(text.lstrip("0")) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
 def database_id(text):
     """A posted id as an int, or None unless it is ASCII digits within the databases' INTEGER."""
-    text = text if isinstance(text, str) else ""
-    if text.isascii() and text.isdigit() and 0 < int(text) <= DATABASE_INTEGER_MAX:
-        return int(text)
-    return None
+    return whole_number_in(text, 1, DATABASE_INTEGER_MAX)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -16,6 +16,7 @@ from webapp.admin.blueprint import bp
 from webapp.admin.participant_forms import WalkInForm
 from webapp.admin.participants import by_name, matching
 from webapp.agenda.models import Event
+from webapp.formfields import database_id
 from webapp.hygiene import runs_own_scripts
 from webapp.registrations import attendance
 from webapp.registrations.models import Registration
@@ -139,10 +140,10 @@ def _wants_json():
 @roles("admin", "bassin")
 def attendance_tap(event_id):
     event = find_or_404(Event, event_id)
-    registration_id = request.form.get("registration", "")
-    if not (registration_id.isascii() and registration_id.isdigit() and len(registration_id) <= 10):
+    registration_id = database_id(request.form.get("registration"))
+    if registration_id is None:
         abort(404)
-    registration = find_or_404(Registration, int(registration_id))
+    registration = find_or_404(Registration, registration_id)
     if registration.event_id != event.id:
         abort(404)
     on_date = _posted_date(event)

@@ -23,7 +23,7 @@ from webapp.agenda.models import Event
 from webapp.audit import Actor, AuditEntry
 from webapp.auth.models import Account
 from webapp.extensions import db
-from webapp.formfields import printable, strip
+from webapp.formfields import database_id, printable, strip
 from webapp.registrations.models import Registration
 
 PAGE_SIZE = 50
@@ -70,9 +70,7 @@ ACTORS = {
 
 def _number(text):
     """ASCII digits within the databases' INTEGER, as an int; else None."""
-    if text and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
-        return int(text)
-    return None
+    return database_id(text)
 
 
 def _event_number(form, field):
