@@ -552,8 +552,12 @@ def test_a_time_change_on_a_published_event_tells_its_registrant_once(sud_client
     rules.register(event.id, {"first_name": "Anne", "email": "anne@example.org"})
     before = len(db.session.scalars(select(OutboxMessage)).all())
     data = form_data(**_times_of(event)) | {"start_time": "14:00", "end_time": "17:00"}
-    data["start_time"] = (to_local(event.start_at) + timedelta(hours=1)).strftime("%H:%M")
-    data["end_time"] = (to_local(event.end_at) + timedelta(hours=1)).strftime("%H:%M")
+    start, end = (
+        to_local(moment) + timedelta(hours=1) for moment in (event.start_at, event.end_at)
+    )
+    # Days too: an event made at 20:30 ends after midnight once moved by an hour.
+    data |= {"start_day": start.date().isoformat(), "start_time": start.strftime("%H:%M")}
+    data |= {"end_day": end.date().isoformat(), "end_time": end.strftime("%H:%M")}
     assert sud_client.post(f"/admin/events/{event.id}/edit", data=data).status_code == 303
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     notices = messages[before:]
