@@ -84,6 +84,8 @@ class Config:
     PRODUCTION = False
     # The worker's nightly jobs (occurrence refresh, purge) run from this local hour on.
     WORKER_NIGHTLY_HOUR = int(os.environ.get("WORKER_NIGHTLY_HOUR", "3"))
+    # A back-office session unused this long ends (auth.sessions).
+    STAFF_SESSION_IDLE_HOURS = float(os.environ.get("STAFF_SESSION_IDLE_HOURS", "8"))
 
     # How long a unit of work waits for a row lock on PostgreSQL before it gives up (a 503
     # with Retry-After); 0: as long as it takes.

@@ -69,6 +69,7 @@ PRIVATE_TABLES = frozenset(
         "outbox_messages",
         "proposals",
         "registrations",
+        "staff_sessions",
     }
 )
 # Execution option of the places counter's statements (registrations/rules.py): they do not

@@ -3,9 +3,13 @@ safe links, local date and time, several checkboxes.
 
 Whatever a person types may reach a mail header, an `.ics` line, a CSV cell or a log line:
 one-line fields refuse line breaks, every field refuses other control characters, links are
-http(s) only. Messages are in the user's language (lazy strings).
+http(s) only. One-line fields lose the characters that change how a text reads without
+showing (bidirectional overrides, zero-width ones); `mixed_alphabets` tells the moderators
+of a name whose letters come from several alphabets (a Cyrillic а among Latin letters).
+Messages are in the user's language (lazy strings).
 """
 
+import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -16,6 +20,25 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.addresses import AddressRefused, mail_address
 from webapp.timezones import exists_locally
+
+# The databases' INTEGER: no id or count typed in a form goes beyond it.
+DATABASE_INTEGER_MAX = 2**31 - 1
+
+
+def whole_number_in(text, low, high):
+    """The whole number that `text` spells in ASCII digits when it lies in [low, high]; None
+    otherwise (five thousand digits are no number here, not an error)."""
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        return None
+    if len(text.lstrip("0")) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def database_id(text):
+    """A posted id as an int, or None unless it is ASCII digits within the databases' INTEGER."""
+    return whole_number_in(text, 1, DATABASE_INTEGER_MAX)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -69,6 +92,44 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# Bidirectional embeddings, overrides, isolates and marks; zero-width spaces and joiners, the
+# word joiner, invisible operators, the byte order mark: a name that reads otherwise than it
+# is written ("Équipe" reversed by U+202E) in the queue, a mail, a badge, a CSV cell.
+INVISIBLE = frozenset(
+    "\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+_WITHOUT_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+
+def without_invisibles(value):
+    """The text without INVISIBLE characters (anything else as is)."""
+    return value.translate(_WITHOUT_INVISIBLE) if isinstance(value, str) else value
+
+
+def one_line_text(value):
+    """The filter of every one-line field: invisible characters removed, then trimmed."""
+    return strip(without_invisibles(value))
+
+
+def alphabets(value):
+    """The scripts of the letters of a text (LATIN, CYRILLIC, GREEK...), by Unicode name."""
+    found = set()
+    for char in value or "":
+        if char.isalpha():
+            script = unicodedata.name(char, "UNNAMED").split(" ", 1)[0]
+            if script != "MODIFIER":
+                found.add(script)
+    return found
+
+
+def mixed_alphabets(value):
+    """The alphabets a name mixes (sorted), or [] when its letters share one: a name that
+    looks Latin but holds a Cyrillic or Greek look-alike is flagged for the moderators."""
+    found = alphabets(value)
+    return sorted(found) if len(found) > 1 else []
+
+
 def printable(form, field):
     """Refuse control characters (NUL and the like); line breaks are fine in long texts."""
     value = field.data if isinstance(field.data, str) else ""
@@ -114,7 +175,7 @@ def text(label, *validators, optional=False, field=StringField, multiline=False,
     `multiline`."""
     first = [Optional()] if optional else [required()]
     checks = first + list(validators) + [printable] + ([] if multiline else [one_line])
-    return field(label, checks, filters=[strip], **kwargs)
+    return field(label, checks, filters=[strip if multiline else one_line_text], **kwargs)
 
 
 def local_datetime(day, clock):

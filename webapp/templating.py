@@ -11,6 +11,7 @@ from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from webapp.formfields import mixed_alphabets
 from webapp.timezones import to_local
 from webapp.vocabulary import (
     AUDIENCES,
@@ -87,6 +88,7 @@ def init_app(app):
         time_short=lambda value: format_time(to_local(value), "short"),
         sector_label=sector_label,
         sector_group_label=sector_group_label,
+        mixed_alphabets=mixed_alphabets,
     )
     app.jinja_env.globals.update(
         KINDS=KINDS,

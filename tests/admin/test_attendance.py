@@ -4,6 +4,8 @@ counted once, walk-ins apart, a repeating event per date, foreign ids 404, servi
 import re
 from datetime import timedelta
 
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from tests.admin.conftest import sign_in
@@ -16,13 +18,28 @@ from webapp.registrations.models import CheckIn, Registration
 from webapp.timezones import to_local, utcnow
 
 
+@pytest.fixture
+def make_event(make_event):
+    """The events of this file began an hour ago (taps are taken from a date's day on),
+    unless a test says otherwise."""
+
+    def make(**fields):
+        fields.setdefault("start", (utcnow() - timedelta(hours=1)).replace(microsecond=0))
+        return make_event(**fields)
+
+    return make
+
+
 def people(event_id, *names):
-    return [
-        rules.register(
-            event_id, PERSON | {"email": f"{n.lower()}@example.org", "last_name": n}
-        ).registration.id
-        for n in names
-    ]
+    """Registrations made two days before the event began (it may have begun since)."""
+    event = db.session.get(Event, event_id)
+    with time_machine.travel(event.start_at - timedelta(days=2), tick=False):
+        return [
+            rules.register(
+                event_id, PERSON | {"email": f"{n.lower()}@example.org", "last_name": n}
+            ).registration.id
+            for n in names
+        ]
 
 
 def day_of(event):
@@ -106,12 +123,21 @@ def test_javascript_taps_get_json_with_the_counts(sud_client, make_event):
     }
 
 
-def test_a_tap_from_the_future_is_now_and_a_bad_time_or_state_is_refused(sud_client, make_event):
+def test_a_tap_dated_in_the_future_is_refused_not_moved_to_now(sud_client, make_event):
     event = make_event()
     (anne,) = people(event.id, "Peeters")
-    future = (utcnow() + timedelta(days=1)).isoformat()
-    assert tap(sud_client, event, anne, tapped_at=future).status_code == 303
+    for ahead in (timedelta(days=1), timedelta(minutes=5)):
+        future = (utcnow() + ahead).isoformat()
+        assert tap(sud_client, event, anne, tapped_at=future).status_code == 422
+    assert check_ins() == []
+    # A phone's clock a few seconds ahead is only a clock: that tap is now.
+    assert tap(sud_client, event, anne, tapped_at=(utcnow() + timedelta(seconds=20)).isoformat())
     assert check_ins()[0].tapped_at <= utcnow()
+
+
+def test_a_bad_time_or_state_is_refused(sud_client, make_event):
+    event = make_event()
+    (anne,) = people(event.id, "Peeters")
     assert tap(sud_client, event, anne, tapped_at="yesterday").status_code == 422
     assert tap(sud_client, event, anne, tapped_at="2020-01-01T10:00:00+00:00").status_code == 422
     assert tap(sud_client, event, anne, present="toggle").status_code == 422
@@ -167,7 +193,7 @@ def test_the_search_finds_three_letters_without_accents(sud_client, make_event):
 
 
 def test_a_repeating_event_is_checked_in_per_date(sud_client, make_event):
-    start = (utcnow() + timedelta(days=3)).replace(microsecond=0)
+    start = (utcnow() - timedelta(days=8)).replace(microsecond=0)
     event = make_event(start=start, rrule="FREQ=WEEKLY;COUNT=3")
     (anne,) = people(event.id, "Peeters")
     second = to_local(start + timedelta(days=7)).date().isoformat()
@@ -228,3 +254,36 @@ def test_only_the_check_in_page_may_run_its_script(sud_client, make_event):
     for other in (f"/admin/events/{event.id}/participants", "/admin/", "/"):
         policy = sud_client.get(other).headers["Content-Security-Policy"]
         assert "script-src 'none'" in policy, other
+
+
+def test_taps_are_taken_from_a_dates_day_until_seven_days_after(sud_client, make_event):
+    """Dates 13 and 6 days ago and tomorrow: only the one 6 days ago takes taps."""
+    start = (utcnow() - timedelta(days=13)).replace(microsecond=0)
+    event = make_event(start=start, rrule="FREQ=WEEKLY;COUNT=3")
+    (anne,) = people(event.id, "Peeters")
+    old, recent, coming = (to_local(start + timedelta(days=7 * n)).date() for n in range(3))
+    walk_in = {"walk-in-first_name": "Zoé", "walk-in-last_name": "Sans-Inscription"}
+
+    def post(day, what="tap"):
+        data = {"registration": anne, "date": day.isoformat(), "present": "1"}
+        return sud_client.post(
+            f"/admin/events/{event.id}/attendance/{what}",
+            data=walk_in | {"date": day.isoformat()} if what == "walk-in" else data,
+        )
+
+    assert post(old).status_code == 409 and post(coming).status_code == 409
+    assert post(coming, "walk-in").status_code == 409 and post(old, "walk-in").status_code == 409
+    assert check_ins() == []
+    assert post(recent).status_code == 303
+    assert [c.on_date for c in check_ins()] == [recent]
+    page = sud_client.get(f"/admin/events/{event.id}/attendance?date={coming.isoformat()}")
+    assert "data-check-in-closed" in page.get_data(as_text=True)
+    open_page = sud_client.get(f"/admin/events/{event.id}/attendance?date={recent.isoformat()}")
+    assert "data-check-in-closed" not in open_page.get_data(as_text=True)
+
+
+def test_an_event_to_come_takes_no_tap(sud_client, make_event):
+    event = make_event(start=(utcnow() + timedelta(days=2)).replace(microsecond=0))
+    (anne,) = people(event.id, "Peeters")
+    assert tap(sud_client, event, anne).status_code == 409
+    assert check_ins() == []

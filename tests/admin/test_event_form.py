@@ -323,8 +323,11 @@ TOO_LONG = "x" * 251
             "La clôture des inscriptions doit venir après",
         ),
         ({"opens_day": DAY}, "opens_time", "Indiquez la date et l'heure"),
-        ({"series_number": "0"}, "series_number", "Le numéro commence à 1"),
-        ({"capacity": "-1"}, "capacity", "nombre positif"),
+        ({"series_number": "0"}, "series_number", "Entre 1 et 10000"),
+        ({"series_number": "99999999999"}, "series_number", "Entre 1 et 10000"),
+        ({"capacity": "-1"}, "capacity", "Entre 0 et 100000"),
+        ({"capacity": "2147483648"}, "capacity", "Entre 0 et 100000"),
+        ({"capacity": "9" * 5000}, "capacity", "nombre entier"),
         ({"capacity": "dix"}, "capacity", "nombre entier"),
         ({"online_url": "javascript:alert(1)"}, "online_url", "adresse web complète"),
         ({"contact_email": "pas une adresse"}, "contact_email", "Adresse e-mail invalide"),
@@ -333,8 +336,14 @@ TOO_LONG = "x" * 251
         ({"languages": ["de"]}, "languages", "Choisissez dans la liste"),
         ({"price_fr": "p" * 201}, "price_fr", "caractères"),
         ({"report_url": "ftp://bassin-sud.brussels/x"}, "report_url", "adresse web complète"),
-        ({"participants_count": "-2"}, "participants_count", "nombre positif"),
-        ({"participant_sectors-social": "-1"}, "participant_sectors-social", "nombre positif"),
+        ({"participants_count": "-2"}, "participants_count", "Entre 0 et 100000"),
+        ({"participants_count": "2147483648"}, "participants_count", "Entre 0 et 100000"),
+        ({"participant_sectors-social": "-1"}, "participant_sectors-social", "Entre 0 et 100000"),
+        (
+            {"participant_sectors-social": "2147483648"},
+            "participant_sectors-social",
+            "Entre 0 et 100000",
+        ),
         (
             {
                 "questions-0-kind": "choice",
@@ -545,8 +554,12 @@ def test_a_time_change_on_a_published_event_tells_its_registrant_once(sud_client
     rules.register(event.id, {"first_name": "Anne", "email": "anne@example.org"})
     before = len(db.session.scalars(select(OutboxMessage)).all())
     data = form_data(**_times_of(event)) | {"start_time": "14:00", "end_time": "17:00"}
-    data["start_time"] = (to_local(event.start_at) + timedelta(hours=1)).strftime("%H:%M")
-    data["end_time"] = (to_local(event.end_at) + timedelta(hours=1)).strftime("%H:%M")
+    start, end = (
+        to_local(moment) + timedelta(hours=1) for moment in (event.start_at, event.end_at)
+    )
+    # Days too: an event made at 20:30 ends after midnight once moved by an hour.
+    data |= {"start_day": start.date().isoformat(), "start_time": start.strftime("%H:%M")}
+    data |= {"end_day": end.date().isoformat(), "end_time": end.strftime("%H:%M")}
     assert sud_client.post(f"/admin/events/{event.id}/edit", data=data).status_code == 303
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     notices = messages[before:]

@@ -270,3 +270,15 @@ def test_an_admin_opens_an_edition_and_changes_its_settings(admin_client, sud_cl
     assert taken.status_code == 422
     assert "Une édition existe déjà pour cette année." in taken.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Bassin)) == 5
+
+
+def test_an_offer_name_mixing_alphabets_is_flagged_in_the_queue(sud_client, make_offer, edition):
+    lookalike = make_offer("Maison m\u0435dicale du Midi", status=OfferStatus.SUBMITTED)
+    plain = make_offer("Maison médicale du Midi", status=OfferStatus.SUBMITTED)
+    page = sud_client.get(f"/admin/grand-bain/{edition.year}/").get_data(as_text=True)
+    rows = {
+        int(part.split('"')[0]): part.split("</tr>")[0]
+        for part in page.split('data-offer-id="')[1:]
+    }
+    assert 'data-mixed-alphabets="CYRILLIC LATIN"' in rows[lookalike.id]
+    assert "data-mixed-alphabets" not in rows[plain.id]

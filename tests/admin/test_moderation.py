@@ -224,3 +224,18 @@ def test_who_may_use_each_moderation_route(app, make_staff, role, method, path, 
     answer = getattr(user, method)(path.format(id=proposal.id), data={"reason": "x"})
     assert answer.status_code == expected
     assert state(proposal.id) == ("submitted", "draft")
+
+
+def test_a_name_mixing_alphabets_is_flagged_in_the_queue(sud_client):
+    """'Équipe d'аppui' with a Cyrillic а looks like the real team's name (issue 20)."""
+    lookalike = submitted(organisation_name="Équipe d'\u0430ppui", title_fr="Rencontre")
+    greek = submitted(title_fr="Séance d'inf\u03bfrmation")  # a Greek omicron
+    plain = submitted(organisation_name="Équipe d'appui", title_fr="Rencontre ordinaire")
+    page = sud_client.get("/admin/proposals").get_data(as_text=True)
+    rows = {
+        int(part.split('"')[0]): part.split("</tr>")[0]
+        for part in page.split('data-proposal-id="')[1:]
+    }
+    assert 'data-mixed-alphabets="CYRILLIC LATIN"' in rows[lookalike.id]
+    assert 'data-mixed-alphabets="GREEK LATIN"' in rows[greek.id]
+    assert "data-mixed-alphabets" not in rows[plain.id]

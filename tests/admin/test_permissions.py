@@ -68,6 +68,7 @@ def world(app, make_event, make_staff):
     make_event(title="Permanence Sud", bassins=("sud",), organiser=shared_organiser)
     nord.organiser = Organisation(name="Service Nord")
     db.session.commit()
+    sud_coordinator = make_staff("bassin", bassins=("sud",))
     return {
         "sud": {
             "event_id": sud.id,
@@ -81,6 +82,7 @@ def world(app, make_event, make_staff):
             "kind": "concertation",  # evaluation templates: admins only
             "offer_id": offers["sud"]["offer_id"],
             "slot_id": offers["sud"]["slot_id"],
+            "account_id": sud_coordinator.id,  # accounts: admins only
         },
         "nord": {
             "event_id": nord.id,
@@ -94,6 +96,7 @@ def world(app, make_event, make_staff):
             "kind": "concertation",
             "offer_id": offers["nord"]["offer_id"],
             "slot_id": offers["nord"]["slot_id"],
+            "account_id": None,
         },
         "nord_coordinator": make_staff("bassin", bassins=("nord",)),
         "service": make_staff("service", organisation="Infor-Jeunes Bruxelles"),

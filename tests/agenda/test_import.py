@@ -283,3 +283,20 @@ def test_the_agenda_alone_leaves_registrations_to_the_area_above(territory):
         [entry("a", registrations=[])], extras={"registrations": lambda check, spec: "read"}
     )
     assert spec["registrations"] == "read"
+
+
+def test_import_removes_bidirectional_and_zero_width_characters_from_one_line_fields(territory):
+    person = {"first_name": "Anne\u200b", "last_name": "\u202ePeeters", "email": "a@example.org"}
+    data = entry(
+        "bidi",
+        title="Concertation\u2066 liaison\u2069",
+        organiser="\ufeffAMO de Forest",
+        description="Deux\u200b lignes\u202e.\nLa seconde.",
+        registrations=[person | {"organisation": "CPAS", "sector": "cpas", "status": "confirmed"}],
+    )
+    import_events([data])
+    event = db.session.scalar(select(Event).where(Event.external_id == "bidi"))
+    assert event.title_fr == "Concertation liaison"
+    assert event.organiser.name == "AMO de Forest"
+    registration = db.session.scalar(select(Registration))
+    assert (registration.first_name, registration.last_name) == ("Anne", "Peeters")

@@ -1,6 +1,9 @@
 """Staff accounts: create-user, sign-in with one answer for every refusal, throttling, the
 dashboard within the account's reach, never cached."""
 
+import logging
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -34,8 +37,12 @@ def sud_coordinator(app, territory):
     return db.session.scalar(select(Account))
 
 
-def sign_in(client, email="coord@bassin-sud.be", password=PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
+def sign_in(client, email="coord@bassin-sud.be", password=PASSWORD, remote="127.0.0.1"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": remote},
+    )
 
 
 def test_create_user_creates_then_updates_with_a_hashed_password(app, sud_coordinator):
@@ -164,3 +171,39 @@ class TestThrottling:
         assert codes[:5] == [422] * 5 and codes[5] == 429
         # Another address from the same place is not locked out by those.
         assert sign_in(client, email="autre@example.org").status_code == 422
+
+    def test_failures_from_another_client_never_refuse_the_right_password(
+        self, client, sud_coordinator
+    ):
+        """The attack of issue 20: five wrong passwords from anywhere used to refuse the
+        owner's right one for 15 minutes, on every instance."""
+        from webapp.extensions import limiter
+
+        limiter.reset()
+        attacker = [
+            sign_in(client, password=f"essai-{n}-faux-mdp", remote="10.66.0.1").status_code
+            for n in range(6)
+        ]
+        assert attacker == [422] * 5 + [429]  # that client is stopped, not the account
+        assert sign_in(client, password="une-faute-de-frappe", remote="10.0.0.7").status_code == 422
+        owner = sign_in(client, remote="10.0.0.7")
+        assert owner.status_code == 303 and owner.headers["Location"].endswith("/admin/")
+
+    def test_guessing_from_many_clients_slows_every_attempt_and_refuses_none(
+        self, client, sud_coordinator, caplog
+    ):
+        from webapp.auth.views import SLOWDOWN_SECONDS
+        from webapp.extensions import limiter
+
+        limiter.reset()
+        for n in range(10):  # four clients, under each client's own limit
+            remote = f"10.66.0.{n // 3}"
+            assert sign_in(client, password=f"essai-{n}-faux", remote=remote).status_code == 422
+        caplog.clear()
+        caplog.set_level(logging.INFO, logger="webapp.auth.views")
+        started = time.monotonic()
+        owner = sign_in(client, remote="10.0.0.7")
+        waited = time.monotonic() - started
+        assert owner.status_code == 303
+        assert waited >= SLOWDOWN_SECONDS  # a lower bound: no machine is too fast for it
+        assert "login slowed" in caplog.text

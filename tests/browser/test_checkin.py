@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from tests.browser.conftest import VIEWPORTS, LiveServer  # noqa: F401
@@ -36,8 +37,10 @@ def door(tmp_path):
         db.create_all()
         load_territory()
         db.session.commit()
-        event = event_factory(start=utcnow().replace(microsecond=0) + timedelta(hours=1))
-        with unit_of_work():
+        # Begun ten minutes ago (taps are taken from a date's day on), registered before.
+        start = utcnow().replace(microsecond=0) - timedelta(minutes=10)
+        event = event_factory(start=start)
+        with unit_of_work(), time_machine.travel(start - timedelta(days=2), tick=False):
             for name in NAMES:
                 rules.register(
                     event.id, PERSON | {"email": f"{name}@example.org", "last_name": name}

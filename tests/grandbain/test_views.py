@@ -226,3 +226,11 @@ def test_the_api_lists_published_offers_with_their_slots(client, edition, make_o
     assert (slot["id"], slot["capacity"], slot["booked"]) == (offer.slots[0].id, 5, 1)
     assert slot["start"].endswith(("+01:00", "+02:00"))
     assert client.get("/api/v1/grand-bain/1990/offers").status_code == 404
+
+
+def test_the_call_removes_bidirectional_and_zero_width_characters_from_names(client, edition):
+    changes = {"name": "Maison\u200b médicale\u202e Les Primevères", "contact_name": "\u2067Sophie"}
+    response = client.post(f"/grand-bain/{edition.year}/apply", data=apply_data(edition, **changes))
+    assert response.status_code == 303
+    offer = db.session.scalar(select(Offer))
+    assert (offer.name, offer.contact_name) == ("Maison médicale Les Primevères", "Sophie")

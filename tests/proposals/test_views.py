@@ -161,3 +161,20 @@ def test_the_form_page_works_in_both_languages(client, territory):
     dutch = client.get("/propose?lang=nl").get_data(as_text=True)
     assert "Een activiteit voorstellen" in dutch and 'name="website"' in dutch
     assert in_days()  # the fixture's date helper stays importable here
+
+
+def test_bidirectional_and_zero_width_characters_leave_every_one_line_field(client, proposal_form):
+    """U+202E reverses what follows it on screen, U+200B and U+2066 hide: a name must read
+    as it is written (issue 20)."""
+    data = proposal_form(
+        organisation_name="\u202eAMO\u200b de Forest",
+        title_fr="Séance\u2066 d'information\u2069\ufeff",
+        submitter_name="Sarah\u200d Janssens",
+        venue_name="Maison\u200e des jeunes",
+        description_fr="Une\u200b heure.\nPuis une autre.",
+    )
+    assert client.post("/propose", data=data).status_code == 303
+    proposal = db.session.scalar(select(Proposal))
+    assert proposal.organisation_name == "AMO de Forest"
+    assert proposal.submitter_name == "Sarah Janssens"
+    assert proposal.event.title_fr == "Séance d'information"

@@ -16,6 +16,7 @@ from webapp.admin.blueprint import bp
 from webapp.admin.participant_forms import WalkInForm
 from webapp.admin.participants import by_name, matching
 from webapp.agenda.models import Event
+from webapp.formfields import database_id
 from webapp.hygiene import runs_own_scripts
 from webapp.registrations import attendance
 from webapp.registrations.models import Registration
@@ -102,6 +103,8 @@ def _check_in_page(event, on_date, walk_in_form=None, status=200):
         query=query,
         walk_in_form=walk_in_form or WalkInForm(prefix="walk-in"),
         format_day=_day,
+        taps_open=attendance.check_in_open(on_date),
+        check_in_days=attendance.CHECK_IN_DAYS,
     ), status
 
 
@@ -114,7 +117,8 @@ def _posted_date(event):
 
 
 def _posted_tap_time():
-    """The time the phone says the tap was made (JavaScript sends it), else now."""
+    """The time the phone says the tap was made (JavaScript sends it), else now; a time in
+    the future or too old is refused (422), never moved to now."""
     sent = request.form.get("tapped_at", "").strip()
     if not sent:
         return attendance.tap_time(None)
@@ -136,10 +140,10 @@ def _wants_json():
 @roles("admin", "bassin")
 def attendance_tap(event_id):
     event = find_or_404(Event, event_id)
-    registration_id = request.form.get("registration", "")
-    if not (registration_id.isascii() and registration_id.isdigit() and len(registration_id) <= 10):
+    registration_id = database_id(request.form.get("registration"))
+    if registration_id is None:
         abort(404)
-    registration = find_or_404(Registration, int(registration_id))
+    registration = find_or_404(Registration, registration_id)
     if registration.event_id != event.id:
         abort(404)
     on_date = _posted_date(event)
@@ -188,6 +192,9 @@ def attendance_walk_in(event_id):
         "organisation": form.organisation.data,
         "sector": form.sector.data,
     }
-    with unit_of_work("attendance-walk-in"):
-        attendance.add_walk_in(event.id, on_date, person, _posted_tap_time(), actor())
+    try:
+        with unit_of_work("attendance-walk-in"):
+            attendance.add_walk_in(event.id, on_date, person, _posted_tap_time(), actor())
+    except RegistrationRefused:
+        abort(409)
     return _back_to_door(event, on_date, "walk-ins")

@@ -23,7 +23,7 @@ from webapp.agenda.models import Event
 from webapp.audit import Actor, AuditEntry
 from webapp.auth.models import Account
 from webapp.extensions import db
-from webapp.formfields import printable, strip
+from webapp.formfields import database_id, printable, strip
 from webapp.registrations.models import Registration
 
 PAGE_SIZE = 50
@@ -60,6 +60,7 @@ ACTIONS = {
     "account.password_changed": _l("Mot de passe changé"),
     "account.password_reset_requested": _l("Lien de nouveau mot de passe demandé"),
     "account.password_reset": _l("Mot de passe changé par le lien reçu"),
+    "account.sessions_ended": _l("Sessions du compte fermées"),
 }
 
 ACTORS = {
@@ -71,9 +72,7 @@ ACTORS = {
 
 def _number(text):
     """ASCII digits within the databases' INTEGER, as an int; else None."""
-    if text and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
-        return int(text)
-    return None
+    return database_id(text)
 
 
 def _event_number(form, field):

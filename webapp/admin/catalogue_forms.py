@@ -11,7 +11,14 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Regexp, ValidationError
 
-from webapp.formfields import MultiCheckboxField, address, required, text, web_link
+from webapp.formfields import (
+    MultiCheckboxField,
+    address,
+    database_id,
+    required,
+    text,
+    web_link,
+)
 from webapp.vocabulary import KINDS, current_language, label_in_language, sectors
 
 SLUG_MESSAGE = _l(
@@ -38,9 +45,7 @@ def _id_or_none(value):
     """A posted id as an int; anything else (blank, letters, huge) as None."""
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
-        return int(value)
-    return None
+    return database_id(value)
 
 
 class RowChoice(SelectField):

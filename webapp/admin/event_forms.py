@@ -37,6 +37,10 @@ from webapp.vocabulary import (
 
 # A long text (a description) is a Text column: a bound all the same, for what a page shows.
 LONG_TEXT = 20000
+# Bounds of the numbers typed in: far beyond any real meeting, within the databases' INTEGER.
+MAX_PLACES = 100_000
+MAX_SERIES_NUMBER = 10_000
+MAX_COUNT = 100_000
 MEETING_LANGUAGES = {"fr": _l("français"), "nl": _l("néerlandais"), "en": _l("anglais")}
 NEW_QUESTION_ROWS = 2
 # The event's columns the form shows and sets as they are (empty text: None).
@@ -70,6 +74,10 @@ TIME_COLUMNS = {
 }
 
 
+def _within(low, high):
+    return NumberRange(low, high, message=_l("Entre %(min)s et %(max)s."))
+
+
 class SectorCountsForm(Form):
     """Participants per sector group, as a meeting's report lists them."""
 
@@ -78,10 +86,7 @@ for _group in sector_groups():
     setattr(
         SectorCountsForm,
         _group["slug"],
-        WholeNumberField(
-            _group["fr"],
-            [Optional(), NumberRange(min=0, message=_l("Indiquez un nombre positif."))],
-        ),
+        WholeNumberField(_group["fr"], [Optional(), _within(0, MAX_COUNT)]),
     )
 
 
@@ -105,17 +110,13 @@ class EventForm(FlaskForm):
 
     series_id = IdSelectField(_l("Série"))
     series_number = WholeNumberField(
-        _l("Numéro dans la série"),
-        [Optional(), NumberRange(min=1, message=_l("Le numéro commence à 1."))],
+        _l("Numéro dans la série"), [Optional(), _within(1, MAX_SERIES_NUMBER)]
     )
     organiser_id = IdSelectField(_l("Organisateur"))
     contact_email = optional_text(_l("Adresse e-mail de contact"), 254, address)
 
     registration_mode = ChoiceField(_l("Inscription"), choices=list(REGISTRATION_MODES.items()))
-    capacity = WholeNumberField(
-        _l("Nombre de places"),
-        [Optional(), NumberRange(min=0, message=_l("Indiquez un nombre positif."))],
-    )
+    capacity = WholeNumberField(_l("Nombre de places"), [Optional(), _within(0, MAX_PLACES)])
     waitlist_enabled = BooleanField(_l("Liste d'attente quand c'est complet"))
     opens_day = DayField(_l("Ouverture des inscriptions : date"), [Optional()])
     opens_time = ClockField(_l("Ouverture des inscriptions : heure"), [Optional()])
@@ -140,8 +141,7 @@ class EventForm(FlaskForm):
     report_summary_fr = optional_text(_l("Synthèse (français)"), LONG_TEXT, multiline=True)
     report_summary_nl = optional_text(_l("Synthèse (néerlandais)"), LONG_TEXT, multiline=True)
     participants_count = WholeNumberField(
-        _l("Nombre de participant·es"),
-        [Optional(), NumberRange(min=0, message=_l("Indiquez un nombre positif."))],
+        _l("Nombre de participant·es"), [Optional(), _within(0, MAX_COUNT)]
     )
     participant_sectors = FormField(SectorCountsForm, label=_l("Participant·es par secteur"))
 

@@ -29,6 +29,7 @@ from webapp.agenda.search import fold
 from webapp.auth.scopes import event_filter
 from webapp.auth.undelivered import undelivered_registrations
 from webapp.extensions import db
+from webapp.formfields import database_id
 from webapp.registrations import staff
 from webapp.registrations.models import Question, Registration
 from webapp.registrations.rules import RegistrationRefused
@@ -77,10 +78,10 @@ def _registration_of(event, registration_id):
 
 def _posted_ids():
     """The registration ids a bulk form posted: every one a number, or a 404."""
-    values = request.form.getlist("registration")
-    if not all(v.isascii() and v.isdigit() and len(v) <= 10 for v in values):
+    ids = [database_id(value) for value in request.form.getlist("registration")]
+    if None in ids:
         abort(404)
-    return [int(v) for v in values]
+    return ids
 
 
 def listed(event_id, status=None, query=None):
@@ -326,10 +327,10 @@ def participant_action(event_id, registration_id, action):
 def participant_move(event_id, registration_id):
     event = _event(event_id)
     registration = _registration_of(event, registration_id)
-    target_id = request.form.get("target", "")
-    if not (target_id.isascii() and target_id.isdigit() and len(target_id) <= 10):
+    target_id = database_id(request.form.get("target"))
+    if target_id is None:
         abort(404)
-    target = find_or_404(Event, int(target_id))
+    target = find_or_404(Event, target_id)
     try:
         with unit_of_work("participant-move"):
             staff.move(event.id, registration.id, target.id, actor())

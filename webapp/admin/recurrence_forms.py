@@ -21,7 +21,14 @@ from webapp.agenda.repetition import (
     Frequency,
     Repetition,
 )
-from webapp.formfields import MultiCheckboxField, local_datetime, printable, strip, text
+from webapp.formfields import (
+    MultiCheckboxField,
+    local_datetime,
+    printable,
+    strip,
+    text,
+    whole_number_in,
+)
 from webapp.vocabulary import current_language
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -81,11 +88,12 @@ def _whole_number(field, low, high):
     """The field's whole number in [low, high], or None when empty; ValidationError else."""
     if not field.data:
         return None
-    if not field.data.isascii() or not field.data.isdigit() or not low <= int(field.data) <= high:
+    number = whole_number_in(field.data, low, high)
+    if number is None:
         raise ValidationError(
             _l("Indiquez un nombre entre %(low)s et %(high)s.", low=low, high=high)
         )
-    return int(field.data)
+    return number
 
 
 class RepetitionForm(FlaskForm):

@@ -16,7 +16,7 @@ from webapp.agenda.reports import (
     SECTION_TEXT_MAX_LENGTH,
     SECTION_TITLE_MAX_LENGTH,
 )
-from webapp.formfields import strip, text, web_link
+from webapp.formfields import strip, text, web_link, whole_number_in
 from webapp.vocabulary import label_in_language, sector_groups
 
 MAX_ROWS = 60
@@ -31,10 +31,11 @@ def whole_number(form, field):
         field.data = None
         return
     raw = str(field.data)
-    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_COUNT:
+    number = whole_number_in(raw, 0, MAX_COUNT)
+    if number is None:
         field.data = raw
         raise ValidationError(_l("Indiquez un nombre entier positif ou zéro."))
-    field.data = int(raw)
+    field.data = number
 
 
 def count(label):

@@ -20,6 +20,7 @@ from webapp.agenda.occurrences import rule_starts
 from webapp.agenda.states import EventStatus
 from webapp.audit import IMPORT
 from webapp.extensions import db
+from webapp.formfields import one_line_text
 from webapp.timezones import local_day_start, to_local, to_utc
 from webapp.vocabulary import (
     AUDIENCES,
@@ -124,10 +125,11 @@ class Checker:
         return value or None
 
     def string(self, field, value, max_length=250, multiline=False):
-        """A text value, trimmed: one line unless `multiline`, no other control character."""
+        """A text value, trimmed: one line unless `multiline` (then without the characters
+        that change how it reads unseen, formfields.INVISIBLE), no other control character."""
         if not isinstance(value, str):
             self.fail(field, "must be a string")
-        value = value.strip()
+        value = value.strip() if multiline else one_line_text(value)
         allowed = "\n\r\t" if multiline else ""
         if any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in value):
             self.fail(field, "must be one line" if not multiline else "holds a control character")

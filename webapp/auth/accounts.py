@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from webapp import audit
 from webapp.addresses import mail_address
 from webapp.agenda.models import Bassin, Organisation
-from webapp.auth import passwords
+from webapp.auth import passwords, sessions
 from webapp.auth.models import Account
 from webapp.auth.scopes import Scope
 from webapp.auth.states import AccountRole
@@ -49,7 +49,8 @@ def save_account(email, password, role, bassins=(), organisation=None, actor=aud
         account = Account(email=email)
         db.session.add(account)
     else:
-        account.session_version = (account.session_version or 1) + 1  # old sessions end
+        account.session_version = (account.session_version or 1) + 1  # old links end
+        sessions.end_all(account.id)  # and every session signed in with the old password
     account.password_hash = passwords.hash_password(password)
     account.role = role
     account.bassins = list(found)
@@ -87,18 +88,6 @@ def authenticate(email, password):
     return account
 
 
-def load_account(session_id):
-    """The account of a session id (`<id>:<version>`); None when the version is old."""
-    try:
-        account_id, version = (int(part) for part in str(session_id).split(":"))
-    except ValueError:
-        return None
-    account = db.session.get(Account, account_id)
-    if account is None or not account.active or account.session_version != version:
-        return None
-    return account
-
-
 def scope_of(account):
     """What the account may reach (auth.scopes): everything, its bassins, its organisation."""
     role = AccountRole(account.role)
@@ -110,7 +99,8 @@ def scope_of(account):
 
 
 def change_password(account_id, current_password, new_password):
-    """Set a new password for the account when the current one is right; other sessions end.
+    """Set a new password for the account when the current one is right; every session ends
+    (the edge opens a new one for the browser that changed it).
 
     Raises AccountRefused ("wrong-password", "too-short", "too-common").
     """
@@ -129,4 +119,15 @@ def set_password(account, new_password):
         raise AccountRefused(problem)
     account.password_hash = passwords.hash_password(new_password)
     account.session_version = (account.session_version or 1) + 1
+    sessions.end_all(account.id)
     db.session.flush()
+
+
+def end_sessions(account_id, actor):
+    """End every open session of the account (an admin's decision: a lost laptop, a
+    departure); returns how many ended, None when there is no such account."""
+    if db.session.get(Account, account_id) is None:
+        return None
+    ended = sessions.end_all(account_id)
+    audit.record(actor, "account.sessions_ended", "account", account_id, after={"sessions": ended})
+    return ended

@@ -50,5 +50,24 @@ class Account(db.Model):
     def is_anonymous(self):
         return False
 
+    # The secret of the session this request runs in (auth.sessions), never stored as such.
+    session_secret = None
+
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_secret}"
+
+
+class StaffSession(db.Model):
+    """One signed-in browser: its secret (hashed), when it began and was last used, and its
+    user agent, so the account (and an admin) sees and ends it. No address is kept."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")

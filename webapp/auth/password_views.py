@@ -1,11 +1,14 @@
 """Forgotten password: /password/forgot (an address, one answer whoever it is) and
 /password/reset/<token> (the emailed link: a new password, once, within the hour)."""
 
+import logging
+
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 
 from webapp.addresses import typed_address_key
-from webapp.auth import resets
+from webapp.auth import resets, throttle
 from webapp.auth.accounts import AccountRefused
 from webapp.auth.forms import ForgotPasswordForm, NewPasswordForm, show_refusal
 from webapp.auth.views import bp
@@ -13,21 +16,39 @@ from webapp.extensions import limiter
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
 
+logger = logging.getLogger(__name__)
 
-def _address_key():
-    """One bucket per typed address (hashed: no address in the limiter's store)."""
-    return "password-forgot:" + typed_address_key(request.form.get("email"))
+# Reset mails to one address: from one client, and from all of them. Past either the form
+# answers the same and sends nothing; the owner asking from elsewhere still gets a mail (and
+# every link sent within the hour works until the password changes).
+MAILS_PER_ADDRESS_AND_CLIENT = "3/hour"
+MAILS_PER_ADDRESS = "10/hour"
+
+
+def _may_send(typed):
+    """Whether a reset mail may go to this typed address now (counting it if so)."""
+    address = ("password-forgot", typed_address_key(typed))
+    pair = (*address, get_remote_address())
+    if throttle.spent(MAILS_PER_ADDRESS_AND_CLIENT, *pair) or throttle.spent(
+        MAILS_PER_ADDRESS, *address
+    ):
+        logger.info("password reset not sent: the address's budget is spent")
+        return False
+    throttle.spend(MAILS_PER_ADDRESS_AND_CLIENT, *pair)
+    throttle.spend(MAILS_PER_ADDRESS, *address)
+    return True
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit("5/15 minutes;20/day", methods=["POST"])
-@limiter.limit("3/hour", methods=["POST"], key_func=_address_key)
 def password_forgot():
-    """Ask for a reset link; the answer never tells whether the address has an account."""
+    """Ask for a reset link; the answer never tells whether the address has an account, nor
+    whether a mail went (past the address's budget, none does)."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        with unit_of_work("password-forgot"):
-            resets.ask_reset(form.email.data, current_language())
+        if _may_send(form.email.data):
+            with unit_of_work("password-forgot"):
+                resets.ask_reset(form.email.data, current_language())
         return render_template("auth/password_forgot.html", form=None, sent=True)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/password_forgot.html", form=form, sent=False), status

@@ -1,21 +1,30 @@
 """Staff sign-in and the back office's dashboard (/login, /logout, /admin/); the forgotten
 password's pages are in password_views."""
 
+import logging
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.addresses import typed_address_key
-from webapp.auth import accounts
+from webapp.auth import accounts, sessions, throttle
 from webapp.auth import dashboard as staff_dashboard
 from webapp.auth.forms import LoginForm
-from webapp.extensions import limiter, login_manager
+from webapp.extensions import db, limiter, login_manager
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import EVENT_STATUSES
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
+
+# Refused attempts on one account from every client: past this, each attempt on it waits
+# SLOWDOWN_SECONDS before its password is checked (the right one still signs in).
+ACCOUNT_FAILURES = "10/15 minutes"
+SLOWDOWN_SECONDS = 1.0
 
 STAFF_ENDPOINTS = frozenset(
     {
@@ -30,7 +39,14 @@ STAFF_ENDPOINTS = frozenset(
 
 @login_manager.user_loader
 def _load(session_id):
-    return accounts.load_account(session_id)
+    """The account of the request's server-side session (auth.sessions), its last use noted.
+
+    Called at the first look at `current_user`, before a view's work; should a view look
+    first with changes pending, the session is read and nothing is committed here."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        return sessions.account_of(session_id, utcnow(), touch=False)
+    with unit_of_work("staff session"):
+        return sessions.account_of(session_id, utcnow())
 
 
 @bp.after_request
@@ -41,9 +57,10 @@ def _never_stored(response):
     return response
 
 
-def _account_key():
-    """One bucket per typed address (hashed: no address in the limiter's store)."""
-    return "login:" + typed_address_key(request.form.get("email"))
+def _account_and_client_key():
+    """One bucket per typed address (hashed: no address in the limiter's store) and client:
+    the failures of others never lock the account's owner out."""
+    return f"login:{typed_address_key(request.form.get('email'))}:{get_remote_address()}"
 
 
 def _safe_next(target):
@@ -59,7 +76,7 @@ def _safe_next(target):
 @limiter.limit(
     "5/15 minutes",
     methods=["POST"],
-    key_func=_account_key,
+    key_func=_account_and_client_key,
     deduct_when=lambda r: r.status_code != 303,
 )
 def login():
@@ -68,12 +85,20 @@ def login():
     form = LoginForm()
     refused = False
     if form.validate_on_submit():
+        failures = ("login-failures", typed_address_key(form.email.data))
+        if throttle.spent(ACCOUNT_FAILURES, *failures):
+            # Someone guesses this account's password from many places: slower, not locked.
+            logger.info("login slowed: many refused attempts on one account")
+            time.sleep(SLOWDOWN_SECONDS)
         with unit_of_work("login"):
             account = accounts.authenticate(form.email.data, form.password.data)
+            if account is not None:
+                sessions.open_session(account, request.user_agent.string, utcnow())
         if account is not None:
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(account)
             return redirect(_safe_next(request.args.get("next")) or url_for(".dashboard"), 303)
+        throttle.spend(ACCOUNT_FAILURES, *failures)
         refused = True  # the same answer for an unknown address and a wrong password
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, refused=refused), status
@@ -81,6 +106,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        with unit_of_work("logout"):
+            sessions.end_current(current_user)
     logout_user()
     session.clear()
     return redirect(url_for("agenda.index"), 303)

@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import Length
 
 from webapp.evaluations.states import QuestionType
-from webapp.formfields import text
+from webapp.formfields import text, whole_number_in
 
 EMPTY_ROWS = 2
 LABEL_LENGTH = 300
@@ -168,10 +168,10 @@ def _order(row, position):
     value = row.order.data or ""
     if not value:
         return MAX_ORDER + position
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_ORDER:
+    number = whole_number_in(value, 1, MAX_ORDER)
+    if number is None:
         row.order.errors.append(_l("Un nombre de 1 à 999."))
-        return None
-    return int(value)
+    return number
 
 
 def _is_blank(row):

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from webapp import formfields
-from webapp.formfields import MultiCheckboxField, local_datetime, required, text
+from webapp.formfields import MultiCheckboxField, database_id, local_datetime, required, text
 from webapp.grandbain.models import MAX_SLOT_CAPACITY
 from webapp.grandbain.offers import OFFER_FIELDS, SlotRequest
 from webapp.registrations.forms import PersonForm
@@ -209,6 +209,5 @@ class AttendanceForm(FlaskForm):
         values = formdata.getlist("came")
         if len(values) > MAX_SLOT_CAPACITY:
             return None
-        if not all(v.isascii() and v.isdigit() and 0 < int(v) < 2**31 for v in values):
-            return None
-        return {int(v) for v in values}
+        ids = {database_id(value) for value in values}
+        return None if None in ids else ids

@@ -23,6 +23,11 @@ from webapp.timezones import to_local, utcnow
 
 # How late a phone may send a tap it kept while offline.
 OLDEST_TAP = timedelta(days=30)
+# Taps are taken for a date from that day on (people come in before the start) until a week
+# after it; never for a date to come, nor for one long past (no rewriting of old registers).
+CHECK_IN_DAYS = 7
+# A phone's clock may be this far ahead of the server's; a tap dated later is refused.
+CLOCK_SKEW = timedelta(minutes=1)
 
 
 def event_dates(event):
@@ -31,19 +36,33 @@ def event_dates(event):
 
 
 def tap_time(sent, now=None):
-    """The time a tap was made: what the phone says, never in the future, at most 30 days
-    old (None: refused)."""
+    """The time a tap was made: what the phone says, at most 30 days old; None (refused)
+    when it is dated in the future (beyond a minute of clock skew, taken as now)."""
     now = now or utcnow()
     if sent is None:
         return now
-    if sent.tzinfo is None or sent < now - OLDEST_TAP:
+    if sent.tzinfo is None or sent < now - OLDEST_TAP or sent > now + CLOCK_SKEW:
         return None
     return min(sent, now)
 
 
+def check_in_open(on_date, now=None):
+    """Whether taps are taken for that date: it has begun (local time) and is at most
+    CHECK_IN_DAYS old."""
+    today = to_local(now or utcnow()).date()
+    return today - timedelta(days=CHECK_IN_DAYS) <= on_date <= today
+
+
+def _refuse_closed(on_date):
+    if not check_in_open(on_date):
+        raise RegistrationRefused("check-in-closed")
+
+
 def set_presence(event_id, registration_id, on_date, present, tapped_at, actor):
     """Record that the person was (or was not) present at that date, as tapped at
-    `tapped_at`. Returns True when it changed something (one audit line), False otherwise."""
+    `tapped_at`. Returns True when it changed something (one audit line), False otherwise.
+    Raises RegistrationRefused ("check-in-closed", "not-found", "not-confirmed")."""
+    _refuse_closed(on_date)
     rules.lock_event(event_id)
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event_id:
@@ -90,7 +109,8 @@ def _attended(registration_id):
 def add_walk_in(event_id, on_date, person, tapped_at, actor):
     """Someone came without registering: a registration of its own kind (no address, no
     place taken), present at that date. `person`: first_name, last_name, organisation,
-    sector."""
+    sector. Raises RegistrationRefused("check-in-closed") outside the date's window."""
+    _refuse_closed(on_date)
     rules.lock_event(event_id)
     event = db.session.get(Event, event_id)
     registration = Registration(

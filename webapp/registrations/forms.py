@@ -18,7 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.formfields import MultiCheckboxField, address, printable, required, strip
+from webapp.formfields import MultiCheckboxField, address, one_line_text, printable, required
 from webapp.registrations.rules import PERSON_FIELDS
 from webapp.vocabulary import current_language, label_in_language, sectors
 
@@ -38,7 +38,7 @@ def _no_link(form, field):
 
 def _text(label, *validators, optional=False, field=StringField):
     first = [Optional()] if optional else [required()]
-    return field(label, first + list(validators) + [printable], filters=[strip])
+    return field(label, first + list(validators) + [printable], filters=[one_line_text])
 
 
 class PersonForm(FlaskForm):
