@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.addresses import typed_address_key
 from webapp.extensions import db, limiter
+from webapp.formfields import database_id
 from webapp.grandbain import rules
 from webapp.grandbain.forms import booking_form_class, question_field
 from webapp.grandbain.models import Edition, Offer, Slot
@@ -108,10 +109,11 @@ def book(year):
     source = request.form if request.method == "POST" else request.args
     slot_ids, malformed = [], False
     for value in source.getlist("slot")[:MAX_SLOTS_IN_SET]:
-        if value.isascii() and value.isdigit() and 0 < int(value) < 2**31:
-            slot_ids.append(int(value))
-        else:
+        slot_id = database_id(value)
+        if slot_id is None:
             malformed = True
+        else:
+            slot_ids.append(slot_id)
     return _booking(edition, slot_ids, url_for(".book", year=year), malformed)
 
 
