@@ -162,3 +162,19 @@ def test_behind_trusted_proxies_the_client_address_is_the_forwarded_one(database
 
     assert client_seen_by(0) == "10.0.0.2 http"  # an untrusted header is ignored
     assert client_seen_by(1) == "198.51.100.7 https"
+
+
+def test_every_rate_limit_is_named_in_webapp_limits():
+    """The limits live in one module with their reasons: no view spells a limit string, and
+    the client address is read in one place."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "webapp"
+    spelled = re.compile(r"[\"']\d+/(?:\d+ )?(?:second|minute|hour|day)s?[\"'; ]")
+    for path in root.rglob("*.py"):
+        if path.name == "limits.py":
+            continue
+        text = path.read_text()
+        assert not spelled.search(text), f"{path}: a limit string outside webapp/limits.py"
+        assert "get_remote_address" not in text, f"{path}: the client key outside limits.py"

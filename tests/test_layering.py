@@ -31,6 +31,7 @@ LAYERS = {
     "errors": 0,
     "health": 0,
     "static_urls": 0,
+    "limits": 0,
     "logs": 0,
     "access_log": 0,
     "mail": 1,

@@ -2,7 +2,6 @@
 
 import flask_limiter
 from flask_babel import Babel
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -10,6 +9,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from webapp.limits import client_address
 
 # Named constraints, so that Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -56,7 +57,7 @@ class Limiter(flask_limiter.Limiter):
         super().init_app(app)
 
 
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=client_address)
 
 
 def redis_options(timeout):

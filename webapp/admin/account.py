@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from webapp import limits
 from webapp.admin.blueprint import bp
 from webapp.auth import accounts, sessions
 from webapp.auth.forms import PasswordChangeForm, show_refusal
@@ -21,7 +22,7 @@ def _account_key():
 
 @bp.route("/account", methods=["GET", "POST"])
 @limiter.limit(
-    "5/15 minutes",
+    limits.PASSWORD_CHANGE,
     methods=["POST"],
     key_func=_account_key,
     deduct_when=lambda response: response.status_code != 303,

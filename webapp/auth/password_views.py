@@ -5,8 +5,8 @@ import logging
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 
+from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.auth import resets, throttle
 from webapp.auth.accounts import AccountRefused
@@ -21,14 +21,14 @@ logger = logging.getLogger(__name__)
 # Reset mails to one address: from one client, and from all of them. Past either the form
 # answers the same and sends nothing; the owner asking from elsewhere still gets a mail (and
 # every link sent within the hour works until the password changes).
-MAILS_PER_ADDRESS_AND_CLIENT = "3/hour"
-MAILS_PER_ADDRESS = "10/hour"
+MAILS_PER_ADDRESS_AND_CLIENT = limits.RESET_MAILS_PER_ADDRESS_AND_CLIENT
+MAILS_PER_ADDRESS = limits.RESET_MAILS_PER_ADDRESS
 
 
 def _may_send(typed):
     """Whether a reset mail may go to this typed address now (counting it if so)."""
     address = ("password-forgot", typed_address_key(typed))
-    pair = (*address, get_remote_address())
+    pair = (*address, limits.client_address())
     if throttle.spent(MAILS_PER_ADDRESS_AND_CLIENT, *pair) or throttle.spent(
         MAILS_PER_ADDRESS, *address
     ):
@@ -40,7 +40,7 @@ def _may_send(typed):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5/15 minutes;20/day", methods=["POST"])
+@limiter.limit(limits.PASSWORD_FORGOT, methods=["POST"])
 def password_forgot():
     """Ask for a reset link; the answer never tells whether the address has an account, nor
     whether a mail went (past the address's budget, none does)."""
@@ -55,7 +55,7 @@ def password_forgot():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10/15 minutes", methods=["POST"])
+@limiter.limit(limits.PASSWORD_RESET, methods=["POST"])
 def password_reset(token):
     """The emailed link: a new password typed twice; then sign in with it."""
     try:

@@ -16,7 +16,7 @@ def _counting():
 
 
 def spent(budget, *key):
-    """Whether `budget` ("3/hour") is used up under `key` (counts nothing)."""
+    """Whether `budget` (a string of webapp.limits) is used up under `key` (counts nothing)."""
     if not _counting():
         return False
     return not limiter.limiter.test(parse(budget), *key)

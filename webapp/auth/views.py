@@ -6,9 +6,9 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.auth import accounts, sessions, throttle
 from webapp.auth import dashboard as staff_dashboard
@@ -23,7 +23,7 @@ bp = Blueprint("auth", __name__)
 
 # Refused attempts on one account from every client: past this, each attempt on it waits
 # SLOWDOWN_SECONDS before its password is checked (the right one still signs in).
-ACCOUNT_FAILURES = "10/15 minutes"
+ACCOUNT_FAILURES = limits.SIGN_IN_ACCOUNT_FAILURES
 SLOWDOWN_SECONDS = 1.0
 
 STAFF_ENDPOINTS = frozenset(
@@ -60,7 +60,7 @@ def _never_stored(response):
 def _account_and_client_key():
     """One bucket per typed address (hashed: no address in the limiter's store) and client:
     the failures of others never lock the account's owner out."""
-    return f"login:{typed_address_key(request.form.get('email'))}:{get_remote_address()}"
+    return f"login:{typed_address_key(request.form.get('email'))}:{limits.client_address()}"
 
 
 def _safe_next(target):
@@ -72,9 +72,9 @@ def _safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"])
+@limiter.limit(limits.SIGN_IN, methods=["POST"])
 @limiter.limit(
-    "5/15 minutes",
+    limits.SIGN_IN_ACCOUNT_AND_CLIENT,
     methods=["POST"],
     key_func=_account_and_client_key,
     deduct_when=lambda r: r.status_code != 303,

@@ -3,9 +3,9 @@
 the meeting): the form, then a thank-you that cannot be sent again."""
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
-from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from webapp import limits
 from webapp.evaluations import about, answers, open_link, retention  # noqa: F401  listens
 from webapp.evaluations.forms import evaluation_form, values_from
 from webapp.evaluations.letters import last_day
@@ -30,7 +30,7 @@ def _private(response):
 
 
 @bp.route("/evaluations/<token>", methods=["GET", "POST"])
-@limiter.limit("20/minute", methods=["POST"])
+@limiter.limit(limits.EVALUATION, methods=["POST"])
 def answer(token):
     invitation = find_by_token(Invitation.token, token)
     if invitation is None:
@@ -77,7 +77,7 @@ def _answered_here(form_row):
 
 
 @bp.route("/evaluations/open/<token>", methods=["GET", "POST"], endpoint="open_link")
-@limiter.limit("10/minute;60/hour", methods=["POST"])
+@limiter.limit(limits.OPEN_EVALUATION, methods=["POST"])
 def open_link_page(token):
     form_row = _open_form_or_404(token)
     subject = about.of_event(form_row.event, current_language())
@@ -86,7 +86,7 @@ def open_link_page(token):
     closes = open_link.closes_at(form_row)
     if not open_link.is_open(form_row):
         return _closed(subject, last_day(form_row, closes))
-    client = open_link.client_key(form_row.id, get_remote_address(), current_app.secret_key)
+    client = open_link.client_key(form_row.id, limits.client_address(), current_app.secret_key)
     if open_link.has_claimed(form_row.id, client):
         return _answered_from_here(subject)
     form = evaluation_form(form_row.questions, current_language())

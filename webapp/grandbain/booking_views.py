@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.extensions import db, limiter
 from webapp.formfields import database_id
@@ -67,7 +68,7 @@ def _edition_year():
 def _address_key():
     """One bucket per edition and address, whichever form and slot: what sends a mail to
     the address counts (a booking, a refusal told by mail)."""
-    address = (request.form.get("email") or "").strip() or request.remote_addr
+    address = (request.form.get("email") or "").strip() or limits.client_address()
     return f"grand-bain:{_edition_year()}:{typed_address_key(address)}"
 
 
@@ -76,9 +77,9 @@ def _mail_was_sent(response):
 
 
 # Both booking forms draw on the same budgets: one per client, one per edition and address.
-per_client = limiter.shared_limit("20/minute;200/hour", scope="grand-bain-book", methods=["POST"])
+per_client = limiter.shared_limit(limits.PUBLIC_FORM, scope="grand-bain-book", methods=["POST"])
 per_address = limiter.shared_limit(
-    "5/hour",
+    limits.MAILS_TO_ONE_ADDRESS,
     scope="grand-bain-book-address",
     methods=["POST"],
     key_func=_address_key,

@@ -5,7 +5,7 @@ came), reached by the offer's link."""
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from webapp import audit
+from webapp import audit, limits
 from webapp.extensions import limiter
 from webapp.grandbain import attendance_page, hosts, offers, queries
 from webapp.grandbain.forms import ApplyForm, HostMessageForm
@@ -19,7 +19,7 @@ from webapp.vocabulary import current_language
 
 
 @bp.route("/grand-bain/<int:year>/apply", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"])
+@limiter.limit(limits.SUBMISSION, methods=["POST"])
 def apply(year):
     edition = edition_or_404(year)
     if not edition.is_call_open(utcnow()):
@@ -62,7 +62,7 @@ def _slots_fit(edition, form):
 
 
 @bp.route("/grand-bain/offers/<token>", methods=["GET", "POST"])
-@limiter.limit("10/minute;60/hour", methods=["POST"])
+@limiter.limit(limits.PERSONAL_PAGE, methods=["POST"])
 def host(token):
     """The host's page: edit the offer while it is not decided; then its visitors."""
     offer = find_by_token(Offer.token, token)
@@ -139,7 +139,7 @@ def _host_export(offer, kind):
 
 
 @bp.post("/grand-bain/offers/<token>/message")
-@limiter.limit("3/hour;10/day")
+@limiter.limit(limits.HOST_MESSAGE)
 def host_message(token):
     """One message from the host to its confirmed visitors, each written to alone."""
     offer = _accepted_offer_by_token(token)
@@ -157,7 +157,7 @@ def host_message(token):
 
 
 @bp.post("/grand-bain/offers/<token>/slots/<int:slot_id>/attendance")
-@limiter.limit("30/minute;300/hour")
+@limiter.limit(limits.HOST_ATTENDANCE)
 def host_attendance(token, slot_id):
     """The host records who came to one of its started visits ("Qui est venu ?")."""
     offer = _accepted_offer_by_token(token)

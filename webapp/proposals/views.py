@@ -4,6 +4,7 @@ page, where they follow the moderation and, when changes are asked, edit and res
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.extensions import limiter
 from webapp.proposals import rules
@@ -45,7 +46,7 @@ def _never_stored(response):
 def _address_key():
     """One bucket per typed address (hashed: no address in the limiter's store)."""
     return "propose:" + typed_address_key(
-        request.form.get("submitter_email") or request.remote_addr
+        request.form.get("submitter_email") or limits.client_address()
     )
 
 
@@ -55,8 +56,10 @@ def _sent(response):
 
 
 @bp.route("/propose", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"])
-@limiter.limit("5/hour", methods=["POST"], key_func=_address_key, deduct_when=_sent)
+@limiter.limit(limits.SUBMISSION, methods=["POST"])
+@limiter.limit(
+    limits.MAILS_TO_ONE_ADDRESS, methods=["POST"], key_func=_address_key, deduct_when=_sent
+)
 def propose():
     form = ProposalForm()
     refusal = None
@@ -81,7 +84,7 @@ def thanks():
 
 
 @bp.route("/propose/<token>", methods=["GET", "POST"])
-@limiter.limit("10/minute;60/hour", methods=["POST"])
+@limiter.limit(limits.PERSONAL_PAGE, methods=["POST"])
 def follow(token):
     """The proposal's state; when changes are asked, the form to edit and resubmit it."""
     proposal = find_by_token(Proposal.token, token)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.agenda.models import Event
 from webapp.agenda.queries import public_event
@@ -45,7 +46,7 @@ REFUSALS = {
 
 def _event_and_address_key():
     """One bucket per event and address: a busy professional registers for many events."""
-    address = (request.form.get("email") or "").strip() or request.remote_addr
+    address = (request.form.get("email") or "").strip() or limits.client_address()
     return f"{request.view_args.get('event_id')}:{typed_address_key(address)}"
 
 
@@ -78,9 +79,12 @@ def _registration_or_404(token):
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
-@limiter.limit("20/minute;200/hour", methods=["POST"])
+@limiter.limit(limits.PUBLIC_FORM, methods=["POST"])
 @limiter.limit(
-    "5/hour", methods=["POST"], key_func=_event_and_address_key, deduct_when=_mail_was_sent
+    limits.MAILS_TO_ONE_ADDRESS,
+    methods=["POST"],
+    key_func=_event_and_address_key,
+    deduct_when=_mail_was_sent,
 )
 def register(event_id):
     event = _event_or_404(event_id)
@@ -140,7 +144,7 @@ def _never_stored(response):
 
 
 @bp.route("/registrations/<token>", methods=["GET", "POST"])
-@limiter.limit("10/minute;60/hour", methods=["POST"])
+@limiter.limit(limits.PERSONAL_PAGE, methods=["POST"])
 def manage(token):
     registration = _registration_or_404(token)
     questions = _questions(registration.event_id)
