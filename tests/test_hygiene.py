@@ -178,3 +178,13 @@ def test_every_rate_limit_is_named_in_webapp_limits():
         text = path.read_text()
         assert not spelled.search(text), f"{path}: a limit string outside webapp/limits.py"
         assert "get_remote_address" not in text, f"{path}: the client key outside limits.py"
+
+
+def test_commands_are_defined_at_module_level():
+    """Each command is a module-level click command (as flaskr and microblog define theirs),
+    added to `flask` by its module's register_commands: never a closure over the app."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "webapp"
+    for path in root.rglob("*.py"):
+        assert "app.cli.command(" not in path.read_text(), path

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from webapp.extensions import db
 from webapp.mail.queries import ALARM_SHARE, failure_alarm
@@ -215,25 +216,30 @@ def check_database(app):
     return [Finding(ERROR, message)]
 
 
+@click.command("check-config")
+@with_appcontext
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Workers that will serve the app (default: WEB_CONCURRENCY, else 4 in production).",
+)
+@click.option("--timeout", default=5.0, show_default=True, help="Seconds per connection try.")
+def check_config(workers, timeout):
+    """Check the environment before starting: secret, base URL, mail, shared rate limits
+    and caches, migrations. Exits 1 on an error."""
+    found = findings(current_app._get_current_object(), workers, timeout)
+    for finding in found:
+        click.echo(str(finding), err=finding.level == ERROR)
+    errors = sum(finding.level == ERROR for finding in found)
+    if not found:
+        click.echo("Configuration: nothing wrong found.")
+    else:
+        click.echo(f"{errors} error(s), {len(found) - errors} warning(s).")
+    if errors:
+        sys.exit(1)
+
+
 def register_commands(app):
-    @app.cli.command("check-config")
-    @click.option(
-        "--workers",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Workers that will serve the app (default: WEB_CONCURRENCY, else 4 in production).",
-    )
-    @click.option("--timeout", default=5.0, show_default=True, help="Seconds per connection try.")
-    def check_config(workers, timeout):
-        """Check the environment before starting: secret, base URL, mail, shared rate limits
-        and caches, migrations. Exits 1 on an error."""
-        found = findings(app, workers, timeout)
-        for finding in found:
-            click.echo(str(finding), err=finding.level == ERROR)
-        errors = sum(finding.level == ERROR for finding in found)
-        if not found:
-            click.echo("Configuration: nothing wrong found.")
-        else:
-            click.echo(f"{errors} error(s), {len(found) - errors} warning(s).")
-        if errors:
-            sys.exit(1)
+    """Add check-config to `flask`."""
+    app.cli.add_command(check_config)

@@ -6,12 +6,14 @@ icalendar, and imported by khal (when installed) as a person's calendar would be
 
 import shutil
 import subprocess
+from datetime import timedelta
 
 import icalendar
 import pytest
 
 from tests.edge import rules
 from webapp.mail.outbox import deliver_all
+from webapp.timezones import utcnow
 
 KHAL = shutil.which("khal")
 TITLE = "Concertation liaison ambulatoire-hôpital #4"
@@ -41,7 +43,10 @@ def read(message):
 
 
 def invitation_and_cancellation(make_event, person, smtp):
-    event = make_event(title=TITLE, capacity=5, contact_email="liaison@cpas-forest.be")
+    # A morning meeting: it stays within its day whatever the hour the test runs (an evening
+    # one would end after midnight, and khal lists it on both days).
+    start = (utcnow() + timedelta(days=10)).replace(hour=8, minute=0, second=0, microsecond=0)
+    event = make_event(title=TITLE, capacity=5, contact_email="liaison@cpas-forest.be", start=start)
     registration = rules.register(event.id, person(1)).registration
     deliver_all()
     rules.cancel(registration.id)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from webapp.extensions import db
 from webapp.mail.failures import traceback_for_log
@@ -17,49 +18,54 @@ from webapp.unit_of_work import unit_of_work
 logger = logging.getLogger(__name__)
 
 
+@click.command("send-mail")
+@with_appcontext
+@click.option("--loop", is_flag=True, help="Keep running as a worker.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="First put the failed messages back in the queue (default: of the last 48 hours).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(),
+    help="With --retry-failed: failed messages created since then (local time).",
+)
+@click.option(
+    "--hours",
+    type=click.IntRange(min=1),
+    help="With --retry-failed: failed messages created in the last N hours.",
+)
+@click.option(
+    "--reference",
+    help="With --retry-failed: only messages whose reference starts with this.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --retry-failed: count, change nothing, send nothing."
+)
+def send_mail(loop, interval, retry_failed, since, hours, reference, dry_run):
+    """Send the messages waiting in the outbox, with retries and backoff."""
+    if retry_failed:
+        _retry_failed(since, hours, reference, dry_run)
+        if dry_run:
+            return
+    elif since or hours or reference or dry_run:
+        raise click.UsageError(
+            "--since, --hours, --reference and --dry-run go with --retry-failed."
+        )
+    while True:
+        sent, failed = _delivery_round(loop, interval)
+        if sent or failed or not loop:
+            click.echo(f"{sent} sent, {failed} failed (transient failures are retried).")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 def register_commands(app):
-    @app.cli.command("send-mail")
-    @click.option("--loop", is_flag=True, help="Keep running as a worker.")
-    @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
-    @click.option(
-        "--retry-failed",
-        is_flag=True,
-        help="First put the failed messages back in the queue (default: of the last 48 hours).",
-    )
-    @click.option(
-        "--since",
-        type=click.DateTime(),
-        help="With --retry-failed: failed messages created since then (local time).",
-    )
-    @click.option(
-        "--hours",
-        type=click.IntRange(min=1),
-        help="With --retry-failed: failed messages created in the last N hours.",
-    )
-    @click.option(
-        "--reference",
-        help="With --retry-failed: only messages whose reference starts with this.",
-    )
-    @click.option(
-        "--dry-run", is_flag=True, help="With --retry-failed: count, change nothing, send nothing."
-    )
-    def send_mail(loop, interval, retry_failed, since, hours, reference, dry_run):
-        """Send the messages waiting in the outbox, with retries and backoff."""
-        if retry_failed:
-            _retry_failed(since, hours, reference, dry_run)
-            if dry_run:
-                return
-        elif since or hours or reference or dry_run:
-            raise click.UsageError(
-                "--since, --hours, --reference and --dry-run go with --retry-failed."
-            )
-        while True:
-            sent, failed = _delivery_round(loop, interval)
-            if sent or failed or not loop:
-                click.echo(f"{sent} sent, {failed} failed (transient failures are retried).")
-            if not loop:
-                return
-            time.sleep(interval)
+    """Add this module's commands to `flask`."""
+    app.cli.add_command(send_mail)
 
 
 def _retry_failed(since, hours, reference, dry_run):
