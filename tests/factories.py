@@ -55,6 +55,13 @@ def series(slug, title=None, bassins=("sud",), theme=None):
     return found
 
 
+def morning_in(days=10):
+    """08:00 UTC (09:00 or 10:00 in Brussels) `days` from today: a meeting that stays within
+    its day, and an hour later too, whatever the hour a test runs (the default start, now in
+    ten days, ends after midnight when a test runs in the evening)."""
+    return (utcnow() + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
+
+
 def event_factory(
     title=None,
     start=None,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.admin.conftest import sign_in
 from tests.edge import rules
-from tests.factories import venue
+from tests.factories import morning_in, venue
 from webapp.agenda.models import Bassin, Event, Organisation, Series
 from webapp.audit import AuditEntry
 from webapp.extensions import db
@@ -372,7 +372,9 @@ TOO_LONG = "x" * 251
 def test_bad_input_is_refused_beside_its_field_and_nothing_is_written(
     sud_client, make_event, changes, field, message
 ):
-    event = make_event(title="Concertation #2", capacity=10)
+    # An afternoon meeting (13:00 or 14:00 in Brussels) on its own day: an end at 12:00 is
+    # before its start whatever the hour the test runs.
+    event = make_event(title="Concertation #2", capacity=10, start=morning_in().replace(hour=12))
     before = counts()
     data = form_data(**_times_of(event)) | changes
     data = {key: value for key, value in data.items() if value != []}
@@ -534,8 +536,6 @@ def test_the_list_filters_by_status_bassin_and_title(admin_client, make_event):
 
 
 def test_the_list_is_newest_first_and_paginated(sud_client, make_event):
-    from webapp.timezones import utcnow
-
     start = utcnow().replace(microsecond=0)
     for n in range(52):
         make_event(title=f"Rencontre {n:02d}", start=start + timedelta(days=n), commit=False)
@@ -549,8 +549,7 @@ def test_the_list_is_newest_first_and_paginated(sud_client, make_event):
 
 def test_a_time_change_on_a_published_event_tells_its_registrant_once(sud_client, make_event):
     # A morning meeting: an hour later stays the same day whatever the hour the test runs.
-    start = (utcnow() + timedelta(days=10)).replace(hour=8, minute=0, second=0, microsecond=0)
-    event = make_event(capacity=10, start=start)
+    event = make_event(capacity=10, start=morning_in())
     rules.register(event.id, {"first_name": "Anne", "email": "anne@example.org"})
     before = len(db.session.scalars(select(OutboxMessage)).all())
     data = form_data(**_times_of(event)) | {"start_time": "14:00", "end_time": "17:00"}
