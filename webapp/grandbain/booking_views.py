@@ -123,11 +123,11 @@ def _booking(edition, slot_ids, action, malformed=False):
     shown = _slots_to_show(edition, slot_ids)
     form = booking_form_class(shown)()
     general, problems = None, {}
-    now = utcnow()
+    closed = rules.window_refusal(edition, utcnow())
     if malformed or not slot_ids:
         general = SET_REFUSALS["no-slot"]()
-    elif rules.window_refusal(edition, now):
-        general = SET_REFUSALS[rules.window_refusal(edition, now)]()
+    elif closed:
+        general = SET_REFUSALS[closed]()
     elif request.method == "POST" and form.validate_on_submit():
         questions = {s.id: form[question_field(s.id)].data for s in shown}
         try:

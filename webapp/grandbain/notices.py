@@ -104,7 +104,7 @@ def to_visitor(visitor, kind, bookings):
     from the mail)."""
     subject, lead = VISITOR_MESSAGES[kind]
     language = visitor.language or "fr"
-    reply_to = _visitor_reply_address(bookings)
+    reply_to = _reply_address([booking.slot for booking in bookings])
 
     def write():
         with force_locale(language):
@@ -179,11 +179,6 @@ def refusal_to_visitor(visitor, slots, reason, problems):
             )
 
     return _safely(write, "visitor", visitor.id, "refused")
-
-
-def _visitor_reply_address(bookings):
-    """The host's contact when the message is about one offer, else the Grand Bain team."""
-    return _reply_address([booking.slot for booking in bookings])
 
 
 def _reply_address(slots):
