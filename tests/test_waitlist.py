@@ -7,13 +7,17 @@ from webapp.registrations import rules as registrations
 
 
 def test_both_areas_wait_in_the_shared_shape():
-    for area in (registrations, grand_bain):
-        assert isinstance(area.WAITLIST, waitlist.Waitlist)
-        assert area.WAITLIST.places.model.__tablename__ != area.WAITLIST.model.__tablename__
-        assert (area.WAITLIST.waiting, area.WAITLIST.confirmed, area.WAITLIST.cancelled) == (
+    lines = [*registrations.WAITLISTS.values(), grand_bain.WAITLIST]
+    for line in lines:
+        assert isinstance(line, waitlist.Waitlist)
+        assert line.places.model.__tablename__ != line.model.__tablename__
+        assert (line.waiting, line.confirmed, line.cancelled) == (
             "waitlisted",
             "confirmed",
             "cancelled",
         )
-    assert registrations.WAITLIST.places is registrations.SEATS
+    # An event's places on site and online: one waitlist each, on their own counter.
+    assert registrations.WAITLISTS["onsite"].places is registrations.SEATS
+    assert registrations.WAITLISTS["online"].places is registrations.ONLINE_SEATS
+    assert registrations.WAITLISTS["online"].among == ("mode", "online")
     assert grand_bain.WAITLIST.places is grand_bain.SLOT_PLACES

@@ -53,6 +53,7 @@ PUBLIC_TABLES = frozenset(
 # whoever adds a table decides whether its writes empty the page caches.
 PRIVATE_TABLES = frozenset(
     {
+        "accommodation_requests",
         "account_bassins",
         "accounts",
         "audit_entries",
@@ -94,9 +95,12 @@ def _first_row(table, connection, **kw):
 
 _table = ContentState.__table__
 STATE_SQL = "SELECT generation, changed_at FROM content_state WHERE id = 1"
+# The places taken of an event, on site and online, as one number (Event.places_key): each
+# count is below a million (places are typed up to 100000).
+PLACES_KEY_SQL = "confirmed_count + online_confirmed_count * CAST(1000000 AS BIGINT)"
 # The same row, and the places taken of one public event (NULL when there is none).
 EVENT_STATE_SQL = (
-    "SELECT generation, changed_at, (SELECT confirmed_count FROM events WHERE id = {id}"
+    "SELECT generation, changed_at, (SELECT " + PLACES_KEY_SQL + " FROM events WHERE id = {id}"
     " AND status IN (" + ", ".join(f"'{status}'" for status in PUBLIC_STATUSES) + "))"
     " FROM content_state WHERE id = 1"
 )

@@ -32,6 +32,17 @@ REGISTRATION_MODES = {
     "none": _l("Sans inscription"),
 }
 
+# How people meet (agenda.states.MeetingMode), and how one person attends (PlaceMode).
+MEETING_MODES = {
+    "onsite": _l("Sur place"),
+    "online": _l("En ligne"),
+    "hybrid": _l("Sur place et en ligne"),
+}
+PLACE_MODES = {
+    "onsite": _l("Sur place"),
+    "online": _l("En ligne"),
+}
+
 EVENT_STATUSES = {
     "draft": _l("Brouillon"),
     "published": _l("Publié"),

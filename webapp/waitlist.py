@@ -27,10 +27,19 @@ class Waitlist:
     waiting: str
     confirmed: str
     cancelled: str
+    # (column, value): the entries of one kind of place only, when a parent has several
+    # (an event's places on site and online, each with its own waitlist).
+    among: tuple[str, str] | None = None
 
     def of(self, parent_id):
         """The WHERE clause of the entries waiting for that parent's places."""
-        return (getattr(self.model, self.parent) == parent_id) & (self.model.status == self.waiting)
+        clause = (getattr(self.model, self.parent) == parent_id) & (
+            self.model.status == self.waiting
+        )
+        if self.among is not None:
+            column, value = self.among
+            clause = clause & (getattr(self.model, column) == value)
+        return clause
 
 
 def position(waitlist: Waitlist, entry):

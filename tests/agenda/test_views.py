@@ -408,7 +408,8 @@ def test_event_page_content(client, make_event):
     assert "Maison des Savoirs" in html
     assert "Rue de la Glacière 12" in html and "1190" in html and "Forest" in html
     assert "Rez-de-chaussée accessible en fauteuil, tram 82." in html
-    assert 'href="https://meet.example.org/liaison"' in html
+    # An on-site event's stray link is nobody's to see (agenda/meeting_links.py).
+    assert "meet.example.org" not in html
     assert "Plateforme de concertation Sud" in html and "contact@example.org" in html
     assert "18 places restantes sur 30" in html
     assert "<p>Premier paragraphe.</p>" in html
@@ -424,12 +425,15 @@ def test_event_page_full_and_online_only(client, make_event):
         kind="webinaire",
         commune=None,
         online_url="https://meet.example.org/w",
-        capacity=10,
-        confirmed_count=10,
+        mode="online",
+        online_capacity=10,
+        online_confirmed_count=10,
     )
     html = page(client, f"/events/{event.id}")
     assert "complet" in html
-    assert "https://meet.example.org/w" in html
+    # The link goes to confirmed online participants only, never on the public page.
+    assert "meet.example.org" not in html
+    assert "le lien de la réunion est envoyé" in html
     assert "Lieu à préciser" not in html
     html = page(client, "/")
     assert "Webinaire complet" in html and "En ligne" in html and "Complet" in html

@@ -110,7 +110,8 @@ def cancelled_event():
 
 
 def organised_multi_bassin_event():
-    """Two bassins, an organisation (no contact address), online, a long folded title."""
+    """Two bassins, an organisation (no contact address), online (its link only in a
+    participant's own entries), a long folded title."""
     return Event(
         id=43,
         kind="formation",
@@ -121,6 +122,8 @@ def organised_multi_bassin_event():
         start_at=utc(2027, 4, 6, 7, 30),
         end_at=utc(2027, 4, 7, 15),
         online_url="https://visio.example/fragilite?room=12&lang=fr",
+        mode="online",
+        registration_mode="open",
         status="postponed",
         status_reason_fr="Nouvelle date à venir.",
         sequence=0,
@@ -148,6 +151,9 @@ def sender_organised_row():
         room=None,
         online_url=None,
         contact_email=None,
+        mode="onsite",
+        online_url_public=False,
+        registration_mode="none",
         status="published",
         status_reason_fr=None,
         status_reason_nl=None,
@@ -193,7 +199,13 @@ def cases():
         "feed-fr.ics": calendar_text(events, name="Agenda – Sud", method="PUBLISH", language="fr"),
         "feed-nl.ics": calendar_text(events, name="Agenda – Zuid", method="PUBLISH", language="nl"),
         "one-event.ics": calendar_text([recurring], method="PUBLISH", language="fr"),
-        "invite-request.ics": calendar_text([organised], method="REQUEST", language="fr"),
+        # A confirmed online participant's invitation: the link in DESCRIPTION and CONFERENCE.
+        "invite-request.ics": calendar_text(
+            [organised],
+            method="REQUEST",
+            language="fr",
+            links={organised.id: organised.online_url},
+        ),
         "invite-cancel.ics": calendar_text(
             [recurring], method="CANCEL", language="nl", cancelled_ids={recurring.id}
         ),

@@ -92,3 +92,42 @@ def test_two_hundred_at_once_fill_twenty_places_and_ten_cancellations_promote_te
         db.session.remove()
     with app.app_context():
         db.engine.dispose()
+
+
+def test_two_people_at_once_for_the_last_online_place_never_overbook_it(
+    make_event, person, database_url
+):
+    """A hybrid event with one online place left: one gets it, the other waits (or, without
+    a waitlist, is refused); the places on site are untouched."""
+    event_id = make_event(mode="hybrid", capacity=5, online_capacity=1).id
+    no_waitlist_id = make_event(
+        mode="hybrid", capacity=5, online_capacity=1, waitlist_enabled=False
+    ).id
+    app = create_app(make_config(database_url))
+    errors = run_at_once(
+        app,
+        [lambda n=n: rules.register(event_id, person(n), mode="online") for n in range(2)]
+        + [
+            lambda n=n: rules.register(no_waitlist_id, person(n), mode="online")
+            for n in range(2, 4)
+        ],
+    )
+    # Without a waitlist, the one who came second is refused: the place was taken.
+    assert errors == ["RegistrationRefused('full')"]
+    with app.app_context():
+        for an_event_id, expected in (
+            (event_id, ["confirmed", "waitlisted"]),
+            (no_waitlist_id, ["confirmed"]),
+        ):
+            rows = db.session.scalars(
+                select(Registration)
+                .where(Registration.event_id == an_event_id)
+                .order_by(Registration.id)
+            ).all()
+            assert sorted(r.status for r in rows) == expected
+            assert {r.mode for r in rows} == {"online"}
+            event = db.session.get(Event, an_event_id)
+            assert (event.confirmed_count, event.online_confirmed_count) == (0, 1)
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()

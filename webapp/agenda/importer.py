@@ -17,7 +17,7 @@ from webapp.agenda import operations
 from webapp.agenda.catalogue import organisation_named
 from webapp.agenda.models import Bassin, Commune, Event, Series, Venue
 from webapp.agenda.occurrences import rule_starts
-from webapp.agenda.states import EventStatus
+from webapp.agenda.states import EventStatus, MeetingMode, RegistrationMode
 from webapp.audit import IMPORT
 from webapp.extensions import db
 from webapp.formfields import one_line_text
@@ -58,6 +58,9 @@ KNOWN_KEYS = {
     "venue",
     "room",
     "online_url",
+    "online_url_public",
+    "mode",
+    "online_capacity",
     "registration",
     "capacity",
     "waitlist",
@@ -259,6 +262,7 @@ def _check_entry(index, entry, bassins, communes, extras):
     spec["participant_sectors"] = sectors
 
     spec.update(_check_facts(check))
+    spec.update(_check_mode(check, spec))
     spec["series"] = _check_series(check)
     spec["venue"] = _check_venue(check, communes, spec["bassin_slugs"])
     spec["organiser"] = check.text("organiser", max_length=200)
@@ -269,6 +273,26 @@ def _check_entry(index, entry, bassins, communes, extras):
     for key, read in extras.items():
         spec[key] = read(check, spec)
     return spec
+
+
+def _check_mode(check, spec):
+    """On site, online or hybrid; the online places; whether an open webinar's link is
+    public (never for an event with registration: only its online participants get it)."""
+    mode = check.choice("mode", tuple(m.value for m in MeetingMode), default=MeetingMode.ONSITE)
+    online_capacity = check.integer("online_capacity")
+    if mode == MeetingMode.ONSITE and online_capacity is not None:
+        check.fail("online_capacity", "is for an online or hybrid event (mode)")
+    if mode == MeetingMode.ONLINE and spec["capacity"] is not None:
+        check.fail("capacity", "counts places on site: an online event's are online_capacity")
+    public = check.boolean("online_url_public", False)
+    if public and spec["registration_mode"] != RegistrationMode.NONE:
+        check.fail(
+            "online_url_public",
+            "only an event without registration may show its link to everyone",
+        )
+    if public and mode == MeetingMode.ONSITE:
+        check.fail("online_url_public", "is for an online or hybrid event (mode)")
+    return {"mode": mode, "online_capacity": online_capacity, "online_url_public": public}
 
 
 def _check_facts(check):

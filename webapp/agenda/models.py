@@ -15,11 +15,19 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.addresses import mail_address
-from webapp.agenda.states import Audience, EventStatus, Kind, RegistrationMode
+from webapp.agenda.states import (
+    Audience,
+    EventStatus,
+    Kind,
+    MeetingMode,
+    PlaceMode,
+    RegistrationMode,
+)
 from webapp.extensions import db
 from webapp.states import check_in
 from webapp.timezones import UTCDateTime, to_local, utcnow
@@ -209,6 +217,14 @@ class Event(Localized, db.Model):
         check_in("kind", Kind, name="kind_known"),
         check_in("audience", Audience, name="audience_known"),
         CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"),
+        check_in("mode", MeetingMode, name="meeting_mode_known"),
+        CheckConstraint(
+            "online_capacity IS NULL OR online_capacity >= 0", name="online_capacity_not_negative"
+        ),
+        CheckConstraint(
+            "online_capacity IS NULL OR online_confirmed_count <= online_capacity",
+            name="online_not_overbooked",
+        ),
         # The feeds' validator (count, newest change, sum) read from the index alone.
         Index("ix_events_feed_state", "updated_at", "sequence"),
     )
@@ -226,7 +242,14 @@ class Event(Localized, db.Model):
     end_at = mapped_column(UTCDateTime, nullable=False)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"))
     room: Mapped[str | None] = mapped_column(String(120))
+    # On site, online or hybrid (agenda.states.MeetingMode). The online link reaches only the
+    # confirmed online participants (agenda/meeting_links.py); an event without registration
+    # (an open webinar) may show it to everyone, when `online_url_public` says so.
+    mode: Mapped[str] = mapped_column(
+        String(20), default=MeetingMode.ONSITE, server_default=MeetingMode.ONSITE.value
+    )
     online_url: Mapped[str | None] = mapped_column(String(500))
+    online_url_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("series.id", ondelete="SET NULL"), index=True
@@ -243,11 +266,15 @@ class Event(Localized, db.Model):
         return mail_address(value) if value else None
 
     registration_mode: Mapped[str] = mapped_column(String(20), default=RegistrationMode.OPEN)
+    # Places on site (NULL: no limit); an online or hybrid event's online places are apart.
     capacity: Mapped[int | None] = mapped_column(Integer)
     waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Confirmed registrations, kept by registrations/rules.py in the same transaction; the
     # conditional UPDATE on this row is what serialises registrations to one event.
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The online places (NULL: no limit) and those confirmed, kept like the on-site ones.
+    online_capacity: Mapped[int | None] = mapped_column(Integer)
+    online_confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     registration_opens_at = mapped_column(UTCDateTime)
     registration_closes_at = mapped_column(UTCDateTime)
 
@@ -372,15 +399,53 @@ class Event(Localized, db.Model):
         return RegistrationMode(self.registration_mode).takes_registrations
 
     @property
-    def places_left(self):
-        """Places still free, or None when the event has no limit or takes no registrations."""
-        if not self.takes_registrations or self.capacity is None:
+    def meeting_mode(self):
+        return MeetingMode(self.mode or MeetingMode.ONSITE)
+
+    @property
+    def place_modes(self):
+        """The ways to attend (PlaceMode), each with its own places and waitlist."""
+        return self.meeting_mode.place_modes
+
+    def capacity_for(self, place_mode):
+        """The places of one way to attend (NULL: no limit)."""
+        return self.online_capacity if place_mode == PlaceMode.ONLINE else self.capacity
+
+    def taken_for(self, place_mode):
+        """The confirmed places of one way to attend."""
+        if place_mode == PlaceMode.ONLINE:
+            return self.online_confirmed_count or 0
+        return self.confirmed_count or 0
+
+    def places_left_for(self, place_mode):
+        """Places still free in one way to attend, or None (no limit, no registration)."""
+        limit = self.capacity_for(place_mode)
+        if not self.takes_registrations or limit is None:
             return None
-        return max(self.capacity - self.places_taken, 0)
+        return max(limit - self.taken_for(place_mode), 0)
+
+    @property
+    def places_left(self):
+        """Places still free in every way to attend together, or None when one has no limit
+        or the event takes no registrations."""
+        left = [self.places_left_for(a) for a in self.place_modes]
+        return None if None in left else sum(left)
+
+    @property
+    def total_capacity(self):
+        """Every way to attend's places together, or None when one has no limit."""
+        limits = [self.capacity_for(a) for a in self.place_modes]
+        return None if None in limits else sum(limits)
 
     @property
     def places_taken(self):
-        return self.confirmed_count or 0
+        return (self.confirmed_count or 0) + (self.online_confirmed_count or 0)
+
+    @property
+    def places_key(self):
+        """Both counts as one number, as content_state.PLACES_KEY_SQL reads them (the event
+        page's cache key)."""
+        return (self.confirmed_count or 0) + (self.online_confirmed_count or 0) * 1_000_000
 
     def __repr__(self):
         return f"<Event {self.id} {self.title_fr!r}>"

@@ -20,7 +20,7 @@ from sqlalchemy import exists, select
 from webapp import audit
 from webapp.agenda import signals
 from webapp.agenda.models import Event, OccurrenceOverride, Venue
-from webapp.agenda.states import EventStatus, action_refusal
+from webapp.agenda.states import EventStatus, MeetingMode, PlaceMode, action_refusal
 from webapp.extensions import db
 from webapp.vocabulary import EVENT_STATUSES
 
@@ -38,6 +38,9 @@ COLUMNS = (
     "registration_mode",
     "capacity",
     "waitlist_enabled",
+    "mode",
+    "online_capacity",
+    "online_url_public",
     "status",
     "status_reason_fr",
     "status_reason_nl",
@@ -80,6 +83,7 @@ NOTICE_FIELDS = frozenset(
         "end_at",
         "venue_id",
         "room",
+        "mode",
         "online_url",
         "status",
         "rrule",
@@ -97,12 +101,15 @@ COPIED = (
     "description_nl",
     "venue_id",
     "room",
+    "mode",
     "online_url",
+    "online_url_public",
     "series_id",
     "organiser_id",
     "contact_email",
     "registration_mode",
     "capacity",
+    "online_capacity",
     "waitlist_enabled",
     "languages",
     "free",
@@ -163,7 +170,7 @@ def update_event(event_id, data, actor, reason=None, notify=True):
     event = _load(event_id)
     _check_times(data.get("start_at", event.start_at), data.get("end_at", event.end_at))
     _check_status(data.get("status", event.status))
-    _check_capacity(event, data.get("capacity", event.capacity))
+    _check_capacity(event, data)
     return _change(event, data, actor, reason, notify)
 
 
@@ -335,10 +342,26 @@ def _check_times(start_at, end_at):
         raise EventRefused("ends-before-start")
 
 
-def _check_capacity(event, capacity):
-    # The row is locked and read again (_load): its count is the one the CHECK will see.
-    if capacity is not None and capacity < (event.confirmed_count or 0):
-        raise EventRefused("capacity-below-taken")
+CAPACITY_COLUMNS = {PlaceMode.ONSITE: "capacity", PlaceMode.ONLINE: "online_capacity"}
+
+
+def _check_capacity(event, data):
+    """Each way to attend keeps room for its confirmed places; a change of mode brings the
+    places of a way it drops to the way it keeps (registrations.rules.follow_mode)."""
+    # The row is locked and read again (_load): its counts are those the CHECKs will see.
+    mode = data.get("mode", event.mode)
+    if mode not in {m.value for m in MeetingMode}:
+        raise EventRefused("unknown-mode")
+    kept = MeetingMode(mode).place_modes
+    taken = {m: event.taken_for(m) for m in PlaceMode}
+    for dropped in PlaceMode:
+        if dropped not in kept:
+            taken[kept[0]] += taken.pop(dropped)
+    for place_mode in kept:
+        column = CAPACITY_COLUMNS[place_mode]
+        limit = data.get(column, getattr(event, column))
+        if limit is not None and limit < taken[place_mode]:
+            raise EventRefused("capacity-below-taken")
 
 
 def _check_status(status):
@@ -377,6 +400,8 @@ def _change(event, data, actor, reason, notify, action=None, reason_nl=None):
         {name: after[name] for name in changed},
         reason,
     )
+    if "mode" in changed:
+        signals.mode_changed.send(event)
     notice = _notice(changed, before["status"], after["status"]) if notify else None
     queued = 0
     if notice:

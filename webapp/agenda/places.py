@@ -9,7 +9,7 @@ The event's own page shows the exact count; its cache key carries that count ins
 from dataclasses import dataclass
 
 from webapp.agenda.public_state import EventState, PublicState, public_state
-from webapp.agenda.states import EventStatus
+from webapp.agenda.states import EventStatus, MeetingMode
 
 # The card names the exact number from this many places left down to one.
 FEW_PLACES = 5
@@ -27,16 +27,40 @@ class CardPlaces:
     waitlist: bool = False
 
 
-def card_places(event) -> CardPlaces | None:
-    """What the event's card says of its places; None when it says nothing (no limit)."""
+def card_places(event):
+    """What the event's card says of its places; None when it says nothing (no limit).
+    A hybrid event's card speaks of each way to attend: ((mode, CardPlaces or None), ...)."""
     if event.status != PUBLISHED:
         return None
-    left = event.places_left
+    if by_mode(event):
+        return tuple(
+            (mode, _coarse(event.places_left_for(mode), event)) for mode in event.place_modes
+        )
+    return _coarse(event.places_left, event)
+
+
+def _coarse(left, event):
     if left is None:
         return None
     if left == 0:
         return CardPlaces(full=True, waitlist=bool(event.waitlist_enabled))
     return CardPlaces(few=left if left <= FEW_PLACES else None)
+
+
+def by_mode(event):
+    """Whether the event's places are said per way to attend (a hybrid event taking
+    registrations): "Sur place : complet · En ligne : places disponibles"."""
+    return event.meeting_mode is MeetingMode.HYBRID and event.takes_registrations
+
+
+def mode_places(event):
+    """[(PlaceMode, places left or None, capacity or None)] of a hybrid event, for its page
+    and form (exact counts); [] for an event with one way to attend."""
+    if not by_mode(event):
+        return []
+    return [
+        (mode, event.places_left_for(mode), event.capacity_for(mode)) for mode in event.place_modes
+    ]
 
 
 @dataclass(frozen=True)

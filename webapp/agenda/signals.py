@@ -16,3 +16,8 @@ event_changed = _signals.signal("event-changed")
 
 CHANGED = "changed"
 CANCELLED = "cancelled"
+
+# Sent with the event as sender when its mode changed (on site, online, hybrid), whether or
+# not registrants are told, before `event_changed`: the registrations area moves the places
+# of a way to attend that the event no longer offers.
+mode_changed = _signals.signal("mode-changed")

@@ -49,6 +49,28 @@ class RegistrationMode(StrEnum):
         return self is not RegistrationMode.NONE
 
 
+class MeetingMode(StrEnum):
+    """Where people meet: in a room, online (a video link), or both (places for each)."""
+
+    ONSITE = "onsite"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+    @property
+    def place_modes(self):
+        """The ways a person may attend, each with its own places and waitlist."""
+        if self is MeetingMode.HYBRID:
+            return (PlaceMode.ONSITE, PlaceMode.ONLINE)
+        return (PlaceMode(self.value),)
+
+
+class PlaceMode(StrEnum):
+    """How one registrant attends: a place on site or a place online."""
+
+    ONSITE = "onsite"
+    ONLINE = "online"
+
+
 class Kind(StrEnum):
     CONCERTATION = "concertation"
     ATELIER_DU_CHANGEMENT = "atelier-du-changement"

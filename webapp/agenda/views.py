@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.agenda.forms import filter_choices
+from webapp.agenda.meeting_links import public_link
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Series, Venue
 from webapp.agenda.occurrences import occurrences
-from webapp.agenda.places import card_places, card_state
+from webapp.agenda.places import card_places, card_state, mode_places
 from webapp.agenda.public_state import public_state
 from webapp.agenda.queries import (
     EVENT_LOADS,
@@ -33,6 +34,8 @@ bp = Blueprint("agenda", __name__)
 bp.add_app_template_global(card_places, "card_places")
 # The state a card, a row of the embed, shows (agenda/public_state.py through places.py).
 bp.add_app_template_global(card_state, "card_state")
+bp.add_app_template_global(mode_places, "mode_places")
+bp.add_app_template_global(public_link, "public_meeting_link")
 # The languages a meeting is held in, by code (Event.languages).
 bp.add_app_template_global(
     {"fr": _l("français"), "nl": _l("néerlandais"), "en": _l("anglais")}, "MEETING_LANGUAGES"
@@ -229,7 +232,7 @@ def event(event_id):
     found = public_event(event_id, *EVENT_PAGE_LOADS)
     if found is None:
         abort(404)
-    shows_places(found.confirmed_count)
+    shows_places(found.places_key)
     return event_page(found)
 
 

@@ -1,7 +1,7 @@
 """The OpenAPI 3 description of /api/v1 (served at /api/v1/openapi.json, fuzzed by the tests)."""
 
 from webapp.agenda.public_state import PublicState
-from webapp.agenda.states import EventStatus, RegistrationMode
+from webapp.agenda.states import EventStatus, MeetingMode, PlaceMode, RegistrationMode
 from webapp.vocabulary import AUDIENCES, KINDS
 
 BASSINS = ["centre-ouest", "nord", "nord-est", "sud", "sud-est"]
@@ -44,7 +44,30 @@ SUMMARY_PROPERTIES = {
     "series": _nullable(STRING),
     "recurring": {"type": "boolean"},
     "registration": {"type": "string", "enum": [m.value for m in RegistrationMode]},
-    "online_url": _nullable(STRING),
+    "mode": {
+        "type": "string",
+        "enum": [m.value for m in MeetingMode],
+        "description": "on site, online, or hybrid (places for each way to attend)",
+    },
+    "places": {
+        "type": "array",
+        "description": "each way to attend's places; empty when the event takes no registration",
+        "items": {
+            "type": "object",
+            "required": ["mode", "capacity", "places_left"],
+            "properties": {
+                "mode": {"type": "string", "enum": [m.value for m in PlaceMode]},
+                "capacity": _nullable({"type": "integer", "minimum": 0}),
+                "places_left": _nullable({"type": "integer", "minimum": 0}),
+            },
+        },
+    },
+    "online_url": {
+        **_nullable(STRING),
+        "description": "the link of an open webinar (no registration) whose team published it;"
+        " null for every event with registration: only its confirmed online participants"
+        " receive it",
+    },
     "sequence": {"type": "integer", "minimum": 0},
     "updated_at": DATETIME,
     "links": LINKS,

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp.agenda.meeting_links import public_link
 from webapp.agenda.models import Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.public_state import public_state
@@ -91,6 +92,21 @@ def _state(state):
     }
 
 
+def _places(event):
+    """Each way to attend's places: capacity (null: no limit) and places left; [] when the
+    event takes no registration."""
+    if not event.takes_registrations:
+        return []
+    return [
+        {
+            "mode": str(mode),
+            "capacity": event.capacity_for(mode),
+            "places_left": event.places_left_for(mode),
+        }
+        for mode in event.place_modes
+    ]
+
+
 def event_summary(event):
     """The fields of an event that every API answer carries."""
     return {
@@ -103,7 +119,11 @@ def event_summary(event):
         "series": event.series.slug if event.series else None,
         "recurring": event.is_recurring,
         "registration": event.registration_mode,
-        "online_url": event.online_url,
+        "mode": event.mode,
+        "places": _places(event),
+        # Only an open webinar's link, when its team chose to publish it: an event with
+        # registration gives its link to its confirmed online participants alone.
+        "online_url": public_link(event),
         "sequence": event.sequence or 0,
         "updated_at": _iso(event.updated_at),
         "links": {

@@ -13,6 +13,7 @@ from enum import StrEnum
 from flask import current_app
 from flask_babel import gettext as _
 
+from webapp.agenda.meeting_links import is_online, public_link
 from webapp.agenda.states import EventStatus
 from webapp.timezones import app_zone, to_local, utcnow
 from webapp.urls import absolute_url, base_host
@@ -66,6 +67,8 @@ class CalendarEntry:
     rdates: tuple[datetime, ...] = ()  # chosen dates beside (or instead of) a rule
     # An override: the start, in the rule, of the occurrence it replaces.
     recurrence_id: datetime | None = None
+    # (url, label) of an online meeting: CONFERENCE (RFC 7986).
+    conference: tuple[str, str] | None = None
 
 
 def event_uid(event_id, host=None):
@@ -99,7 +102,9 @@ class EventContext:
         )
 
 
-def event_entries(event, language, *, cancelled=False, tentative=False, note=None, context=None):
+def event_entries(
+    event, language, *, cancelled=False, tentative=False, note=None, context=None, link=None
+):
     """The calendar entries of an event: itself, then one per changed or cancelled date.
 
     Call it in `language`'s locale (calendar_text does): the kind's label and the venue's
@@ -107,9 +112,17 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
     registration is cancelled); `tentative` marks the entries that are not cancelled
     TENTATIVE (a place not yet theirs). `note` is said in brackets after the title (why the
     entry is tentative: calendars show TENTATIVE faintly, if at all). `context` is
-    EventContext.current(), read once per calendar when there are many events.
+    EventContext.current(), read once per calendar when there are many events. `link`: the
+    online meeting link of a confirmed online participant's own entry; without it, the link
+    the public may see, if any (agenda/meeting_links.py).
     """
     context = context or EventContext.current()
+    where = _("En ligne")
+    # A participant's own online place is "En ligne", whatever room the others meet in.
+    own_online_place = bool(link)
+    venue = None if own_online_place else event.venue
+    link = link or public_link(event)
+    online = is_online(event)
     updated_at = event.updated_at or utcnow()
     url = event_url(event.id, language)
     kind = context.kind_labels.get(event.kind) or event.kind
@@ -133,6 +146,7 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
         "sequence": event.sequence or 0,
         "categories": categories,
         "organizer": _organizer(event, context.sender),
+        "conference": (link, _("Rejoindre la réunion en ligne")) if link else None,
     }
     entries = [
         CalendarEntry(
@@ -140,8 +154,8 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
             start_at=event.start_at,
             end_at=event.end_at,
             status=status,
-            location=_location(context, event.venue, event.room, event.online_url),
-            description=_description(event, language, url),
+            location=_location(context, venue, event.room, online and where),
+            description=_description(event, language, url, link=link),
             created_at=event.created_at or updated_at,
             rrule=event.rrule or None,
             exdates=tuple(_exdates(event)) if recurring else (),
@@ -158,21 +172,22 @@ def event_entries(event, language, *, cancelled=False, tentative=False, note=Non
                 status=EntryStatus.CANCELLED if override.cancelled else status,
                 location=_location(
                     context,
-                    override.venue or event.venue,
+                    None if own_online_place else (override.venue or event.venue),
                     override.room or event.room,
-                    event.online_url,
+                    online and where,
                 ),
-                description=_description(event, language, url, note or override.note_fr),
+                description=_description(event, language, url, note or override.note_fr, link),
                 recurrence_id=override.recurrence_start,
             )
         )
     return entries
 
 
-def _location(context, venue, room, online_url):
-    """The room and the venue's address on one line; the online link when there is no venue."""
+def _location(context, venue, room, online):
+    """The room and the venue's address on one line; "En ligne" (`online`) when there is no
+    venue: never the link, which the description carries where it may."""
     if venue is None:
-        return online_url
+        return online or None
     key = (venue, room)
     location = context.addresses.get(key)
     if location is None:
@@ -180,19 +195,21 @@ def _location(context, venue, room, online_url):
         if room and location:
             location = f"{room}, {location}"
         context.addresses[key] = location
-    return location or online_url
+    return location or online or None
 
 
-def _description(event, language, url, note=None):
-    """Plain text: the note of a changed date, the status reason, the description, the link."""
+def _description(event, language, url, note=None, link=None):
+    """Plain text: the note of a changed date, the status reason, the meeting link (where
+    Thunderbird, Outlook and Apple show it), the description, the page."""
     parts = [note]
     if event.status == EventStatus.POSTPONED:
         # The entry keeps its old date (a calendar needs one): say that it is void.
         parts.append(_("Reporté : date à confirmer."))
     if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED):
         parts.append(_text(event, "status_reason", language))
+    if link:
+        parts.append(_("Lien de la réunion en ligne : %(link)s", link=link))
     parts.append(_text(event, "description", language))
-    parts.append(event.online_url)
     parts.append(url)
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
 

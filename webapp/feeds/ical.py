@@ -66,6 +66,7 @@ def calendar_text(
     tentative_ids=(),
     notes=None,
     attendee=None,
+    links=None,
 ) -> bytes:
     """The bytes of build_calendar's calendar: the events' entries (see `event_entries`).
 
@@ -73,9 +74,12 @@ def calendar_text(
     drafts are left out. Events whose id is in `cancelled_ids` are STATUS:CANCELLED, those in
     `tentative_ids` STATUS:TENTATIVE (a waitlisted or pending registration). `notes` maps an
     event id to a few words said after its title, e.g. why it is tentative; lazy strings
-    are read in `language`. `attendee`: see `entries_text`.
+    are read in `language`. `attendee`: see `entries_text`. `links` maps an event id to
+    the online meeting link of a person's own calendar (a confirmed online participant);
+    without it, an entry shows only what the public may see (agenda/meeting_links.py).
     """
     cancelled_ids, tentative_ids, notes = set(cancelled_ids), set(tentative_ids), notes or {}
+    links = links or {}
     entries = []
     # Works outside a request too (mails sent by the worker): labels in the asked language.
     with _in_language(language):
@@ -89,6 +93,7 @@ def calendar_text(
                     tentative=event.id in tentative_ids,
                     note=notes.get(event.id),
                     context=context,
+                    link=links.get(event.id),
                 )
     return entries_text(entries, name=name, method=method, attendee=attendee)
 
@@ -267,6 +272,11 @@ class _Writer:
             add(_line("URL", entry.url, ";VALUE=URI"))
         if entry.description:
             add(_line("DESCRIPTION", escape_char(entry.description)))
+        if entry.conference:
+            # RFC 7986: what Apple, Google and recent clients show as "join".
+            url, label = entry.conference
+            params = f";VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL={param_value(label)}"
+            add(_line("CONFERENCE", one_line(url), params))
         if entry.categories:
             add(_line("CATEGORIES", ",".join(escape_char(c) for c in entry.categories)))
         organizer = entry.organizer or self.organizer

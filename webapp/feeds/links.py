@@ -10,6 +10,9 @@ event in their list.
 from datetime import UTC
 from urllib.parse import quote, urlencode
 
+from flask_babel import gettext as _
+
+from webapp.agenda.meeting_links import is_online, public_link
 from webapp.urls import absolute_url
 from webapp.vocabulary import current_language
 
@@ -86,7 +89,9 @@ def _location(event):
     place = venue.full_address if venue is not None else None
     if place and event.room:
         place = f"{event.room}, {place}"
-    return place or event.online_url or ""
+    if place:
+        return place
+    return public_link(event) or (_("En ligne") if is_online(event) else "")
 
 
 def embed_url(bassin_slug, **filters):

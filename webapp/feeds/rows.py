@@ -26,6 +26,9 @@ EVENT_COLUMNS = (
     "room",
     "online_url",
     "contact_email",
+    "mode",
+    "online_url_public",
+    "registration_mode",
     "status",
     "status_reason_fr",
     "status_reason_nl",
@@ -65,6 +68,9 @@ class FeedEvent:
     room: str | None
     online_url: str | None
     contact_email: str | None
+    mode: str
+    online_url_public: bool
+    registration_mode: str
     status: str
     status_reason_fr: str | None
     status_reason_nl: str | None

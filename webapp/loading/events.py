@@ -11,9 +11,7 @@ from webapp.registrations.importing import check_registrations, save_registratio
 logger = logging.getLogger(__name__)
 
 # The keys of an entry that the registrations area reads, after the agenda's own.
-REGISTRATION_KEYS = {
-    "registrations": lambda check, spec: check_registrations(check, spec["capacity"])
-}
+REGISTRATION_KEYS = {"registrations": check_registrations}
 
 
 def import_events(data, notify=True, actor=IMPORT):

@@ -16,12 +16,12 @@ from webapp.agenda.models import Venue
 from webapp.agenda.states import EventStatus
 from webapp.extensions import db
 from webapp.registrations import notifications
-from webapp.registrations.rules import active_registrations
+from webapp.registrations.rules import active_registrations, follow_mode
 
 # The agenda's notice -> the kind of message (registrations/notifications.py).
 MESSAGE_KINDS = {signals.CHANGED: "event-changed", signals.CANCELLED: "event-cancelled"}
 TIME_FIELDS = frozenset({"start_at", "end_at"})
-PLACE_FIELDS = frozenset({"venue_id", "room", "online_url"})
+PLACE_FIELDS = frozenset({"venue_id", "room", "online_url", "mode"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Previous:
     venue: Venue | None
     room: str | None
     online_url: str | None
+    mode: str
     time_changed: bool
     place_changed: bool
 
@@ -60,10 +61,17 @@ def change_notice(event, before, reason=None, reason_nl=None):
             venue=db.session.get(Venue, venue_id) if venue_id else None,
             room=before.get("room", event.room),
             online_url=before.get("online_url", event.online_url),
+            mode=before.get("mode", event.mode),
             time_changed=bool(TIME_FIELDS.intersection(before)),
             place_changed=bool(PLACE_FIELDS.intersection(before)),
         )
     return ChangeNotice(previous, {"fr": reason, "nl": reason_nl})
+
+
+@signals.mode_changed.connect
+def move_places_to_the_new_mode(event, **_):
+    """On site to online (or back): the registrations follow before anyone is told."""
+    follow_mode(event)
 
 
 @signals.event_changed.connect

@@ -18,9 +18,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from webapp.agenda.places import mode_places
 from webapp.formfields import MultiCheckboxField, address, one_line_text, printable, required
 from webapp.registrations.rules import PERSON_FIELDS
-from webapp.vocabulary import current_language, label_in_language, sectors
+from webapp.registrations.states import AccommodationNeed
+from webapp.vocabulary import PLACE_MODES, current_language, label_in_language, sectors
 
 # A name is mailed back in our own words ("Bonjour <first name>"): whoever types a link
 # there could have the service's address carry it to anyone. Names hold no link.
@@ -76,8 +78,31 @@ class PersonForm(FlaskForm):
         }
 
 
-def registration_form_class(questions, edit=False):
-    """A form class with one field per custom question of the event."""
+# What a person may ask for to take part; the team answers each request.
+NEEDS = {
+    AccommodationNeed.INTERPRETING_FR_NL: _l("Interprétation français ↔ néerlandais"),
+    AccommodationNeed.SIGN_LSFB: _l("Interprétation en langue des signes (LSFB)"),
+    AccommodationNeed.SIGN_VGT: _l("Interprétation en langue des signes (VGT)"),
+    AccommodationNeed.STEP_FREE: _l("Accès de plain-pied (fauteuil roulant, mobilité réduite)"),
+}
+
+
+def _mode_choices(event):
+    """A hybrid event's ways to attend, each with its places ("En ligne – 12 places")."""
+    choices = []
+    for mode, left, _capacity in mode_places(event):
+        label = PLACE_MODES[mode]
+        if left == 0:
+            label = _l("%(mode)s – complet : liste d'attente", mode=label)
+        elif left is not None:
+            label = _l("%(mode)s – %(num)d places restantes", mode=label, num=left)
+        choices.append((mode.value, label))
+    return choices
+
+
+def registration_form_class(questions, edit=False, event=None):
+    """A form class with one field per custom question of the event; a hybrid event's
+    form asks how the person attends; a new registration may ask for accommodations."""
     language = current_language()
 
     class RegistrationForm(PersonForm):
@@ -87,6 +112,19 @@ def registration_form_class(questions, edit=False):
         # Changing one's details does not change one's email nor consent again.
         RegistrationForm.email = None
         RegistrationForm.consent = None
+    else:
+        choices = _mode_choices(event) if event is not None else []
+        if choices:
+            RegistrationForm.mode = RadioField(
+                _l("Je participe"),
+                [InputRequired(message=_l("Choisissez sur place ou en ligne."))],
+                choices=choices,
+            )
+        RegistrationForm.needs = MultiCheckboxField(
+            _l("J'ai besoin, pour participer (facultatif)"),
+            [Optional()],
+            choices=[(need.value, label) for need, label in NEEDS.items()],
+        )
     for question in questions:
         setattr(RegistrationForm, question.field_name, _question_field(question, language))
     return RegistrationForm

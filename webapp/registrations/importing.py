@@ -6,6 +6,7 @@ Imported registrations send no mail: they record what already happened or was ag
 from sqlalchemy import func, select
 
 from webapp.addresses import AddressRefused, mail_address
+from webapp.agenda.states import MeetingMode, PlaceMode
 from webapp.extensions import db
 from webapp.registrations.models import STATUSES, Registration
 from webapp.registrations.states import RegistrationStatus
@@ -21,8 +22,12 @@ TEXT_LIMITS = {
 }
 
 
-def check_registrations(check, capacity):
-    """The entry's registrations as dicts; ImportProblem (through `check`) names the bad one."""
+def check_registrations(check, spec):
+    """The entry's registrations as dicts; ImportProblem (through `check`) names the bad one.
+
+    Each takes a place of a way the event offers (`mode`, needed on a hybrid event), within
+    that way's places."""
+    place_modes = MeetingMode(spec.get("mode") or MeetingMode.ONSITE).place_modes
     items = check.entry.get("registrations") or []
     if not isinstance(items, list):
         check.fail("registrations", "must be a list")
@@ -55,10 +60,20 @@ def check_registrations(check, capacity):
         if attended not in (True, False, None):
             check.fail(f"{field}.attended", "must be true, false or null")
         person["attended"] = attended
+        mode = item.get("mode", place_modes[0] if len(place_modes) == 1 else None)
+        if mode not in place_modes:
+            check.fail(f"{field}.mode", f"must be one of {', '.join(place_modes)}")
+        person["mode"] = mode
         result.append(person)
-    confirmed = sum(p["status"] == RegistrationStatus.CONFIRMED for p in result)
-    if capacity is not None and confirmed > capacity:
-        check.fail("registrations", f"{confirmed} confirmed registrations for {capacity} places")
+    for mode in place_modes:
+        capacity = spec["online_capacity" if mode == PlaceMode.ONLINE else "capacity"]
+        confirmed = sum(
+            p["status"] == RegistrationStatus.CONFIRMED and p["mode"] == mode for p in result
+        )
+        if capacity is not None and confirmed > capacity:
+            check.fail(
+                "registrations", f"{confirmed} confirmed registrations for {capacity} places"
+            )
     return result
 
 
@@ -79,12 +94,15 @@ def save_registrations(event, people):
             if getattr(registration, name) != value:
                 setattr(registration, name, value)
     db.session.flush()
-    event.confirmed_count = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.walk_in.is_(False),
+    for mode, column in (("onsite", "confirmed_count"), ("online", "online_confirmed_count")):
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.mode == mode,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.walk_in.is_(False),
+            )
         )
-    )
+        setattr(event, column, count)

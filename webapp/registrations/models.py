@@ -14,9 +14,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.agenda.models import Event, Localized
+from webapp.agenda.states import PlaceMode
 from webapp.extensions import db
 from webapp.registrations.states import (  # noqa: F401  ACTIVE_STATUSES: the models' users
     ACTIVE_STATUSES,
+    AccommodationNeed,
+    AccommodationStatus,
     QuestionKind,
     RegistrationStatus,
 )
@@ -70,6 +73,7 @@ class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "email"),
         check_in("status", RegistrationStatus, name="status_known"),
+        check_in("mode", PlaceMode, name="place_mode_known"),
         Index("ix_registrations_event_status", "event_id", "status"),
     )
 
@@ -82,6 +86,10 @@ class Registration(db.Model):
     # never shown on a page (whoever types an address must not see its other registrations).
     mailbox_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     status: Mapped[str] = mapped_column(String(20))
+    # A place on site or online (agenda.states.PlaceMode): each has its places and waitlist.
+    mode: Mapped[str] = mapped_column(
+        String(20), default=PlaceMode.ONSITE, server_default=PlaceMode.ONSITE.value
+    )
     # Personal data: emptied by erasure and by purge-personal-data (email becomes NULL).
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
@@ -105,6 +113,15 @@ class Registration(db.Model):
     anonymised_at = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+    accommodations: Mapped[list["AccommodationRequest"]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="AccommodationRequest.id",
+    )
+
+    @property
+    def place_mode(self):
+        return PlaceMode(self.mode or PlaceMode.ONSITE)
 
     @property
     def full_name(self):
@@ -124,10 +141,35 @@ class Registration(db.Model):
         for field in IDENTIFYING_FIELDS:
             setattr(self, field, None)
         self.answers = None
+        # What a person needs to take part says something of her health: it goes too.
+        self.accommodations.clear()
         self.anonymised_at = now
 
     def __repr__(self):
         return f"<Registration {self.id} {self.status} event={self.event_id}>"
+
+
+class AccommodationRequest(db.Model):
+    """What a registrant asked for to take part (interpreting, step-free access), and the
+    team's answer: requested, then arranged or not possible (the person is told by mail)."""
+
+    __tablename__ = "accommodation_requests"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "need"),
+        check_in("need", AccommodationNeed, name="need_known"),
+        check_in("status", AccommodationStatus, name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    need: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default=AccommodationStatus.REQUESTED)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    answered_at = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration] = relationship(back_populates="accommodations")
 
 
 class CheckIn(db.Model):

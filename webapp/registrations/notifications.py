@@ -11,6 +11,7 @@ from webapp.feeds.ical import calendar_text
 from webapp.mail.failures import traceback_for_log
 from webapp.mail.outbox import queue_message
 from webapp.registrations.calendars import registrations_calendar
+from webapp.registrations.meeting_links import link_for
 from webapp.urls import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -188,6 +189,8 @@ def _write(registration, kind, change=None):
             "previous": change.previous if change else None,
             "reason": change.reason(registration.language or "fr") if change else None,
             "reply_to": registration.event.reply_address,
+            # Confirmed online participants only: never a waitlisted or on-site person.
+            "meeting_link": link_for(registration),
         }
         title = registration.event.localized("title", registration.language)
         full_subject = (

@@ -21,14 +21,15 @@ from sqlalchemy import select, update
 from webapp import audit, capacity, waitlist
 from webapp.addresses import normalise_email
 from webapp.agenda.models import Event
+from webapp.agenda.operations import EventRefused
 from webapp.agenda.places import card_places
 from webapp.agenda.public_state import PublicState, public_state
-from webapp.agenda.states import EventStatus, RegistrationMode
+from webapp.agenda.states import EventStatus, PlaceMode, RegistrationMode
 from webapp.content_state import note_change
 from webapp.extensions import db
 from webapp.registrations import notifications
-from webapp.registrations.models import ACTIVE_STATUSES, Registration
-from webapp.registrations.states import RegistrationStatus
+from webapp.registrations.models import ACTIVE_STATUSES, AccommodationRequest, Registration
+from webapp.registrations.states import AccommodationNeed, RegistrationStatus
 from webapp.timezones import utcnow
 from webapp.tokens import new_token
 
@@ -61,20 +62,42 @@ PERSON_FIELDS = (
 # An event's seats: places are not what calendars show, so counting them leaves the event's
 # change time alone; nor do they move the content generation (see capacity.py): the event
 # page keys on its own count, and `cards_follow` moves the generation when a card changes.
+# Places on site and online are two pairs of columns of the event's row, each with its own
+# waitlist; the one row lock (`lock_event`) serialises both.
 SEATS = capacity.Places(Event, taken="confirmed_count", capacity="capacity", keep=("updated_at",))
-WAITLIST = waitlist.Waitlist(
-    Registration,
-    parent="event_id",
-    places=SEATS,
-    waiting=RegistrationStatus.WAITLISTED,
-    confirmed=RegistrationStatus.CONFIRMED,
-    cancelled=RegistrationStatus.CANCELLED,
+ONLINE_SEATS = capacity.Places(
+    Event, taken="online_confirmed_count", capacity="online_capacity", keep=("updated_at",)
 )
+PLACES = {PlaceMode.ONSITE: SEATS, PlaceMode.ONLINE: ONLINE_SEATS}
+WAITLISTS = {
+    mode: waitlist.Waitlist(
+        Registration,
+        parent="event_id",
+        places=places,
+        waiting=RegistrationStatus.WAITLISTED,
+        confirmed=RegistrationStatus.CONFIRMED,
+        cancelled=RegistrationStatus.CANCELLED,
+        among=("mode", mode.value),
+    )
+    for mode, places in PLACES.items()
+}
+COUNTS = ["confirmed_count", "online_confirmed_count"]
 
 
 def lock_event(event_id):
     """Take the event's row lock for the rest of the transaction."""
     capacity.lock(SEATS, event_id)
+
+
+def place_mode_for(event, asked=None):
+    """The place a registration takes: the one asked for among the event's ways to attend;
+    an event with one way needs no choice. Refuses (`mode-required`) otherwise."""
+    modes = event.place_modes
+    if asked in modes:
+        return PlaceMode(asked)
+    if asked in (None, "") and len(modes) == 1:
+        return modes[0]
+    raise RegistrationRefused("mode-required")
 
 
 @contextmanager
@@ -116,8 +139,13 @@ def refusal_reason(event, now=None):
 STAFF_MAY_PASS = frozenset({"closed", "not-yet-open"})
 
 
-def register(event_id, person, answers=None, language="fr", now=None, by_staff=False):
+def register(
+    event_id, person, answers=None, language="fr", now=None, by_staff=False, mode=None, needs=()
+):
     """Register a person to an event: confirmed, waitlisted or pending.
+
+    `mode`: the place asked for (PlaceMode) when the event is hybrid; `needs`: the
+    accommodations asked for (AccommodationNeed values), for the team to answer.
 
     Registering again with the same email creates nothing and re-sends the personal link.
     Raises RegistrationRefused when the event does not take registrations (closed, full...).
@@ -131,6 +159,7 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     reason = refusal_reason(event, now) if event else "not-published"
     if reason and not (by_staff and reason in STAFF_MAY_PASS):
         raise RegistrationRefused(reason)
+    place_mode = place_mode_for(event, mode)
     existing = db.session.scalar(
         select(Registration).where(Registration.event_id == event_id, Registration.email == email)
     )
@@ -142,7 +171,7 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     # A cancelled person comes back: a new row, so a new place at the end of the waitlist
     # (ids give the arrival order); the old row stays, anonymised, for the statistics.
     inherited = retire(existing, now) if existing is not None else {}
-    registration = Registration(event=event, email=email, **inherited)
+    registration = Registration(event=event, email=email, mode=place_mode, **inherited)
     for field in PERSON_FIELDS:
         if field != "email":
             setattr(registration, field, person.get(field) or None)
@@ -151,11 +180,12 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     registration.consent_at = now
     registration.cancelled_at = None
     with cards_follow(event):
-        status = first_status(event, approved=by_staff)
+        status = first_status(event, approved=by_staff, mode=place_mode)
     if status is None:  # no place, no waitlist: the caller's unit of work undoes the rest
         raise RegistrationRefused("full")
     set_status(registration, status, now)
     db.session.add(registration)
+    ask_accommodations(registration, needs)
     db.session.flush()
     if not by_staff:  # staff.add records its own line, with the account
         audit.record(
@@ -187,19 +217,28 @@ def retire(cancelled, now):
     return inherited
 
 
-def first_status(event, approved=False):
-    """The status a new registration gets, given the places left (under the event lock)."""
+def ask_accommodations(registration, needs):
+    """Record what the person asked for to take part (each need once), for the team."""
+    asked = {request.need for request in registration.accommodations}
+    for need in AccommodationNeed:
+        if need in needs and need not in asked:
+            registration.accommodations.append(AccommodationRequest(need=need))
+
+
+def first_status(event, approved=False, mode=PlaceMode.ONSITE):
+    """The status a new registration gets, given the places left in its mode (under the
+    event lock)."""
     if event.registration_mode == RegistrationMode.APPROVAL and not approved:
         return RegistrationStatus.PENDING
-    if take_place(event):
+    if take_place(event, mode):
         return RegistrationStatus.CONFIRMED
     return RegistrationStatus.WAITLISTED if event.waitlist_enabled else None
 
 
-def take_place(event):
-    """Count one more confirmed place if one is free; False when the event is full."""
-    taken = capacity.take(SEATS, event.id)
-    db.session.refresh(event, ["confirmed_count"])
+def take_place(event, mode=PlaceMode.ONSITE):
+    """Count one more confirmed place of that mode if one is free; False when it is full."""
+    taken = capacity.take(PLACES[PlaceMode(mode)], event.id)
+    db.session.refresh(event, COUNTS)
     return taken
 
 
@@ -212,8 +251,8 @@ def set_status(registration, status, now):
 
 
 def waitlist_position(registration):
-    """1 for the first person waiting, or None when not on the waitlist."""
-    return waitlist.position(WAITLIST, registration)
+    """1 for the first person waiting for a place of their mode, or None when not waiting."""
+    return waitlist.position(WAITLISTS[registration.place_mode], registration)
 
 
 def cancel(registration_id, now=None, notify=True, actor=None):
@@ -234,11 +273,12 @@ def cancel(registration_id, now=None, notify=True, actor=None):
     promoted = None
     if was_confirmed:
         event = db.session.get(Event, registration.event_id, populate_existing=True)
+        line = WAITLISTS[registration.place_mode]
         with cards_follow(event):
-            promoted = waitlist.leave(WAITLIST, registration, now, event.start_at, True)
-            db.session.refresh(event, ["confirmed_count"])
+            promoted = waitlist.leave(line, registration, now, event.start_at, True)
+            db.session.refresh(event, COUNTS)
     else:
-        waitlist.leave(WAITLIST, registration, now, None, held_place=False)
+        waitlist.leave(WAITLISTS[registration.place_mode], registration, now, None, False)
     if actor is not None:
         audit.record(
             actor,
@@ -265,6 +305,48 @@ def cancel(registration_id, now=None, notify=True, actor=None):
     return promoted
 
 
+def follow_mode(event, now=None):
+    """After the event's mode changed (on site to online...): the registrations of a way to
+    attend it no longer offers move to the one it offers, places with them (the agenda
+    checked there is room); those waiting join that waitlist in arrival order, and any place
+    left free goes to the first waiting. Returns (moved, promoted) registrations."""
+    now = now or utcnow()
+    lock_event(event.id)
+    db.session.refresh(event)
+    target = event.place_modes[0]
+    moved = []
+    with cards_follow(event):
+        for dropped in PlaceMode:
+            if dropped in event.place_modes:
+                continue
+            rows = db.session.scalars(
+                select(Registration)
+                .where(
+                    Registration.event_id == event.id,
+                    Registration.mode == dropped,
+                    Registration.status.in_(ACTIVE_STATUSES),
+                )
+                .order_by(Registration.id)
+            ).all()
+            held = sum(1 for row in rows if row.holds_place)
+            if held:
+                capacity.give_back(PLACES[dropped], event.id, held)
+                if not capacity.take(PLACES[target], event.id, held):
+                    raise EventRefused("capacity-below-taken")
+            for row in rows:
+                row.mode = target
+            moved += rows
+        db.session.flush()
+        promoted = []
+        while entry := waitlist.promote_next(WAITLISTS[target], event.id, now, event.start_at):
+            promoted.append(entry)
+        db.session.refresh(event, COUNTS)
+    for entry in promoted:
+        notifications.queue(entry, "promoted")
+    db.session.flush()
+    return moved, promoted
+
+
 def locked(registration_id):
     """The registration, re-read under its event's lock."""
     registration = db.session.get(Registration, registration_id)
@@ -281,7 +363,9 @@ def approve(registration_id, now=None):
     event = db.session.get(Event, registration.event_id, populate_existing=True)
     with cards_follow(event):
         status = (
-            RegistrationStatus.CONFIRMED if take_place(event) else RegistrationStatus.WAITLISTED
+            RegistrationStatus.CONFIRMED
+            if take_place(event, registration.place_mode)
+            else RegistrationStatus.WAITLISTED
         )
     set_status(registration, status, now or utcnow())
     notifications.queue(registration, f"approved-{status}")

@@ -29,3 +29,18 @@ class QuestionKind(StrEnum):
     CHOICE = "choice"
     CHOICES = "choices"
     YES_NO = "yes_no"
+
+
+class AccommodationNeed(StrEnum):
+    """What a person may ask for, at registration, to take part."""
+
+    INTERPRETING_FR_NL = "interpreting-fr-nl"
+    SIGN_LSFB = "sign-lsfb"  # langue des signes de Belgique francophone
+    SIGN_VGT = "sign-vgt"  # Vlaamse Gebarentaal
+    STEP_FREE = "step-free"
+
+
+class AccommodationStatus(StrEnum):
+    REQUESTED = "requested"
+    ARRANGED = "arranged"
+    NOT_POSSIBLE = "not-possible"

@@ -15,6 +15,7 @@ from webapp.feeds.http import calendar_response, validator_for
 from webapp.registrations import personal_data, rules
 from webapp.registrations.calendars import TENTATIVE_NOTES, registrations_calendar
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
+from webapp.registrations.meeting_links import page_link
 from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
 from webapp.tokens import find_by_token, is_token
 from webapp.unit_of_work import unit_of_work
@@ -41,6 +42,7 @@ REFUSALS = {
     "not-yet-open": lambda: _("Les inscriptions ne sont pas encore ouvertes."),
     "closed": lambda: _("Les inscriptions sont closes."),
     "full": lambda: _("L'activité est complète et n'a pas de liste d'attente."),
+    "mode-required": lambda: _("Choisissez sur place ou en ligne."),
 }
 
 
@@ -89,7 +91,7 @@ def _registration_or_404(token):
 def register(event_id):
     event = _event_or_404(event_id)
     questions = _questions(event_id)
-    form = registration_form_class(questions)()
+    form = registration_form_class(questions, event=event)()
     refusal = rules.refusal_reason(event)
     if refusal:
         status = 200 if request.method == "GET" else 409
@@ -100,7 +102,12 @@ def register(event_id):
         try:
             with unit_of_work("register"):
                 outcome = rules.register(
-                    event_id, form.person(), answers_from(form, questions), current_language()
+                    event_id,
+                    form.person(),
+                    answers_from(form, questions),
+                    current_language(),
+                    mode=form.mode.data if "mode" in form else None,
+                    needs=frozenset(form.needs.data or ()),
                 )
                 # The answer is made before the commit: nothing after it (a database or a
                 # Redis that stops answering) can turn a saved registration into an error.
@@ -168,6 +175,7 @@ def manage(token):
         position=rules.waitlist_position(registration),
         calendar_note=TENTATIVE_NOTES.get(registration.status),
         saved=saved,
+        meeting=page_link(registration),
     ), (422 if request.method == "POST" and not saved else 200)
 
 
