@@ -43,6 +43,20 @@ PLACE_MODES = {
     "online": _l("En ligne"),
 }
 
+# What a person may ask for, at registration, to take part (registrations.states
+# .AccommodationNeed), and where the team's answer stands.
+ACCOMMODATION_NEEDS = {
+    "interpreting-fr-nl": _l("Interprétation français ↔ néerlandais"),
+    "sign-lsfb": _l("Interprétation en langue des signes (LSFB)"),
+    "sign-vgt": _l("Interprétation en langue des signes (VGT)"),
+    "step-free": _l("Accès de plain-pied (fauteuil roulant, mobilité réduite)"),
+}
+ACCOMMODATION_STATUSES = {
+    "requested": _l("Demandé"),
+    "arranged": _l("Organisé"),
+    "not-possible": _l("Pas possible"),
+}
+
 EVENT_STATUSES = {
     "draft": _l("Brouillon"),
     "published": _l("Publié"),

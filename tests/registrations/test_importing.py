@@ -91,3 +91,54 @@ def test_more_confirmed_than_places_is_refused(territory):
         assert problem.field == "registrations"
     else:
         raise AssertionError("the import should have failed")
+
+
+def problem_of(entries):
+    """The ImportProblem an import raises (and that it wrote nothing)."""
+    try:
+        import_events(entries)
+    except ImportProblem as problem:
+        assert db.session.scalars(select(Event)).all() == []
+        return problem
+    raise AssertionError("the import should have failed")
+
+
+def test_a_hybrid_event_is_imported_with_its_places_and_registrations_per_mode(territory):
+    hybrid = entry(mode="hybrid", online_capacity=80, online_url="https://visio.example/x")
+    hybrid["registrations"][0]["mode"] = "onsite"
+    hybrid["registrations"][1] |= {"mode": "online", "status": "confirmed"}
+    import_events([hybrid])
+    event = db.session.scalar(select(Event))
+    assert (event.mode, event.capacity, event.online_capacity) == ("hybrid", 2, 80)
+    assert (event.confirmed_count, event.online_confirmed_count) == (1, 1)
+    rows = db.session.scalars(select(Registration).order_by(Registration.id)).all()
+    assert [r.mode for r in rows] == ["onsite", "online"]
+    # An online event's registrations are online without saying so.
+    online = entry(external_id="online-1", mode="online", online_capacity=5)
+    online.pop("capacity")
+    import_events([online])
+    event = db.session.scalar(select(Event).where(Event.external_id == "online-1"))
+    assert (event.confirmed_count, event.online_confirmed_count) == (0, 1)
+
+
+def test_modes_and_places_that_do_not_fit_are_refused_by_field(territory):
+    onsite_online_places = entry(online_capacity=5)
+    online_with_onsite_places = entry(mode="online")
+    public_with_registration = entry(
+        mode="online", online_url_public=True, online_url="https://visio.example/x"
+    )
+    public_with_registration.pop("capacity")
+    unknown_mode = entry(mode="sometimes")
+    no_mode_on_hybrid = entry(mode="hybrid", online_capacity=5)
+    too_many_online = entry(mode="hybrid", online_capacity=0)
+    too_many_online["registrations"][1] |= {"mode": "online", "status": "confirmed"}
+    too_many_online["registrations"][0]["mode"] = "onsite"
+    for bad, field in (
+        (onsite_online_places, "online_capacity"),
+        (online_with_onsite_places, "capacity"),
+        (public_with_registration, "online_url_public"),
+        (unknown_mode, "mode"),
+        (no_mode_on_hybrid, "registrations[0].mode"),
+        (too_many_online, "registrations"),
+    ):
+        assert problem_of([bad]).field == field

@@ -161,7 +161,7 @@ def test_a_mode_change_that_leaves_too_few_places_is_refused(make_event, person)
         rules.register(event.id, person(n))
     with pytest.raises(operations.EventRefused) as refused, unit_of_work():
         operations.update_event(event.id, {"mode": "online", "online_capacity": 2}, SYSTEM)
-    assert refused.value.reason == "capacity-below-taken"
+    assert refused.value.reason == "mode-places-short"
     assert db.session.get(Event, event.id, populate_existing=True).mode == "onsite"
 
 

@@ -7,6 +7,7 @@ account's scope (auth.scopes): an object of another bassin answers 404, never it
 
 # The parts of the back office register their views on `bp` when imported.
 from webapp.admin import (  # noqa: E402, F401
+    accommodations,
     account,
     accounts,
     attendance,

@@ -43,6 +43,7 @@ ACTIONS = {
     "event.deleted": _l("Brouillon supprimé"),
     "registration.created": _l("Inscription (par la personne)"),
     "registration.promoted": _l("Inscription confirmée depuis la liste d'attente"),
+    "registration.accommodation_answered": _l("Réponse à une demande d'aménagement"),
     "registration.approved": _l("Inscription acceptée"),
     "registration.refused": _l("Inscription refusée"),
     "registration.cancelled": _l("Inscription annulée"),

@@ -35,6 +35,13 @@ EVENT_REFUSALS = {
             "Des personnes se sont inscrites entre-temps : le nombre de places est trop petit."
         ),
     ),
+    "mode-places-short": (
+        "mode",
+        lambda: _(
+            "Les personnes inscrites gardent leur place dans le nouveau mode : prévoyez "
+            "assez de places pour elles toutes."
+        ),
+    ),
     "ends-before-start": ("end_time", lambda: _("La fin doit venir après le début.")),
     "dates-required": ("start_day", lambda: _("Ce champ est obligatoire.")),
 }
@@ -99,6 +106,7 @@ def _event_form_page(event):
     own = _own_bassins()
     form = EventForm(
         places_taken=(event.confirmed_count or 0) if event else 0,
+        online_taken=(event.online_confirmed_count or 0) if event else 0,
         own_bassins=[b.slug for b in own],
     )
     _offer_choices(form, own, event)

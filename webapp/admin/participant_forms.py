@@ -7,7 +7,7 @@ from wtforms.validators import Length, ValidationError
 
 from webapp.formfields import text
 from webapp.registrations.forms import PersonForm, _no_link
-from webapp.vocabulary import current_language, label_in_language, sectors
+from webapp.vocabulary import PLACE_MODES, current_language, label_in_language, sectors
 
 REGISTRATION_STATUSES = {
     "confirmed": _l("Confirmé·e"),
@@ -28,10 +28,12 @@ GROUPS = {
 
 
 class AddPersonForm(PersonForm):
-    """A person added by staff: the person fields; staff hold the consent, no honeypot."""
+    """A person added by staff: the person fields, and how they attend a hybrid event;
+    staff hold the consent, no honeypot."""
 
     consent = None
     website = None
+    mode = SelectField(_l("Participation"), choices=list(PLACE_MODES.items()), default="onsite")
 
 
 class MessageForm(FlaskForm):

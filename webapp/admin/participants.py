@@ -30,13 +30,13 @@ from webapp.auth.scopes import event_filter
 from webapp.auth.undelivered import undelivered_registrations
 from webapp.extensions import db
 from webapp.formfields import database_id
-from webapp.registrations import staff
+from webapp.registrations import accommodations, staff
 from webapp.registrations.models import Question, Registration
 from webapp.registrations.rules import RegistrationRefused
 from webapp.registrations.states import QuestionKind, RegistrationStatus
 from webapp.spreadsheets import yes_no
 from webapp.unit_of_work import unit_of_work
-from webapp.vocabulary import sector_label
+from webapp.vocabulary import PLACE_MODES, sector_label
 
 REFUSALS = {
     "full": _l("Plus aucune place libre : augmentez d'abord la capacité de l'activité."),
@@ -153,6 +153,7 @@ def columns(questions):
         ("job_title", _("Fonction"), lambda r, p: r.job_title),
         ("commune", _("Commune"), lambda r, p: r.commune),
         ("status", _("Statut"), lambda r, p: _status_text(r)),
+        ("mode", _("Participation"), lambda r, p: str(PLACE_MODES.get(r.mode, r.mode))),
         ("position", _("Place en liste d'attente"), lambda r, p: p),
         ("registered_at", _("Inscrit·e le"), lambda r, p: r.created_at),
         ("attended", _("Présent·e"), lambda r, p: yes_no(r.attended)),
@@ -202,6 +203,7 @@ def _page(event, status=200, **forms):
         meetings=staff.meetings_to_move_to(event, event_filter(scope())),
         sector_label=sector_label,
         undelivered=undelivered_registrations(scope(), event.id),
+        accommodations_open=accommodations.waiting_count(event.id),
     ), status
 
 
@@ -239,7 +241,8 @@ def participant_add(event_id):
         return _page(event, status=422, add_form=form)
     try:
         with unit_of_work("participant-add"):
-            outcome = staff.add_by_hand(event.id, form.person(), {}, actor())
+            mode = form.mode.data if event.mode == "hybrid" else None
+            outcome = staff.add_by_hand(event.id, form.person(), {}, actor(), mode=mode)
     except RegistrationRefused as refused:
         return _refused(event, refused)
     if outcome.created:

@@ -361,6 +361,8 @@ def _check_capacity(event, data):
         column = CAPACITY_COLUMNS[place_mode]
         limit = data.get(column, getattr(event, column))
         if limit is not None and limit < taken[place_mode]:
+            if mode != event.mode:  # the places of the way dropped do not fit
+                raise EventRefused("mode-places-short")
             raise EventRefused("capacity-below-taken")
 
 

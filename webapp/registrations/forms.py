@@ -21,8 +21,13 @@ from wtforms.validators import (
 from webapp.agenda.places import mode_places
 from webapp.formfields import MultiCheckboxField, address, one_line_text, printable, required
 from webapp.registrations.rules import PERSON_FIELDS
-from webapp.registrations.states import AccommodationNeed
-from webapp.vocabulary import PLACE_MODES, current_language, label_in_language, sectors
+from webapp.vocabulary import (
+    ACCOMMODATION_NEEDS,
+    PLACE_MODES,
+    current_language,
+    label_in_language,
+    sectors,
+)
 
 # A name is mailed back in our own words ("Bonjour <first name>"): whoever types a link
 # there could have the service's address carry it to anyone. Names hold no link.
@@ -78,15 +83,6 @@ class PersonForm(FlaskForm):
         }
 
 
-# What a person may ask for to take part; the team answers each request.
-NEEDS = {
-    AccommodationNeed.INTERPRETING_FR_NL: _l("Interprétation français ↔ néerlandais"),
-    AccommodationNeed.SIGN_LSFB: _l("Interprétation en langue des signes (LSFB)"),
-    AccommodationNeed.SIGN_VGT: _l("Interprétation en langue des signes (VGT)"),
-    AccommodationNeed.STEP_FREE: _l("Accès de plain-pied (fauteuil roulant, mobilité réduite)"),
-}
-
-
 def _mode_choices(event):
     """A hybrid event's ways to attend, each with its places ("En ligne – 12 places")."""
     choices = []
@@ -123,7 +119,7 @@ def registration_form_class(questions, edit=False, event=None):
         RegistrationForm.needs = MultiCheckboxField(
             _l("J'ai besoin, pour participer (facultatif)"),
             [Optional()],
-            choices=[(need.value, label) for need, label in NEEDS.items()],
+            choices=list(ACCOMMODATION_NEEDS.items()),
         )
     for question in questions:
         setattr(RegistrationForm, question.field_name, _question_field(question, language))

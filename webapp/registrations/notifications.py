@@ -13,6 +13,7 @@ from webapp.mail.outbox import queue_message
 from webapp.registrations.calendars import registrations_calendar
 from webapp.registrations.meeting_links import link_for
 from webapp.urls import absolute_url
+from webapp.vocabulary import ACCOMMODATION_NEEDS
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,17 @@ MESSAGES = {
         _l("Activité annulée"),
         _l("L'activité à laquelle vous étiez inscrit·e est annulée."),
     ),
+    "accommodation-arranged": (
+        _l("Votre demande est organisée"),
+        _l("Bonne nouvelle : l'équipe organisatrice a prévu ce que vous avez demandé."),
+    ),
+    "accommodation-not-possible": (
+        _l("Votre demande"),
+        _l(
+            "L'équipe organisatrice n'a malheureusement pas pu organiser ce que vous avez "
+            "demandé. N'hésitez pas à lui répondre pour en parler."
+        ),
+    ),
 }
 CANCELLING_KINDS = {"cancelled", "refused", "event-cancelled"}
 
@@ -144,10 +156,11 @@ def reference(registration_id):
     return f"registration:{registration_id}"
 
 
-def queue(registration, kind, change=None):
+def queue(registration, kind, change=None, about=None):
     """Write the message of that kind for this registration to the outbox (no commit).
 
     `change` (event_notices.ChangeNotice): what a moved or cancelled event was, and why.
+    `about`: what the message answers (the accommodation asked for), named in its text.
 
     The message is written inside a SAVEPOINT: one that cannot be written (a template error,
     a value the database refuses) is logged and skipped, and never undoes the person's action.
@@ -157,7 +170,7 @@ def queue(registration, kind, change=None):
     db.session.flush()  # the caller's own changes fail loudly, outside the savepoint
     try:
         with db.session.begin_nested():
-            message = _write(registration, kind, change)
+            message = _write(registration, kind, change, about)
             db.session.flush()
         return message
     except Exception as error:
@@ -171,7 +184,7 @@ def queue(registration, kind, change=None):
         return None
 
 
-def _write(registration, kind, change=None):
+def _write(registration, kind, change=None, about=None):
     """Render the message in the registrant's language and add it to the outbox."""
     subject, lead = MESSAGES[kind]
     with force_locale(registration.language or "fr"):
@@ -191,6 +204,8 @@ def _write(registration, kind, change=None):
             "reply_to": registration.event.reply_address,
             # Confirmed online participants only: never a waitlisted or on-site person.
             "meeting_link": link_for(registration),
+            "about": str(about) if about else None,
+            "needs": [str(ACCOMMODATION_NEEDS[a.need]) for a in registration.accommodations],
         }
         title = registration.event.localized("title", registration.language)
         full_subject = (

@@ -42,10 +42,13 @@ def _record(actor, action, registration, before_status, reason=None, **after):
     )
 
 
-def add_by_hand(event_id, person, answers, actor, now=None):
+def add_by_hand(event_id, person, answers, actor, now=None, mode=None):
     """Staff register a person (who phoned, a colleague): confirmed or waitlisted by the
-    places left, whatever the registration window. Returns rules.Outcome."""
-    outcome = rules.register(event_id, person, answers, language="fr", now=now, by_staff=True)
+    places left (of `mode`, on a hybrid event), whatever the registration window. Returns
+    rules.Outcome."""
+    outcome = rules.register(
+        event_id, person, answers, language="fr", now=now, by_staff=True, mode=mode
+    )
     if outcome.created:
         _record(actor, "registration.added_by_staff", outcome.registration, "-")
         db.session.flush()
@@ -84,7 +87,7 @@ def promote(event_id, registration_id, actor, now=None):
         raise RegistrationRefused("not-waitlisted")
     event = db.session.get(Event, event_id, populate_existing=True)
     with rules.cards_follow(event):
-        if not rules.take_place(event):
+        if not rules.take_place(event, registration.place_mode):
             raise RegistrationRefused("full")
     rules.set_status(registration, RegistrationStatus.CONFIRMED, now)
     notifications.queue(registration, "promoted")
@@ -166,14 +169,16 @@ def _copy_to(registration, target, now):
     if existing is not None and existing.is_active:
         raise RegistrationRefused("already-registered")
     inherited = rules.retire(existing, now) if existing is not None else {}
-    moved = Registration(event=target, email=registration.email, answers={}, **inherited)
+    # The same way to attend when the target offers it, else the one it offers.
+    mode = registration.mode if registration.mode in target.place_modes else target.place_modes[0]
+    moved = Registration(event=target, email=registration.email, answers={}, mode=mode, **inherited)
     for field in rules.PERSON_FIELDS:
         if field != "email":
             setattr(moved, field, getattr(registration, field))
     moved.language = registration.language
     moved.consent_at = registration.consent_at or now
     with rules.cards_follow(target):
-        status = rules.first_status(target, approved=True)
+        status = rules.first_status(target, approved=True, mode=moved.place_mode)
     if status is None:
         raise RegistrationRefused("full")
     rules.set_status(moved, status, now)

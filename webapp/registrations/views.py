@@ -12,7 +12,7 @@ from webapp.agenda.queries import public_event
 from webapp.audit import Actor
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
-from webapp.registrations import personal_data, rules
+from webapp.registrations import personal_data, prefill, rules
 from webapp.registrations.calendars import TENTATIVE_NOTES, registrations_calendar
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
 from webapp.registrations.meeting_links import page_link
@@ -91,7 +91,11 @@ def _registration_or_404(token):
 def register(event_id):
     event = _event_or_404(event_id)
     questions = _questions(event_id)
-    form = registration_form_class(questions, event=event)()
+    reused = prefill.source()
+    if request.method == "GET" and reused is not None:
+        form = registration_form_class(questions, event=event)(data=prefill.details(reused))
+    else:
+        form = registration_form_class(questions, event=event)()
     refusal = rules.refusal_reason(event)
     if refusal:
         status = 200 if request.method == "GET" else 409
@@ -123,7 +127,11 @@ def register(event_id):
         return answer
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "registrations/register.html", event=event, form=form, questions=questions
+        "registrations/register.html",
+        event=event,
+        form=form,
+        questions=questions,
+        reused=reused,
     ), status
 
 
@@ -139,7 +147,12 @@ def _registered(event, outcome):
 
 # The personal pages show a person's data: no shared or browser cache may keep them.
 PERSONAL_ENDPOINTS = frozenset(
-    {"registrations.manage", "registrations.cancel", "registrations.erase"}
+    {
+        "registrations.manage",
+        "registrations.cancel",
+        "registrations.erase",
+        "registrations.register",
+    }
 )
 
 
@@ -177,6 +190,28 @@ def manage(token):
         saved=saved,
         meeting=page_link(registration),
     ), (422 if request.method == "POST" and not saved else 200)
+
+
+@bp.post("/registrations/<token>/reuse")
+@limiter.limit(limits.PERSONAL_PAGE)
+def reuse(token):
+    """Register to another activity with the same details: marked in this browser's
+    session (registrations/prefill.py), then on to the agenda."""
+    registration = _registration_or_404(token)
+    if registration.anonymised_at is not None or not registration.email:
+        abort(404)
+    prefill.remember(registration)
+    return redirect(url_for("agenda.index"), 303)
+
+
+@bp.post("/registrations/prefill/forget")
+def forget_prefill():
+    """Forms start empty again in this browser."""
+    prefill.forget()
+    target = request.form.get("event_id", "")
+    if target.isascii() and target.isdigit() and 0 < int(target) < 2**31:
+        return redirect(url_for(".register", event_id=int(target)), 303)
+    return redirect(url_for("agenda.index"), 303)
 
 
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
