@@ -14,6 +14,8 @@ from markupsafe import Markup, escape
 from webapp.formfields import mixed_alphabets
 from webapp.timezones import to_local
 from webapp.vocabulary import (
+    ACCOMMODATION_NEEDS,
+    ACCOMMODATION_STATUSES,
     AUDIENCES,
     EVENT_STATUSES,
     KINDS,
@@ -99,6 +101,8 @@ def init_app(app):
         REGISTRATION_MODES=REGISTRATION_MODES,
         MEETING_MODES=MEETING_MODES,
         PLACE_MODES=PLACE_MODES,
+        ACCOMMODATION_NEEDS=ACCOMMODATION_NEEDS,
+        ACCOMMODATION_STATUSES=ACCOMMODATION_STATUSES,
         url_with=url_with,
         nav_bassins=bassin_names,
         has_endpoint=lambda endpoint: endpoint in app.view_functions,

@@ -9,10 +9,12 @@ from tests.admin.conftest import sign_in
 from tests.edge import personal_data, rules
 from tests.factories import PERSON
 from tests.smtp import mail_config
-from webapp.audit import AuditEntry
+from webapp.audit import SYSTEM, AuditEntry
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage
+from webapp.registrations import accommodations
 from webapp.registrations.models import AccommodationRequest
+from webapp.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -145,3 +147,14 @@ def test_erasure_wipes_the_requests(make_event):
     registration = rules.register(event.id, person(1), needs={"sign-vgt"}).registration
     personal_data.erase(registration.id)
     assert db.session.scalars(select(AccommodationRequest)).all() == []
+
+
+def test_the_personal_page_shows_where_each_request_stands(client, make_event):
+    event = make_event(capacity=10)
+    registration = rules.register(event.id, person(1), needs={"sign-vgt"}).registration
+    request = registration.accommodations[0]
+    with unit_of_work():
+        accommodations.answer(event.id, request.id, "not-possible", SYSTEM)
+    html = client.get(f"/registrations/{registration.token}").get_data(as_text=True)
+    assert 'data-accommodation="sign-vgt" data-accommodation-status="not-possible"' in html
+    assert "Interprétation en langue des signes (VGT) : <strong>pas possible</strong>" in html

@@ -55,7 +55,9 @@ def world(app, make_event, make_staff):
     sud.organiser = organisation
     db.session.commit()
     registration = rules.register(
-        sud.id, dict(PERSON, first_name="Zénobie", last_name="Vandersmissen")
+        sud.id,
+        dict(PERSON, first_name="Zénobie", last_name="Vandersmissen"),
+        needs={"step-free"},
     ).registration
     proposal = submitted(("sud",), title_fr=SECRET_TITLE + " (proposition)")
     offers = grand_bain_offers()
@@ -76,6 +78,7 @@ def world(app, make_event, make_staff):
             "venue_id": sud.venue_id,
             "organisation_id": organisation.id,
             "registration_id": registration.id,
+            "accommodation_id": registration.accommodations[0].id,
             "proposal_id": proposal.id,
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,
@@ -90,6 +93,7 @@ def world(app, make_event, make_staff):
             "venue_id": nord.venue_id,
             "organisation_id": None,
             "registration_id": None,
+            "accommodation_id": None,
             "proposal_id": submitted(("nord",)).id,
             "theme": "liaison-ambulatoire-hopital",
             "year": 2027,

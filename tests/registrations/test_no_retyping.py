@@ -152,3 +152,11 @@ def test_the_agenda_card_and_page_say_the_places_of_each_way(client, make_event)
     assert "En ligne : 12 places restantes sur 80" in page
     nl = client.get(f"/events/{event.id}?lang=nl").get_data(as_text=True)
     assert "Ter plaatse: volzet" in nl and "Online: 12 plaatsen vrij van de 80" in nl
+
+
+def test_an_online_events_page_counts_its_online_places(client, make_event):
+    event = make_event(mode="online", online_capacity=40, online_confirmed_count=3, commune=None)
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "37 places restantes sur 40" in page
+    card = client.get("/").get_data(as_text=True)
+    assert "En ligne" in card and "Places disponibles" in card

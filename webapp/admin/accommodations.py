@@ -29,16 +29,16 @@ def accommodations_page(event_id):
     )
 
 
-@bp.post("/events/<int:event_id>/accommodations/<int:request_id>")
+@bp.post("/events/<int:event_id>/accommodations/<int:accommodation_id>")
 @roles("admin", "bassin")
-def accommodation_answer(event_id, request_id):
+def accommodation_answer(event_id, accommodation_id):
     event = find_or_404(Event, event_id)
     status = request.form.get("status", "")
     if status not in accommodations.ANSWERS:
         abort(400)
     try:
         with unit_of_work("accommodation-answer"):
-            accommodations.answer(event.id, request_id, AccommodationStatus(status), actor())
+            accommodations.answer(event.id, accommodation_id, AccommodationStatus(status), actor())
     except accommodations.AccommodationRefused as refused:
         if refused.reason == "not-found":
             abort(404)

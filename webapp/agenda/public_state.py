@@ -112,7 +112,7 @@ def public_state(
     left = event.places_left
     if left == 0 and mode is not RegistrationMode.APPROVAL:
         return EventState(PublicState.WAITLIST if event.waitlist_enabled else PublicState.FULL)
-    return EventState(PublicState.OPEN, places_left=left, capacity=event.capacity)
+    return EventState(PublicState.OPEN, places_left=left, capacity=event.total_capacity)
 
 
 def _next_date(event, now):

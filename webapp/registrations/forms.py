@@ -84,10 +84,13 @@ class PersonForm(FlaskForm):
 
 
 def _mode_choices(event):
-    """A hybrid event's ways to attend, each with its places ("En ligne – 12 places")."""
+    """A hybrid event's ways to attend that take someone, each with its places ("En ligne –
+    12 places restantes")."""
     choices = []
     for mode, left, _capacity in mode_places(event):
         label = PLACE_MODES[mode]
+        if left == 0 and not event.waitlist_enabled:
+            continue  # full, and no one waits: not a choice
         if left == 0:
             label = _l("%(mode)s – complet : liste d'attente", mode=label)
         elif left is not None:
