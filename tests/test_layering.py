@@ -20,6 +20,7 @@ LAYERS = {
     "capacity": 0,
     "waitlist": 0,
     "audit": 0,
+    "audit_actions": 0,
     "content_state": 0,
     "formfields": 0,
     "spreadsheets": 0,

@@ -13,6 +13,7 @@ from tests.factories import PERSON
 from webapp.agenda import operations
 from webapp.agenda.models import Event
 from webapp.audit import SYSTEM, Actor, AuditEntry
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
@@ -70,7 +71,7 @@ def test_every_line_newest_first(admin_client, history):
 
 
 def test_filtered_by_event_its_lines_and_its_registrations(admin_client, history):
-    record_on_registration(history["anne"], "registration.approved")
+    record_on_registration(history["anne"], AuditAction.REGISTRATION_APPROVED)
     shown = ids_shown(admin_client.get(f"/admin/audit?event={history['concertation']}"))
     expected = db.session.scalars(
         select(AuditEntry.id)
@@ -111,7 +112,7 @@ def record_on_registration(registration_id, action, actor=None):
 
 
 def test_filtered_by_person_through_their_registrations(admin_client, history):
-    record_on_registration(history["anne"], "registration.approved")
+    record_on_registration(history["anne"], AuditAction.REGISTRATION_APPROVED)
     marc = db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "event.created"))
     shown = ids_shown(admin_client.get("/admin/audit?person=ANNE@example.org"))
     # Her registration in Sud; the one she erased no longer answers to her address.
@@ -213,7 +214,14 @@ def test_pages_of_fifty_keep_the_filters(admin_client, history):
 
     with unit_of_work("test"):
         for _ in range(55):
-            record(SYSTEM, "event.updated", "event", history["other"], {"room": "A"}, {"room": "B"})
+            record(
+                SYSTEM,
+                AuditAction.EVENT_UPDATED,
+                "event",
+                history["other"],
+                {"room": "A"},
+                {"room": "B"},
+            )
     first = admin_client.get("/admin/audit?action=event.updated")
     page = first.get_data(as_text=True)
     assert len(ids_shown(first)) == 50

@@ -26,6 +26,7 @@ from webapp.admin.participant_forms import (
 )
 from webapp.agenda.models import Event
 from webapp.agenda.search import fold
+from webapp.audit_actions import AuditAction
 from webapp.auth.scopes import event_filter
 from webapp.auth.undelivered import undelivered_registrations
 from webapp.extensions import db
@@ -371,7 +372,7 @@ def participants_export(event_id, extension):
     with unit_of_work("participants-export"):
         audit.record(
             actor(),
-            "event.participants_exported",
+            AuditAction.EVENT_PARTICIPANTS_EXPORTED,
             "event",
             event.id,
             None,
