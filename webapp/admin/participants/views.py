@@ -16,7 +16,7 @@ from webapp import audit
 from webapp.admin import exports
 from webapp.admin.access import actor, find_all_or_404, find_or_404, roles, scope
 from webapp.admin.blueprint import bp
-from webapp.admin.participant_forms import (
+from webapp.admin.participants.forms import (
     GROUPS,
     REGISTRATION_STATUSES,
     AddPersonForm,
@@ -24,10 +24,10 @@ from webapp.admin.participant_forms import (
     MessageForm,
     RefuseForm,
 )
+from webapp.admin.participants.undelivered import undelivered_registrations
 from webapp.agenda.models import Event
 from webapp.agenda.search import fold
 from webapp.auth.scopes import event_filter
-from webapp.auth.undelivered import undelivered_registrations
 from webapp.extensions import db
 from webapp.formfields import database_id
 from webapp.registrations import staff
