@@ -13,6 +13,7 @@ from webapp.addresses import typed_address_key
 from webapp.auth import accounts, sessions, throttle
 from webapp.auth.forms import LoginForm
 from webapp.extensions import db, limiter, login_manager
+from webapp.pagecache import never_stored
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 
@@ -46,12 +47,8 @@ def _load(session_id):
         return sessions.account_of(session_id, utcnow())
 
 
-@bp.after_request
-def _never_stored(response):
-    # Staff pages show what only staff may see: no shared or browser cache keeps them.
-    if request.endpoint in STAFF_ENDPOINTS:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+# Staff pages show what only staff may see: no shared or browser cache keeps them.
+never_stored(bp, STAFF_ENDPOINTS)
 
 
 def _account_and_client_key():
