@@ -38,6 +38,7 @@ SEQUENCE_FIELDS = (
     "venue_id",
     "venue",
     "room",
+    "mode",  # on site or online: the entry's LOCATION, and a change of place for registrants
     "online_url",
     "status",
     "rrule",

@@ -6,6 +6,7 @@ told by mail. Operations as in rules.py: they flush, never commit.
 from sqlalchemy import func, select
 
 from webapp import audit
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations import notifications
 from webapp.registrations.models import AccommodationRequest, Registration
@@ -69,7 +70,7 @@ def answer(event_id, request_id, status, actor, now=None):
     request.answered_at = now or utcnow()
     audit.record(
         actor,
-        "registration.accommodation_answered",
+        AuditAction.REGISTRATION_ACCOMMODATION_ANSWERED,
         "registration",
         registration.id,
         {"need": request.need, "status": before},
