@@ -16,7 +16,8 @@ from webapp.agenda.models import Venue
 from webapp.agenda.states import EventStatus
 from webapp.extensions import db
 from webapp.registrations import notifications
-from webapp.registrations.rules import active_registrations, follow_mode
+from webapp.registrations.modes import follow_mode
+from webapp.registrations.rules import active_registrations
 
 # The agenda's notice -> the kind of message (registrations/notifications.py).
 MESSAGE_KINDS = {signals.CHANGED: "event-changed", signals.CANCELLED: "event-cancelled"}

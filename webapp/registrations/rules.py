@@ -21,7 +21,6 @@ from sqlalchemy import select, update
 from webapp import audit, capacity, waitlist
 from webapp.addresses import normalise_email
 from webapp.agenda.models import Event
-from webapp.agenda.operations import EventRefused
 from webapp.agenda.places import card_places
 from webapp.agenda.public_state import PublicState, public_state
 from webapp.agenda.states import EventStatus, PlaceMode, RegistrationMode
@@ -304,48 +303,6 @@ def cancel(registration_id, now=None, notify=True, actor=None):
             )
     db.session.flush()
     return promoted
-
-
-def follow_mode(event, now=None):
-    """After the event's mode changed (on site to online...): the registrations of a way to
-    attend it no longer offers move to the one it offers, places with them (the agenda
-    checked there is room); those waiting join that waitlist in arrival order, and any place
-    left free goes to the first waiting. Returns (moved, promoted) registrations."""
-    now = now or utcnow()
-    lock_event(event.id)
-    db.session.refresh(event)
-    target = event.place_modes[0]
-    moved = []
-    with cards_follow(event):
-        for dropped in PlaceMode:
-            if dropped in event.place_modes:
-                continue
-            rows = db.session.scalars(
-                select(Registration)
-                .where(
-                    Registration.event_id == event.id,
-                    Registration.mode == dropped,
-                    Registration.status.in_(ACTIVE_STATUSES),
-                )
-                .order_by(Registration.id)
-            ).all()
-            held = sum(1 for row in rows if row.holds_place)
-            if held:
-                capacity.give_back(PLACES[dropped], event.id, held)
-                if not capacity.take(PLACES[target], event.id, held):
-                    raise EventRefused("capacity-below-taken")
-            for row in rows:
-                row.mode = target
-            moved += rows
-        db.session.flush()
-        promoted = []
-        while entry := waitlist.promote_next(WAITLISTS[target], event.id, now, event.start_at):
-            promoted.append(entry)
-        db.session.refresh(event, COUNTS)
-    for entry in promoted:
-        notifications.queue(entry, "promoted")
-    db.session.flush()
-    return moved, promoted
 
 
 def locked(registration_id):
