@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.browser.test_accessibility import BLOCKING, _describe
+from tests.browser.test_evaluation import _assert_accessible, axe  # noqa: F401
 from webapp.agenda.models import Bassin, Event
 from webapp.extensions import db
 from webapp.timezones import utcnow
@@ -57,19 +57,6 @@ def phone(chromium, live_server):
     context.close()
 
 
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
-
-def no_serious_violation(page, axe):
-    results = axe.run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"axe on {page.url}:\n{_describe(blocking)}"
-
-
 def shoot(page, name):
     from tests.browser.conftest import ARTIFACTS
 
@@ -93,19 +80,24 @@ def shoot(page, name):
     ],
 )
 def test_an_online_participant_finds_the_link_on_her_page_an_hour_before(
-    phone, axe, online_event, language, email, words
+    phone,
+    axe,
+    online_event,
+    language,
+    email,
+    words,  # noqa: F811
 ):
     event_id, start_at = online_event
     page = phone
     page.goto(f"/events/{event_id}?lang={language}")
     assert LINK not in page.content()
-    no_serious_violation(page, axe)
+    _assert_accessible(axe, page)
     shoot(page, f"{language}-1-event")
 
     page.get_by_role("link", name=words["register"]).first.click()
     page.wait_for_url(f"**/events/{event_id}/register*")
     assert page.locator("#first_name").get_attribute("autocomplete") == "given-name"
-    no_serious_violation(page, axe)
+    _assert_accessible(axe, page)
     page.fill("#first_name", "Inès")
     page.fill("#last_name", "Vandamme")
     page.fill("#email", email)
@@ -122,7 +114,7 @@ def test_an_online_participant_finds_the_link_on_her_page_an_hour_before(
     assert section.count() == 1
     assert LINK not in page.content()
     assert page.locator("[data-meeting-link]").count() == 0
-    no_serious_violation(page, axe)
+    _assert_accessible(axe, page)
     shoot(page, f"{language}-3-page-before")
 
     # Fifty minutes before the start (the server's clock; the browser keeps its own).
@@ -136,5 +128,5 @@ def test_an_online_participant_finds_the_link_on_her_page_an_hour_before(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert width <= 0, f"the personal page scrolls sideways by {width}px at 360 px"
-        no_serious_violation(page, axe)
+        _assert_accessible(axe, page)
         shoot(page, f"{language}-4-page-within-the-hour")

@@ -92,6 +92,17 @@ for _group in sector_groups():
     )
 
 
+def _not_below_taken(field, taken):
+    """Places are never fewer than those already taken (each way to attend's own)."""
+    if field.data is not None and field.data < taken:
+        raise ValidationError(
+            _l(
+                "Places déjà prises : %(count)d. Le nombre de places ne peut pas être plus petit.",
+                count=taken,
+            )
+        )
+
+
 class EventForm(FlaskForm):
     title_fr = text(_l("Titre (français)"), Length(max=250))
     title_nl = optional_text(_l("Titre (néerlandais)"), 250)
@@ -175,24 +186,10 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Choisissez au moins un de vos bassins."))
 
     def validate_capacity(self, field):
-        if field.data is not None and field.data < self.places_taken:
-            raise ValidationError(
-                _l(
-                    "Places déjà prises : %(count)d. Le nombre de places ne peut pas être "
-                    "plus petit.",
-                    count=self.places_taken,
-                )
-            )
+        _not_below_taken(field, self.places_taken)
 
     def validate_online_capacity(self, field):
-        if field.data is not None and field.data < self.online_taken:
-            raise ValidationError(
-                _l(
-                    "Places en ligne déjà prises : %(count)d. Le nombre de places ne peut pas "
-                    "être plus petit.",
-                    count=self.online_taken,
-                )
-            )
+        _not_below_taken(field, self.online_taken)
 
     def validate_online_url_public(self, field):
         # An event with registration gives its link to its confirmed online participants
