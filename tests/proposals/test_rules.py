@@ -67,6 +67,8 @@ def test_an_online_proposal_gets_no_venue(territory):
     run(rules.accept, proposal.id, MODERATOR)
     proposal = db.session.get(type(proposal), proposal.id)
     assert proposal.event.status == "published" and proposal.event.venue_id is None
+    # A link and no place: an online meeting, its link kept from the public.
+    assert (proposal.event.mode, proposal.event.online_url_public) == ("online", False)
 
 
 @pytest.mark.parametrize(

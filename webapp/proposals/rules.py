@@ -16,7 +16,7 @@ from webapp.agenda import operations
 from webapp.agenda.catalogue import organisation_named
 from webapp.agenda.models import Bassin, Commune, Venue
 from webapp.agenda.search import fold
-from webapp.agenda.states import EventStatus, RegistrationMode
+from webapp.agenda.states import EventStatus, MeetingMode, RegistrationMode
 from webapp.audit_actions import AuditAction
 from webapp.auth.scopes import Scope, through_event
 from webapp.extensions import db
@@ -250,6 +250,13 @@ def _event_data(submission):
     for name in ("title_nl", "description_fr", "online_url", "price_fr", "contact_email"):
         if name in data:
             data[name] = data[name] or None
+    if "online_url" in data:
+        # A link makes the meeting online, or hybrid beside a typed place; the link stays
+        # for the confirmed online participants (the moderators may publish an open one's).
+        details = submission.details
+        placed = details.get("venue_name") or details.get("venue_address")
+        online = MeetingMode.HYBRID if placed else MeetingMode.ONLINE
+        data["mode"] = online if data["online_url"] else MeetingMode.ONSITE
     slugs = tuple(dict.fromkeys(submission.bassins))
     if not slugs:
         raise ProposalRefused("bassin-needed")
