@@ -9,7 +9,7 @@ from webapp import audit
 from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations import notifications
-from webapp.registrations.models import AccommodationRequest, Registration
+from webapp.registrations.models import ACTIVE_STATUSES, AccommodationRequest, Registration
 from webapp.registrations.states import AccommodationStatus
 from webapp.timezones import utcnow
 from webapp.vocabulary import ACCOMMODATION_NEEDS as NEEDS
@@ -46,7 +46,7 @@ def waiting_count(event_id):
         .join(Registration, AccommodationRequest.registration_id == Registration.id)
         .where(
             Registration.event_id == event_id,
-            Registration.status != "cancelled",
+            Registration.status.in_(ACTIVE_STATUSES),
             AccommodationRequest.status == AccommodationStatus.REQUESTED,
         )
     )
