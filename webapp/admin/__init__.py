@@ -17,6 +17,7 @@ from webapp.admin import (  # noqa: E402, F401
     evaluation_questions,
     evaluations,
     event_actions,
+    event_page,
     events,
     grand_bain,
     grand_bain_evaluations,

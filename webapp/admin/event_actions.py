@@ -88,10 +88,8 @@ def refusal_message(reason):
 
 
 def event_home(event_id):
-    """Where staff go back to after an action: the event's edit page, or its preview."""
-    if "admin.event_edit" in current_app.view_functions:
-        return url_for("admin.event_edit", event_id=event_id)
-    return url_for("admin.event_preview", event_id=event_id)
+    """Where staff go back to after an action: the event's page."""
+    return url_for("admin.event", event_id=event_id)
 
 
 def _told(change, tells):

@@ -1,5 +1,6 @@
-"""What the dashboard (/admin/) shows an account, within its scope: the coming events with
-their places, what waits for it, and the year's counts. Read-only queries."""
+"""What the dashboard (/admin/) shows an account, within its scope: what waits for it (every
+kind of work it can act on, each with its count), today's and tomorrow's meetings, the
+coming events with their places, and the year's counts. Read-only queries."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -7,11 +8,14 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from webapp.agenda.models import Event
+from webapp.agenda.models import Event, EventOccurrence
 from webapp.agenda.states import EventStatus
-from webapp.auth.scopes import event_filter, registration_filter
+from webapp.auth.scopes import event_filter, offer_filter, registration_filter
 from webapp.auth.undelivered import undelivered_count
+from webapp.evaluations.models import Answer, EvaluationForm
 from webapp.extensions import db
+from webapp.grandbain.models import Edition, Offer
+from webapp.grandbain.states import OfferStatus
 from webapp.proposals import rules as proposal_rules
 from webapp.registrations.models import Registration
 from webapp.registrations.states import RegistrationStatus
@@ -19,6 +23,9 @@ from webapp.timezones import local_day_start, to_local
 
 LIST_LIMIT = 50
 REPORT_WINDOW = timedelta(days=365)
+# An evaluation's answers are news while its form opened this recently (answers keep no
+# time of their own: they would tell who answered when).
+EVALUATION_WINDOW = timedelta(days=30)
 
 
 @dataclass
@@ -34,6 +41,22 @@ class Board:
     confirmed: int = 0
     reports: int = 0
     undelivered: int = 0  # messages failed or waiting for another try (auth.undelivered)
+    soon: list = field(default_factory=list)  # [(Event, start)]: today's and tomorrow's
+    offers: int | None = None  # Grand Bain offers to moderate (None: the account moderates none)
+    offers_year: int | None = None  # the edition whose offers wait, for the link
+    evaluations: list = field(default_factory=list)  # [(Event, answers)]: recent forms
+
+    @property
+    def work(self):
+        """How many things wait, all kinds together (the page's first line)."""
+        return (
+            sum(n for _event, n in self.pending)
+            + (self.proposals or 0)
+            + (self.offers or 0)
+            + len(self.without_report)
+            + self.undelivered
+            + len(self.drafts)
+        )
 
 
 def board(scope, now):
@@ -41,7 +64,12 @@ def board(scope, now):
     coming = coming_events(scope, now)
     year = to_local(now).year
     kinds, confirmed, reports = year_counts(scope, year)
+    offers, offers_year = offers_waiting(scope)
     return Board(
+        soon=meetings_soon(scope, now),
+        offers=offers,
+        offers_year=offers_year,
+        evaluations=evaluations_answered(scope, now),
         coming=coming,
         counts=registration_counts(scope, [e.id for e in coming]),
         pending=pending_approvals(scope, now),
@@ -180,3 +208,64 @@ def proposals_waiting(scope):
     if not scope.everything and not scope.bassins:
         return None
     return proposal_rules.waiting_count(scope)
+
+
+def meetings_soon(scope, now):
+    """[(event, start)]: the meetings of today and tomorrow (Brussels time), a repeating
+    event once per date, not cancelled, soonest first: where check-in will be needed."""
+    today = to_local(now).date()
+    start, end = local_day_start(today), local_day_start(today + timedelta(days=2))
+    one_off = select(Event.id, Event.start_at).where(
+        Event.rrule.is_(None), Event.start_at >= start, Event.start_at < end
+    )
+    dated = select(EventOccurrence.event_id, EventOccurrence.start_at).where(
+        EventOccurrence.cancelled.is_(False),
+        EventOccurrence.start_at >= start,
+        EventOccurrence.start_at < end,
+    )
+    dates = one_off.union(dated).subquery()
+    rows = db.session.execute(
+        select(Event, dates.c.start_at)
+        .join(dates, dates.c.id == Event.id)
+        .where(
+            event_filter(scope),
+            Event.status.in_((EventStatus.PUBLISHED, EventStatus.POSTPONED)),
+        )
+        .order_by(dates.c.start_at, Event.id)
+        .limit(LIST_LIMIT)
+        .options(selectinload(Event.venue))
+    ).all()
+    return [(event, start_at) for event, start_at in rows]
+
+
+def offers_waiting(scope):
+    """(Grand Bain offers waiting for a decision within the scope, the latest edition that
+    has some); (None, None) for a service account, which moderates none."""
+    if not scope.everything and not scope.bassins:
+        return None, None
+    row = db.session.execute(
+        select(func.count(Offer.id), func.max(Edition.year))
+        .join(Edition, Offer.edition_id == Edition.id)
+        .where(offer_filter(scope), Offer.status == OfferStatus.SUBMITTED)
+    ).one()
+    return row[0] or 0, row[1]
+
+
+def evaluations_answered(scope, now):
+    """[(event, answers)]: events whose evaluation opened in the last EVALUATION_WINDOW and
+    has answers, latest first."""
+    answers = (
+        select(Answer.event_id, func.count().label("n"))
+        .where(Answer.event_id.is_not(None))
+        .group_by(Answer.event_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Event, answers.c.n)
+        .join(answers, answers.c.event_id == Event.id)
+        .join(EvaluationForm, EvaluationForm.event_id == Event.id)
+        .where(event_filter(scope), EvaluationForm.opened_at > now - EVALUATION_WINDOW)
+        .order_by(Event.end_at.desc(), Event.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    return [(event, n) for event, n in rows]
