@@ -5,8 +5,6 @@ import html
 import re
 from datetime import timedelta
 
-import pytest
-
 from tests.admin.conftest import sign_in
 from tests.edge import rules
 from tests.factories import PERSON, morning_in

@@ -35,6 +35,7 @@ from webapp.registrations.models import Question, Registration
 from webapp.registrations.rules import RegistrationRefused
 from webapp.registrations.states import QuestionKind, RegistrationStatus
 from webapp.spreadsheets import yes_no
+from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import sector_label
 
@@ -168,9 +169,13 @@ def columns(questions):
     return fixed + asked
 
 
+@bp.app_template_global("registration_status_text")
 def _status_text(registration):
+    """A registration's status as lists and exports say it (a declined request: Refusé·e)."""
     if registration.walk_in:
         return _("Sur place, sans inscription")
+    if registration.was_refused:
+        return _("Refusé·e")
     return str(REGISTRATION_STATUSES[registration.status])
 
 
@@ -202,6 +207,7 @@ def _page(event, status=200, **forms):
         meetings=staff.meetings_to_move_to(event, event_filter(scope())),
         sector_label=sector_label,
         undelivered=undelivered_registrations(scope(), event.id),
+        has_begun=event.start_at <= utcnow(),
     ), status
 
 

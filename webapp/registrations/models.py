@@ -101,6 +101,8 @@ class Registration(db.Model):
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     confirmed_at = mapped_column(UTCDateTime)
     cancelled_at = mapped_column(UTCDateTime)
+    # Set when the organisers declined the request (the status is then cancelled).
+    refused_at = mapped_column(UTCDateTime)
     reminder_queued_at = mapped_column(UTCDateTime)
     anonymised_at = mapped_column(UTCDateTime)
 
@@ -113,6 +115,11 @@ class Registration(db.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def was_refused(self):
+        """Cancelled because the organisers declined the request: "Refusé·e" in lists."""
+        return self.status == RegistrationStatus.CANCELLED and self.refused_at is not None
 
     @property
     def holds_place(self):

@@ -205,6 +205,8 @@ def take_place(event):
 
 def set_status(registration, status, now):
     registration.status = status
+    if status != RegistrationStatus.CANCELLED:
+        registration.refused_at = None  # active again: no longer a refusal
     if status == RegistrationStatus.CONFIRMED:
         registration.confirmed_at = now
     if status == RegistrationStatus.CANCELLED:
@@ -294,7 +296,9 @@ def refuse(registration_id, now=None):
     registration = locked(registration_id)
     if registration.status != RegistrationStatus.PENDING:
         return registration
-    set_status(registration, RegistrationStatus.CANCELLED, now or utcnow())
+    now = now or utcnow()
+    set_status(registration, RegistrationStatus.CANCELLED, now)
+    registration.refused_at = now
     notifications.queue(registration, "refused")
     db.session.flush()
     return registration
