@@ -186,7 +186,7 @@ def test_evaluations_with_answers_are_listed_with_their_count(sud_page, make_eve
         )
     db.session.commit()
     jobs.send_evaluations()
-    for n in range(3):
+    for _n in range(3):
         db.session.add(Answer(event_id=event.id, day=local_today(), values={"usefulness": "4"}))
     db.session.commit()
     page = sud_page()

@@ -3,10 +3,9 @@ several rows in one form, their attendance ticked (registrations.late). What was
 kept beside any refusal; nothing is saved unless every row is."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from webapp.admin.access import actor, find_or_404, roles
 from webapp.admin.blueprint import bp
