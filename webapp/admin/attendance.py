@@ -104,6 +104,7 @@ def _check_in_page(event, on_date, walk_in_form=None, status=200):
         walk_in_form=walk_in_form or WalkInForm(prefix="walk-in"),
         format_day=_day,
         taps_open=attendance.check_in_open(on_date),
+        meeting_over=attendance.meeting_over(event, on_date),
         check_in_days=attendance.CHECK_IN_DAYS,
     ), status
 
