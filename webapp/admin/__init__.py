@@ -21,6 +21,7 @@ from webapp.admin import (  # noqa: E402, F401
     events,
     grand_bain,
     grand_bain_evaluations,
+    grand_bain_organisation,
     late_additions,
     mail_failures,
     moderation,

@@ -53,6 +53,7 @@ ACTIONS = {
     "grand-bain.offer-contact-purged": _l(
         "Grand Bain : coordonnées de l'hôte effacées (durée de conservation)"
     ),
+    "grand-bain.offer-linked": _l("Grand Bain : offre rattachée à une organisation"),
     "proposal.purged": _l("Proposition : coordonnées effacées (durée de conservation)"),
     "participants.exported": _l("Liste des participant·es téléchargée"),
     "account.created": _l("Compte créé"),

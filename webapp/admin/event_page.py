@@ -63,6 +63,9 @@ def facts(event, scope, now):
     )
 
 
+bp.app_template_global("may_open")(access.may_open)
+
+
 @bp.app_template_global("manage_url")
 def manage_url(event):
     """The back-office page of an event the signed-in reader manages, else None: public

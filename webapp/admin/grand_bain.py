@@ -16,8 +16,8 @@ from webapp.agenda.models import Bassin
 from webapp.auth import scopes
 from webapp.auth.states import AccountRole
 from webapp.extensions import db
-from webapp.grandbain import attendance_page, editions, figures, hosts, offers
-from webapp.grandbain.forms import HostMessageForm
+from webapp.grandbain import attendance_page, editions, figures, hosts, offer_organisation, offers
+from webapp.grandbain.forms import LANGUAGE_CHOICES, HostMessageForm
 from webapp.grandbain.models import Edition, Offer, Slot
 from webapp.grandbain.states import OfferStatus
 from webapp.timezones import to_local
@@ -175,7 +175,18 @@ def _offer_page(offer, changes_form, refusal_form, message_form=None, status=200
         message_form=message_form or HostMessageForm(formdata=None),
         visitors=hosts.visitors_by_slot(offer.id),
         attendance=_attendance_sections(offer),
+        organisation_choices=organisation_choices(offer),
+        LANGUAGE_LABELS=dict(LANGUAGE_CHOICES),
     ), status
+
+
+def organisation_choices(offer):
+    """The organisations the offer may be linked to, likeliest first (teams only): those that
+    match it by name or address, wherever they are (a service's own organisation often has
+    no commune and no event yet, so no bassin's scope holds it)."""
+    if access.role() not in TEAMS:
+        return []
+    return offer_organisation.candidates(offer)
 
 
 def _attendance_sections(offer, problem=None):

@@ -30,7 +30,7 @@ def _day_label(day):
 
 
 @bp.route("/events/<int:event_id>/participants/late", methods=["GET", "POST"])
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants_late(event_id):
     event = find_or_404(Event, event_id)
     dates = late.past_dates(event)

@@ -180,7 +180,7 @@ def _status_text(registration):
 
 
 @bp.route("/events/<int:event_id>/participants")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants(event_id):
     return _page(_event(event_id))
 
@@ -237,7 +237,7 @@ def _refused(event, refusal):
 
 
 @bp.post("/events/<int:event_id>/participants/add")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_add(event_id):
     event = _event(event_id)
     form = AddPersonForm(prefix="add")
@@ -263,7 +263,7 @@ def participant_add(event_id):
 
 
 @bp.post("/events/<int:event_id>/participants/decide")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants_decide(event_id):
     """Approve or refuse pending requests, one or several at once."""
     event = _event(event_id)
@@ -290,7 +290,7 @@ def participants_decide(event_id):
 @bp.route(
     "/events/<int:event_id>/participants/<int:registration_id>/refuse", methods=["GET", "POST"]
 )
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_refuse(event_id, registration_id):
     """Refuse one request: a page that asks the reason."""
     event = _event(event_id)
@@ -307,7 +307,7 @@ def participant_refuse(event_id, registration_id):
 
 
 @bp.post("/events/<int:event_id>/participants/<int:registration_id>/<any(promote, cancel):action>")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_action(event_id, registration_id, action):
     event = _event(event_id)
     registration = _registration_of(event, registration_id)
@@ -329,7 +329,7 @@ def participant_action(event_id, registration_id, action):
 
 
 @bp.post("/events/<int:event_id>/participants/<int:registration_id>/move")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_move(event_id, registration_id):
     event = _event(event_id)
     registration = _registration_of(event, registration_id)
@@ -347,7 +347,7 @@ def participant_move(event_id, registration_id):
 
 
 @bp.post("/events/<int:event_id>/participants/message")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants_message(event_id):
     event = _event(event_id)
     form = MessageForm(prefix="message")
@@ -361,7 +361,7 @@ def participants_message(event_id):
 
 
 @bp.get("/events/<int:event_id>/participants.<any(csv, xlsx):extension>")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants_export(event_id, extension):
     """The list with the columns chosen on the page (`column`, repeated), as CSV or XLSX."""
     event = _event(event_id)
