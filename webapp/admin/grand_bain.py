@@ -6,6 +6,7 @@ who came to each visit, and each edition's figures."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
@@ -281,7 +282,12 @@ def grand_bain_message(offer_id):
         )
     with unit_of_work("grand-bain-host-message"):
         count = hosts.message_visitors(offer.id, form.subject.data, form.body.data, access.actor())
-    flash(_("Message envoyé à %(count)d visiteur(s).", count=count), "info")
+    flash(
+        ngettext(
+            "Message envoyé à %(num)d visiteur·euse.", "Message envoyé à %(num)d visiteur·euses.", count
+        ),
+        "info",
+    )
     return redirect(url_for(".grand_bain_offer", offer_id=offer.id), 303)
 
 

@@ -10,6 +10,7 @@ event's row lock keeps the places exact).
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from webapp import audit
@@ -283,7 +284,9 @@ def participants_decide(event_id):
                 staff.approve(event.id, registration.id, actor())
             else:
                 staff.refuse(event.id, registration.id, actor(), form.reason.data)
-    flash(_("%(count)s demande(s) traitée(s).", count=len(found)), "info")
+    flash(
+        ngettext("%(num)d demande traitée.", "%(num)d demandes traitées.", len(found)), "info"
+    )
     return _back(event)
 
 
@@ -356,7 +359,14 @@ def participants_message(event_id):
     _label, statuses = GROUPS[form.group.data]
     with unit_of_work("participants-message"):
         sent = staff.write_to(event.id, statuses, form.subject.data, form.body.data, actor())
-    flash(_("Message mis en file d'envoi pour %(count)s personne(s).", count=sent), "info")
+    flash(
+        ngettext(
+            "Message mis en file d'envoi pour %(num)d personne.",
+            "Message mis en file d'envoi pour %(num)d personnes.",
+            sent,
+        ),
+        "info",
+    )
     return _back(event)
 
 
