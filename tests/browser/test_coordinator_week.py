@@ -72,7 +72,7 @@ def _week(live_server, tag):
             db.session.add_all([coming, past])
             db.session.flush()
             people = [("Aerts", "confirmed"), ("Bah", "confirmed"), ("Claes", "pending")]
-            for n, (name, status) in enumerate(people):
+            for name, status in people:
                 db.session.add(
                     Registration(
                         event_id=coming.id,

@@ -284,7 +284,9 @@ def grand_bain_message(offer_id):
         count = hosts.message_visitors(offer.id, form.subject.data, form.body.data, access.actor())
     flash(
         ngettext(
-            "Message envoyé à %(num)d visiteur·euse.", "Message envoyé à %(num)d visiteur·euses.", count
+            "Message envoyé à %(num)d visiteur·euse.",
+            "Message envoyé à %(num)d visiteur·euses.",
+            count,
         ),
         "info",
     )

@@ -284,9 +284,7 @@ def participants_decide(event_id):
                 staff.approve(event.id, registration.id, actor())
             else:
                 staff.refuse(event.id, registration.id, actor(), form.reason.data)
-    flash(
-        ngettext("%(num)d demande traitée.", "%(num)d demandes traitées.", len(found)), "info"
-    )
+    flash(ngettext("%(num)d demande traitée.", "%(num)d demandes traitées.", len(found)), "info")
     return _back(event)
 
 

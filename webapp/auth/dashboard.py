@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.agenda.models import Event, EventOccurrence
 from webapp.agenda.states import EventStatus
@@ -21,20 +21,29 @@ from webapp.registrations.models import Registration
 from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import local_day_start, to_local
 
-LIST_LIMIT = 50
+# Cards shown per list (a phone scrolls through each); the lists say how many there are.
+LIST_LIMIT = 8
 REPORT_WINDOW = timedelta(days=365)
 # An evaluation's answers are news while its form opened this recently (answers keep no
 # time of their own: they would tell who answered when).
 EVALUATION_WINDOW = timedelta(days=30)
 
 
+class Listed(list):
+    """The first LIST_LIMIT rows of a list, and `total`: how many there are in all."""
+
+    def __init__(self, rows, total):
+        super().__init__(rows)
+        self.total = total
+
+
 @dataclass
 class Board:
     coming: list = field(default_factory=list)  # [Event]
     counts: dict = field(default_factory=dict)  # {event id: {RegistrationStatus: n}}
-    pending: list = field(default_factory=list)  # [(Event, pending count)]
-    without_report: list = field(default_factory=list)  # [Event]
-    drafts: list = field(default_factory=list)  # [Event]
+    pending: Listed = field(default_factory=lambda: Listed([], 0))  # [(Event, pending count)]
+    without_report: Listed = field(default_factory=lambda: Listed([], 0))  # [Event]
+    drafts: Listed = field(default_factory=lambda: Listed([], 0))  # [Event]
     proposals: int | None = None  # None: no moderation queue in this installation
     year: int = 0
     kinds: dict = field(default_factory=dict)  # {kind slug: events this year}
@@ -50,12 +59,12 @@ class Board:
     def work(self):
         """How many things wait, all kinds together (the page's first line)."""
         return (
-            sum(n for _event, n in self.pending)
+            self.pending.total
             + (self.proposals or 0)
             + (self.offers or 0)
-            + len(self.without_report)
+            + self.without_report.total
             + self.undelivered
-            + len(self.drafts)
+            + self.drafts.total
         )
 
 
@@ -85,13 +94,14 @@ def board(scope, now):
 
 
 def _events(*where, order):
-    return db.session.scalars(
-        select(Event)
-        .where(*where)
-        .order_by(order, Event.id)
-        .limit(LIST_LIMIT)
-        .options(selectinload(Event.bassins), selectinload(Event.venue))
+    rows = db.session.scalars(
+        select(Event).where(*where).order_by(order, Event.id).limit(LIST_LIMIT)
     ).all()
+    if len(rows) < LIST_LIMIT:
+        return Listed(rows, len(rows))
+    # More than a page: count them apart (a window count would load every row's columns).
+    total = db.session.scalar(select(func.count()).select_from(Event).where(*where))
+    return Listed(rows, total)
 
 
 def coming_events(scope, now):
@@ -106,9 +116,11 @@ def coming_events(scope, now):
 
 def registration_counts(scope, event_ids):
     """{event id: {status: count}} for those events, within the scope."""
+    if not event_ids:
+        return {}
     rows = db.session.execute(
         select(Registration.event_id, Registration.status, func.count())
-        .where(Registration.event_id.in_(event_ids or [0]), registration_filter(scope))
+        .where(Registration.event_id.in_(event_ids), registration_filter(scope))
         .where(Registration.walk_in.is_(False))  # people added at the door took no place
         .group_by(Registration.event_id, Registration.status)
     ).all()
@@ -127,13 +139,13 @@ def pending_approvals(scope, now):
         .subquery()
     )
     rows = db.session.execute(
-        select(Event, waiting.c.n)
+        select(Event, waiting.c.n, func.sum(waiting.c.n).over())
         .join(waiting, waiting.c.event_id == Event.id)
         .where(event_filter(scope), Event.end_at > now)
         .order_by(Event.start_at, Event.id)
         .limit(LIST_LIMIT)
     ).all()
-    return [(event, n) for event, n in rows]
+    return Listed([(event, n) for event, n, _total in rows], int(rows[0][2]) if rows else 0)
 
 
 def _blank(column):
@@ -187,18 +199,20 @@ def year_counts(scope, year):
         Event.start_at < end,
         Event.status.in_((EventStatus.PUBLISHED, EventStatus.POSTPONED)),
     )
-    kinds = dict(
-        db.session.execute(
-            select(Event.kind, func.count()).where(of_year).group_by(Event.kind)
-        ).all()
-    )
-    confirmed = db.session.scalar(
+    # One round trip: the kinds grouped, the two totals as scalar subqueries beside them.
+    confirmed = (
         select(func.count())
         .select_from(Registration)
         .join(Event, Registration.event_id == Event.id)
         .where(of_year, Registration.status == RegistrationStatus.CONFIRMED)
+        .scalar_subquery()
     )
-    reports = db.session.scalar(select(func.count()).select_from(Event).where(of_year, ~NO_REPORT))
+    reports = select(func.count()).select_from(Event).where(of_year, ~NO_REPORT).scalar_subquery()
+    rows = db.session.execute(
+        select(Event.kind, func.count(), confirmed, reports).where(of_year).group_by(Event.kind)
+    ).all()
+    kinds = {kind: count for kind, count, _c, _r in rows}
+    confirmed, reports = (rows[0][2], rows[0][3]) if rows else (0, 0)
     return kinds, confirmed or 0, reports or 0
 
 
@@ -233,7 +247,7 @@ def meetings_soon(scope, now):
         )
         .order_by(dates.c.start_at, Event.id)
         .limit(LIST_LIMIT)
-        .options(selectinload(Event.venue))
+        .options(joinedload(Event.venue))
     ).all()
     return [(event, start_at) for event, start_at in rows]
 
