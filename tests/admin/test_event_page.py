@@ -8,7 +8,7 @@ from datetime import timedelta
 from tests.admin.conftest import sign_in
 from tests.edge import rules
 from tests.factories import PERSON, morning_in
-from webapp.admin import event_steps
+from webapp.admin.events import steps as event_steps
 from webapp.agenda.reports import Report
 from webapp.evaluations import jobs
 from webapp.evaluations.models import Answer

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.admin.test_participants import registered, url
 from tests.admin.test_spreadsheets import csv_rows
 from tests.smtp import mail_config
-from webapp.admin import figures
+from webapp.admin.reports import figures
 from webapp.audit import AuditEntry
 from webapp.auth.scopes import Scope
 from webapp.evaluations import jobs

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webapp import audit
 from webapp.agenda.models import Organisation
 from webapp.agenda.search import fold
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.grandbain.models import Offer
 
@@ -73,7 +74,7 @@ def link(offer_id, actor, organisation_id=None, new_name=None):
     offer.organisation_id = organisation.id
     audit.record(
         actor,
-        "grand-bain.offer-linked",
+        AuditAction.GRAND_BAIN_OFFER_LINKED,
         "grand_bain_offer",
         offer.id,
         before={"organisation_id": before},

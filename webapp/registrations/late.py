@@ -16,6 +16,7 @@ from webapp import audit
 from webapp.agenda.models import Event
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.states import EventStatus
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations import rules
 from webapp.registrations.models import CheckIn, Registration
@@ -101,7 +102,7 @@ def add_after_meeting(event_id, on_date, people, actor, now=None):
         )
         audit.record(
             actor,
-            "registration.walk_in_added",
+            AuditAction.REGISTRATION_WALK_IN_ADDED,
             "registration",
             registration.id,
             None,

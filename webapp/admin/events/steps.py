@@ -46,7 +46,7 @@ class Step:
 
 @dataclass
 class EventFacts:
-    """What the steps say, read in a few queries for the whole page (event_page.facts)."""
+    """What the steps say, read in a few queries for the whole page (events/page.py: facts)."""
 
     counts: dict  # {RegistrationStatus value: n}, walk-ins left out
     walk_ins: int

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from webapp.admin.participants.undelivered import undelivered_count
 from webapp.agenda.models import Event, EventOccurrence
 from webapp.agenda.states import EventStatus
 from webapp.auth.scopes import event_filter, offer_filter, registration_filter
-from webapp.auth.undelivered import undelivered_count
 from webapp.evaluations.models import Answer, EvaluationForm
 from webapp.extensions import db
 from webapp.grandbain.models import Edition, Offer

@@ -10,7 +10,7 @@ from wtforms import StringField
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.grand_bain import TEAMS, organisation_choices
+from webapp.admin.grandbain.views import TEAMS, organisation_choices
 from webapp.agenda.models import Organisation
 from webapp.formfields import database_id, one_line_text
 from webapp.grandbain import offer_organisation

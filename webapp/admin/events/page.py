@@ -1,5 +1,5 @@
 """One event's page in the back office (/admin/events/<id>): its title, date, venue, status,
-places and public link, then its life as steps (admin/event_steps.py) with the way to every
+places and public link, then its life as steps (admin/events/steps.py) with the way to every
 page about it. Every list that names an event links here; every page about one event links
 back (templates/admin/events/_back.html).
 """
@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.event_steps import EventFacts, steps_of
+from webapp.admin.events.steps import EventFacts, steps_of
+from webapp.admin.participants.undelivered import undelivered_count
 from webapp.agenda.models import Event
 from webapp.agenda.reports import Report
 from webapp.agenda.states import EventStatus
 from webapp.auth.scopes import reaches_event
-from webapp.auth.undelivered import undelivered_count
 from webapp.evaluations.models import Answer, EvaluationForm
 from webapp.extensions import db
 from webapp.registrations.models import Question, Registration

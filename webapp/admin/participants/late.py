@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.admin.access import actor, find_or_404, roles
 from webapp.admin.blueprint import bp
-from webapp.admin.late_forms import MAX_ROWS, ROWS, LateAdditionsForm
+from webapp.admin.participants.late_forms import MAX_ROWS, ROWS, LateAdditionsForm
 from webapp.agenda.models import Event
 from webapp.formfields import whole_number_in
 from webapp.registrations import late
