@@ -214,3 +214,13 @@ def test_the_waiting_work_is_one_line_a_kind_with_its_count(sud_page, make_event
     assert re.search(r'data-work-kind="approvals"><span class="count">2<', page)
     assert re.search(r'data-work-kind="drafts"><span class="count">1<', page)
     assert draft.id in marked(page, "draft-event")
+
+
+def test_the_language_chosen_before_signing_in_stays(app, make_staff):
+    from tests.admin.conftest import sign_in
+
+    client = app.test_client()
+    client.get("/login?lang=nl")
+    sign_in(client, make_staff("bassin", bassins=("sud",)))
+    page = client.get("/admin/").get_data(as_text=True)
+    assert '<html lang="nl">' in page

@@ -152,6 +152,7 @@ def test_the_coordinator_s_week_by_clicking(
     page.fill("#password", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/admin/")
+    assert page.locator("html").get_attribute("lang") == language  # kept across sign-in
     check("dashboard")
     assert page.locator(f'[data-pending-event="{coming}"]').count() == 1
     assert page.locator('[data-work-kind="approvals"]').count() == 1
@@ -200,6 +201,7 @@ def test_the_coordinator_s_week_by_clicking(
     click(f'a[href="/admin/events/{past}"]')
     click(f'[data-step="afterwards"] a[href="/admin/events/{past}/evaluation"]')
     check("evaluation")
+    assert page.locator("html").get_attribute("lang") == language
     context.close()
 
     from webapp.registrations.models import Registration

@@ -243,6 +243,14 @@ def afterwards(event, facts):
         Link(_("Compte rendu"), "admin.event_report", _ids(event)),
         Link(_("Résultats de l'évaluation"), "admin.evaluation", _ids(event)),
     ]
+    if event.series is not None and event.series.theme:
+        links.append(
+            Link(
+                _("Synthèse thématique de l'année"),
+                "admin.theme_synthesis",
+                {"theme": event.series.theme, "year": event.local_start.year},
+            )
+        )
     if facts.evaluation_open:  # its questions are the form's copy, made when it opens
         links.append(
             Link(_("Questions de l'évaluation"), "admin.evaluation_questions", _ids(event))
