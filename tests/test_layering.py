@@ -42,6 +42,8 @@ LAYERS = {
     "grandbain": 5,
     # Grand Bain visits get their evaluation form: evaluations reads grandbain's models.
     "evaluations": 6,
+    # Attestations read registrations' and grandbain's attendance; evaluations' mail names them.
+    "attestations": 6,
     "auth": 6,
     "proposals": 6,
     "admin": 7,
