@@ -10,6 +10,7 @@ from webapp.admin import (  # noqa: E402, F401
     account,
     accounts,
     attendance,
+    attestations,
     audit_log,
     catalogue,
     catalogue_lists,

@@ -55,6 +55,8 @@ ACTIONS = {
     ),
     "proposal.purged": _l("Proposition : coordonnées effacées (durée de conservation)"),
     "participants.exported": _l("Liste des participant·es téléchargée"),
+    "event.attestations_downloaded": _l("Attestations de participation téléchargées"),
+    "event.inami_list_exported": _l("Liste de présence INAMI téléchargée"),
     "account.created": _l("Compte créé"),
     "account.updated": _l("Compte modifié"),
     "account.password_changed": _l("Mot de passe changé"),

@@ -158,8 +158,8 @@ def for_registration(registration, today: date | None = None):
     )
 
 
-def for_event(event, today: date | None = None):
-    """Every attestation of an event, by name: for the team to print them all at once."""
+def attended_registrations(event, today: date | None = None):
+    """(registration, attestation) of everyone of the event who has one, by name."""
     registrations = db.session.scalars(
         select(Registration).where(
             Registration.event_id == event.id,
@@ -171,8 +171,13 @@ def for_event(event, today: date | None = None):
     meetings = _meetings_by_date(event)
     checked = _present_dates([r.id for r in registrations])
     today = today or local_today()
-    found = [_of_registration(r, event, meetings, checked, today) for r in registrations]
-    return sorted((a for a in found if a is not None), key=lambda a: a.sort_key)
+    found = [(r, _of_registration(r, event, meetings, checked, today)) for r in registrations]
+    return sorted(((r, a) for r, a in found if a is not None), key=lambda pair: pair[1].sort_key)
+
+
+def for_event(event, today: date | None = None):
+    """Every attestation of an event, by name: for the team to print them all at once."""
+    return [attestation for _registration, attestation in attended_registrations(event, today)]
 
 
 def for_booking(booking, today: date | None = None):

@@ -55,6 +55,8 @@ PERSON_FIELDS = (
     "sector",
     "job_title",
     "commune",
+    # Asked by an accredited event's form only (registrations/inami.py).
+    "inami_number",
 )
 
 
@@ -146,6 +148,8 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     for field in PERSON_FIELDS:
         if field != "email":
             setattr(registration, field, person.get(field) or None)
+    if not event.accreditation:  # asked, and kept, for an accredited training only
+        registration.inami_number = None
     registration.answers = answers or {}
     registration.language = language
     registration.consent_at = now
@@ -306,6 +310,8 @@ def update_details(registration_id, person, answers):
     for field in PERSON_FIELDS:
         if field != "email" and field in person:
             setattr(registration, field, person[field] or None)
+    if not registration.event.accreditation:
+        registration.inami_number = None
     registration.answers = answers
     db.session.flush()
     return registration
