@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.admin.conftest import make_staff  # noqa: F401  (a fixture)
+from tests.admin.conftest import make_staff, sud_client  # noqa: F401  (fixtures)
 from tests.edge import rules
 from tests.factories import PERSON, local
 from tests.smtp import mail_config
@@ -20,7 +20,11 @@ MEETING = local(2027, 3, 23, 13)
 
 @pytest.fixture
 def app_config(smtp):
-    return mail_config(smtp)
+    # The tests travel months ahead of the sign-in of their staff accounts: sessions stay.
+    return mail_config(smtp) | {
+        "STAFF_SESSION_IDLE_HOURS": 24 * 365 * 3,
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=365 * 3),
+    }
 
 
 def register(event, n, **person):

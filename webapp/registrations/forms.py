@@ -84,10 +84,19 @@ def _inami_number(form, field):
         )
 
 
+class InamiField(StringField):
+    """A text field that shows a stored number grouped as it is printed (1-23456-78-901)."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return printed_inami(self.data) if normalise_inami(self.data or "") else (self.data or "")
+
+
 def _inami_field():
     """The INAMI/RIZIV number of a care provider, for an accredited training: optional (a
     social worker has none), checked, stored as its 11 digits."""
-    return StringField(
+    return InamiField(
         _l("Numéro INAMI/RIZIV (facultatif)"),
         [Optional(), Length(max=20), _inami_number],
         filters=[one_line_text],
@@ -109,11 +118,6 @@ def registration_form_class(questions, edit=False, accredited=False):
             if "inami_number" in self._fields:
                 person["inami_number"] = normalise_inami(self.inami_number.data or "") or ""
             return person
-
-        def process(self, formdata=None, obj=None, data=None, **kwargs):
-            super().process(formdata, obj, data, **kwargs)
-            if formdata is None and "inami_number" in self._fields and obj is not None:
-                self.inami_number.data = printed_inami(getattr(obj, "inami_number", None))
 
     if accredited:
         RegistrationForm.inami_number = _inami_field()
