@@ -73,6 +73,7 @@ def test_every_route_sends_the_content_policy_and_only_the_embed_may_be_framed(
         "booking_id": 1,
         "theme": "liaison-ambulatoire-hopital",
         "registration_id": registration.id,
+        "code": registration.attestation_code,
         "extension": "csv",
         "action": "cancel",
     }

@@ -7,6 +7,7 @@ alphabet is printed with DejaVu Sans when the machine has it (Debian's fonts-dej
 embedded as a subset), else folded to its nearest Latin letters: never an error.
 """
 
+import logging
 import unicodedata
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,9 @@ from fpdf.enums import XPos, YPos
 
 from webapp.timezones import local_today
 from webapp.urls import absolute_url
+
+# fontTools tells every step of embedding a font subset at INFO: not an operator's business.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 UNICODE_FONTS = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
