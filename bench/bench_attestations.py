@@ -10,6 +10,7 @@ Then 20 PDFs of names in other alphabets (DejaVu Sans embedded, when the machine
 Aims: 200 PDFs under 10 s, each under 100 KB.
 """
 
+import os
 import statistics
 import sys
 import time
@@ -135,7 +136,11 @@ def main():
             other_seconds = time.perf_counter() - started
         sizes = [len(b) for b in bodies]
         ms = 1000
-        print(f"attestations of one meeting, {len(tokens)} people present ({url.split(':')[0]})")
+        load_average = os.getloadavg()[0]
+        print(
+            f"attestations of one meeting, {len(tokens)} people present ({url.split(':')[0]}; "
+            f"load average {load_average:.1f} on {os.cpu_count()} cores)"
+        )
         print(f"  {'what':38} {'total s':>8} {'p50 ms':>8} {'max ms':>8}")
         print(
             f"  {'personal page (baseline)':38} {page_total:8.2f} "
