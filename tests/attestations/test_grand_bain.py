@@ -87,9 +87,7 @@ def test_the_visit_the_host_ticked_gets_its_attestation(client, visits):
     with time_machine.travel(at(VISIT + timedelta(days=1), 9), tick=False):
         page = client.get(f"/grand-bain/visits/{visitor.token}").text
         good = client.get(f"/grand-bain/visits/{visitor.token}/{ticked.id}/attestation.pdf")
-        refused = client.get(
-            f"/grand-bain/visits/{visitor.token}/{not_ticked.id}/attestation.pdf"
-        )
+        refused = client.get(f"/grand-bain/visits/{visitor.token}/{not_ticked.id}/attestation.pdf")
         from_request = client.get(
             f"/grand-bain/visits/{ticked.request_token}/{ticked.id}/attestation.pdf"
         )
