@@ -2,7 +2,7 @@
 accreditation number of an event, the INAMI/RIZIV number of a registrant
 
 Revision ID: 0037_attestations
-Revises: 0032_staff_sessions
+Revises: 0033_audit_action_names
 Create Date: 2026-12-07 21:40:00
 
 Each registration and each Grand Bain booking gets the code printed on its attestation
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0037_attestations"
-down_revision = "0032_staff_sessions"
+down_revision = "0033_audit_action_names"
 branch_labels = None
 depends_on = None
 

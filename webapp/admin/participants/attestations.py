@@ -12,6 +12,7 @@ from webapp.admin.blueprint import bp
 from webapp.agenda.models import Event
 from webapp.attestations import issue
 from webapp.attestations.views import pdf_response
+from webapp.audit_actions import AuditAction
 from webapp.unit_of_work import unit_of_work
 
 # The columns of the INAMI list: one row per care provider and date attended.
@@ -24,7 +25,7 @@ def _to_participants(event, message):
 
 
 def _recorded(event, action, count):
-    with unit_of_work(action):
+    with unit_of_work(str(action)):
         audit.record(actor(), action, "event", event.id, None, {"count": count})
 
 
@@ -42,7 +43,7 @@ def event_attestations(event_id):
                 "rencontre pour les personnes notées présentes."
             ),
         )
-    _recorded(event, "event.attestations_downloaded", len(attestations))
+    _recorded(event, AuditAction.EVENT_ATTESTATIONS_DOWNLOADED, len(attestations))
     return pdf_response(
         attestations, exports.download_name(f"attestations-{event.id}", event.title_fr, "pdf")
     )
@@ -81,6 +82,6 @@ def event_inami_list(event_id):
                 "n'a pas encore eu lieu)."
             ),
         )
-    _recorded(event, "event.inami_list_exported", len(rows))
+    _recorded(event, AuditAction.EVENT_INAMI_LIST_EXPORTED, len(rows))
     name = exports.download_name(f"inami-{event.id}", event.title_fr, "csv")
     return exports.download("csv", event.title_fr, list(INAMI_HEADERS), rows, name)
