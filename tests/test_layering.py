@@ -40,6 +40,8 @@ LAYERS = {
     "registrations": 4,
     "api": 5,
     "grandbain": 5,
+    # The digest by mail reads the agenda and writes to the outbox.
+    "digest": 5,
     # Grand Bain visits get their evaluation form: evaluations reads grandbain's models.
     "evaluations": 6,
     "auth": 6,

@@ -65,7 +65,7 @@ def _init_extensions(app):
         "SQLALCHEMY_DATABASE_URI"
     ].startswith("sqlite"):
         _sqlite_without_fsync(app)
-    from webapp import audit, content_state  # noqa: F401  listeners, and tables of the schema
+    from webapp import audit, content_state, digest  # noqa: F401  listeners, tables of the schema
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
