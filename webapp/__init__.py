@@ -97,6 +97,7 @@ def _register_blueprints(app):
     from webapp.agenda.views import bp as agenda_bp
     from webapp.api import bp as api_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.digest.views import bp as digest_bp
     from webapp.evaluations.views import bp as evaluations_bp
     from webapp.feeds.views import bp as feeds_bp
     from webapp.grandbain.views import bp as grandbain_bp
@@ -114,6 +115,7 @@ def _register_blueprints(app):
     app.register_blueprint(registrations_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(digest_bp)
 
 
 def _register_commands(app):

@@ -8,11 +8,32 @@ with Retry-After (webapp/errors.py).
 """
 
 from flask_limiter.util import get_remote_address
+from limits import parse
 
 
 def client_address():
     """The client's address as every limit counts it."""
     return get_remote_address()
+
+
+def _counting():
+    from webapp.extensions import limiter  # the limiter's key is client_address, above
+
+    return limiter if limiter.enabled and limiter.initialized else None
+
+
+def spent(budget, *key):
+    """Whether `budget` (a limit of this module) is used up under `key` (counts nothing).
+    A budget refuses nothing by itself: the view decides (a mail not sent, a wait)."""
+    limiter = _counting()
+    return limiter is not None and not limiter.limiter.test(parse(budget), *key)
+
+
+def spend(budget, *key):
+    """Count one use of `budget` under `key`."""
+    limiter = _counting()
+    if limiter is not None:
+        limiter.limiter.hit(parse(budget), *key)
 
 
 # Public forms that write and send a mail. A team registers colleagues one after another from
@@ -22,6 +43,9 @@ PUBLIC_FORM = "20/minute;200/hour"
 # confirmations (registrations per event and address; Grand Bain per edition and address;
 # proposals per address).
 MAILS_TO_ONE_ADDRESS = "5/hour"
+# The digest's subscribe form: confirmation mails to one typed address. Past it the form
+# answers the same page and sends nothing (it never tells whether an address subscribed).
+DIGEST_MAILS_TO_ONE_ADDRESS = "3/hour;10/day"
 # Forms that create something to moderate (a proposal, a Grand Bain offer): fewer, larger.
 SUBMISSION = "10/minute;50/hour"
 # A person's own page (change details, cancel): by hand, a few times.

@@ -14,6 +14,7 @@ from webapp.admin import (  # noqa: E402, F401
     catalogue,
     catalogue_lists,
     catalogue_merge,
+    digest_preview,
     evaluation_questions,
     evaluations,
     event_actions,

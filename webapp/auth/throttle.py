@@ -6,23 +6,4 @@ attempt that waits, a reset mail not sent). Without a limiter (RATELIMIT_ENABLED
 budget is ever spent.
 """
 
-from limits import parse
-
-from webapp.extensions import limiter
-
-
-def _counting():
-    return limiter.enabled and limiter.initialized
-
-
-def spent(budget, *key):
-    """Whether `budget` (a string of webapp.limits) is used up under `key` (counts nothing)."""
-    if not _counting():
-        return False
-    return not limiter.limiter.test(parse(budget), *key)
-
-
-def spend(budget, *key):
-    """Count one use of `budget` under `key`."""
-    if _counting():
-        limiter.limiter.hit(parse(budget), *key)
+from webapp.limits import spend, spent  # noqa: F401  (the budgets live with the limits)
