@@ -7,10 +7,12 @@ subscriber's digest is then a choice among those ready-made items, so that thous
 digests cost little more than one (bench/bench_digest.py).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from webapp.agenda.models import EventOccurrence, Venue
@@ -34,6 +36,8 @@ class ItemText:
     kind: str
     note: str | None  # cancelled, postponed, places left, other dates
     url: str
+    text: str = ""  # the item as the plain-text part shows it
+    html: str = ""  # and the HTML part (Markup), written once per run and language
 
 
 @dataclass
@@ -58,6 +62,10 @@ class DigestItem:
         )
 
 
+# A digest lists at most this many events (new ones first); the rest is "and N more".
+MAX_EVENTS = 40
+
+
 @dataclass
 class Digest:
     """One subscriber's digest: empty when nothing matches (then no mail goes)."""
@@ -65,6 +73,7 @@ class Digest:
     new: list
     coming: list
     save_the_date: list
+    more: int = 0  # matching events left out past MAX_EVENTS
 
     @property
     def empty(self):
@@ -72,7 +81,7 @@ class Digest:
 
     @property
     def count(self):
-        return len(self.new) + len(self.coming)
+        return len(self.new) + len(self.coming) + self.more
 
 
 class DigestContent:
@@ -84,6 +93,9 @@ class DigestContent:
         self.items = _items(self._dates(now, self.until), first_per="event")
         later = self._dates(self.until, now + SAVE_THE_DATE, in_series=True)
         self.save_the_date = _items(later, first_per="series")
+        self._matches = {}
+        # Bodies already written, by what they hold (webapp/digest/jobs.render_digest).
+        self.bodies = {}
 
     @staticmethod
     def _dates(start, end, in_series=False):
@@ -99,19 +111,28 @@ class DigestContent:
             stmt = stmt.where(EventOccurrence.series_id.is_not(None))
         return db.session.scalars(stmt).all()
 
+    def _matching(self, bassins, kinds, themes):
+        """(events, save-the-dates) for these choices, worked out once per set of choices."""
+        key = (frozenset(bassins), frozenset(kinds), frozenset(themes))
+        found = self._matches.get(key)
+        if found is None:
+            matched = [i for i in self.items if i.matches(*key)]
+            in_window = {i.series_id for i in matched}
+            later = [
+                i for i in self.save_the_date if i.series_id not in in_window and i.matches(*key)
+            ]
+            found = self._matches[key] = (matched, later)
+        return found
+
     def digest_for(self, bassins, kinds, themes, since):
         """The digest of one subscriber; `since`: when the last one went (new items after)."""
-        bassins, kinds, themes = set(bassins), set(kinds), set(themes)
-        matched = [i for i in self.items if i.matches(bassins, kinds, themes)]
+        matched, later = self._matching(bassins, kinds, themes)
         new = [i for i in matched if since is None or i.created_at > since]
         coming = [i for i in matched if not (since is None or i.created_at > since)]
-        in_window = {i.series_id for i in matched}
-        later = [
-            i
-            for i in self.save_the_date
-            if i.series_id not in in_window and i.matches(bassins, kinds, themes)
-        ]
-        return Digest(new, coming, later)
+        shown_new = new[:MAX_EVENTS]
+        shown_coming = coming[: MAX_EVENTS - len(shown_new)]
+        more = len(matched) - len(shown_new) - len(shown_coming)
+        return Digest(shown_new, shown_coming, later, more)
 
 
 def _items(dates, first_per):
@@ -172,7 +193,7 @@ def _text(occurrence, language, other_dates):
         )
     if other_dates:
         notes.append(ngettext("et %(num)d autre date", "et %(num)d autres dates", other_dates))
-    return ItemText(
+    text = ItemText(
         title=event.localized("title", language),
         when=when(occurrence.start_at, occurrence.end_at),
         place=place,
@@ -180,3 +201,14 @@ def _text(occurrence, language, other_dates):
         note=" · ".join(notes) or None,
         url=absolute_url("agenda.event", event_id=event.id, lang=language),
     )
+    return replace(
+        text,
+        text=render_mail("mail/_digest_item.txt", i=text),
+        html=Markup(render_mail("mail/_digest_item.html", i=text)),
+    )
+
+
+def render_mail(name, **context):
+    """A mail template rendered without the pages' context processors (request, session,
+    language switch...), which a mail does not read: thousands of digests render faster."""
+    return current_app.jinja_env.get_template(name).render(**context)

@@ -10,11 +10,11 @@ the claim and the mails stand or fall together.
 
 import logging
 
-from flask import render_template
 from flask_babel import force_locale, ngettext
+from markupsafe import escape
 from sqlalchemy import or_, select, update
 
-from webapp.digest.content import DigestContent
+from webapp.digest.content import DigestContent, render_mail
 from webapp.digest.models import DigestSubscription
 from webapp.digest.periods import period_key
 from webapp.digest.states import Frequency
@@ -25,7 +25,7 @@ from webapp.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
-BATCH = 200
+BATCH = 500
 
 
 def _due(frequency, key):
@@ -93,23 +93,51 @@ def queue_digest(subscription, content, since):
     return 1
 
 
+# Stand-ins for a subscriber's own links in a body shared by every subscriber who gets the
+# same digest (same choices, same last digest): written once, then each copy gets its links.
+_MANAGE, _UNSUBSCRIBE = "\x00manage\x00", "\x00unsubscribe\x00"
+
+
 def render_digest(subscription, digest, content, preview=False):
     """(text, html, subject) of a digest in its subscriber's language."""
     language = subscription.language
+    key = (
+        language,
+        subscription.frequency,
+        preview,
+        tuple(i.event_id for i in digest.new),
+        tuple(i.event_id for i in digest.coming),
+        tuple(i.event_id for i in digest.save_the_date),
+        digest.more,
+    )
+    shared = content.bodies.get(key)
+    if shared is None:
+        shared = content.bodies[key] = _render(
+            language, subscription.frequency, digest, content, preview
+        )
+    text, html, subject = shared
+    if not preview:
+        manage = absolute_url("digest.manage", token=subscription.token, lang=language)
+        unsubscribe = absolute_url("digest.unsubscribe", token=subscription.token, lang=language)
+        text = text.replace(_MANAGE, manage).replace(_UNSUBSCRIBE, unsubscribe)
+        html = html.replace(_MANAGE, str(escape(manage))).replace(
+            _UNSUBSCRIBE, str(escape(unsubscribe))
+        )
+    return text, html, subject
+
+
+def _render(language, frequency, digest, content, preview):
     with force_locale(language):
         context = {
             "language": language,
-            "frequency": subscription.frequency,
+            "frequency": frequency,
             "new": [i.texts[language] for i in digest.new],
             "coming": [i.texts[language] for i in digest.coming],
             "save_the_date": [i.texts[language] for i in digest.save_the_date],
+            "more": digest.more,
             "until": content.until,
-            "manage_url": None
-            if preview
-            else absolute_url("digest.manage", token=subscription.token, lang=language),
-            "unsubscribe_url": None
-            if preview
-            else absolute_url("digest.unsubscribe", token=subscription.token, lang=language),
+            "manage_url": None if preview else _MANAGE,
+            "unsubscribe_url": None if preview else _UNSUBSCRIBE,
             "agenda_url": absolute_url("agenda.index", lang=language),
         }
         subject = ngettext(
@@ -123,6 +151,6 @@ def render_digest(subscription, digest, content, preview=False):
                 "L'agenda des bassins : %(num)d dates à retenir",
                 len(digest.save_the_date),
             )
-        text = render_template("mail/digest.txt", **context)
-        html = render_template("mail/digest.html", **context, subject=subject)
+        text = render_mail("mail/digest.txt", **context)
+        html = render_mail("mail/digest.html", **context, subject=subject)
     return text, html, subject
