@@ -19,6 +19,7 @@ from sqlalchemy import exists, select
 
 from webapp import audit
 from webapp.agenda import signals
+from webapp.agenda.changes import SEQUENCE_FIELDS
 from webapp.agenda.models import Event, OccurrenceOverride, Venue
 from webapp.agenda.states import EventStatus, action_refusal
 from webapp.extensions import db
@@ -73,21 +74,9 @@ COLUMNS = (
 RELATIONS = ("venue", "series", "organiser", "bassins", "overrides")
 # What an override item may also set (a room, a note in French and Dutch).
 OVERRIDE_EXTRAS = ("room", "note_fr", "note_nl")
-# What registrants must hear about: when, where, and whether it takes place.
-NOTICE_FIELDS = frozenset(
-    {
-        "start_at",
-        "end_at",
-        "venue_id",
-        "room",
-        "online_url",
-        "status",
-        "rrule",
-        "exdates",
-        "rdates",
-        "overrides",
-    }
-)
+# What registrants must hear about is what calendars must see: when, where, and whether it
+# takes place (the venue relation aside: its column says it).
+NOTICE_FIELDS = frozenset(SEQUENCE_FIELDS) - {"venue"}
 TIME_PLACE_FIELDS = NOTICE_FIELDS - {"status"}
 # What a duplicate copies of the meeting before it.
 COPIED = (

@@ -9,8 +9,9 @@ import logging
 from sqlalchemy import func, select
 
 from webapp import audit
-from webapp.addresses import mail_address
-from webapp.agenda.models import Bassin, Organisation
+from webapp.addresses import mail_address, normalise_email
+from webapp.agenda.catalogue import organisation_named
+from webapp.agenda.models import Bassin
 from webapp.auth import passwords, sessions
 from webapp.auth.models import Account
 from webapp.auth.scopes import Scope
@@ -54,7 +55,7 @@ def save_account(email, password, role, bassins=(), organisation=None, actor=aud
     account.password_hash = passwords.hash_password(password)
     account.role = role
     account.bassins = list(found)
-    account.organisation = _organisation(organisation) if organisation else None
+    account.organisation = organisation_named(organisation) if organisation else None
     account.active = True
     db.session.flush()
     audit.record(
@@ -67,17 +68,9 @@ def save_account(email, password, role, bassins=(), organisation=None, actor=aud
     return account
 
 
-def _organisation(name):
-    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
-    if found is None:
-        found = Organisation(name=name)
-        db.session.add(found)
-    return found
-
-
 def authenticate(email, password):
     """The active account with that address and password, or None (same work either way)."""
-    address = (email or "").strip().lower()
+    address = normalise_email(email)
     account = db.session.scalar(select(Account).where(func.lower(Account.email) == address))
     usable = account is not None and account.active
     if not passwords.matches(account.password_hash if usable else None, password):

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from webapp import audit
+from webapp.addresses import normalise_email
 from webapp.auth.accounts import set_password
 from webapp.auth.models import Account
 from webapp.extensions import db
@@ -84,7 +85,7 @@ def ask_reset(email, language="fr"):
 
     The caller answers the same either way. Returns whether a mail was queued (for tests).
     """
-    address = (email or "").strip().lower()
+    address = normalise_email(email)
     account = db.session.scalar(select(Account).where(func.lower(Account.email) == address))
     if account is None or not account.active:
         logger.info("password reset asked for an unknown address")

@@ -17,20 +17,14 @@ from webapp.digest import rules
 from webapp.digest.forms import ChoicesForm, SubscribeForm
 from webapp.digest.models import DigestSubscription
 from webapp.extensions import csrf, limiter
-from webapp.tokens import find_by_token
+from webapp.pagecache import never_stored
+from webapp.tokens import find_by_token_or_404
 from webapp.unit_of_work import unit_of_work
 
 bp = Blueprint("digest", __name__)
-
-PERSONAL_ENDPOINTS = frozenset({"digest.confirm", "digest.manage", "digest.unsubscribe"})
-
-
-@bp.after_request
-def _never_stored(response):
-    if request.endpoint in PERSONAL_ENDPOINTS:
-        response.headers["Cache-Control"] = "private, no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# The pages of a subscription's links, whose tokens are in the path (hygiene.py keeps the
+# referrer to this site).
+never_stored(bp, {"digest.confirm", "digest.manage", "digest.unsubscribe"})
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
@@ -53,17 +47,10 @@ def sent():
     return render_template("digest/sent.html")
 
 
-def _pending_or_404(token):
-    found = find_by_token(DigestSubscription.confirm_token, token)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.route("/subscribe/confirm/<token>", methods=["GET", "POST"])
 def confirm(token):
     """A page with a button: mail scanners that open links confirm nothing."""
-    subscription = _pending_or_404(token)
+    subscription = find_by_token_or_404(DigestSubscription.confirm_token, token)
     if request.method == "POST":
         with unit_of_work("digest-confirm"):
             rules.confirm(subscription)
@@ -72,8 +59,8 @@ def confirm(token):
 
 
 def _subscription_or_404(token):
-    found = find_by_token(DigestSubscription.token, token)
-    if found is None or found.confirmed_at is None:
+    found = find_by_token_or_404(DigestSubscription.token, token)
+    if found.confirmed_at is None:
         abort(404)
     return found
 

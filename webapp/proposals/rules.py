@@ -17,7 +17,7 @@ from webapp.agenda.catalogue import organisation_named
 from webapp.agenda.models import Bassin, Commune, Venue
 from webapp.agenda.search import fold
 from webapp.agenda.states import EventStatus, RegistrationMode
-from webapp.auth.scopes import Scope, proposal_filter
+from webapp.auth.scopes import Scope, through_event
 from webapp.extensions import db
 from webapp.proposals import notices
 from webapp.proposals.models import Proposal
@@ -166,7 +166,7 @@ def waiting_count(scope: Scope):
     """How many proposals wait for a moderator's decision within this scope."""
     return db.session.scalar(
         select(func.count(Proposal.id)).where(
-            Proposal.status == ProposalStatus.SUBMITTED, proposal_filter(scope)
+            Proposal.status == ProposalStatus.SUBMITTED, through_event(Proposal, scope)
         )
     )
 
@@ -181,7 +181,7 @@ def queue_for(scope: Scope):
     )
     return (
         select(Proposal)
-        .where(proposal_filter(scope))
+        .where(through_event(Proposal, scope))
         .order_by(order, Proposal.submitted_at, Proposal.id)
     )
 
