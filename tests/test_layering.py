@@ -32,6 +32,7 @@ LAYERS = {
     "health": 0,
     "static_urls": 0,
     "limits": 0,
+    "budgets": 0,
     "logs": 0,
     "access_log": 0,
     "mail": 1,

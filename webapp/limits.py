@@ -8,32 +8,11 @@ with Retry-After (webapp/errors.py).
 """
 
 from flask_limiter.util import get_remote_address
-from limits import parse
 
 
 def client_address():
     """The client's address as every limit counts it."""
     return get_remote_address()
-
-
-def _counting():
-    from webapp.extensions import limiter  # the limiter's key is client_address, above
-
-    return limiter if limiter.enabled and limiter.initialized else None
-
-
-def spent(budget, *key):
-    """Whether `budget` (a limit of this module) is used up under `key` (counts nothing).
-    A budget refuses nothing by itself: the view decides (a mail not sent, a wait)."""
-    limiter = _counting()
-    return limiter is not None and not limiter.limiter.test(parse(budget), *key)
-
-
-def spend(budget, *key):
-    """Count one use of `budget` under `key`."""
-    limiter = _counting()
-    if limiter is not None:
-        limiter.limiter.hit(parse(budget), *key)
 
 
 # Public forms that write and send a mail. A team registers colleagues one after another from

@@ -1,9 +1,4 @@
-"""Budgets of the sign-in and reset forms, counted in the rate limiter's store (Redis when
-several instances run, so every instance sees the same count).
+"""Budgets of the sign-in and reset forms: counted in the rate limiter's store by
+webapp/budgets.py (shared with the digest's subscribe form), which see the README."""
 
-Nothing here refuses a request: the views decide what a spent budget means (a sign-in
-attempt that waits, a reset mail not sent). Without a limiter (RATELIMIT_ENABLED off) no
-budget is ever spent.
-"""
-
-from webapp.limits import spend, spent  # noqa: F401  (the budgets live with the limits)
+from webapp.budgets import spend, spent  # noqa: F401  (auth's views name them from here)

@@ -11,7 +11,7 @@ provider posts `List-Unsubscribe=One-Click`, with no form token): it unsubscribe
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from webapp import limits
+from webapp import budgets, limits
 from webapp.addresses import typed_address_key
 from webapp.digest import rules
 from webapp.digest.forms import ChoicesForm, SubscribeForm
@@ -33,8 +33,8 @@ def subscribe():
     form = SubscribeForm()
     if form.validate_on_submit():
         key = ("digest-subscribe", typed_address_key(form.email.data))
-        if not limits.spent(limits.DIGEST_MAILS_TO_ONE_ADDRESS, *key):
-            limits.spend(limits.DIGEST_MAILS_TO_ONE_ADDRESS, *key)
+        if not budgets.spent(limits.DIGEST_MAILS_TO_ONE_ADDRESS, *key):
+            budgets.spend(limits.DIGEST_MAILS_TO_ONE_ADDRESS, *key)
             with unit_of_work("digest-subscribe"):
                 rules.subscribe(form.email.data, form.choices())
         return redirect(url_for(".sent"), 303)
