@@ -123,3 +123,14 @@ def test_bassin_and_series_pages_link_their_atom_feed(client, make_event):
 def test_past_events_of_the_window_stay(client, make_event):
     make_event(title="Passé", start=morning_in(-20) - timedelta(days=0))
     assert [e.title for e in _parse(client.get("/bassins/sud/agenda.atom")).entries] == ["Passé"]
+
+
+def test_a_bassins_feed_takes_the_ics_filters(client, make_event):
+    make_event(title="Une formation", kind="formation")
+    make_event(title="Une concertation", kind="concertation")
+    parsed = _parse(client.get("/bassins/sud/agenda.atom?kind=formation"))
+    assert [e.title for e in parsed.entries] == ["Une formation"]
+    assert parsed.feed.id == "http://agenda.test/bassins/sud/agenda.atom?kind=formation&lang=fr"
+    assert client.get("/bassins/sud/agenda.atom?kind=nope").status_code == 400
+    page = client.get("/bassins/sud/?kind=formation").get_data(as_text=True)
+    assert "/bassins/sud/agenda.atom?kind=formation" in page

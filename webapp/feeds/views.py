@@ -162,11 +162,14 @@ def _atom(snapshot, filters, title_fn, page_url, filename):
 
     def build():
         events = feed_events(filters)
+        if not events and any(request.args.get(k) for k in FEED_FILTERS):
+            _check_filters(filters, request.args, filters.bassin)
         updated = snapshot.changed_at or max((e.updated_at for e in events), default=None)
+        asked = {k: getattr(filters, k) for k in FEED_FILTERS if filters.bassin}
         return atom_text(
             events,
             title=title_fn(),
-            feed_url=absolute_url(request.endpoint, **request.view_args, lang=language),
+            feed_url=absolute_url(request.endpoint, **request.view_args, **asked, lang=language),
             page_url=page_url(language),
             language=language,
             updated=updated or utcnow(),
@@ -177,7 +180,8 @@ def _atom(snapshot, filters, title_fn, page_url, filename):
 
 @bp.get("/bassins/<bassin>/agenda.atom")
 def bassin_atom(bassin):
-    """A bassin's coming (and last six months') events, for readers and partners' sites."""
+    """A bassin's coming (and last six months') events, for readers and partners' sites; the
+    .ics's filters (kind, theme, commune)."""
     snapshot = feed_state()
     if bassin not in _known(snapshot).bassins:
         abort(404)
@@ -186,7 +190,7 @@ def bassin_atom(bassin):
         found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
         return _l("Agenda – %(name)s", name=found.name)
 
-    filters = AgendaFilters(bassin=bassin, date_from=window_start())
+    filters = feed_filters(request.args, bassin=bassin)
     return _atom(
         snapshot,
         filters,
