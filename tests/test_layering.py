@@ -20,6 +20,7 @@ LAYERS = {
     "capacity": 0,
     "waitlist": 0,
     "audit": 0,
+    "audit_actions": 0,
     "content_state": 0,
     "formfields": 0,
     "spreadsheets": 0,
@@ -60,6 +61,7 @@ SIDEWAYS = {
     # Layer 0: the small shared modules lean on the database handle, the clock and each other.
     ("access_log", "tokens"): "a logged URL masks personal-link tokens",
     ("audit", "unit_of_work"): "an audit line refuses to run outside a unit of work",
+    ("audit", "audit_actions"): "an audit line takes only an action of the registry",
     ("capacity", "unit_of_work"): "a lock on places refuses to run outside a unit of work",
     ("capacity", "content_state"): "places are counted on the public tables",
     ("waitlist", "capacity"): "a waitlist promotes into the places capacity takes",

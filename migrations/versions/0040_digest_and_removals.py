@@ -2,7 +2,7 @@
 records of events removed from public view (the API's `removed`)
 
 Revision ID: 0040_digest_and_removals
-Revises: 0032_staff_sessions
+Revises: 0033_audit_action_names
 Create Date: 2026-12-07 21:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0040_digest_and_removals"
-down_revision = "0032_staff_sessions"
+down_revision = "0033_audit_action_names"
 branch_labels = None
 depends_on = None
 

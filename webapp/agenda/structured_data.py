@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from webapp.agenda.states import EventStatus, RegistrationMode
 from webapp.audit import AuditEntry
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.templating import when
 from webapp.timezones import to_local
@@ -79,7 +80,7 @@ def first_start_moved_from(event_id):
         .where(
             AuditEntry.subject_type == "event",
             AuditEntry.subject_id == event_id,
-            AuditEntry.action == "event.moved",
+            AuditEntry.action == AuditAction.EVENT_MOVED,
         )
         .order_by(AuditEntry.at, AuditEntry.id)
     )

@@ -12,6 +12,7 @@ from webapp import audit
 from webapp.addresses import mail_address, normalise_email
 from webapp.agenda.catalogue import organisation_named
 from webapp.agenda.models import Bassin
+from webapp.audit_actions import AuditAction
 from webapp.auth import passwords, sessions
 from webapp.auth.models import Account
 from webapp.auth.scopes import Scope
@@ -60,7 +61,7 @@ def save_account(email, password, role, bassins=(), organisation=None, actor=aud
     db.session.flush()
     audit.record(
         actor,
-        "account.created" if created else "account.updated",
+        AuditAction.ACCOUNT_CREATED if created else AuditAction.ACCOUNT_UPDATED,
         "account",
         account.id,
         after={"role": role.value, "bassins": sorted(b.slug for b in found)},
@@ -101,7 +102,9 @@ def change_password(account_id, current_password, new_password):
     if not passwords.matches(account.password_hash, current_password):
         raise AccountRefused("wrong-password")
     set_password(account, new_password)
-    audit.record(audit.Actor.account(account.id), "account.password_changed", "account", account.id)
+    audit.record(
+        audit.Actor.account(account.id), AuditAction.ACCOUNT_PASSWORD_CHANGED, "account", account.id
+    )
     return account
 
 
@@ -122,5 +125,7 @@ def end_sessions(account_id, actor):
     if db.session.get(Account, account_id) is None:
         return None
     ended = sessions.end_all(account_id)
-    audit.record(actor, "account.sessions_ended", "account", account_id, after={"sessions": ended})
+    audit.record(
+        actor, AuditAction.ACCOUNT_SESSIONS_ENDED, "account", account_id, after={"sessions": ended}
+    )
     return ended

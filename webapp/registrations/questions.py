@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from webapp import audit
 from webapp.agenda.models import Event
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations.models import Question, Registration
 from webapp.registrations.states import QuestionKind
@@ -63,7 +64,7 @@ def set_questions(event_id, items, actor):
         return False
     audit.record(
         actor,
-        "event.questions_changed",
+        AuditAction.EVENT_QUESTIONS_CHANGED,
         "event",
         event_id,
         {"questions": before},

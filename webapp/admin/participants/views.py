@@ -27,6 +27,7 @@ from webapp.admin.participants.forms import (
 from webapp.admin.participants.undelivered import undelivered_registrations
 from webapp.agenda.models import Event
 from webapp.agenda.search import fold
+from webapp.audit_actions import AuditAction
 from webapp.auth.scopes import event_filter
 from webapp.extensions import db
 from webapp.formfields import database_id
@@ -364,7 +365,7 @@ def participants_export(event_id, extension):
     with unit_of_work("participants-export"):
         audit.record(
             actor(),
-            "event.participants_exported",
+            AuditAction.EVENT_PARTICIPANTS_EXPORTED,
             "event",
             event.id,
             None,
