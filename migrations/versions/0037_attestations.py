@@ -2,7 +2,7 @@
 accreditation number of an event, the INAMI/RIZIV number of a registrant
 
 Revision ID: 0037_attestations
-Revises: 0033_audit_action_names
+Revises: 0040_digest_and_removals
 Create Date: 2026-12-07 21:40:00
 
 Each registration and each Grand Bain booking gets the code printed on its attestation
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0037_attestations"
-down_revision = "0033_audit_action_names"
+down_revision = "0040_digest_and_removals"
 branch_labels = None
 depends_on = None
 
