@@ -152,7 +152,7 @@ def grand_bain_figures(year):
     return render_template(
         "admin/grand_bain/figures.html",
         edition=edition,
-        figures=figures.edition_figures(edition),
+        figures=figures.of_edition(edition),
         history=figures.history(edition),
     )
 

@@ -156,20 +156,20 @@ def reported_figures(edition):
     )
 
 
+def of_edition(edition):
+    """The figures an edition is shown with, on its own page as in a later edition's
+    history: its own counts, or the totals entered by hand when it has no offers here."""
+    counted = edition_figures(edition)
+    has_hand_totals = any(
+        v is not None
+        for v in (edition.reported_services, edition.reported_visitors, edition.reported_visits)
+    )
+    return reported_figures(edition) if has_hand_totals and not counted.services else counted
+
+
 def history(edition):
-    """The editions before this one, latest first: their own counts, or the totals entered
-    by hand when they have no offers here."""
+    """The editions before this one, latest first, each as of_edition shows it."""
     earlier = db.session.scalars(
         select(Edition).where(Edition.year < edition.year).order_by(Edition.year.desc())
     ).all()
-    lines = []
-    for other in earlier:
-        counted = edition_figures(other)
-        has_hand_totals = any(
-            v is not None
-            for v in (other.reported_services, other.reported_visitors, other.reported_visits)
-        )
-        lines.append(
-            reported_figures(other) if has_hand_totals and not counted.services else counted
-        )
-    return lines
+    return [of_edition(other) for other in earlier]
