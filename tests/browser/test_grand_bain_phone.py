@@ -138,8 +138,8 @@ def _no_blocking_violation(page, axe, where):
 def test_three_visits_ticked_one_removed_refused_then_booked_on_a_phone(
     phone,
     axe,
-    grand_bain,
-    language,  # noqa: F811
+    grand_bain,  # noqa: F811
+    language,
 ):
     page = phone
     label = f"[{language}, {'js' if page.javascript else 'no js'}]"

@@ -20,6 +20,7 @@ from webapp.admin import (  # noqa: E402, F401
     events,
     grand_bain,
     grand_bain_evaluations,
+    grand_bain_host_results,
     mail_failures,
     moderation,
     participants,

@@ -74,16 +74,20 @@ def is_public(edition, today=None):
     return (today or local_today()) > edition.week_end
 
 
-def edition_figures(edition):
-    """The figures of one edition, counted from its offers, slots and bookings."""
+def edition_figures(edition, offer_id=None):
+    """The figures of one edition, counted from its offers, slots and bookings (of one of
+    its offers alone when `offer_id` is given: a host's own figures)."""
     figures = Figures(year=edition.year)
-    slots = db.session.execute(
+    query = (
         select(Slot.id, Slot.capacity, Offer.id, Offer.sector, Commune.slug, Bassin.slug)
         .join(Slot.offer)
         .join(Offer.commune)
         .join(Commune.bassin)
         .where(Offer.edition_id == edition.id, Offer.status == OfferStatus.ACCEPTED)
-    ).all()
+    )
+    if offer_id is not None:
+        query = query.where(Offer.id == offer_id)
+    slots = db.session.execute(query).all()
     breakdowns = {"bassin": {}, "commune": {}, "sector": {}}
     slot_keys = {}
     offers = set()
