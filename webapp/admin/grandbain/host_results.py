@@ -7,7 +7,7 @@ from flask import render_template
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.grand_bain import STAFF
+from webapp.admin.grandbain.views import STAFF
 from webapp.evaluations import host_results
 from webapp.grandbain.models import Offer
 from webapp.vocabulary import current_language
