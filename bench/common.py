@@ -212,7 +212,7 @@ def _stop(process):
             process.wait()
 
 
-def _wait_for_listening(process, log, timeout=30):
+def _wait_for_listening(process, log, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         log.seek(0)
@@ -226,8 +226,9 @@ def _wait_for_listening(process, log, timeout=30):
     raise RuntimeError("gunicorn did not start listening in time")
 
 
-def _wait_until_ready(server, path, workers, timeout=30):
-    """Until every worker answers (each one imports the app on its own)."""
+def _wait_until_ready(server, path, workers, timeout=90):
+    """Until every worker answers (each one imports the app on its own; on a busy shared
+    machine that can take a minute)."""
     deadline = time.monotonic() + timeout
     answered = 0
     while time.monotonic() < deadline:
