@@ -170,6 +170,8 @@ PAGES = {
     ),
     "apply": lambda gb: f"/grand-bain/{gb['year']}/apply",
     "host-attendance": lambda gb: f"/grand-bain/offers/{gb['host']['token']}",
+    "host-evaluation": lambda gb: f"/grand-bain/offers/{gb['host']['token']}/evaluation",
+    "whole-week": lambda gb: f"/grand-bain/{gb['year']}/?date=all",
 }
 
 
