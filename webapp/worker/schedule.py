@@ -59,6 +59,13 @@ def send_visit_reminders(now):
     return jobs.send_reminders(now)
 
 
+def send_digests(now):
+    """Queue this week's and this month's digests (once per subscriber and period)."""
+    from webapp.digest import jobs
+
+    return jobs.send_digests(now)
+
+
 def refresh_occurrences(now):
     """Re-index the dates of repeating events (open rules reach two years ahead)."""
     from webapp.agenda.changes import refresh_recurring_occurrences
@@ -69,7 +76,8 @@ def refresh_occurrences(now):
 
 def purge_personal_data(now):
     """Anonymise what the retention period has passed (registrations, Grand Bain visitors and
-    hosts' contacts, proposals); delete old sent and failed mail."""
+    hosts' contacts, proposals, unconfirmed digest subscriptions); delete old sent and failed
+    mail and old records of removed events."""
     from webapp.worker import retention
 
     config = current_app.config
@@ -91,6 +99,7 @@ JOBS = (
     Job("send-visit-reminders", HOURLY, send_visit_reminders),
     Job("refresh-occurrences", NIGHTLY, refresh_occurrences),
     Job("purge-personal-data", NIGHTLY, purge_personal_data),
+    Job("send-digests", NIGHTLY, send_digests),
 )
 
 
