@@ -40,6 +40,8 @@ class MemoryCache:
                 self.items.move_to_end(key)
             return value
 
+    in_memory = get
+
     def set(self, key, value):
         with self.lock:
             old = self.items.pop(key, None)
@@ -71,6 +73,10 @@ class RedisCache:
 
     def get(self, key):
         return self._ask(self.client.get, f"{self.prefix}:{key}")
+
+    def in_memory(self, key):
+        """Nothing is held in this process."""
+        return None
 
     def set(self, key, value):
         self._ask(self.client.set, f"{self.prefix}:{key}", value, ex=self.ttl)
@@ -109,6 +115,10 @@ class NearCache:
             if value is not None:
                 self.near.set(key, value)
         return value
+
+    def in_memory(self, key):
+        """The value held in this process, without asking Redis."""
+        return self.near.get(key)
 
     def set(self, key, value):
         self.near.set(key, value)
