@@ -7,7 +7,8 @@ show no places). Reading it is the one indexed read of a cached page, so a 304 c
 The Last-Modified is when the generation last moved. Any worker on any machine computes the
 same ETag for the same data, so a 304 is never stale. The body cache is keyed by that ETag:
 an entry can only ever be served for the data it was built from, so it may live in process
-memory (or in Redis when CACHE_URL is set, shared by all workers).
+memory (and in Redis when CACHE_URL is set, shared by all workers). A public feed's answer is
+then given again in front of the app while its state holds (webapp/feeds/kept.py).
 
 The personal feed, which follows registrations, keeps a validator of its own events'
 state (`validator_for`).
