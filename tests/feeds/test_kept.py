@@ -29,6 +29,15 @@ def app_calls(app, monkeypatch):
     return AppCalls(app, monkeypatch)
 
 
+URL = "/bassins/sud/agenda.ics"
+
+
+def first_answer(client, make_event):
+    """An event in Bassin Sud, and the app's first answer to its feed."""
+    make_event()
+    return client.get(URL)
+
+
 def same_answer(first, again):
     assert again.status_code == first.status_code
     assert again.headers == first.headers
@@ -51,9 +60,8 @@ def test_a_feed_asked_again_is_the_same_answer_without_the_app(client, make_even
 def test_a_304_asked_again_is_the_apps_304_without_the_app(
     client, make_event, app_calls, monkeypatch
 ):
-    make_event()
-    url = "/bassins/sud/agenda.ics"
-    ok = client.get(url)
+    url = URL
+    ok = first_answer(client, make_event)
     etag = ok.headers["ETag"]
     first = client.get(url, headers={"If-None-Match": etag})
     assert first.status_code == 304 and app_calls.count == 2
@@ -69,9 +77,8 @@ def test_a_304_asked_again_is_the_apps_304_without_the_app(
 
 
 def test_the_first_304_after_a_kept_200_reads_the_state_once(client, make_event, monkeypatch):
-    make_event()
-    url = "/bassins/sud/agenda.ics"
-    etag = client.get(url).headers["ETag"]
+    url = URL
+    etag = first_answer(client, make_event).headers["ETag"]
     raw = StatementCounter(monkeypatch)
     answer = client.get(url, headers={"If-None-Match": etag})
     assert answer.status_code == 304
@@ -94,9 +101,8 @@ def test_a_change_is_served_at_once(client, make_event, app_calls):
 
 
 def test_head_gets_the_headers_of_the_kept_answer_and_no_body(client, make_event, app_calls):
-    make_event()
-    url = "/bassins/sud/agenda.ics"
-    first = client.get(url)
+    url = URL
+    first = first_answer(client, make_event)
     head = client.head(url)
     assert app_calls.count == 1
     assert head.status_code == 200 and head.data == b""
@@ -133,9 +139,8 @@ def test_the_language_remembered_in_a_cookie_is_not_given_to_others(app, client,
 
 
 def test_a_moved_window_goes_through_the_app(client, make_event, app_calls, monkeypatch):
-    make_event()
-    url = "/bassins/sud/agenda.ics"
-    first = client.get(url)
+    url = URL
+    first = first_answer(client, make_event)
     start = views.window_start()
     month_later = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     monkeypatch.setattr(views, "window_start", lambda today=None: month_later)
@@ -145,9 +150,8 @@ def test_a_moved_window_goes_through_the_app(client, make_event, app_calls, monk
 
 
 def test_a_body_no_longer_in_memory_goes_through_the_app(app, client, make_event, app_calls):
-    make_event()
-    url = "/bassins/sud/agenda.ics"
-    first = client.get(url)
+    url = URL
+    first = first_answer(client, make_event)
     app.extensions["feed_cache"].items.clear()
     again = client.get(url)
     assert app_calls.count == 2
@@ -159,9 +163,8 @@ def test_a_failure_in_front_of_the_app_leaves_the_answer_to_the_app(
 ):
     from webapp.feeds import http
 
-    make_event()
-    url = "/bassins/sud/agenda.ics"
-    first = client.get(url)
+    url = URL
+    first = first_answer(client, make_event)
     real = http.feed_state
     failures = []
 
