@@ -25,6 +25,7 @@ from webapp.agenda.reports import (
     ThemeSynthesis,
 )
 from webapp.agenda.states import FiguresSource, ReportStatus
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.timezones import utcnow
 from webapp.vocabulary import SECTOR_GROUP_SLUGS
@@ -73,7 +74,7 @@ def save_draft(event_id, data, actor):
     _replace_rows(report, data.get("sections", []), data.get("quotes", []))
     after = snapshot(report)
     if after != before:
-        audit.record(actor, "report.saved", "event", event.id, before, after)
+        audit.record(actor, AuditAction.REPORT_SAVED, "event", event.id, before, after)
     db.session.flush()
     return report
 
@@ -87,7 +88,7 @@ def publish(event_id, actor):
     report.published_at = utcnow()
     audit.record(
         actor,
-        "report.published",
+        AuditAction.REPORT_PUBLISHED,
         "event",
         report.event_id,
         {"status": ReportStatus.DRAFT},
@@ -106,7 +107,7 @@ def unpublish(event_id, actor):
     report.published_at = None
     audit.record(
         actor,
-        "report.unpublished",
+        AuditAction.REPORT_UNPUBLISHED,
         "event",
         report.event_id,
         {"status": ReportStatus.PUBLISHED},
@@ -131,7 +132,7 @@ def add_quote(event_id, text, sector_group, actor):
     )
     audit.record(
         actor,
-        "report.quote_added",
+        AuditAction.REPORT_QUOTE_ADDED,
         "event",
         event.id,
         None,
@@ -155,7 +156,9 @@ def save_synthesis(theme, year, text_fr, text_nl, actor):
     after = {"text_fr": synthesis.text_fr, "text_nl": synthesis.text_nl}
     db.session.flush()
     if after != before:
-        audit.record(actor, "theme.synthesis_saved", "theme_synthesis", synthesis.id, before, after)
+        audit.record(
+            actor, AuditAction.THEME_SYNTHESIS_SAVED, "theme_synthesis", synthesis.id, before, after
+        )
     return synthesis
 
 

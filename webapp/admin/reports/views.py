@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from webapp.admin.access import actor, find_or_404, roles
 from webapp.admin.blueprint import bp
-from webapp.admin.report_forms import (
+from webapp.admin.reports.forms import (
     MAX_ROWS,
     ReportActionForm,
     ReportForm,
