@@ -16,7 +16,7 @@ from webapp.admin.evaluations import questions  # noqa: F401
 from webapp.admin.evaluations import views as evaluation_views  # noqa: F401
 from webapp.admin.events import actions, moderation, recurrence  # noqa: F401
 from webapp.admin.events import views as event_views  # noqa: F401
-from webapp.admin.grandbain import evaluations  # noqa: F401
+from webapp.admin.grandbain import evaluations, host_results  # noqa: F401
 from webapp.admin.grandbain import views as grand_bain_views  # noqa: F401
 from webapp.admin.participants import attendance, attestations, mail_failures  # noqa: F401
 from webapp.admin.participants import views as participant_views  # noqa: F401

@@ -111,7 +111,8 @@ def _feed(snapshot, filters, name_fn, filename):
             _check_filters(filters, request.args, filters.bassin)
         return calendar_text(events, name=name_fn(), language=language, method="PUBLISH")
 
-    return calendar_response(validator, build, filename)
+    keep = (snapshot.generation, filters.date_from)
+    return calendar_response(validator, build, filename, keep=keep)
 
 
 @bp.get("/agenda.ics")
@@ -236,9 +237,10 @@ def event_feed(event_id):
 
 @bp.record_once
 def _template_helpers(state):
-    from webapp.feeds.links import init_app
+    from webapp.feeds import kept, links
 
-    init_app(state.app)
+    links.init_app(state.app)
+    kept.init_app(state.app)  # the public feeds' answers given again in front of the app
 
 
 @bp.get("/aide/calendrier")
