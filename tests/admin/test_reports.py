@@ -185,7 +185,7 @@ def test_publish_and_unpublish_buttons(sud_client, make_event, client):
         ({"sections-0-title_fr": "Pistes\x00"}, "sections-0-title_fr"),
         ({"sections-0-title_fr": "Deux\nlignes"}, "sections-0-title_fr"),
         ({"sections-0-title_fr": "x" * 201}, "sections-0-title_fr"),
-        ({"sections-0-text_fr": ""}, "sections-0-text_fr"),
+        ({"sections-0-title_fr": ""}, "sections-0-title_fr"),  # a text needs its title
         ({"sections-0-position": "premier"}, "sections-0-position"),
         ({"quotes-0-text": "y" * 301}, "quotes-0-text"),
         ({"quotes-0-text": "bip\x07"}, "quotes-0-text"),

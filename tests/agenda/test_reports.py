@@ -98,7 +98,7 @@ def test_sections_and_quotes_keep_their_order_when_saved_again(make_event):
         ({"report_url": "ftp://example.org/x"}, "bad-link"),
         ({"participant_sectors": {"pirates": 3}}, "unknown-sector-group"),
         ({"sections": [Section("Titre\x00", "texte")]}, "bad-text"),
-        ({"sections": [Section("Titre", "")]}, "section-incomplete"),
+        ({"sections": [Section("", "un texte sans titre")]}, "section-incomplete"),
         ({"quotes": [Quote("x" * 301)]}, "quote-too-long"),
         ({"quotes": [Quote("une\nligne")]}, "bad-text"),
     ],

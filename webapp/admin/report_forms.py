@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
 from wtforms import TextAreaField as Area
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from webapp.agenda.reports import (
     QUOTE_MAX_LENGTH,
@@ -38,8 +38,22 @@ def whole_number(form, field):
     field.data = number
 
 
-def count(label):
-    return StringField(label, [Optional(strip_whitespace=True), whole_number], filters=[strip])
+def empty_as_none(value):
+    """A count left empty is no count (None), never the empty string handed on."""
+    value = strip(value)
+    return None if value == "" else value
+
+
+def a_count(form, field):
+    """A count that must be given (blank, spaces only: not given)."""
+    if field.data is None:
+        field.errors[:] = []
+        raise StopValidation(_l("Indiquez un nombre (0 si personne n'est venu)."))
+
+
+def count(label, required=False):
+    first = a_count if required else Optional(strip_whitespace=True)
+    return StringField(label, [first, whole_number], filters=[empty_as_none])
 
 
 def position():
@@ -86,11 +100,11 @@ class SectionRow(Form):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if valid and not self.remove.data and not self.is_blank:
-            for name in ("title_fr", "text_fr"):
-                if not self[name].data:
-                    self[name].errors = [_l("Une partie a un titre et un texte en français.")]
-                    valid = False
+        # A part waiting for its text is kept in the draft (not shown to the public); a text
+        # needs its French title.
+        if valid and not self.remove.data and not self.is_blank and not self.title_fr.data:
+            self.title_fr.errors = [_l("Donnez un titre en français à cette partie.")]
+            valid = False
         return valid
 
 
@@ -114,7 +128,7 @@ class QuoteRow(Form):
 
 
 class ReportForm(FlaskForm):
-    participants_count = count(_l("Nombre de participant·es"))
+    participants_count = count(_l("Nombre de participant·es"), required=True)
     presentation_url = text(
         _l("Lien du support de présentation"),
         Length(max=500, message=TOO_LONG),

@@ -24,7 +24,8 @@ from webapp.admin.report_forms import (
 from webapp.agenda import report_operations
 from webapp.agenda.models import Event
 from webapp.agenda.report_operations import Quote, ReportRefused, Section
-from webapp.agenda.report_pages import THEME_YEARS, theme_year
+from webapp.agenda.report_outline import first_parts
+from webapp.agenda.report_pages import THEME_YEARS, next_meeting, theme_year
 from webapp.agenda.reports import Report
 from webapp.agenda.states import FiguresSource
 from webapp.extensions import db
@@ -75,6 +76,7 @@ def event_report(event_id):
         report=report,
         form=form,
         attendance=attendance,
+        save_the_date=next_meeting(event),
         action_form=ReportActionForm(),
     ), status
 
@@ -117,7 +119,10 @@ def _fill(form, event, report, attendance):
         sectors = (event.participant_sectors or {}) if imported else attendance.sectors
         form.presentation_url.data = event.presentation_url
         form.report_url.data = event.report_url
-        sections = []
+        sections = [
+            {"title_fr": title_fr, "title_nl": title_nl, "text_fr": "", "text_nl": ""}
+            for title_fr, title_nl in first_parts(event.kind)
+        ]
         if event.report_summary_fr:
             sections.append(
                 {

@@ -45,7 +45,7 @@ class ReportRefused(Exception):
 @dataclass(frozen=True)
 class Section:
     title_fr: str
-    text_fr: str
+    text_fr: str = ""
     title_nl: str | None = None
     text_nl: str | None = None
 
@@ -188,7 +188,7 @@ def _replace_rows(report, sections, quotes):
                 position=position,
                 title_fr=section.title_fr,
                 title_nl=section.title_nl or None,
-                text_fr=section.text_fr,
+                text_fr=section.text_fr or "",
                 text_nl=section.text_nl or None,
             )
         )
@@ -229,7 +229,7 @@ def is_web_link(value):
 
 
 def _check_section(section):
-    if not section.title_fr or not section.text_fr:
+    if not section.title_fr:
         raise ReportRefused("section-incomplete", "sections")
     for title in (section.title_fr, section.title_nl or ""):
         if len(title) > SECTION_TITLE_MAX_LENGTH or not _printable(title, multiline=False):

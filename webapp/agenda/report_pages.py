@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.agenda.models import PUBLIC_STATUSES, Event, Series
 from webapp.agenda.queries import EVENT_LOADS
+from webapp.agenda.report_outline import numbered_tables
 from webapp.agenda.reports import Report, ThemeSynthesis
 from webapp.agenda.states import EventStatus, FiguresSource, ReportStatus
 from webapp.extensions import db
@@ -31,6 +32,7 @@ class PublicReport:
     sections: list = field(default_factory=list)
     quotes: list = field(default_factory=list)
     save_the_date: Event | None = None
+    numbered_tables: bool = False  # an Atelier du changement's discussion tables (01, 02...)
 
     @property
     def estimated(self):
@@ -54,7 +56,7 @@ def public_reports(events, now=None):
     for event in events:
         report = published.get(event.id)
         if report is not None:
-            found[event.id] = _written(report, _next_meeting(event, now))
+            found[event.id] = _written(report, next_meeting(event, now))
         elif event.has_report and event.end_at <= now:
             found[event.id] = _imported(event)
     return found
@@ -75,6 +77,7 @@ def _written(report, save_the_date):
         sections=list(report.sections),
         quotes=list(report.quotes),
         save_the_date=save_the_date,
+        numbered_tables=numbered_tables(report.event.kind),
     )
 
 
@@ -90,8 +93,10 @@ def _imported(event):
     )
 
 
-def _next_meeting(event, now):
-    """The next published meeting of the event's series after it, if one is to come."""
+def next_meeting(event, now=None):
+    """The next published meeting of the event's series after it, if one is to come (the
+    report's *Save the date*)."""
+    now = now or utcnow()
     if event.series_id is None:
         return None
     after = max(event.end_at, now)

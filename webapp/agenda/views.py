@@ -21,6 +21,7 @@ from webapp.agenda.queries import (
     public_event,
 )
 from webapp.agenda.recurrence import rule_in_words
+from webapp.agenda import report_text
 from webapp.agenda.report_pages import THEME_YEARS, public_report, public_reports, theme_year
 from webapp.content_state import remembered
 from webapp.extensions import db
@@ -52,6 +53,7 @@ def date_part(value, pattern):
 
 bp.add_app_template_filter(month_year, "month_year")
 bp.add_app_template_filter(date_part, "date_part")
+bp.add_app_template_filter(report_text.render, "markdown")
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000

@@ -9,6 +9,7 @@ from webapp.agenda.models import Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.public_state import public_state
 from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters, public_event
+from webapp.agenda import report_text
 from webapp.agenda.report_pages import public_report
 from webapp.agenda.states import EventStatus
 from webapp.api import bp
@@ -210,7 +211,11 @@ def _report(report):
         "participant_sectors": report.participant_sectors,
         "estimated": report.estimated,
         "summary": report.summary,
-        "sections": [{"title": s.title, "text": s.text} for s in report.sections],
+        "sections": [
+            {"title": s.title, "text": s.text, "html": str(report_text.render(s.text))}
+            for s in report.sections
+            if s.text_fr
+        ],
         "quotes": [{"text": q.text, "sector_group": q.sector_group} for q in report.quotes],
         "presentation_url": report.presentation_url,
         "report_url": report.report_url,
