@@ -7,7 +7,16 @@ two empty ones; a number orders them, a checkbox removes one. An empty row is no
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+)
 from wtforms import TextAreaField as Area
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
@@ -141,6 +150,13 @@ class ReportForm(FlaskForm):
         web_link,
         optional=True,
     )
+    # The presentation as a PDF (webapp/uploads.py). A file received with a form refused for
+    # another field is kept and named in `presentation_pending` (its digest) and
+    # `presentation_pending_name`, so the form sent again still has it.
+    presentation_upload = FileField(_l("Support de présentation en PDF (20 Mo au plus)"))
+    presentation_pending = HiddenField()
+    presentation_pending_name = HiddenField()
+    presentation_remove = BooleanField(_l("Retirer le PDF joint"))
     sections = FieldList(FormField(SectionRow), max_entries=MAX_ROWS)
     quotes = FieldList(FormField(QuoteRow), max_entries=MAX_ROWS)
 

@@ -1,5 +1,5 @@
-"""The writes of reports: save a draft, publish, unpublish, add a quote; save a theme's
-synthesis.
+"""The writes of reports: save a draft, publish, unpublish, delete, add a quote; save a
+theme's synthesis.
 
 Each operation takes ids and data and an actor, checks, changes the rows, writes one audit
 line with the values before and after, and flushes; it never commits (webapp.unit_of_work).
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from webapp import audit
+from webapp import audit, uploads
 from webapp.agenda.models import Event
 from webapp.agenda.reports import (
     QUOTE_MAX_LENGTH,
@@ -51,6 +51,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A presentation file stored by webapp/uploads.py: its digest, name and size."""
+
+    digest: str
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Quote:
     text: str
     sector_group: str | None = None
@@ -69,6 +78,11 @@ def save_draft(event_id, data, actor):
     report.figures_source = data.get("figures_source") or FiguresSource.MANUAL
     report.presentation_url = data.get("presentation_url") or None
     report.report_url = data.get("report_url") or None
+    if "presentation_file" in data:
+        attached = data["presentation_file"]
+        report.presentation_file = attached.digest if attached else None
+        report.presentation_file_name = attached.name if attached else None
+        report.presentation_file_size = attached.size if attached else None
     db.session.add(report)
     _replace_rows(report, data.get("sections", []), data.get("quotes", []))
     after = snapshot(report)
@@ -114,6 +128,18 @@ def unpublish(event_id, actor):
     )
     db.session.flush()
     return report
+
+
+def delete(event_id, actor):
+    """Delete the event's report (its parts and quotes go with it); the digest of its
+    presentation file, which the caller removes once the deletion is committed
+    (agenda.report_files.remove_unless_named)."""
+    report = _existing(event_id)
+    digest = report.presentation_file
+    audit.record(actor, "report.deleted", "event", report.event_id, snapshot(report), None)
+    db.session.delete(report)
+    db.session.flush()
+    return digest
 
 
 def add_quote(event_id, text, sector_group, actor):
@@ -167,6 +193,7 @@ def snapshot(report):
         "figures_source": report.figures_source,
         "presentation_url": report.presentation_url,
         "report_url": report.report_url,
+        "presentation_file": report.presentation_file,
         "sections": [
             [s.title_fr, s.title_nl, s.text_fr, s.text_nl]
             for s in sorted(report.sections, key=lambda s: s.position)
@@ -212,6 +239,15 @@ def _check(data):
     for name in ("presentation_url", "report_url"):
         if data.get(name) and not is_web_link(data[name]):
             raise ReportRefused("bad-link", name)
+    attached = data.get("presentation_file")
+    if attached is not None and not (
+        uploads.is_digest(attached.digest)
+        and 0 < attached.size <= uploads.MAX_PDF_BYTES
+        and attached.name
+        and len(attached.name) <= 200
+        and _printable(attached.name, multiline=False)
+    ):
+        raise ReportRefused("bad-file", "presentation_upload")
     for section in data.get("sections", []):
         _check_section(section)
     for quote in data.get("quotes", []):

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +27,8 @@ class PublicReport:
     participant_sectors: dict
     figures_source: str
     presentation_url: str | None = None
+    presentation_file_url: str | None = None  # the PDF attached, served by the agenda
+    presentation_file_size: int | None = None
     report_url: str | None = None
     summary: str | None = None  # an imported report's text (one block)
     summary_field: object = None  # the object whose report_summary the summary is, for lang
@@ -67,12 +70,22 @@ def public_report(event, now=None):
     return public_reports([event], now).get(event.id)
 
 
+def written_report(report, now=None):
+    """A report as its public page shows it, published or not (the staff's preview)."""
+    return _written(report, next_meeting(report.event, now))
+
+
 def _written(report, save_the_date):
+    file_url = None
+    if report.presentation_file:
+        file_url = url_for("agenda.report_presentation", event_id=report.event_id)
     return PublicReport(
         participants_count=report.participants_count,
         participant_sectors=report.participant_sectors or {},
         figures_source=report.figures_source,
         presentation_url=report.presentation_url,
+        presentation_file_url=file_url,
+        presentation_file_size=report.presentation_file_size,
         report_url=report.report_url,
         sections=list(report.sections),
         quotes=list(report.quotes),

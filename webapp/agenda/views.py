@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,7 +22,10 @@ from webapp.agenda.queries import (
 )
 from webapp.agenda.recurrence import rule_in_words
 from webapp.agenda import report_text
+from webapp.agenda.report_files import presentation_response
 from webapp.agenda.report_pages import THEME_YEARS, public_report, public_reports, theme_year
+from webapp.agenda.reports import Report
+from webapp.agenda.states import ReportStatus
 from webapp.content_state import remembered
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
@@ -54,6 +57,14 @@ def date_part(value, pattern):
 bp.add_app_template_filter(month_year, "month_year")
 bp.add_app_template_filter(date_part, "date_part")
 bp.add_app_template_filter(report_text.render, "markdown")
+
+
+def megabytes(size):
+    """A file's size in megabytes, one decimal in the page's language ("1,2"), at least 0,1."""
+    return format_decimal(max(0.1, round((size or 0) / 1048576, 1)), format="0.0")
+
+
+bp.add_app_template_filter(megabytes, "megabytes")
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000
@@ -235,9 +246,10 @@ def event(event_id):
     return event_page(found)
 
 
-def event_page(found, template="agenda/event.html", **extra):
+def event_page(found, template="agenda/event.html", report=None, **extra):
     """An event's page as the public sees it: the public view, and the staff's preview of a
-    draft (whose template extends this one with a banner; `extra` is its own context)."""
+    draft (whose template extends this one with a banner; `extra` is its own context;
+    `report`: a draft report shown in place of the public one)."""
     now = utcnow()
     rule_words = None
     if found.is_recurring:
@@ -251,7 +263,7 @@ def event_page(found, template="agenda/event.html", **extra):
         now=now,
         state=public_state(found, now),
         rule_words=rule_words,
-        report=public_report(found, now),
+        report=report or public_report(found, now),
         **extra,
     )
 
@@ -271,6 +283,18 @@ def _coming_dates(found, now):
             )
         }
     return [(o, venues.get(o.venue_id, found.venue)) for o in dates]
+
+
+@bp.get("/events/<int:event_id>/presentation.pdf")
+def report_presentation(event_id):
+    """The presentation attached to an event's published report, as a PDF shown inline."""
+    found = public_event(event_id)
+    report = db.session.scalar(
+        select(Report).where(Report.event_id == event_id, Report.status == ReportStatus.PUBLISHED)
+    )
+    if found is None or report is None or not report.presentation_file:
+        abort(404)
+    return presentation_response(report)
 
 
 @bp.get("/themes/<theme>/<int:year>")
