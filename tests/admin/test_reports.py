@@ -248,7 +248,9 @@ def test_theme_synthesis_is_written_by_admins_only(admin_client, sud_client, mak
     response = admin_client.post(url, data={"text_fr": "Bip\x07", "text_nl": ""})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(ThemeSynthesis)) == 0
-    response = admin_client.post(url, data={"text_fr": "Les bassins convergent.", "text_nl": ""})
+    response = admin_client.post(
+        url, data={"text_fr": "Les bassins convergent.", "text_nl": "", "action": "publish"}
+    )
     assert response.status_code == 303
     page = client.get(f"/themes/liaison-ambulatoire-hopital/{year}").get_data(as_text=True)
     assert "Les bassins convergent." in page

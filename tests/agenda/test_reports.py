@@ -190,13 +190,17 @@ def test_a_draft_is_never_public_and_the_published_report_shows_everywhere(clien
 
     write(ops.publish, second.id, ACTOR)
     seen = public_places(client, second, year)
-    for name in ("event", "series", "theme"):
+    for name in ("event", "series"):
         html = seen[name]
-        assert name == "theme" or "Retour sur la rencontre" in html, name
+        assert "Retour sur la rencontre" in html, name
         assert html.index("Veille des besoins") < html.index("Pistes d&#39;actions"), name
         assert "On se parle enfin entre hôpital et domicile." in html, name
         assert "14 participant·es" in html, name
         assert "Hôpital" in html, name
+    # The theme's page links each meeting's report (seed 000), it does not repeat them.
+    assert f'href="/events/{second.id}#report-heading"' in seen["theme"]
+    assert "14 participant·es" in seen["theme"] and "social, hôpital" in seen["theme"]
+    assert "On se parle enfin" not in seen["theme"]
     report = seen["api"]["report"]
     assert report["participants_count"] == 14
     assert report["participant_sectors"] == {"hopital": 5, "social": 9}
@@ -274,10 +278,12 @@ def test_theme_page_gathers_every_bassin_and_the_synthesis(client, liaison):
         ops.save_synthesis,
         "liaison-ambulatoire-hopital",
         year,
-        "Les bassins convergent.",
-        None,
+        {"text_fr": "Les bassins convergent."},
         ACTOR,
     )
+    draft = html_of(client, f"/themes/liaison-ambulatoire-hopital/{year}")
+    assert "Les bassins convergent." not in draft  # a draft is not public
+    write(ops.publish_synthesis, "liaison-ambulatoire-hopital", year, ACTOR)
     html = html_of(client, f"/themes/liaison-ambulatoire-hopital/{year}")
     assert "Liaison Nord #1" in html and "Liaison Sud #2" in html
     assert "Les bassins convergent." in html

@@ -5,6 +5,7 @@ two empty ones; a number orders them, a checkbox removes one. An empty row is no
 """
 
 from flask_babel import LazyString
+from sqlalchemy import select
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -20,17 +21,23 @@ from wtforms import (
 from wtforms import TextAreaField as Area
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
+from webapp.agenda.models import Bassin
 from webapp.agenda.reports import (
     QUOTE_MAX_LENGTH,
     SECTION_TEXT_MAX_LENGTH,
     SECTION_TITLE_MAX_LENGTH,
 )
-from webapp.formfields import strip, text, web_link, whole_number_in
+from webapp.agenda.report_operations import (
+    MAX_THEME_ROWS,
+    SYNTHESIS_MAX_LENGTH,
+    THEME_LABEL_MAX_LENGTH,
+)
+from webapp.formfields import MultiCheckboxField, strip, text, web_link, whole_number_in
+from webapp.extensions import db
 from webapp.vocabulary import label_in_language, sector_groups
 
 MAX_ROWS = 60
 MAX_COUNT = 100_000
-SYNTHESIS_MAX_LENGTH = 30_000
 TOO_LONG = _l("%(max)d caractères au plus.")
 
 
@@ -175,28 +182,70 @@ class ReportActionForm(FlaskForm):
     """Unpublish: a button, its CSRF token and nothing else."""
 
 
+def synthesis_text(label):
+    return text(
+        label,
+        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+        field=Area,
+        multiline=True,
+    )
+
+
+class ThemeRowForm(Form):
+    """A line of the table *thématique × bassins concernés*."""
+
+    position = position()
+    label_fr = text(
+        _l("Thématique"), Length(max=THEME_LABEL_MAX_LENGTH, message=TOO_LONG), optional=True
+    )
+    label_nl = text(
+        _l("Thématique en néerlandais"),
+        Length(max=THEME_LABEL_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+    )
+    bassins = MultiCheckboxField(_l("Bassins concernés"), choices=[], validate_choice=False)
+    remove = BooleanField(_l("Retirer cette ligne"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bassins.choices = bassin_choices()
+
+    @property
+    def is_blank(self):
+        return not self.label_fr.data and not self.label_nl.data
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        known = {slug for slug, _name in self.bassins.choices}
+        if not set(self.bassins.data or []) <= known:
+            self.bassins.errors = [_l("Choisissez des bassins de la liste.")]
+            valid = False
+        if valid and not self.remove.data and not self.is_blank and not self.label_fr.data:
+            self.label_fr.errors = [_l("Donnez la thématique en français.")]
+            valid = False
+        return valid
+
+
 class SynthesisForm(FlaskForm):
-    text_fr = text(
-        _l("Synthèse"),
-        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
-        optional=True,
-        field=Area,
-        multiline=True,
-    )
-    text_nl = text(
-        _l("Synthèse en néerlandais"),
-        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
-        optional=True,
-        field=Area,
-        multiline=True,
-    )
+    """The yearly synthesis of a theme, in the parts of seed 000."""
+
+    text_fr = synthesis_text(_l("Introduction"))
+    text_nl = synthesis_text(_l("Introduction en néerlandais"))
+    needs_fr = synthesis_text(_l("Veille des besoins"))
+    needs_nl = synthesis_text(_l("Veille des besoins en néerlandais"))
+    actions_fr = synthesis_text(_l("Pistes d'actions"))
+    actions_nl = synthesis_text(_l("Pistes d'actions en néerlandais"))
+    perspectives_fr = synthesis_text(_l("Perspectives"))
+    perspectives_nl = synthesis_text(_l("Perspectives en néerlandais"))
+    themes = FieldList(FormField(ThemeRowForm), max_entries=MAX_THEME_ROWS)
 
 
 def too_many_rows(formdata):
     """More rows posted than the list keeps (WTForms would drop the rest without a word)."""
-    for prefix in ("sections-", "quotes-"):
+    for prefix in ("sections-", "quotes-", "themes-"):
         indices = {key.split("-")[1] for key in formdata if key.startswith(prefix)}
-        if len(indices) > MAX_ROWS:
+        if len(indices) > (MAX_THEME_ROWS if prefix == "themes-" else MAX_ROWS):
             return True
     return False
 
@@ -210,3 +259,11 @@ def ordered(rows):
     ]
     kept.sort(key=lambda pair: (pair[1].position.data or MAX_COUNT + 1, pair[0]))
     return [form for _, form in kept]
+
+
+def bassin_choices():
+    """(slug, name) of the five bassins, by name."""
+    return [
+        (b.slug, b.name_fr)
+        for b in db.session.scalars(select(Bassin).order_by(Bassin.name_fr))
+    ]

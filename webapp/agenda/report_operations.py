@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from webapp import audit, uploads
-from webapp.agenda.models import Event
+from webapp.agenda.models import Bassin, Event
 from webapp.agenda.reports import (
     QUOTE_MAX_LENGTH,
     SECTION_TEXT_MAX_LENGTH,
@@ -167,22 +167,115 @@ def add_quote(event_id, text, sector_group, actor):
     return report
 
 
-def save_synthesis(theme, year, text_fr, text_nl, actor):
-    """Write the yearly synthesis of a theme (shown on /themes/<theme>/<year>)."""
-    synthesis = db.session.scalar(
-        select(ThemeSynthesis).where(ThemeSynthesis.theme == theme, ThemeSynthesis.year == year)
-    )
+SYNTHESIS_PARTS = ("text", "needs", "actions", "perspectives")
+SYNTHESIS_MAX_LENGTH = 30_000
+THEME_LABEL_MAX_LENGTH = 200
+MAX_THEME_ROWS = 40
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """A line of the table *thématique × bassins concernés*."""
+
+    label_fr: str
+    bassins: tuple = ()  # bassin slugs
+    label_nl: str | None = None
+
+
+def save_synthesis(theme, year, data, actor):
+    """Write the yearly synthesis of a theme: `data` holds text_fr/_nl (introduction),
+    needs_fr/_nl, actions_fr/_nl, perspectives_fr/_nl (Markdown) and themes ([ThemeRow]).
+    A published synthesis stays published (shown on /themes/<theme>/<year>)."""
+    _check_synthesis(data)
+    synthesis = _synthesis(theme, year)
     if synthesis is None:
-        synthesis = ThemeSynthesis(theme=theme, year=year)
+        synthesis = ThemeSynthesis(theme=theme, year=year, status=ReportStatus.DRAFT)
         db.session.add(synthesis)
-    before = {"text_fr": synthesis.text_fr, "text_nl": synthesis.text_nl}
-    synthesis.text_fr = text_fr or ""
-    synthesis.text_nl = text_nl or None
-    after = {"text_fr": synthesis.text_fr, "text_nl": synthesis.text_nl}
+    before = synthesis_snapshot(synthesis)
+    for part in SYNTHESIS_PARTS:
+        setattr(synthesis, f"{part}_fr", data.get(f"{part}_fr") or ("" if part == "text" else None))
+        setattr(synthesis, f"{part}_nl", data.get(f"{part}_nl") or None)
+    synthesis.themes = [
+        {"label_fr": row.label_fr, "label_nl": row.label_nl or None, "bassins": list(row.bassins)}
+        for row in data.get("themes", [])
+    ]
+    after = synthesis_snapshot(synthesis)
     db.session.flush()
     if after != before:
         audit.record(actor, "theme.synthesis_saved", "theme_synthesis", synthesis.id, before, after)
     return synthesis
+
+
+def publish_synthesis(theme, year, actor):
+    synthesis = _synthesis(theme, year)
+    if synthesis is None:
+        raise ReportRefused("no-report")
+    if synthesis.is_published:
+        raise ReportRefused("already-published")
+    synthesis.status = ReportStatus.PUBLISHED
+    synthesis.published_at = utcnow()
+    audit.record(
+        actor,
+        "theme.synthesis_published",
+        "theme_synthesis",
+        synthesis.id,
+        {"status": ReportStatus.DRAFT},
+        {"status": ReportStatus.PUBLISHED},
+    )
+    db.session.flush()
+    return synthesis
+
+
+def unpublish_synthesis(theme, year, actor):
+    synthesis = _synthesis(theme, year)
+    if synthesis is None or not synthesis.is_published:
+        raise ReportRefused("not-published")
+    synthesis.status = ReportStatus.DRAFT
+    synthesis.published_at = None
+    audit.record(
+        actor,
+        "theme.synthesis_unpublished",
+        "theme_synthesis",
+        synthesis.id,
+        {"status": ReportStatus.PUBLISHED},
+        {"status": ReportStatus.DRAFT},
+    )
+    db.session.flush()
+    return synthesis
+
+
+def synthesis_snapshot(synthesis):
+    found = {
+        f"{part}_{language}": getattr(synthesis, f"{part}_{language}")
+        for part in SYNTHESIS_PARTS
+        for language in ("fr", "nl")
+    }
+    found["themes"] = synthesis.themes or []
+    return found
+
+
+def _synthesis(theme, year):
+    return db.session.scalar(
+        select(ThemeSynthesis).where(ThemeSynthesis.theme == theme, ThemeSynthesis.year == year)
+    )
+
+
+def _check_synthesis(data):
+    for part in SYNTHESIS_PARTS:
+        for language in ("fr", "nl"):
+            value = data.get(f"{part}_{language}") or ""
+            if len(value) > SYNTHESIS_MAX_LENGTH or not _printable(value, multiline=True):
+                raise ReportRefused("bad-text", f"{part}_{language}")
+    rows = data.get("themes", [])
+    if len(rows) > MAX_THEME_ROWS:
+        raise ReportRefused("too-many-rows", "themes")
+    known = set(db.session.scalars(select(Bassin.slug)))
+    for row in rows:
+        for label in (row.label_fr, row.label_nl or ""):
+            if len(label) > THEME_LABEL_MAX_LENGTH or not _printable(label, multiline=False):
+                raise ReportRefused("bad-text", "themes")
+        if not row.label_fr or not set(row.bassins) <= known:
+            raise ReportRefused("bad-theme-row", "themes")
 
 
 def snapshot(report):

@@ -3,6 +3,7 @@ imported on the event's own columns), the *Save the date* of its series, and the
 a theme in a year with its synthesis. Pages, the API and the theme page read them here."""
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -132,28 +133,87 @@ THEME_YEARS = range(2000, 2101)
 
 @dataclass
 class ThemeYear:
+    """A theme's year as seed 000 shows it: the meetings of every bassin, the figures
+    computed from their reports, the synthesis the regional team composed."""
+
     theme: str
     year: int
     title: str
+    series: list  # the theme's series, one (or more) per bassin
     meetings: list  # events of every bassin in the year, by date
     reports: dict  # event id -> PublicReport
-    synthesis: ThemeSynthesis | None
+    synthesis: ThemeSynthesis | None  # the year's synthesis (draft or published), if any
+    now: object = None
+
+    @property
+    def held(self):
+        """The meetings that took place (not cancelled, ended)."""
+        return [
+            e for e in self.meetings if e.status == EventStatus.PUBLISHED and e.end_at <= self.now
+        ]
 
     @property
     def participants(self):
         return sum(r.participants_count or 0 for r in self.reports.values())
 
+    @property
+    def sectors(self):
+        """The sector groups present at the meetings, most represented first."""
+        totals = {}
+        for report in self.reports.values():
+            for group, count in (report.participant_sectors or {}).items():
+                totals[group] = totals.get(group, 0) + (count or 0)
+        return [g for g, _n in sorted(totals.items(), key=lambda item: (-item[1], item[0]))]
+
+    @property
+    def bassins(self):
+        """The bassins whose series share the theme, by name."""
+        found = {b.id: b for one in self.series for b in one.bassins}
+        return sorted(found.values(), key=lambda b: b.name_fr)
+
+    @property
+    def bassin_series(self):
+        """[(bassin, series)] for the links 'in each bassin', by bassin name."""
+        pairs = [(b, one) for one in self.series for b in one.bassins]
+        return sorted(pairs, key=lambda pair: (pair[0].name_fr, pair[1].slug))
+
+    @property
+    def reported(self):
+        """The meetings with a public report, by date (their links)."""
+        return [e for e in self.meetings if e.id in self.reports]
+
+    @property
+    def published_synthesis(self):
+        return self.synthesis if self.synthesis and self.synthesis.is_published else None
+
+    def theme_rows(self):
+        """[(label, language fallback or None, "Tous" or [bassin codes])] of the table
+        *thématique × bassins concernés*: every bassin of the theme is "all"."""
+        if not self.synthesis:
+            return []
+        codes = {b.slug: b.code for b in self.bassins}
+        rows = []
+        for row in self.synthesis.themes or []:
+            slugs = [slug for slug in row.get("bassins", []) if slug in codes]
+            everyone = bool(codes) and set(slugs) == set(codes)
+            rows.append((row, everyone, [codes[slug] for slug in sorted(slugs, key=codes.get)]))
+        return rows
+
 
 def theme_series(theme):
     """The series that share a theme (their bassins', titles')."""
     return db.session.scalars(
-        select(Series).where(Series.theme == theme).order_by(Series.slug)
+        select(Series)
+        .where(Series.theme == theme)
+        .options(selectinload(Series.bassins))
+        .order_by(Series.slug)
     ).all()
 
 
-def theme_year(theme, year):
+def theme_year(theme, year, now=None):
     """The meetings of a theme in one year (local dates), their public reports and the
     year's synthesis; None when no series has that theme."""
+    now = now or utcnow()
     series = theme_series(theme)
     if not series:
         return None
@@ -176,15 +236,23 @@ def theme_year(theme, year):
         theme=theme,
         year=year,
         title=_common_title(series),
+        series=series,
         meetings=meetings,
-        reports=public_reports(meetings),
-        synthesis=synthesis if synthesis and synthesis.text_fr else None,
+        reports=public_reports(meetings, now),
+        synthesis=synthesis,
+        now=now,
     )
 
 
 def _common_title(series):
     """What the theme's series titles share ("Liaison ambulatoire-hôpital – Bassin Sud" and
-    "– Bassin Nord": "Liaison ambulatoire-hôpital"), else the first title."""
+    "– Bassin Nord": "Liaison ambulatoire-hôpital", without the dash nor the word "Bassin"
+    they also share), else the first title."""
     titles = [one.title for one in series]
-    common = os.path.commonprefix(titles).rstrip(" –-:")
+    common = os.path.commonprefix(titles) if len(titles) > 1 else titles[0]
+    common = _TRAILING_BASSIN.sub("", common)
     return common if len(common) >= 4 else titles[0]
+
+
+# What ends a prefix shared by "… – Bassin Sud" and "… – Bassin Nord" (or "– Zorgzone …").
+_TRAILING_BASSIN = re.compile(r"[\s–—:\-]*(?:(?:bassin|zorgzone)\b\s*)?$", re.IGNORECASE)

@@ -307,4 +307,4 @@ def theme(theme, year):
     found = theme_year(theme, year)
     if found is None:
         abort(404)
-    return render_template("agenda/theme.html", theme=found)
+    return render_template("agenda/theme.html", theme=found, synthesis=found.published_synthesis)
