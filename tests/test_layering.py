@@ -34,6 +34,7 @@ LAYERS = {
     "limits": 0,
     "logs": 0,
     "access_log": 0,
+    "uploads": 0,
     "mail": 1,
     "agenda": 2,
     "feeds": 3,
