@@ -69,7 +69,7 @@ def test_a_pdf_is_stored_by_its_digest_and_served_with_its_type_and_name(
     # Published: the public page links it, the file comes as a PDF under its name.
     assert post(sud_client, event, form(action="publish")).status_code == 303
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
-    assert f'href="/events/{event.id}/presentation.pdf"' in page
+    assert f'href="http://agenda.test/events/{event.id}/presentation.pdf"' in page
     assert "Voir le support de présentation" in page
     served = client.get(f"/events/{event.id}/presentation.pdf")
     assert served.status_code == 200 and served.data == PDF

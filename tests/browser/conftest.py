@@ -95,7 +95,8 @@ def live_server(tmp_path_factory):
     from webapp.unit_of_work import unit_of_work
 
     path = tmp_path_factory.mktemp("browser") / "agenda.sqlite3"
-    app = create_app(make_config(f"sqlite:///{path}"))
+    uploads = tmp_path_factory.mktemp("uploads")
+    app = create_app(make_config(f"sqlite:///{path}", UPLOAD_DIR=str(uploads)))
     with app.app_context():
         db.create_all()
         with unit_of_work():

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from webapp.agenda.reports import Report, ThemeSynthesis
 from webapp.agenda.states import EventStatus, FiguresSource, ReportStatus
 from webapp.extensions import db
 from webapp.timezones import local_day_start, utcnow
+from webapp.urls import absolute_url
 
 
 @dataclass
@@ -79,7 +79,8 @@ def written_report(report, now=None):
 def _written(report, save_the_date):
     file_url = None
     if report.presentation_file:
-        file_url = url_for("agenda.report_presentation", event_id=report.event_id)
+        # Absolute (BASE_URL): a printed report gives the address, the API a full link.
+        file_url = absolute_url("agenda.report_presentation", event_id=report.event_id)
     return PublicReport(
         participants_count=report.participants_count,
         participant_sectors=report.participant_sectors or {},

@@ -27,6 +27,7 @@ from webapp.agenda.report_pages import THEME_YEARS, public_report, public_report
 from webapp.agenda.reports import Report
 from webapp.agenda.states import ReportStatus
 from webapp.content_state import remembered
+from webapp.urls import absolute_url
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
 from webapp.timezones import to_local, utcnow
@@ -65,6 +66,8 @@ def megabytes(size):
 
 
 bp.add_app_template_filter(megabytes, "megabytes")
+# Links that print their address (reports, the theme page) are absolute, from BASE_URL.
+bp.add_app_template_global(absolute_url, "absolute_url")
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000
