@@ -300,7 +300,7 @@ def theme_synthesis(theme, year):
     perspectives; save, preview (the public page shows a draft to admins), publish."""
     if "\x00" in theme or year not in THEME_YEARS:
         abort(404)
-    found = theme_year(theme, year)
+    found = theme_year(theme, year, full_reports=True)
     if found is None:
         abort(404)
     action = request.form.get("action") if request.method == "POST" else None

@@ -44,8 +44,9 @@ class PublicReport:
         return self.figures_source == FiguresSource.REGISTRATIONS
 
 
-def public_reports(events, now=None):
-    """{event id: PublicReport} for those of `events` that have a public report."""
+def public_reports(events, now=None, save_the_date=True):
+    """{event id: PublicReport} for those of `events` that have a public report (without
+    looking up each one's *Save the date* when `save_the_date` is false: the theme page)."""
     now = now or utcnow()
     ids = [e.id for e in events]
     published = {
@@ -60,7 +61,8 @@ def public_reports(events, now=None):
     for event in events:
         report = published.get(event.id)
         if report is not None:
-            found[event.id] = _written(report, next_meeting(event, now))
+            following = next_meeting(event, now) if save_the_date else None
+            found[event.id] = _written(report, following)
         elif event.has_report and event.end_at <= now:
             found[event.id] = _imported(event)
     return found
@@ -142,7 +144,7 @@ class ThemeYear:
     title: str
     series: list  # the theme's series, one (or more) per bassin
     meetings: list  # events of every bassin in the year, by date
-    reports: dict  # event id -> PublicReport
+    reports: dict  # event id -> PublicReport (full_reports) or ReportFigures
     synthesis: ThemeSynthesis | None  # the year's synthesis (draft or published), if any
     now: object = None
 
@@ -211,8 +213,37 @@ def theme_series(theme):
     ).all()
 
 
-def theme_year(theme, year, now=None):
-    """The meetings of a theme in one year (local dates), their public reports and the
+@dataclass(frozen=True)
+class ReportFigures:
+    """What the theme's public page shows of a meeting's report: its figures."""
+
+    participants_count: int | None
+    participant_sectors: dict
+
+
+def report_figures(meetings, now):
+    """{event id: ReportFigures} of the meetings with a public report: two columns of the
+    published reports (their parts and quotes are not read), or the imported figures."""
+    ids = [e.id for e in meetings] or [0]
+    published = {
+        event_id: ReportFigures(count, sectors or {})
+        for event_id, count, sectors in db.session.execute(
+            select(Report.event_id, Report.participants_count, Report.participant_sectors).where(
+                Report.event_id.in_(ids), Report.status == ReportStatus.PUBLISHED
+            )
+        )
+    }
+    for event in meetings:
+        if event.id not in published and event.has_report and event.end_at <= now:
+            published[event.id] = ReportFigures(
+                event.participants_count, event.participant_sectors or {}
+            )
+    return published
+
+
+def theme_year(theme, year, now=None, full_reports=False):
+    """The meetings of a theme in one year (local dates), their public reports (their
+    figures only unless `full_reports`: the synthesis' composer reads their parts) and the
     year's synthesis; None when no series has that theme."""
     now = now or utcnow()
     series = theme_series(theme)
@@ -227,7 +258,7 @@ def theme_year(theme, year, now=None):
             Event.start_at >= start,
             Event.start_at < end,
         )
-        .options(*EVENT_LOADS)
+        .options(*(EVENT_LOADS if full_reports else (selectinload(Event.bassins),)))
         .order_by(Event.start_at, Event.id)
     ).all()
     synthesis = db.session.scalar(
@@ -239,7 +270,9 @@ def theme_year(theme, year, now=None):
         title=_common_title(series),
         series=series,
         meetings=meetings,
-        reports=public_reports(meetings, now),
+        reports=public_reports(meetings, now, save_the_date=False)
+        if full_reports
+        else report_figures(meetings, now),
         synthesis=synthesis,
         now=now,
     )

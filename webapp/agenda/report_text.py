@@ -7,6 +7,8 @@ makes: what staff type is never emitted as HTML of its own, whatever markdown-it
 through. Links keep http(s) and mailto addresses only and open nothing in the page's name.
 """
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -27,8 +29,15 @@ def render(text):
     """The safe HTML of a Markdown text (Markup, empty for nothing)."""
     if not text or not text.strip():
         return Markup("")
+    return Markup(_rendered(str(text)))
+
+
+@lru_cache(maxsize=1024)
+def _rendered(text):
+    # A pure function of the text: a page rendered again after a change elsewhere (a new
+    # content generation) does not parse its unchanged texts again.
     html = _markdown.render(text.replace("\r\n", "\n"))
-    return Markup(
+    return str(
         nh3.clean(
             html,
             tags=ALLOWED_TAGS,
