@@ -52,8 +52,8 @@ def load_theme(app, meetings_per_bassin):
     from tests.factories import event_factory
     from webapp.agenda import report_operations as ops
     from webapp.agenda.models import Series
-    from webapp.agenda.reports import Report
     from webapp.agenda.report_operations import Quote, Section, ThemeRow
+    from webapp.agenda.reports import Report
     from webapp.audit import IMPORT
     from webapp.extensions import db
     from webapp.unit_of_work import unit_of_work
@@ -79,7 +79,9 @@ def load_theme(app, meetings_per_bassin):
                     Section(*part("Constats et ajustements de l'offre", n)),
                     Section(*part("Actions à mener collectivement et perspectives", n)),
                 ]
-                quotes = [Quote(f"Une parole de participant·e numéro {k}.", "hopital") for k in range(3)]
+                quotes = [
+                    Quote(f"Une parole de participant·e numéro {k}.", "hopital") for k in range(3)
+                ]
                 with unit_of_work("bench"):
                     ops.save_draft(
                         event.id,
@@ -95,7 +97,7 @@ def load_theme(app, meetings_per_bassin):
         with unit_of_work("bench"):
             found = ops._synthesis(THEME, year)
             data = {
-                "text_fr": "Les concertations thématiques des bassins visent à suivre les actualités.",
+                "text_fr": "Les concertations thématiques des bassins suivent les actualités.",
                 "needs_fr": "\n".join(f"- **Besoin {k}** : un constat partagé." for k in range(8)),
                 "actions_fr": "\n".join(f"- **Piste {k}** : une action commune." for k in range(6)),
                 "perspectives_fr": "Les concertations se poursuivent dans les 5 bassins.",
@@ -104,9 +106,7 @@ def load_theme(app, meetings_per_bassin):
             ops.save_synthesis(THEME, year, data, IMPORT)
             if found is None or not found.is_published:
                 ops.publish_synthesis(THEME, year, IMPORT)
-        event_id = db.session.scalar(
-            select(Report.event_id).order_by(Report.id.desc()).limit(1)
-        )
+        event_id = db.session.scalar(select(Report.event_id).order_by(Report.id.desc()).limit(1))
         db.session.remove()
     return year, event_id
 

@@ -123,7 +123,11 @@ def sweep(named, now=None, pending_seconds=PENDING_SECONDS):
     removed = []
     for path in folder.glob("*/*.pdf"):
         digest = path.stem
-        if is_digest(digest) and digest not in named and now - path.stat().st_mtime > pending_seconds:
+        if (
+            is_digest(digest)
+            and digest not in named
+            and now - path.stat().st_mtime > pending_seconds
+        ):
             path.unlink(missing_ok=True)
             removed.append(digest)
     for path in folder.glob(".upload-*.part"):

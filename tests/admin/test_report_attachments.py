@@ -7,7 +7,6 @@ import hashlib
 import io
 import os
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -105,9 +104,7 @@ def test_what_is_not_a_pdf_is_refused_beside_the_field_and_nothing_kept(
     assert not any(name.startswith(".upload-") for name in os.listdir(app.config["UPLOAD_DIR"]))
 
 
-def test_a_pdf_over_20_mb_is_refused_and_a_body_over_the_limit_is_413(
-    app, sud_client, make_event
-):
+def test_a_pdf_over_20_mb_is_refused_and_a_body_over_the_limit_is_413(app, sud_client, make_event):
     event = meeting(make_event)
     big = PDF + b"0" * (uploads.MAX_PDF_BYTES + 1 - len(PDF))
     response = post(sud_client, event, with_file(form(), big, "lourd.pdf"))
@@ -126,9 +123,7 @@ def test_a_pdf_over_20_mb_is_refused_and_a_body_over_the_limit_is_413(
     assert response.status_code == 413
 
 
-def test_a_file_sent_with_a_refused_form_is_kept_for_the_corrected_one(
-    app, sud_client, make_event
-):
+def test_a_file_sent_with_a_refused_form_is_kept_for_the_corrected_one(app, sud_client, make_event):
     event = meeting(make_event)
     response = post(sud_client, event, with_file(form(participants_count="")))
     assert response.status_code == 422
@@ -230,7 +225,9 @@ def test_an_evaluation_answer_is_quoted_in_one_click_with_its_sector(sud_client,
     assert report_of(evaluated) is None
     # Shortened, then saved.
     data.pop("pick")
-    data.update({"quotes-0-text": "C'était très riche en échanges.", "quotes-0-sector_group": "social"})
+    data.update(
+        {"quotes-0-text": "C'était très riche en échanges.", "quotes-0-sector_group": "social"}
+    )
     assert post(sud_client, evaluated, data).status_code == 303
     assert [(q.text, q.sector_group) for q in report_of(evaluated).quotes] == [
         ("C'était très riche en échanges.", "social")

@@ -235,3 +235,51 @@ def test_a_refused_save_writes_no_report_row(sud_client, make_event):
     event = meeting(make_event)
     sud_client.post(f"/admin/events/{event.id}/report", data=form(participants_count=""))
     assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Merci à P pour l'accueil, et à 3 aussi",  # too short to be a name: kept
+        "Le relais social manque encore.",
+    ],
+)
+def test_a_quote_naming_nobody_is_kept(sud_client, make_event, quote):
+    event = meeting(make_event)
+    response = sud_client.post(
+        f"/admin/events/{event.id}/report", data=form(**{"quotes-0-text": quote})
+    )
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Comme l'a dit Dupont, on se parle enfin.",
+        "Écrivez à anne.dupont@example.org pour la suite.",
+        "DUPONT a raison.",
+    ],
+)
+def test_a_quote_naming_a_registrant_or_an_address_is_refused(sud_client, make_event, quote):
+    from webapp.registrations.models import Registration
+
+    event = meeting(make_event)
+    db.session.add(
+        Registration(
+            event_id=event.id,
+            status="confirmed",
+            first_name="Anne",
+            last_name="Dupont",
+            email="anne.dupont@example.org",
+            sector="cpas",
+        )
+    )
+    db.session.commit()
+    response = sud_client.post(
+        f"/admin/events/{event.id}/report", data=form(**{"quotes-0-text": quote})
+    )
+    assert response.status_code == 422
+    html = unescape(response.get_data(as_text=True))
+    assert "Une citation ne nomme personne" in html.split('id="quotes-0-text-error">', 1)[1]
+    assert_kept(html, "quotes-0-text")
+    assert report_of(event) is None

@@ -64,9 +64,7 @@ def url(year):
     return f"/admin/themes/{THEME}/{year}"
 
 
-def test_the_draft_starts_with_the_standing_sentences_and_lists_the_items(
-    admin_client, theme_year
-):
+def test_the_draft_starts_with_the_standing_sentences_and_lists_the_items(admin_client, theme_year):
     year, meetings = theme_year
     html = unescape(admin_client.get(url(year)).get_data(as_text=True))
     assert "Les concertations thématiques des bassins visent à suivre les actualités" in html
@@ -135,13 +133,20 @@ def test_composed_saved_then_published_as_seed_000(admin_client, client, theme_y
     assert response.status_code == 303
     html = unescape(client.get(public).get_data(as_text=True))
     assert f"<h1>Liaison ambulatoire-hôpital — synthèse {year}</h1>" in html
-    assert f"organisées dans les 3 bassins d'aide et de soins en Région bruxelloise en {year}" in html
+    assert (
+        f"organisées dans les 3 bassins d'aide et de soins en Région bruxelloise en {year}" in html
+    )
     assert "3 rencontres ont eu lieu autour de cette thématique" in html
     # Sectors of both reports, most represented first: hôpital 6, santé mentale 4, social 3.
     sectors = html.split('class="theme-sectors">', 1)[1].split("</span>", 1)[0]
     assert sectors.index("hôpital") < sectors.index("santé mentale") < sectors.index("social")
-    for heading in ("Veille des besoins", "Pistes d'actions", "Thématiques identifiées",
-                    "Perspectives", "Dans chaque bassin"):
+    for heading in (
+        "Veille des besoins",
+        "Pistes d'actions",
+        "Thématiques identifiées",
+        "Perspectives",
+        "Dans chaque bassin",
+    ):
         assert f">{heading}</h2>" in html
     assert "<li><strong>RGPD</strong> : le partage d'information est freiné.</li>" in html
     rows = html.split('class="theme-table"', 1)[1].split("</table>", 1)[0]
@@ -152,7 +157,9 @@ def test_composed_saved_then_published_as_seed_000(admin_client, client, theme_y
     assert f'/events/{meetings[2].id}#report-heading"' not in html  # no report
     for slug in BASSINS:
         assert f'/series/{slug}-liaison"' in html
-    assert "Concertation liaison Sud #4" in html and "Veille des besoins de la population" not in html
+    assert (
+        "Concertation liaison Sud #4" in html and "Veille des besoins de la population" not in html
+    )
     # Dutch: what was written in Dutch, the rest in French marked so.
     nl = client.get(f"{public}?lang=nl").get_data(as_text=True)
     assert "Samen ontslagtrajecten uitwerken" in nl
@@ -171,8 +178,11 @@ def test_composed_saved_then_published_as_seed_000(admin_client, client, theme_y
 @pytest.mark.parametrize(
     ("changes", "field_id", "message"),
     [
-        ({"themes-0-label_fr": "", "themes-0-label_nl": "Mantelzorgers"}, "themes-0-label_fr",
-         "thématique en français"),
+        (
+            {"themes-0-label_fr": "", "themes-0-label_nl": "Mantelzorgers"},
+            "themes-0-label_fr",
+            "thématique en français",
+        ),
         ({"themes-0-bassins": ["sud", "atlantide"]}, "themes-0-bassins", "bassins de la liste"),
         ({"themes-1-label_fr": "x" * 201}, "themes-1-label_fr", "caractères au plus"),
         ({"needs_fr": "bip\x07"}, "needs_fr", "caractère"),
@@ -204,7 +214,7 @@ def test_only_admins_compose(sud_client, client, theme_year):
 
 def test_attack_strings_in_a_part_are_text(admin_client, client, theme_year):
     year, _ = theme_year
-    attack = '<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>'
+    attack = "<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
     data = compose(year, action="publish", needs_fr=f"- **Point** {attack}")
     assert admin_client.post(url(year), data=data).status_code == 303
     html = client.get(f"/themes/{THEME}/{year}").get_data(as_text=True)

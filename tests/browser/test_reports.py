@@ -4,8 +4,8 @@ from the evaluation, a PDF attached, a bad field corrected without losing anythi
 public pages in French and Dutch; the printed report and attendance sheet."""
 
 import subprocess
-from urllib.parse import urlsplit
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -89,8 +89,11 @@ def width(request):
 @pytest.fixture
 def browser_page(chromium, live_server, width):
     context = chromium.new_context(
-        viewport=WIDTHS[width], locale="fr-BE", base_url=live_server.url,
-        is_mobile=width == "360", has_touch=width == "360",
+        viewport=WIDTHS[width],
+        locale="fr-BE",
+        base_url=live_server.url,
+        is_mobile=width == "360",
+        has_touch=width == "360",
     )
     context.set_default_timeout(8000)
     page = context.new_page()
@@ -145,7 +148,9 @@ def test_a_report_written_previewed_and_published(
     assert page.input_value("#quotes-0-text") == ANSWER
     assert page.input_value("#quotes-0-sector_group") == "hopital"
     assert "Sorties précipitées" in page.input_value("#sections-0-text_fr")
-    page.fill("#quotes-0-text", "Enfin un lieu où l'hôpital et le domicile se parlent avant la sortie.")
+    page.fill(
+        "#quotes-0-text", "Enfin un lieu où l'hôpital et le domicile se parlent avant la sortie."
+    )
     # A bad field and a PDF: the message beside the field, nothing lost, the file kept.
     pdf = tmp_path / "support-liaison.pdf"
     pdf.write_bytes(PDF)
@@ -199,14 +204,18 @@ def test_a_report_written_previewed_and_published(
     public.close()
 
 
-def test_the_synthesis_composed_and_published(browser_page, live_server, staff, past_meetings, width):
+def test_the_synthesis_composed_and_published(
+    browser_page, live_server, staff, past_meetings, width
+):
     from webapp.agenda.models import Event
     from webapp.timezones import to_local
 
     page = browser_page
-    year = to_local(live_server.scalar(
-        __import__("sqlalchemy").select(Event.start_at).where(Event.id == past_meetings[width])
-    )).year
+    year = to_local(
+        live_server.scalar(
+            __import__("sqlalchemy").select(Event.start_at).where(Event.id == past_meetings[width])
+        )
+    ).year
     sign_in(page, staff[1])
     page.goto(f"/admin/themes/{THEME}/{year}")
     unpublish = page.get_by_role("button", name="Retirer la publication")
@@ -225,7 +234,13 @@ def test_the_synthesis_composed_and_published(browser_page, live_server, staff, 
     needs = page.input_value("#needs_fr")
     assert needs.count("\n- ") >= 1 and needs.startswith("- ")
     page.fill("#themes-0-label_fr", "Préparation de la sortie d'hôpital")
-    for name in ("Bassin Centre-Ouest", "Bassin Nord", "Bassin Nord-Est", "Bassin Sud", "Bassin Sud-Est"):
+    for name in (
+        "Bassin Centre-Ouest",
+        "Bassin Nord",
+        "Bassin Nord-Est",
+        "Bassin Sud",
+        "Bassin Sud-Est",
+    ):
         page.locator("fieldset.report-row").nth(0).get_by_label(name, exact=True).check()
     page.fill("#themes-1-label_fr", "Soutien aux aidant·es proches")
     page.locator("fieldset.report-row").nth(1).get_by_label("Bassin Sud", exact=True).check()
@@ -277,8 +292,12 @@ def test_the_attendance_sheet_shares_page_one_with_its_qr_code(
         for n in range(45):
             db.session.add(
                 Registration(
-                    event_id=event.id, status="confirmed", first_name="Prénom",
-                    last_name=f"Nom{n:02d}", email=f"sheet{n}@example.org", sector="cpas",
+                    event_id=event.id,
+                    status="confirmed",
+                    first_name="Prénom",
+                    last_name=f"Nom{n:02d}",
+                    email=f"sheet{n}@example.org",
+                    sector="cpas",
                 )
             )
         db.session.commit()
@@ -296,9 +315,25 @@ def test_the_attendance_sheet_shares_page_one_with_its_qr_code(
     assert "scannez ce code" in pages[0] and "Nom00" in pages[0]
     assert all("scannez ce code" not in p for p in pages[1:])
     png = tmp_path / "sheet"
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(tmp_path / "printed.pdf"), str(png)], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "printed.pdf"),
+            str(png),
+        ],
+        check=True,
+    )
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "attendance-sheet-page1.png").write_bytes(next(tmp_path.glob("sheet*.png")).read_bytes())
+    (ARTIFACTS / "attendance-sheet-page1.png").write_bytes(
+        next(tmp_path.glob("sheet*.png")).read_bytes()
+    )
 
 
 def test_a_printed_report_keeps_each_quote_with_its_attribution_and_prints_addresses(
@@ -311,15 +346,24 @@ def test_a_printed_report_keeps_each_quote_with_its_attribution_and_prints_addre
     from webapp.extensions import db
     from webapp.unit_of_work import unit_of_work
 
-    quotes = [Quote(f"Citation numéro {n} : " + "on se parle enfin, " * 8, "social") for n in range(12)]
+    quotes = [
+        Quote(f"Citation numéro {n} : " + "on se parle enfin, " * 8, "social") for n in range(12)
+    ]
     with live_server.app.app_context():
-        event = event_factory(title="Concertation imprimée", start=morning_in(days=-5), bassins=("sud",))
+        event = event_factory(
+            title="Concertation imprimée", start=morning_in(days=-5), bassins=("sud",)
+        )
         with unit_of_work("test"):
             ops.save_draft(
                 event.id,
                 {
                     "participants_count": 9,
-                    "sections": [Section("Constats", "Voir la [charte](https://example.org/charte).\n\n" + "Texte. " * 300)],
+                    "sections": [
+                        Section(
+                            "Constats",
+                            "Voir la [charte](https://example.org/charte).\n\n" + "Texte. " * 300,
+                        )
+                    ],
                     "quotes": quotes,
                 },
                 IMPORT,
@@ -331,7 +375,9 @@ def test_a_printed_report_keeps_each_quote_with_its_attribution_and_prints_addre
     page = context.new_page()
     page.goto(f"/events/{event_id}")
     page.emulate_media(media="print")
-    after = page.locator(".report-text a").first.evaluate("a => getComputedStyle(a, '::after').content")
+    after = page.locator(".report-text a").first.evaluate(
+        "a => getComputedStyle(a, '::after').content"
+    )
     assert "https://example.org/charte" in after
     pdf = page.pdf(format="A4")
     context.close()

@@ -5,10 +5,10 @@ two empty ones; a number orders them, a checkbox removes one. An empty row is no
 """
 
 from flask_babel import LazyString
-from sqlalchemy import select
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     FieldList,
@@ -22,18 +22,18 @@ from wtforms import TextAreaField as Area
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from webapp.agenda.models import Bassin
-from webapp.agenda.reports import (
-    QUOTE_MAX_LENGTH,
-    SECTION_TEXT_MAX_LENGTH,
-    SECTION_TITLE_MAX_LENGTH,
-)
 from webapp.agenda.report_operations import (
     MAX_THEME_ROWS,
     SYNTHESIS_MAX_LENGTH,
     THEME_LABEL_MAX_LENGTH,
 )
-from webapp.formfields import MultiCheckboxField, strip, text, web_link, whole_number_in
+from webapp.agenda.reports import (
+    QUOTE_MAX_LENGTH,
+    SECTION_TEXT_MAX_LENGTH,
+    SECTION_TITLE_MAX_LENGTH,
+)
 from webapp.extensions import db
+from webapp.formfields import MultiCheckboxField, strip, text, web_link, whole_number_in
 from webapp.vocabulary import label_in_language, sector_groups
 
 MAX_ROWS = 60
@@ -264,6 +264,5 @@ def ordered(rows):
 def bassin_choices():
     """(slug, name) of the five bassins, by name."""
     return [
-        (b.slug, b.name_fr)
-        for b in db.session.scalars(select(Bassin).order_by(Bassin.name_fr))
+        (b.slug, b.name_fr) for b in db.session.scalars(select(Bassin).order_by(Bassin.name_fr))
     ]

@@ -23,6 +23,7 @@ from webapp.admin.report_forms import (
     ordered,
     too_many_rows,
 )
+from webapp.admin.report_quotes import check_quotes
 from webapp.admin.report_upload import received_presentation
 from webapp.agenda import report_files, report_operations, synthesis_items
 from webapp.agenda.models import Event
@@ -79,6 +80,7 @@ def event_report(event_id):
         return _form_page(event, report, form, attendance, attachment, texts, 200)
     else:
         valid = form.validate_on_submit()
+        valid = check_quotes(form, event.id) and valid
         # The file is kept even when another field is refused: the form sent again has it.
         attachment = received_presentation(form, report)
         if valid and not form.presentation_upload.errors:
@@ -401,8 +403,8 @@ def _add_items(form, items, part, picked):
     field.data = f"{field.data.rstrip()}\n{lines}" if field.data and field.data.strip() else lines
     flash(
         ngettext(
-            "%(num)d élément ajouté : mettez en gras ce qui ouvre chaque point, puis enregistrez.",
-            "%(num)d éléments ajoutés : mettez en gras ce qui ouvre chaque point, puis enregistrez.",
+            "%(num)d élément ajouté : mettez en gras ce qui ouvre chaque point et enregistrez.",
+            "%(num)d éléments ajoutés : mettez en gras ce qui ouvre chaque point et enregistrez.",
             len(chosen),
         ),
         "info",

@@ -54,7 +54,9 @@ def plain(text):
     meta description): the sanitised HTML with every tag taken out."""
     if not text or not text.strip():
         return ""
-    return nh3.clean(str(render(text)).replace("</p>", "</p>\n").replace("<br>", "\n"), tags=set()).strip()
+    return nh3.clean(
+        str(render(text)).replace("</p>", "</p>\n").replace("<br>", "\n"), tags=set()
+    ).strip()
 
 
 def bullets(text):

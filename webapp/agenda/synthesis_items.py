@@ -38,7 +38,9 @@ def items_of(theme_year):
             if not section.text_fr:
                 continue
             for rank, text in enumerate(report_text.bullets(section.text_fr), start=1):
-                found.append(Item(f"{event.id}-{section.position}-{rank}", event, section.title_fr, text))
+                found.append(
+                    Item(f"{event.id}-{section.position}-{rank}", event, section.title_fr, text)
+                )
     return found
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from webapp.agenda import report_text
 from webapp.agenda.forms import filter_choices
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Series, Venue
 from webapp.agenda.occurrences import occurrences
@@ -21,16 +22,15 @@ from webapp.agenda.queries import (
     public_event,
 )
 from webapp.agenda.recurrence import rule_in_words
-from webapp.agenda import report_text
 from webapp.agenda.report_files import presentation_response
 from webapp.agenda.report_pages import THEME_YEARS, public_report, public_reports, theme_year
 from webapp.agenda.reports import Report
 from webapp.agenda.states import ReportStatus
 from webapp.content_state import remembered
-from webapp.urls import absolute_url
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
 from webapp.timezones import to_local, utcnow
+from webapp.urls import absolute_url
 from webapp.vocabulary import current_language
 
 bp = Blueprint("agenda", __name__)

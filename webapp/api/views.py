@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp.agenda import report_text
 from webapp.agenda.models import Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.public_state import public_state
 from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters, public_event
-from webapp.agenda import report_text
 from webapp.agenda.report_pages import public_report
 from webapp.agenda.states import EventStatus
 from webapp.api import bp
