@@ -236,7 +236,8 @@ def test_save_the_date_points_at_the_next_meeting_of_the_series(client, liaison)
     write(ops.publish, first.id, ACTOR)
     html = html_of(client, f"/events/{first.id}")
     start = html.index("report-save-the-date")
-    assert f'href="/events/{upcoming.id}"' in html[start : start + 400]
+    # Absolute (BASE_URL): a printed report gives the address.
+    assert f'href="http://agenda.test/events/{upcoming.id}"' in html[start : start + 400]
     assert "Save the date :" in html[start : start + 100]  # French: a space before the colon
     dutch = html_of(client, f"/events/{first.id}?lang=nl")
     assert "Save the date:</strong>" in dutch  # Dutch: none
