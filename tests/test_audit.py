@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.audit import IMPORT, Actor, AuditEntry, changes, record
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
@@ -21,7 +22,13 @@ def test_a_line_records_who_what_before_after_and_why(make_event):
     before, after = changes(event, ("room", "start_at", "title_fr"))
     with unit_of_work():
         record(
-            Actor.account(7), "event.moved", "event", event.id, before, after, "salle en travaux"
+            Actor.account(7),
+            AuditAction.EVENT_MOVED,
+            "event",
+            event.id,
+            before,
+            after,
+            "salle en travaux",
         )
     entry = db.session.scalar(select(AuditEntry))
     assert (entry.actor_kind, entry.actor_id, entry.action) == ("account", 7, "event.moved")
@@ -35,7 +42,14 @@ def test_a_line_is_rolled_back_with_its_change(make_event):
     event = make_event()
     with pytest.raises(RuntimeError), unit_of_work():
         event.room = "Salle 3"
-        record(IMPORT, "event.updated", "event", event.id, {"room": None}, {"room": "Salle 3"})
+        record(
+            IMPORT,
+            AuditAction.EVENT_UPDATED,
+            "event",
+            event.id,
+            {"room": None},
+            {"room": "Salle 3"},
+        )
         raise RuntimeError("the change fails after its line")
     assert count() == 0
     db.session.refresh(event)

@@ -244,3 +244,49 @@ def test_catalogue_rows_saved_before_0029_are_listed_and_found_by_their_folded_t
             "cpas de forest",
         ]
         db.engine.dispose()
+
+
+def test_audit_lines_written_before_0033_take_their_action_s_one_name(empty_database):
+    """0033: lines written under the old names (hyphens, "grand-bain.offer-accepted") take the
+    registry's name, so the audit page shows their label; others stay; downgrade undoes it."""
+    from webapp.audit_actions import AuditAction
+
+    old_names = [
+        "grand-bain.booked",
+        "grand-bain.offer-accepted",
+        "grand-bain.offer-changes_requested",
+        "grand-bain.edition-saved",
+        "proposal.changes-requested",
+        "event.published",
+        "something.unknown",
+    ]
+    app = create_app(make_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0032_staff_sessions")
+        with db.engine.begin() as connection:
+            for number, action in enumerate(old_names, start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_entries (id, at, actor_kind, action, subject_type, "
+                        "subject_id) VALUES (:id, '2026-01-01 08:00:00', 'system', :action, "
+                        "'event', 1)"
+                    ),
+                    {"id": number, "action": action},
+                )
+        query = text("SELECT action FROM audit_entries ORDER BY id")
+        upgrade()
+        with db.engine.connect() as connection:
+            renamed = connection.execute(query).scalars().all()
+        assert renamed == [
+            AuditAction.GRAND_BAIN_BOOKED,
+            AuditAction.GRAND_BAIN_OFFER_ACCEPTED,
+            AuditAction.GRAND_BAIN_OFFER_CHANGES_REQUESTED,
+            AuditAction.GRAND_BAIN_EDITION_UPDATED,
+            AuditAction.PROPOSAL_CHANGES_REQUESTED,
+            AuditAction.EVENT_PUBLISHED,
+            "something.unknown",
+        ]
+        downgrade(revision="0032_staff_sessions")
+        with db.engine.connect() as connection:
+            assert connection.execute(query).scalars().all() == old_names
+        db.engine.dispose()

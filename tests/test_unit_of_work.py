@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import postgresql_only
 from webapp.agenda.models import Venue
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.unit_of_work import unit_of_work
 
@@ -35,16 +36,16 @@ def test_audit_lines_and_place_locks_refuse_to_run_outside_a_unit_of_work(make_e
 
     event = make_event(capacity=3)
     with pytest.raises(OutsideUnitOfWork):
-        audit.record(audit.SYSTEM, "event.updated", "event", event.id)
+        audit.record(audit.SYSTEM, AuditAction.EVENT_UPDATED, "event", event.id)
     with pytest.raises(OutsideUnitOfWork):
         capacity.lock(SEATS, event.id)
     with unit_of_work():
         with unit_of_work():  # nested: still inside the outer one afterwards
             pass
         capacity.lock(SEATS, event.id)
-        audit.record(audit.SYSTEM, "event.updated", "event", event.id)
+        audit.record(audit.SYSTEM, AuditAction.EVENT_UPDATED, "event", event.id)
     with pytest.raises(OutsideUnitOfWork):
-        audit.record(audit.SYSTEM, "event.updated", "event", event.id)
+        audit.record(audit.SYSTEM, AuditAction.EVENT_UPDATED, "event", event.id)
 
 
 @postgresql_only

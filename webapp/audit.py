@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.timezones import UTCDateTime, utcnow
 from webapp.unit_of_work import require
@@ -52,7 +53,7 @@ class AuditEntry(db.Model):
     at = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
     actor_kind: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(Integer)
-    # "event.moved", "event.cancelled", "registration.cancelled"...
+    # An AuditAction's value: "event.moved", "registration.cancelled"... (webapp/audit_actions.py)
     action: Mapped[str] = mapped_column(String(60))
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int] = mapped_column(Integer)
@@ -61,8 +62,19 @@ class AuditEntry(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-def record(actor: Actor, action, subject_type, subject_id, before=None, after=None, reason=None):
-    """Add one audit line to the current transaction (flushed with it, never committed here)."""
+def record(
+    actor: Actor,
+    action: AuditAction,
+    subject_type,
+    subject_id,
+    before=None,
+    after=None,
+    reason=None,
+):
+    """Add one audit line to the current transaction (flushed with it, never committed here).
+    `action` is a member of AuditAction: text the registry does not know would show no label."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"an audit action is a member of AuditAction, not {action!r}")
     require("an audit line")
     entry = AuditEntry(
         actor_kind=actor.kind,
@@ -79,7 +91,7 @@ def record(actor: Actor, action, subject_type, subject_id, before=None, after=No
     return entry
 
 
-def purged(action, subject_type, subject_id, months):
+def purged(action: AuditAction, subject_type, subject_id, months):
     """The line the retention purge writes for one person's row: by the system, with why."""
     return record(SYSTEM, action, subject_type, subject_id, reason=f"retention {months} months")
 

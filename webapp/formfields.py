@@ -46,36 +46,36 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DayField(DateField):
+class _BlankOrValid:
+    """A typed field whose empty value is None and whose wrong one gets our message (`invalid`)."""
+
+    invalid = None
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.invalid) from None
+
+
+class DayField(_BlankOrValid, DateField):
     """A date as browsers send it (YYYY-MM-DD); one that does not exist (31 February) gets
     our message, an empty one is no date."""
 
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Cette date n'existe pas (format attendu : AAAA-MM-JJ).")) from None
+    invalid = _l("Cette date n'existe pas (format attendu : AAAA-MM-JJ).")
 
 
-class ClockField(TimeField):
+class ClockField(_BlankOrValid, TimeField):
     """A time of day (HH:MM, or HH:MM:SS as some browsers send it)."""
+
+    invalid = _l("Heure invalide (format attendu : HH:MM).")
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Heure invalide (format attendu : HH:MM).")) from None
 
 
 def typed():

@@ -135,3 +135,17 @@ def cached_page(view=None, *, cache_control=CACHE_CONTROL, args=no_args, places_
         return response
 
     return wrapper
+
+
+def never_stored(blueprint, endpoints=None):
+    """Mark the answers of `blueprint` (or of only these endpoints) `private, no-store`: a page
+    that shows what only its reader may see (a personal link, a staff page) is kept by no
+    shared or browser cache."""
+
+    @blueprint.after_request
+    def _never_stored(response):
+        if endpoints is None or request.endpoint in endpoints:
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    return blueprint

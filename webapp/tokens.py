@@ -8,6 +8,7 @@ it can be neither guessed nor derived; whoever holds the link is its owner.
 import re
 import secrets
 
+from flask import abort
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -45,3 +46,11 @@ def find_by_token(column, text):
         return None
     model = column.class_
     return db.session.scalar(select(model).where(column == text))
+
+
+def find_by_token_or_404(column, text):
+    """The row of that personal link, or the 404 a page answers for any other text."""
+    found = find_by_token(column, text)
+    if found is None:
+        abort(404)
+    return found

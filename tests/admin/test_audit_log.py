@@ -4,6 +4,7 @@ escaped; erasures and purges leave a line."""
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +14,11 @@ from tests.factories import PERSON
 from webapp.agenda import operations
 from webapp.agenda.models import Event
 from webapp.audit import SYSTEM, Actor, AuditEntry
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations.models import Registration
 from webapp.timezones import utcnow
+from webapp.unit_of_work import unit_of_work
 
 events_ops = Committed(operations)
 
@@ -70,7 +73,7 @@ def test_every_line_newest_first(admin_client, history):
 
 
 def test_filtered_by_event_its_lines_and_its_registrations(admin_client, history):
-    record_on_registration(history["anne"], "registration.approved")
+    record_on_registration(history["anne"], AuditAction.REGISTRATION_APPROVED)
     shown = ids_shown(admin_client.get(f"/admin/audit?event={history['concertation']}"))
     expected = db.session.scalars(
         select(AuditEntry.id)
@@ -111,7 +114,7 @@ def record_on_registration(registration_id, action, actor=None):
 
 
 def test_filtered_by_person_through_their_registrations(admin_client, history):
-    record_on_registration(history["anne"], "registration.approved")
+    record_on_registration(history["anne"], AuditAction.REGISTRATION_APPROVED)
     marc = db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "event.created"))
     shown = ids_shown(admin_client.get("/admin/audit?person=ANNE@example.org"))
     # Her registration in Sud; the one she erased no longer answers to her address.
@@ -213,7 +216,14 @@ def test_pages_of_fifty_keep_the_filters(admin_client, history):
 
     with unit_of_work("test"):
         for _ in range(55):
-            record(SYSTEM, "event.updated", "event", history["other"], {"room": "A"}, {"room": "B"})
+            record(
+                SYSTEM,
+                AuditAction.EVENT_UPDATED,
+                "event",
+                history["other"],
+                {"room": "A"},
+                {"room": "B"},
+            )
     first = admin_client.get("/admin/audit?action=event.updated")
     page = first.get_data(as_text=True)
     assert len(ids_shown(first)) == 50
@@ -228,3 +238,166 @@ def test_pages_of_fifty_keep_the_filters(admin_client, history):
 def test_the_log_speaks_dutch(admin_client, history):
     page = admin_client.get("/admin/audit?lang=nl&action=event.cancelled").get_data(as_text=True)
     assert "Activité annulée" not in page and "Journal des modifications" not in page
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees: attributes (data-action, option values) left out."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible(response):
+    parser = VisibleText()
+    parser.feed(response.get_data(as_text=True))
+    return " ".join(" ".join(parser.parts).split())
+
+
+def rows(response):
+    """[(stored action, the visible text of its row)] of an audit page, in its order."""
+    found = []
+    for row in response.get_data(as_text=True).split("<tr data-audit-id=")[1:]:
+        action = re.search(r'data-action="([^"]*)"', row).group(1)
+        parser = VisibleText()
+        parser.feed(row.split(">", 1)[1])
+        found.append((action, " ".join(" ".join(parser.parts).split())))
+    return found
+
+
+def rows_by_action(response):
+    """{stored action: [the visible text of its rows]} of an audit page."""
+    by_action = {}
+    for action, text in rows(response):
+        by_action.setdefault(action, []).append(text)
+    return by_action
+
+
+def own_link(response):
+    return response.headers["Location"]
+
+
+@pytest.fixture
+def done_through_the_app(app, sud_client, make_event):
+    """A coordinator publishes a one-place event; Anne registers, Marc waits; Anne erases her
+    data by her own link (Marc gets her place); Zoé registers elsewhere and cancels."""
+    visitor = app.test_client()
+    event = make_event(
+        title="Concertation une place", status="draft", capacity=1, waitlist_enabled=True
+    )
+    other = make_event(title="Atelier", capacity=5)
+    assert sud_client.post(f"/admin/events/{event.id}/publish").status_code == 303
+    anne = own_link(visitor.post(f"/events/{event.id}/register", data=person("anne")))
+    own_link(visitor.post(f"/events/{event.id}/register", data=person("marc")))
+    zoe = own_link(visitor.post(f"/events/{other.id}/register", data=person("zoe")))
+    assert visitor.post(f"{anne}/erase").status_code == 200
+    assert visitor.post(f"{zoe}/cancel").status_code == 303
+    return event
+
+
+def person(name):
+    return {
+        "first_name": name.title(),
+        "last_name": "Peeters",
+        "email": f"{name}@example.org",
+        "organisation": "CPAS de Forest",
+        "sector": "cpas",
+        "job_title": "Assistante sociale",
+        "commune": "Forest",
+        "consent": "y",
+    }
+
+
+def test_what_people_do_by_their_own_link_is_in_the_log_in_words(
+    admin_client, done_through_the_app
+):
+    response = admin_client.get("/admin/audit")
+    # Newest first: Zoé cancels; Anne's erasure: the erasure, Marc's promotion to her place,
+    # her cancellation; the three registrations by the form; the publication (before it,
+    # the staff accounts the fixtures made).
+    assert [action for action, _ in rows(response) if not action.startswith("account.")] == [
+        "registration.cancelled",
+        "registration.erased",
+        "registration.promoted",
+        "registration.cancelled",
+        "registration.created",
+        "registration.created",
+        "registration.created",
+        "event.published",
+    ]
+    lines = rows_by_action(response)
+    expected = {
+        "registration.cancelled": "Inscription annulée",
+        "registration.erased": "Données personnelles effacées",
+        "registration.promoted": "Inscription confirmée depuis la liste d'attente",
+        "registration.created": "Inscription (par la personne)",
+        "event.published": "Activité publiée",
+    }
+    for action, label in expected.items():
+        assert all(label in row for row in lines[action]), action
+    assert all("lien personnel" in row for row in lines["registration.cancelled"])
+    assert "lien personnel" in lines["registration.erased"][0]
+    assert all("système" in row for row in lines["registration.promoted"])
+    text = visible(response)
+    assert [key for key in expected if key in text] == []
+    assert "registration " not in text and "event " not in text  # subjects in words too
+    assert "Inscription" in text and "Activité" in text
+    erased = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.REGISTRATION_ERASED)
+    )
+    assert "anne" not in f"{erased.before} {erased.after} {erased.reason}".lower()
+
+
+def test_the_log_shows_dutch_labels_in_dutch(admin_client, done_through_the_app):
+    response = admin_client.get("/admin/audit?lang=nl")
+    lines = rows_by_action(response)
+    expected = {
+        "registration.cancelled": "Inschrijving geannuleerd",
+        "registration.erased": "Persoonsgegevens gewist",
+        "registration.promoted": "Inschrijving bevestigd vanaf de wachtlijst",
+        "registration.created": "Inschrijving (door de persoon zelf)",
+        "event.published": "Activiteit gepubliceerd",
+    }
+    for action, label in expected.items():
+        assert all(label in row for row in lines[action]), action
+    text = visible(response)
+    assert [key for key in expected if key in text] == []
+    assert "Inscription" not in text and "persoonlijke link" in text
+
+
+def test_an_action_no_longer_named_shows_as_unknown_never_as_its_code(admin_client, history):
+    with unit_of_work("test"):
+        db.session.add(
+            AuditEntry(
+                actor_kind="system",
+                action="grand-bain.offer-<b>refused</b>",
+                subject_type="grand_bain_visit",
+                subject_id=3,
+            )
+        )
+    response = admin_client.get("/admin/audit")
+    (row,) = rows_by_action(response)["grand-bain.offer-&lt;b&gt;refused&lt;/b&gt;"]
+    assert "Action non répertoriée" in row and "refused" not in row
+    assert "Objet 3" in row and "grand_bain_visit" not in row
+    assert "<b>" not in response.get_data(as_text=True)
+    dutch = rows_by_action(admin_client.get("/admin/audit?lang=nl"))
+    assert "Onbekende handeling" in dutch["grand-bain.offer-&lt;b&gt;refused&lt;/b&gt;"][0]
+
+
+def test_the_action_filter_offers_every_action_by_its_label(admin_client, history):
+    page = admin_client.get("/admin/audit").get_data(as_text=True)
+    options = re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', page)
+    offered = {value: label for value, label in options if value}
+    assert set(offered) == {member.value for member in AuditAction}
+    assert offered["grand_bain.booked"] == "Grand Bain : visite réservée"
+    assert all(value not in label for value, label in offered.items())

@@ -10,7 +10,7 @@ import pytest
 from tests.clock import before_the_fixed_dates
 from tests.edge import rules
 from tests.factories import PERSON, local
-from webapp.auth import dashboard
+from webapp.admin import dashboard
 from webapp.auth.scopes import Scope
 from webapp.timezones import utcnow
 

@@ -417,7 +417,7 @@ def test_a_registration_in_between_refuses_the_capacity_without_error(
     sud_client, make_event, monkeypatch
 ):
     """The form saw fewer places taken than the locked row holds: a message, never a 500."""
-    from webapp.admin import event_forms
+    from webapp.admin.events import forms as event_forms
 
     event = make_event(capacity=5)
     for n in range(3):

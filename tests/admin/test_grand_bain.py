@@ -96,7 +96,7 @@ def test_moderation_asks_changes_then_accepts_and_the_service_is_told_each_time(
     actions = db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.subject_id == offer.id)
     ).all()
-    assert "grand-bain.offer-accepted" in actions
+    assert "grand_bain.offer_accepted" in actions
 
     # Once decided, it is not decided again: no mail, no change.
     sud_client.post(f"/admin/grand-bain/offers/{offer.id}/refuse", data={"refusal-reason": "x"})

@@ -106,7 +106,7 @@ def test_asking_for_changes_needs_a_message_and_writes_one_audit_line(sud_client
         f"/admin/proposals/{proposal.id}/changes", data={"message": "Précisez l'étage."}
     )
     assert state(proposal.id) == ("changes-requested", "draft")
-    assert audit_actions(proposal.id) == ["proposal.submitted", "proposal.changes-requested"]
+    assert audit_actions(proposal.id) == ["proposal.submitted", "proposal.changes_requested"]
     assert db.session.get(Proposal, proposal.id).message == "Précisez l'étage."
     assert outbox_count() == messages + 1
 

@@ -31,7 +31,7 @@ SECRET_PERSON = "Zénobie Vandersmissen"
 
 # Pages a service account may open (its own things); everything else answers 403 or 404.
 SERVICE_PAGES = {
-    "auth.dashboard",
+    "admin.dashboard",
     "admin.account",
     "admin.events",
     "admin.propose_as_service",

@@ -53,7 +53,7 @@ def attendance_lines():
     db.session.expire_all()
     return db.session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.action == "grand-bain.attendance")
+        .where(AuditEntry.action == "grand_bain.attendance_recorded")
         .order_by(AuditEntry.id)
     ).all()
 

@@ -194,7 +194,7 @@ def test_purge_run_twice_changes_nothing_more_and_leaves_one_audit_line_each(old
     once = snapshot(_first_visitor(old_edition))
     assert purge().visitors == 0
     assert snapshot(_first_visitor(old_edition)) == once
-    lines = audit_lines("grand-bain.purged")
+    lines = audit_lines("grand_bain.purged")
     assert len(lines) == 3
     assert {(line.actor_kind, line.subject_type) for line in lines} == {
         ("system", "grand_bain_visitor")
@@ -286,7 +286,7 @@ def test_clearing_offers_twice_changes_nothing_more_and_leaves_one_audit_line_ea
     once = offer_row(old)
     assert purge().offer_contacts == 0
     assert offer_row(old) == once
-    (line,) = audit_lines("grand-bain.offer-contact-purged")
+    (line,) = audit_lines("grand_bain.offer_contact_purged")
     assert (line.actor_kind, line.subject_type, line.subject_id) == (
         "system",
         "grand_bain_offer",
@@ -384,13 +384,13 @@ def test_erasing_cancels_her_visits_promotes_the_waitlist_then_wipes_her(client,
 
     assert client.get(f"/grand-bain/visits/{token}").status_code == 404
     assert client.get(f"/grand-bain/calendar/{token}.ics").status_code == 404
-    (line,) = audit_lines("grand-bain.erased")
+    (line,) = audit_lines("grand_bain.erased")
     assert (line.actor_kind, line.actor_id, line.subject_id) == (
         "personal-link",
         eraser_id,
         eraser_id,
     )
-    assert len(audit_lines("grand-bain.cancelled")) == 2
+    assert len(audit_lines("grand_bain.cancelled")) == 2
 
 
 def test_erasing_leaves_the_other_visitors_untouched(client, full_visit):
@@ -411,7 +411,7 @@ def test_a_second_erasure_is_harmless(client, full_visit):
     assert client.post(f"/grand-bain/visits/{token}/erase").status_code == 404
     assert erase(eraser_id) is False  # the operation itself, called again
     assert snapshot(eraser_id) == erased
-    assert len(audit_lines("grand-bain.erased")) == 1
+    assert len(audit_lines("grand_bain.erased")) == 1
 
 
 def test_erasure_keeps_past_visits_for_the_figures(edition, make_offer, person):

@@ -45,7 +45,7 @@ def test_three_visits_in_three_services_are_booked_in_one_go(edition, make_offer
     assert [booked(i) for i in slot_ids(a, b, c)] == [1, 1, 1]
     assert bookings()[0].question == "Accueil ?"
     actions = db.session.scalars(select(AuditEntry.action)).all()
-    assert actions.count("grand-bain.booked") == 3
+    assert actions.count("grand_bain.booked") == 3
 
 
 @pytest.mark.parametrize(

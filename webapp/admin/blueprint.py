@@ -3,6 +3,8 @@
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
+from webapp.pagecache import never_stored
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
@@ -13,8 +15,5 @@ def _staff_only():
     return None
 
 
-@bp.after_request
-def _never_stored(response):
-    # Staff pages show what only staff may see: no shared or browser cache keeps them.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+# Staff pages show what only staff may see: no shared or browser cache keeps them.
+never_stored(bp)

@@ -32,6 +32,7 @@ from webapp import audit
 from webapp.agenda.models import Event, Organisation, Series, Venue
 from webapp.agenda.search import fold
 from webapp.agenda.states import EventStatus, Kind
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.vocabulary import SECTOR_SLUGS
 
@@ -58,6 +59,13 @@ VENUE_COLUMNS = (
     "lift",
 )
 ORGANISATION_COLUMNS = ("name", "sector", "commune_id", "email", "phone", "website")
+# Each table's audit actions: (created, updated), and merged for those that merge.
+SAVED = {
+    "series": (AuditAction.SERIES_CREATED, AuditAction.SERIES_UPDATED),
+    "venue": (AuditAction.VENUE_CREATED, AuditAction.VENUE_UPDATED),
+    "organisation": (AuditAction.ORGANISATION_CREATED, AuditAction.ORGANISATION_UPDATED),
+}
+MERGED = {"venue": AuditAction.VENUE_MERGED, "organisation": AuditAction.ORGANISATION_MERGED}
 
 
 class CatalogueRefused(Exception):
@@ -192,7 +200,7 @@ def _saved(obj, columns, taken, created):
 def _record(obj, kind, actor, created, before, after):
     if not created and not after:
         return obj  # saved unchanged: no audit line
-    action = f"{kind}.created" if created else f"{kind}.updated"
+    action = SAVED[kind][0] if created else SAVED[kind][1]
     audit.record(actor, action, kind, obj.id, before=before or None, after=after)
     return obj
 
@@ -268,7 +276,7 @@ def _merge(model, removed_id, survivor_id, actor, events_within, kind):
     db.session.delete(removed)
     db.session.flush()
     after = {"survivor_id": survivor_id, **{ref.name: ref.count for ref in moved}}
-    audit.record(actor, f"{kind}.merged", kind, survivor_id, before=before, after=after)
+    audit.record(actor, MERGED[kind], kind, survivor_id, before=before, after=after)
     logger.info("%s %s merged into %s", kind, removed_id, survivor_id)
     return Merge(survivor, removed_id, tuple(moved))
 

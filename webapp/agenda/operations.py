@@ -19,8 +19,10 @@ from sqlalchemy import exists, select
 
 from webapp import audit
 from webapp.agenda import signals
+from webapp.agenda.changes import SEQUENCE_FIELDS
 from webapp.agenda.models import Event, OccurrenceOverride, Venue
 from webapp.agenda.states import EventStatus, action_refusal
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.vocabulary import EVENT_STATUSES
 
@@ -73,21 +75,9 @@ COLUMNS = (
 RELATIONS = ("venue", "series", "organiser", "bassins", "overrides")
 # What an override item may also set (a room, a note in French and Dutch).
 OVERRIDE_EXTRAS = ("room", "note_fr", "note_nl")
-# What registrants must hear about: when, where, and whether it takes place.
-NOTICE_FIELDS = frozenset(
-    {
-        "start_at",
-        "end_at",
-        "venue_id",
-        "room",
-        "online_url",
-        "status",
-        "rrule",
-        "exdates",
-        "rdates",
-        "overrides",
-    }
-)
+# What registrants must hear about is what calendars must see: when, where, and whether it
+# takes place (the venue relation aside: its column says it).
+NOTICE_FIELDS = frozenset(SEQUENCE_FIELDS) - {"venue"}
 TIME_PLACE_FIELDS = NOTICE_FIELDS - {"status"}
 # What a duplicate copies of the meeting before it.
 COPIED = (
@@ -151,7 +141,7 @@ def create_event(data, actor):
     event = Event(status=EventStatus.DRAFT, sequence=0)
     _apply(event, data)
     db.session.add(event)
-    return _created(event, "event.created", actor)
+    return _created(event, AuditAction.EVENT_CREATED, actor)
 
 
 def update_event(event_id, data, actor, reason=None, notify=True):
@@ -247,7 +237,9 @@ def move(
     if event.status == EventStatus.POSTPONED:
         data["status"] = EventStatus.PUBLISHED
         data.update(_status_reason(None, None))  # public again: the postponement is over
-    return _change(event, data, actor, reason, notify, action="event.moved", reason_nl=reason_nl)
+    return _change(
+        event, data, actor, reason, notify, action=AuditAction.EVENT_MOVED, reason_nl=reason_nl
+    )
 
 
 def duplicate_as_next(event_id, start_at, end_at, actor):
@@ -268,7 +260,7 @@ def duplicate_as_next(event_id, start_at, end_at, actor):
     event.series_number = source.series_number + 1 if source.series_number else None
     event.bassins = list(source.bassins)
     db.session.add(event)
-    return _created(event, "event.duplicated", actor, source.id)
+    return _created(event, AuditAction.EVENT_DUPLICATED, actor, source.id)
 
 
 def delete_draft(event_id, actor):
@@ -282,7 +274,7 @@ def delete_draft(event_id, actor):
     if was_ever_public(event.id):
         raise EventRefused("was-published")
     before = {name: value for name, value in _facts(event).items() if value not in (None, [])}
-    audit.record(actor, "event.deleted", "event", event.id, before, None)
+    audit.record(actor, AuditAction.EVENT_DELETED, "event", event.id, before, None)
     db.session.delete(event)
     db.session.flush()
     logger.info("event.deleted event %s by %s", event_id, actor.kind)
@@ -298,7 +290,7 @@ def was_ever_public(event_id):
             exists().where(
                 audit.AuditEntry.subject_type == "event",
                 audit.AuditEntry.subject_id == event_id,
-                audit.AuditEntry.action == "event.unpublished",
+                audit.AuditEntry.action == AuditAction.EVENT_UNPUBLISHED,
             )
         )
     )
@@ -404,14 +396,14 @@ def _action(changed, status):
     """The audit line's action for an update: what a reader of the log wants to see first."""
     if "status" in changed:
         return {
-            EventStatus.DRAFT: "event.unpublished",
-            EventStatus.PUBLISHED: "event.published",
-            EventStatus.CANCELLED: "event.cancelled",
-            EventStatus.POSTPONED: "event.postponed",
+            EventStatus.DRAFT: AuditAction.EVENT_UNPUBLISHED,
+            EventStatus.PUBLISHED: AuditAction.EVENT_PUBLISHED,
+            EventStatus.CANCELLED: AuditAction.EVENT_CANCELLED,
+            EventStatus.POSTPONED: AuditAction.EVENT_POSTPONED,
         }[status]
     if TIME_PLACE_FIELDS.intersection(changed):
-        return "event.moved"
-    return "event.updated"
+        return AuditAction.EVENT_MOVED
+    return AuditAction.EVENT_UPDATED
 
 
 def _notice(changed, status_before, status_after):

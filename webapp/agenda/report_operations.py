@@ -25,6 +25,7 @@ from webapp.agenda.reports import (
     ThemeSynthesis,
 )
 from webapp.agenda.states import FiguresSource, ReportStatus
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.timezones import utcnow
 from webapp.vocabulary import SECTOR_GROUP_SLUGS
@@ -87,7 +88,7 @@ def save_draft(event_id, data, actor):
     _replace_rows(report, data.get("sections", []), data.get("quotes", []))
     after = snapshot(report)
     if after != before:
-        audit.record(actor, "report.saved", "event", event.id, before, after)
+        audit.record(actor, AuditAction.REPORT_SAVED, "event", event.id, before, after)
     db.session.flush()
     return report
 
@@ -101,7 +102,7 @@ def publish(event_id, actor):
     report.published_at = utcnow()
     audit.record(
         actor,
-        "report.published",
+        AuditAction.REPORT_PUBLISHED,
         "event",
         report.event_id,
         {"status": ReportStatus.DRAFT},
@@ -120,7 +121,7 @@ def unpublish(event_id, actor):
     report.published_at = None
     audit.record(
         actor,
-        "report.unpublished",
+        AuditAction.REPORT_UNPUBLISHED,
         "event",
         report.event_id,
         {"status": ReportStatus.PUBLISHED},
@@ -136,7 +137,9 @@ def delete(event_id, actor):
     (agenda.report_files.remove_unless_named)."""
     report = _existing(event_id)
     digest = report.presentation_file
-    audit.record(actor, "report.deleted", "event", report.event_id, snapshot(report), None)
+    audit.record(
+        actor, AuditAction.REPORT_DELETED, "event", report.event_id, snapshot(report), None
+    )
     db.session.delete(report)
     db.session.flush()
     return digest
@@ -157,7 +160,7 @@ def add_quote(event_id, text, sector_group, actor):
     )
     audit.record(
         actor,
-        "report.quote_added",
+        AuditAction.REPORT_QUOTE_ADDED,
         "event",
         event.id,
         None,
@@ -202,7 +205,9 @@ def save_synthesis(theme, year, data, actor):
     after = synthesis_snapshot(synthesis)
     db.session.flush()
     if after != before:
-        audit.record(actor, "theme.synthesis_saved", "theme_synthesis", synthesis.id, before, after)
+        audit.record(
+            actor, AuditAction.THEME_SYNTHESIS_SAVED, "theme_synthesis", synthesis.id, before, after
+        )
     return synthesis
 
 
@@ -216,7 +221,7 @@ def publish_synthesis(theme, year, actor):
     synthesis.published_at = utcnow()
     audit.record(
         actor,
-        "theme.synthesis_published",
+        AuditAction.THEME_SYNTHESIS_PUBLISHED,
         "theme_synthesis",
         synthesis.id,
         {"status": ReportStatus.DRAFT},
@@ -234,7 +239,7 @@ def unpublish_synthesis(theme, year, actor):
     synthesis.published_at = None
     audit.record(
         actor,
-        "theme.synthesis_unpublished",
+        AuditAction.THEME_SYNTHESIS_UNPUBLISHED,
         "theme_synthesis",
         synthesis.id,
         {"status": ReportStatus.PUBLISHED},

@@ -9,8 +9,10 @@ import logging
 from sqlalchemy import func, select
 
 from webapp import audit
-from webapp.addresses import mail_address
-from webapp.agenda.models import Bassin, Organisation
+from webapp.addresses import mail_address, normalise_email
+from webapp.agenda.catalogue import organisation_named
+from webapp.agenda.models import Bassin
+from webapp.audit_actions import AuditAction
 from webapp.auth import passwords, sessions
 from webapp.auth.models import Account
 from webapp.auth.scopes import Scope
@@ -54,12 +56,12 @@ def save_account(email, password, role, bassins=(), organisation=None, actor=aud
     account.password_hash = passwords.hash_password(password)
     account.role = role
     account.bassins = list(found)
-    account.organisation = _organisation(organisation) if organisation else None
+    account.organisation = organisation_named(organisation) if organisation else None
     account.active = True
     db.session.flush()
     audit.record(
         actor,
-        "account.created" if created else "account.updated",
+        AuditAction.ACCOUNT_CREATED if created else AuditAction.ACCOUNT_UPDATED,
         "account",
         account.id,
         after={"role": role.value, "bassins": sorted(b.slug for b in found)},
@@ -67,17 +69,9 @@ def save_account(email, password, role, bassins=(), organisation=None, actor=aud
     return account
 
 
-def _organisation(name):
-    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
-    if found is None:
-        found = Organisation(name=name)
-        db.session.add(found)
-    return found
-
-
 def authenticate(email, password):
     """The active account with that address and password, or None (same work either way)."""
-    address = (email or "").strip().lower()
+    address = normalise_email(email)
     account = db.session.scalar(select(Account).where(func.lower(Account.email) == address))
     usable = account is not None and account.active
     if not passwords.matches(account.password_hash if usable else None, password):
@@ -108,7 +102,9 @@ def change_password(account_id, current_password, new_password):
     if not passwords.matches(account.password_hash, current_password):
         raise AccountRefused("wrong-password")
     set_password(account, new_password)
-    audit.record(audit.Actor.account(account.id), "account.password_changed", "account", account.id)
+    audit.record(
+        audit.Actor.account(account.id), AuditAction.ACCOUNT_PASSWORD_CHANGED, "account", account.id
+    )
     return account
 
 
@@ -129,5 +125,7 @@ def end_sessions(account_id, actor):
     if db.session.get(Account, account_id) is None:
         return None
     ended = sessions.end_all(account_id)
-    audit.record(actor, "account.sessions_ended", "account", account_id, after={"sessions": ended})
+    audit.record(
+        actor, AuditAction.ACCOUNT_SESSIONS_ENDED, "account", account_id, after={"sessions": ended}
+    )
     return ended

@@ -18,6 +18,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from webapp import audit
+from webapp.addresses import normalise_email
+from webapp.audit_actions import AuditAction
 from webapp.auth.accounts import set_password
 from webapp.auth.models import Account
 from webapp.extensions import db
@@ -84,7 +86,7 @@ def ask_reset(email, language="fr"):
 
     The caller answers the same either way. Returns whether a mail was queued (for tests).
     """
-    address = (email or "").strip().lower()
+    address = normalise_email(email)
     account = db.session.scalar(select(Account).where(func.lower(Account.email) == address))
     if account is None or not account.active:
         logger.info("password reset asked for an unknown address")
@@ -99,7 +101,7 @@ def ask_reset(email, language="fr"):
             render_template("mail/password_reset.html", **context),
             reference=f"account:{account.id}",
         )
-    audit.record(audit.SYSTEM, "account.password_reset_requested", "account", account.id)
+    audit.record(audit.SYSTEM, AuditAction.ACCOUNT_PASSWORD_RESET_REQUESTED, "account", account.id)
     db.session.flush()
     return True
 
@@ -111,5 +113,7 @@ def reset_password(token, new_password):
     """
     account = account_for(token, lock=True)
     set_password(account, new_password)
-    audit.record(audit.Actor.account(account.id), "account.password_reset", "account", account.id)
+    audit.record(
+        audit.Actor.account(account.id), AuditAction.ACCOUNT_PASSWORD_RESET, "account", account.id
+    )
     return account

@@ -24,7 +24,6 @@ from webapp.agenda.models import (
     series_bassins,
 )
 from webapp.grandbain.models import Offer
-from webapp.proposals.models import Proposal
 from webapp.registrations.models import Registration
 
 
@@ -176,12 +175,13 @@ def organisation_edit_filter(scope: Scope):
     return organisation_filter(scope) & ~Organisation.id.in_(elsewhere)
 
 
-def proposal_filter(scope: Scope):
-    """A WHERE clause on Proposal: the proposals whose event this scope reaches (a bassin team:
-    those naming one of its bassins; a service: its organisation's own)."""
+def through_event(model, scope: Scope):
+    """A WHERE clause on a row that belongs to an event (`model.event_id`: a partner's
+    proposal...): reached when its event is. The areas above keep their own models; this
+    layer needs to know none of them."""
     if scope.everything:
         return true()
-    return Proposal.event_id.in_(select(Event.id).where(event_filter(scope)))
+    return model.event_id.in_(select(Event.id).where(event_filter(scope)))
 
 
 def offer_filter(scope: Scope):
@@ -239,7 +239,6 @@ FILTERS = {
     Event: event_filter,
     Registration: registration_filter,
     Venue: venue_filter,
-    Proposal: proposal_filter,
     Series: series_filter,
     Organisation: organisation_filter,
     Offer: offer_filter,
@@ -249,6 +248,14 @@ FILTERS = {
 def find(session, scope: Scope, model, object_id, within=None):
     """The object with that id if this scope reaches it, else None (the view's 404).
     `within`: a narrower filter of the scope than the model's own (venue_edit_filter,
-    organisation_edit_filter)."""
-    clause = (within or FILTERS[model])(scope)
+    organisation_edit_filter). A model of an area above (a proposal) is reached through
+    its event."""
+    if within is not None:
+        clause = within(scope)
+    elif model in FILTERS:
+        clause = FILTERS[model](scope)
+    elif hasattr(model, "event_id"):
+        clause = through_event(model, scope)
+    else:
+        raise LookupError(f"no scope filter for {model.__name__}")
     return session.scalar(select(model).where(model.id == object_id, clause))

@@ -1,22 +1,21 @@
-"""Staff sign-in and the back office's dashboard (/login, /logout, /admin/); the forgotten
-password's pages are in password_views."""
+"""Staff sign-in (/login, /logout); the forgotten password's pages are in password_views.
+The back office's dashboard (/admin/) is admin.home."""
 
 import logging
 import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.auth import accounts, sessions, throttle
-from webapp.auth import dashboard as staff_dashboard
 from webapp.auth.forms import LoginForm
 from webapp.extensions import db, limiter, login_manager
+from webapp.pagecache import never_stored
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
-from webapp.vocabulary import EVENT_STATUSES
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -30,7 +29,6 @@ STAFF_ENDPOINTS = frozenset(
     {
         "auth.login",
         "auth.logout",
-        "auth.dashboard",
         "auth.password_forgot",
         "auth.password_reset",
     }
@@ -49,12 +47,8 @@ def _load(session_id):
         return sessions.account_of(session_id, utcnow())
 
 
-@bp.after_request
-def _never_stored(response):
-    # Staff pages show what only staff may see: no shared or browser cache keeps them.
-    if request.endpoint in STAFF_ENDPOINTS:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+# Staff pages show what only staff may see: no shared or browser cache keeps them.
+never_stored(bp, STAFF_ENDPOINTS)
 
 
 def _account_and_client_key():
@@ -81,7 +75,7 @@ def _safe_next(target):
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for(".dashboard"))
+        return redirect(url_for("admin.dashboard"))
     form = LoginForm()
     refused = False
     if form.validate_on_submit():
@@ -97,7 +91,7 @@ def login():
         if account is not None:
             session.clear()  # a new session at sign-in: nothing carried over from before
             login_user(account)
-            return redirect(_safe_next(request.args.get("next")) or url_for(".dashboard"), 303)
+            return redirect(_safe_next(request.args.get("next")) or url_for("admin.dashboard"), 303)
         throttle.spend(ACCOUNT_FAILURES, *failures)
         refused = True  # the same answer for an unknown address and a wrong password
     status = 422 if request.method == "POST" else 200
@@ -112,18 +106,6 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("agenda.index"), 303)
-
-
-@bp.get("/admin/")
-@login_required
-def dashboard():
-    """The coming events the account reaches, what waits for it, and the year's counts."""
-    scope = accounts.scope_of(current_user)
-    return render_template(
-        "auth/dashboard.html",
-        board=staff_dashboard.board(scope, utcnow()),
-        statuses=EVENT_STATUSES,
-    )
 
 
 @login_manager.unauthorized_handler

@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 
 from webapp import audit
 from webapp.agenda.models import Event
+from webapp.audit_actions import AuditAction
 from webapp.evaluations.answers import lock_form
 from webapp.evaluations.invitations import form_of, open_form
 from webapp.evaluations.models import Answer, EvaluationTemplate
@@ -49,7 +50,7 @@ def save_template(kind, questions, actor):
     db.session.flush()
     audit.record(
         actor,
-        "evaluation.template_saved",
+        AuditAction.EVALUATION_TEMPLATE_SAVED,
         "evaluation_template",
         template.id,
         {"kind": kind, "questions": before},
@@ -92,7 +93,7 @@ def save_event_questions(event, questions, actor):
     form.questions = questions
     audit.record(
         actor,
-        "evaluation.questions_saved",
+        AuditAction.EVALUATION_QUESTIONS_SAVED,
         "event",
         event.id,
         {"questions": before},

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import audit
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
+from webapp.audit_actions import AuditAction
 from webapp.evaluations import letters
 from webapp.evaluations.defaults import ensure_default_templates
 from webapp.evaluations.models import EvaluationForm, EvaluationTemplate, Invitation
@@ -157,7 +158,7 @@ def invite(event_id, registration_id, now=None):
     invitation = db.session.get(Invitation, claimed.id)
     invitation.language = invitation.registration.language or "fr"
     letters.queue(invitation, "invitation")
-    audit.record(audit.SYSTEM, "evaluation.invited", "registration", registration_id)
+    audit.record(audit.SYSTEM, AuditAction.EVALUATION_INVITED, "registration", registration_id)
     db.session.flush()
     return True
 
@@ -195,6 +196,6 @@ def remind(invitation_id, now=None):
         return False
     invitation = db.session.get(Invitation, invitation_id)
     letters.queue(invitation, "reminder")
-    audit.record(audit.SYSTEM, "evaluation.reminded", *invitation.person)
+    audit.record(audit.SYSTEM, AuditAction.EVALUATION_REMINDED, *invitation.person)
     db.session.flush()
     return True

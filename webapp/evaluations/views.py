@@ -11,7 +11,7 @@ from webapp.evaluations.forms import evaluation_form, values_from
 from webapp.evaluations.letters import last_day
 from webapp.evaluations.models import EvaluationForm, Invitation
 from webapp.extensions import limiter
-from webapp.tokens import find_by_token
+from webapp.tokens import find_by_token, find_by_token_or_404
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
 
@@ -32,9 +32,7 @@ def _private(response):
 @bp.route("/evaluations/<token>", methods=["GET", "POST"])
 @limiter.limit(limits.EVALUATION, methods=["POST"])
 def answer(token):
-    invitation = find_by_token(Invitation.token, token)
-    if invitation is None:
-        abort(404)
+    invitation = find_by_token_or_404(Invitation.token, token)
     form_row = invitation.form
     subject = about.of_invitation(invitation, current_language())
     if invitation.answered:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import exists, select
 
 from webapp import audit
+from webapp.audit_actions import AuditAction
 from webapp.evaluations import letters
 from webapp.evaluations.invitations import (
     OPEN_FOR,
@@ -109,6 +110,6 @@ def invite(booking_id, now=None):
     if claimed is None:
         return False
     letters.queue(db.session.get(Invitation, claimed.id), "invitation")
-    audit.record(audit.SYSTEM, "evaluation.invited", "grand_bain_booking", booking_id)
+    audit.record(audit.SYSTEM, AuditAction.EVALUATION_INVITED, "grand_bain_booking", booking_id)
     db.session.flush()
     return True

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp import audit, capacity
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.grandbain.models import Booking, Slot
 from webapp.grandbain.rules import SLOT_PLACES
@@ -113,7 +114,7 @@ def record(offer_id, slot_id, came_ids, actor, now=None):
     after = tally(booking.attended for booking in confirmed)
     audit.record(
         actor,
-        "grand-bain.attendance",
+        AuditAction.GRAND_BAIN_ATTENDANCE_RECORDED,
         "grand_bain_slot",
         slot_id,
         before=before.as_counts(),

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from webapp import audit
 from webapp.agenda.models import Bassin
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.grandbain.models import Edition
 
@@ -74,7 +75,9 @@ def save(edition_id, data, bassin_slugs, actor):
     db.session.flush()
     audit.record(
         actor,
-        "grand-bain.edition-saved" if edition_id else "grand-bain.edition-created",
+        AuditAction.GRAND_BAIN_EDITION_UPDATED
+        if edition_id
+        else AuditAction.GRAND_BAIN_EDITION_CREATED,
         "grand_bain_edition",
         edition.id,
         before=before or None,

@@ -13,7 +13,7 @@ from webapp.grandbain.models import Offer
 from webapp.grandbain.states import OfferStatus
 from webapp.grandbain.views import bp, edition_or_404
 from webapp.timezones import utcnow
-from webapp.tokens import find_by_token
+from webapp.tokens import find_by_token, find_by_token_or_404
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
 
@@ -65,9 +65,7 @@ def _slots_fit(edition, form):
 @limiter.limit(limits.PERSONAL_PAGE, methods=["POST"])
 def host(token):
     """The host's page: edit the offer while it is not decided; then its visitors."""
-    offer = find_by_token(Offer.token, token)
-    if offer is None:
-        abort(404)
+    offer = find_by_token_or_404(Offer.token, token)
     edition = offer.edition
     editable = OfferStatus(offer.status).is_editable
     form, saved = None, False

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.grandbain.attendance import attendance_by_slot
 from webapp.grandbain.models import Booking, Offer, Slot
@@ -126,7 +127,7 @@ def message_visitors(offer_id, subject, body, actor):
             )
     audit.record(
         actor,
-        "grand-bain.host-message",
+        AuditAction.GRAND_BAIN_HOST_MESSAGE_SENT,
         "grand_bain_offer",
         offer.id,
         after={"subject": subject, "recipients": len(visitors)},

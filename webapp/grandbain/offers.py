@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from webapp import audit
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.grandbain import notices
 from webapp.grandbain.models import MAX_SLOT_CAPACITY, OFFER_LANGUAGES, Edition, Offer, Slot
@@ -29,6 +30,12 @@ OFFER_FIELDS = (
     "contact_email",
     "contact_phone",
 )
+# The audit action of each decision of the bassin team.
+DECIDED = {
+    OfferStatus.ACCEPTED: AuditAction.GRAND_BAIN_OFFER_ACCEPTED,
+    OfferStatus.CHANGES_REQUESTED: AuditAction.GRAND_BAIN_OFFER_CHANGES_REQUESTED,
+    OfferStatus.REFUSED: AuditAction.GRAND_BAIN_OFFER_REFUSED,
+}
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ def submit(edition_id, data, requests, language="fr", now=None):
     db.session.flush()
     audit.record(
         audit.Actor(audit.Actor.PERSONAL_LINK, None),
-        "grand-bain.offer-submitted",
+        AuditAction.GRAND_BAIN_OFFER_SUBMITTED,
         "grand_bain_offer",
         offer.id,
         after={"status": offer.status, "slots": len(requests)},
@@ -122,7 +129,7 @@ def update(offer_id, data, requests):
     db.session.flush()
     audit.record(
         audit.Actor(audit.Actor.PERSONAL_LINK, None),
-        "grand-bain.offer-updated",
+        AuditAction.GRAND_BAIN_OFFER_UPDATED,
         "grand_bain_offer",
         offer.id,
         before={"status": before},
@@ -158,7 +165,7 @@ def decide(offer_id, status, actor, reason=None, now=None):
     offer.decided_at = now or utcnow()
     audit.record(
         actor,
-        f"grand-bain.offer-{status}",
+        DECIDED[status],
         "grand_bain_offer",
         offer.id,
         before={"status": before},

@@ -8,6 +8,7 @@ Each function changes rows and flushes; the caller's unit of work commits.
 from sqlalchemy import select
 
 from webapp import audit
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.grandbain import notices, rules
 from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
@@ -41,7 +42,7 @@ def erase(visitor_id, now=None):
     _anonymise(visitor, now)
     audit.record(
         audit.Actor.personal_link(visitor_id),
-        "grand-bain.erased",
+        AuditAction.GRAND_BAIN_ERASED,
         "grand_bain_visitor",
         visitor_id,
         after={"cancelled": len(coming)},
@@ -63,7 +64,9 @@ def purge_visitors(older_than_months=12, now=None):
     ).all()
     for visitor in stale:
         _anonymise(visitor, now)
-        audit.purged("grand-bain.purged", "grand_bain_visitor", visitor.id, older_than_months)
+        audit.purged(
+            AuditAction.GRAND_BAIN_PURGED, "grand_bain_visitor", visitor.id, older_than_months
+        )
     db.session.flush()
     return len(stale)
 
@@ -85,7 +88,10 @@ def purge_offer_contacts(older_than_months=12, now=None):
         offer.clear_contact(now)
         outbox.forget(notices.offer_reference(offer.id))
         audit.purged(
-            "grand-bain.offer-contact-purged", "grand_bain_offer", offer.id, older_than_months
+            AuditAction.GRAND_BAIN_OFFER_CONTACT_PURGED,
+            "grand_bain_offer",
+            offer.id,
+            older_than_months,
         )
     db.session.flush()
     return len(stale)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp import audit, capacity, waitlist
 from webapp.addresses import normalise_email
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.grandbain import notices
 from webapp.grandbain.models import Booking, Edition, Offer, Slot, Visitor
@@ -117,7 +118,7 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
         db.session.refresh(booking.slot, ["booked_count"])
         audit.record(
             audit.Actor.personal_link(visitor.id),
-            "grand-bain.booked",
+            AuditAction.GRAND_BAIN_BOOKED,
             "grand_bain_booking",
             booking.id,
             after={"slot_id": booking.slot_id, "status": booking.status},
@@ -314,7 +315,7 @@ def cancel(booking_id, now=None, notify=True):
     promoted = waitlist.leave(WAITLIST, booking, now, booking.slot.start_at, was_confirmed)
     audit.record(
         audit.Actor.personal_link(booking.visitor_id),
-        "grand-bain.cancelled",
+        AuditAction.GRAND_BAIN_CANCELLED,
         "grand_bain_booking",
         booking.id,
         before={"status": BookingStatus.CONFIRMED if was_confirmed else BookingStatus.WAITLISTED},
@@ -349,7 +350,7 @@ def _promoted(first):
     host's mail."""
     audit.record(
         audit.SYSTEM,
-        "grand-bain.promoted",
+        AuditAction.GRAND_BAIN_PROMOTED,
         "grand_bain_booking",
         first.id,
         before={"status": BookingStatus.WAITLISTED},

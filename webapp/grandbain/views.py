@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from webapp.grandbain import figures, queries
 from webapp.grandbain.forms import LANGUAGE_CHOICES
 from webapp.grandbain.states import OfferStatus
+from webapp.pagecache import never_stored
 from webapp.timezones import utcnow
 from webapp.vocabulary import current_language
 
@@ -58,11 +59,7 @@ def day_label(day, pattern="full"):
     return format_date(day, pattern)
 
 
-@bp.after_request
-def _never_stored(response):
-    if request.endpoint in PERSONAL_ENDPOINTS:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+never_stored(bp, PERSONAL_ENDPOINTS)
 
 
 def edition_or_404(year):

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from webapp import audit
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.mail.models import OutboxMessage, OutboxStatus
 from webapp.timezones import utcnow
@@ -73,7 +74,7 @@ def requeue_failed(
     result = Requeued(since, _by_prefix(rows))
     audit.record(
         actor or audit.SYSTEM,
-        "outbox.failed_requeued",
+        AuditAction.OUTBOX_FAILED_REQUEUED,
         "outbox",
         0,  # many messages: the line counts them
         after={

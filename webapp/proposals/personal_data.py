@@ -7,6 +7,7 @@ Changes rows and flushes; the caller's unit of work commits.
 from sqlalchemy import select
 
 from webapp import audit
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.proposals import notices
@@ -34,6 +35,6 @@ def purge_proposals(older_than_months=12, now=None):
     for proposal in stale:
         proposal.forget_submitter(now)
         outbox.forget(notices.reference(proposal.id))
-        audit.purged("proposal.purged", "proposal", proposal.id, older_than_months)
+        audit.purged(AuditAction.PROPOSAL_PURGED, "proposal", proposal.id, older_than_months)
     db.session.flush()
     return len(stale)

@@ -17,7 +17,8 @@ from webapp.agenda.catalogue import organisation_named
 from webapp.agenda.models import Bassin, Commune, Venue
 from webapp.agenda.search import fold
 from webapp.agenda.states import EventStatus, RegistrationMode
-from webapp.auth.scopes import Scope, proposal_filter
+from webapp.audit_actions import AuditAction
+from webapp.auth.scopes import Scope, through_event
 from webapp.extensions import db
 from webapp.proposals import notices
 from webapp.proposals.models import Proposal
@@ -98,7 +99,7 @@ def submit(submission, language="fr", actor=None, account_id=None, organiser_id=
     db.session.flush()
     audit.record(
         actor,
-        "proposal.submitted",
+        AuditAction.PROPOSAL_SUBMITTED,
         "proposal",
         proposal.id,
         after={"event_id": proposal.event_id, "bassins": list(submission.bassins)},
@@ -122,7 +123,9 @@ def resubmit(proposal_id, submission, actor=None):
     for name in PERSON_FIELDS + PLACE_FIELDS:
         if name in submission.details:
             setattr(proposal, name, submission.details[name] or None)
-    return _decide(proposal, ProposalStatus.SUBMITTED, actor, "proposal.resubmitted", None)
+    return _decide(
+        proposal, ProposalStatus.SUBMITTED, actor, AuditAction.PROPOSAL_RESUBMITTED, None
+    )
 
 
 def ask_changes(proposal_id, message, actor):
@@ -132,7 +135,11 @@ def ask_changes(proposal_id, message, actor):
         raise ProposalRefused("not-waiting")
     _require(message)
     return _decide(
-        proposal, ProposalStatus.CHANGES_REQUESTED, actor, "proposal.changes-requested", message
+        proposal,
+        ProposalStatus.CHANGES_REQUESTED,
+        actor,
+        AuditAction.PROPOSAL_CHANGES_REQUESTED,
+        message,
     )
 
 
@@ -150,7 +157,7 @@ def accept(proposal_id, actor):
         data["organiser"] = organisation_named(proposal.organisation_name)
     _event_operation(operations.update_event, event.id, data, actor, notify=False)
     _event_operation(operations.publish, event.id, actor)
-    return _decide(proposal, ProposalStatus.ACCEPTED, actor, "proposal.accepted", None)
+    return _decide(proposal, ProposalStatus.ACCEPTED, actor, AuditAction.PROPOSAL_ACCEPTED, None)
 
 
 def refuse(proposal_id, reason, actor):
@@ -159,14 +166,14 @@ def refuse(proposal_id, reason, actor):
     if not proposal.state.is_open:
         raise ProposalRefused("not-open")
     _require(reason)
-    return _decide(proposal, ProposalStatus.REFUSED, actor, "proposal.refused", reason)
+    return _decide(proposal, ProposalStatus.REFUSED, actor, AuditAction.PROPOSAL_REFUSED, reason)
 
 
 def waiting_count(scope: Scope):
     """How many proposals wait for a moderator's decision within this scope."""
     return db.session.scalar(
         select(func.count(Proposal.id)).where(
-            Proposal.status == ProposalStatus.SUBMITTED, proposal_filter(scope)
+            Proposal.status == ProposalStatus.SUBMITTED, through_event(Proposal, scope)
         )
     )
 
@@ -181,7 +188,7 @@ def queue_for(scope: Scope):
     )
     return (
         select(Proposal)
-        .where(proposal_filter(scope))
+        .where(through_event(Proposal, scope))
         .order_by(order, Proposal.submitted_at, Proposal.id)
     )
 

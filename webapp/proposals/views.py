@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.extensions import limiter
+from webapp.pagecache import never_stored
 from webapp.proposals import rules
 from webapp.proposals.forms import EventFieldsForm, ProposalForm
 from webapp.proposals.models import Proposal
 from webapp.proposals.states import ProposalStatus, state_labels
-from webapp.tokens import find_by_token
+from webapp.tokens import find_by_token_or_404
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
 
@@ -36,11 +37,7 @@ def _state_labels():
     return {"PROPOSAL_STATES": state_labels()}
 
 
-@bp.after_request
-def _never_stored(response):
-    if request.endpoint in PERSONAL_ENDPOINTS:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+never_stored(bp, PERSONAL_ENDPOINTS)
 
 
 def _address_key():
@@ -87,9 +84,7 @@ def thanks():
 @limiter.limit(limits.PERSONAL_PAGE, methods=["POST"])
 def follow(token):
     """The proposal's state; when changes are asked, the form to edit and resubmit it."""
-    proposal = find_by_token(Proposal.token, token)
-    if proposal is None:
-        abort(404)
+    proposal = find_by_token_or_404(Proposal.token, token)
     editable = proposal.state is ProposalStatus.CHANGES_REQUESTED
     form = None
     refusal = None

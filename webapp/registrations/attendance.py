@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from webapp import audit
 from webapp.agenda.models import Event
 from webapp.agenda.occurrences import occurrences
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations import rules
 from webapp.registrations.models import CheckIn, Registration
@@ -86,7 +87,9 @@ def set_presence(event_id, registration_id, on_date, present, tapped_at, actor):
     registration.attended = _attended(registration_id)
     audit.record(
         actor,
-        "registration.checked_in" if present else "registration.check_in_undone",
+        AuditAction.REGISTRATION_CHECKED_IN
+        if present
+        else AuditAction.REGISTRATION_CHECK_IN_UNDONE,
         "registration",
         registration_id,
         None,
@@ -139,7 +142,7 @@ def add_walk_in(event_id, on_date, person, tapped_at, actor):
     )
     audit.record(
         actor,
-        "registration.walk_in_added",
+        AuditAction.REGISTRATION_WALK_IN_ADDED,
         "registration",
         registration.id,
         None,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from webapp import audit
 from webapp.agenda.models import Event
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.registrations import notifications, rules
@@ -25,19 +26,21 @@ personal_data_erased = Namespace().signal("personal-data-erased")
 
 def erase(registration_id, now=None, actor=None):
     """Self-service erasure: cancel if still active, then wipe the personal data, the
-    messages about the registration included. One audit line (ids only), by the person's
-    own link unless another actor is named."""
+    messages about the registration included. Audit lines hold ids only, by the person's
+    own link unless another actor is named: the cancellation (and the promotion it gives
+    the first waiting, as the Grand Bain's erasure does), then the erasure."""
     now = now or utcnow()
+    actor = actor or audit.Actor.personal_link(registration_id)
     registration = db.session.get(Registration, registration_id)
     status = registration.status
     if registration.is_active:
-        rules.cancel(registration_id, now, notify=False)
+        rules.cancel(registration_id, now, notify=False, actor=actor)
     registration.anonymise(now)
     outbox.forget(notifications.reference(registration_id))
     personal_data_erased.send(registration_ids=[registration_id])
     audit.record(
-        actor or audit.Actor.personal_link(registration_id),
-        "registration.erased",
+        actor,
+        AuditAction.REGISTRATION_ERASED,
         "registration",
         registration_id,
         before={"status": status},
@@ -59,7 +62,9 @@ def purge_personal_data(older_than_months=12, now=None, outbox_retention=timedel
     for registration in stale:
         registration.anonymise(now)
         outbox.forget(notifications.reference(registration.id))
-        audit.purged("registration.purged", "registration", registration.id, older_than_months)
+        audit.purged(
+            AuditAction.REGISTRATION_PURGED, "registration", registration.id, older_than_months
+        )
     if stale:
         personal_data_erased.send(registration_ids=[r.id for r in stale])
     # Messages written before they carried a reference are found by their age.

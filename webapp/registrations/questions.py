@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from webapp import audit
 from webapp.agenda.models import Event
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations.models import Question, Registration
 from webapp.registrations.states import QuestionKind
@@ -46,7 +47,7 @@ def set_questions(event_id, items, actor):
     event = db.session.get(Event, event_id)
     if event is None:
         raise QuestionsRefused("not-found")
-    current = {question.id: question for question in _questions(event_id)}
+    current = {question.id: question for question in event_questions(event_id)}
     before = [_facts(question) for question in current.values()]
     answered = _answered_values(event_id)
     kept = set()
@@ -58,12 +59,12 @@ def set_questions(event_id, items, actor):
         if question_id not in kept:
             db.session.delete(question)
     db.session.flush()
-    after = [_facts(question) for question in _questions(event_id)]
+    after = [_facts(question) for question in event_questions(event_id)]
     if after == before:
         return False
     audit.record(
         actor,
-        "event.questions_changed",
+        AuditAction.EVENT_QUESTIONS_CHANGED,
         "event",
         event_id,
         {"questions": before},
@@ -83,7 +84,7 @@ def copy_questions(source_id, target_id):
             event_id=target_id,
             **{name: _copied(getattr(question, name)) for name in QUESTION_FIELDS},
         )
-        for question in _questions(source_id)
+        for question in event_questions(source_id)
     ]
     db.session.add_all(copies)
     db.session.flush()
@@ -108,7 +109,8 @@ def option_value(label, taken):
     return value
 
 
-def _questions(event_id):
+def event_questions(event_id):
+    """An event's questions in the order its form asks them."""
     return db.session.scalars(
         select(Question)
         .where(Question.event_id == event_id)

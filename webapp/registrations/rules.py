@@ -24,6 +24,7 @@ from webapp.agenda.models import Event
 from webapp.agenda.places import card_places
 from webapp.agenda.public_state import PublicState, public_state
 from webapp.agenda.states import EventStatus, RegistrationMode
+from webapp.audit_actions import AuditAction
 from webapp.content_state import note_change
 from webapp.extensions import db
 from webapp.registrations import notifications
@@ -160,7 +161,7 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     if not by_staff:  # staff.add records its own line, with the account
         audit.record(
             audit.Actor.personal_link(registration.id),
-            "registration.created",
+            AuditAction.REGISTRATION_CREATED,
             "registration",
             registration.id,
             after={"event_id": event_id, "status": status},
@@ -220,8 +221,8 @@ def cancel(registration_id, now=None, notify=True, actor=None):
     """Cancel a registration; a freed place goes to the first on the waitlist.
 
     Returns the registration promoted, if any. Cancelling twice changes nothing. `actor`:
-    who cancels, when the audit line is this function's to write (the person's own link;
-    staff and erasure write their own).
+    who cancels, when the audit line is this function's to write (the person's own link,
+    an erasure; staff write their own).
     """
     now = now or utcnow()
     if db.session.get(Registration, registration_id) is None:
@@ -242,7 +243,7 @@ def cancel(registration_id, now=None, notify=True, actor=None):
     if actor is not None:
         audit.record(
             actor,
-            "registration.cancelled",
+            AuditAction.REGISTRATION_CANCELLED,
             "registration",
             registration.id,
             before={"status": before},
@@ -255,7 +256,7 @@ def cancel(registration_id, now=None, notify=True, actor=None):
         if actor is not None:
             audit.record(
                 audit.SYSTEM,
-                "registration.promoted",
+                AuditAction.REGISTRATION_PROMOTED,
                 "registration",
                 promoted.id,
                 before={"status": RegistrationStatus.WAITLISTED},

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from webapp import audit, capacity
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
+from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.mail.outbox import queue_message
 from webapp.registrations import notifications, rules
@@ -47,7 +48,7 @@ def add_by_hand(event_id, person, answers, actor, now=None):
     places left, whatever the registration window. Returns rules.Outcome."""
     outcome = rules.register(event_id, person, answers, language="fr", now=now, by_staff=True)
     if outcome.created:
-        _record(actor, "registration.added_by_staff", outcome.registration, "-")
+        _record(actor, AuditAction.REGISTRATION_ADDED_BY_STAFF, outcome.registration, "-")
         db.session.flush()
     return outcome
 
@@ -58,7 +59,7 @@ def approve(event_id, registration_id, actor, now=None):
     if registration.status != RegistrationStatus.PENDING:
         return registration
     rules.approve(registration_id, now)
-    _record(actor, "registration.approved", registration, RegistrationStatus.PENDING)
+    _record(actor, AuditAction.REGISTRATION_APPROVED, registration, RegistrationStatus.PENDING)
     db.session.flush()
     return registration
 
@@ -70,7 +71,9 @@ def refuse(event_id, registration_id, actor, reason, now=None):
     if registration.status != RegistrationStatus.PENDING:
         return registration
     rules.refuse(registration_id, now)
-    _record(actor, "registration.refused", registration, RegistrationStatus.PENDING, reason)
+    _record(
+        actor, AuditAction.REGISTRATION_REFUSED, registration, RegistrationStatus.PENDING, reason
+    )
     db.session.flush()
     return registration
 
@@ -88,7 +91,7 @@ def promote(event_id, registration_id, actor, now=None):
             raise RegistrationRefused("full")
     rules.set_status(registration, RegistrationStatus.CONFIRMED, now)
     notifications.queue(registration, "promoted")
-    _record(actor, "registration.promoted", registration, RegistrationStatus.WAITLISTED)
+    _record(actor, AuditAction.REGISTRATION_PROMOTED, registration, RegistrationStatus.WAITLISTED)
     db.session.flush()
     return registration
 
@@ -100,9 +103,9 @@ def cancel(event_id, registration_id, actor, now=None):
     if not registration.is_active:
         return None
     promoted = rules.cancel(registration_id, now)
-    _record(actor, "registration.cancelled_by_staff", registration, before)
+    _record(actor, AuditAction.REGISTRATION_CANCELLED_BY_STAFF, registration, before)
     if promoted is not None:
-        _record(actor, "registration.promoted", promoted, RegistrationStatus.WAITLISTED)
+        _record(actor, AuditAction.REGISTRATION_PROMOTED, promoted, RegistrationStatus.WAITLISTED)
     db.session.flush()
     return promoted
 
@@ -149,8 +152,8 @@ def move(event_id, registration_id, target_event_id, actor, now=None):
     moved = _copy_to(registration, target, now)
     before = registration.status
     rules.cancel(registration_id, now)
-    _record(actor, "registration.moved", registration, before, moved_to=moved.id)
-    _record(actor, "registration.moved_here", moved, "-", moved_from=registration.id)
+    _record(actor, AuditAction.REGISTRATION_MOVED, registration, before, moved_to=moved.id)
+    _record(actor, AuditAction.REGISTRATION_MOVED_HERE, moved, "-", moved_from=registration.id)
     db.session.flush()
     return moved
 
@@ -219,7 +222,7 @@ def write_to(event_id, statuses, subject, text, actor):
         )
     audit.record(
         actor,
-        "event.participants_messaged",
+        AuditAction.EVENT_PARTICIPANTS_MESSAGED,
         "event",
         event_id,
         None,

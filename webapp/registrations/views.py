@@ -12,11 +12,13 @@ from webapp.agenda.queries import public_event
 from webapp.audit import Actor
 from webapp.extensions import db, limiter
 from webapp.feeds.http import calendar_response, validator_for
+from webapp.pagecache import never_stored
 from webapp.registrations import personal_data, rules
 from webapp.registrations.calendars import TENTATIVE_NOTES, registrations_calendar
 from webapp.registrations.forms import answers_from, fill_answers, registration_form_class
-from webapp.registrations.models import ACTIVE_STATUSES, Question, Registration
-from webapp.tokens import find_by_token, is_token
+from webapp.registrations.models import ACTIVE_STATUSES, Registration
+from webapp.registrations.questions import event_questions
+from webapp.tokens import find_by_token, find_by_token_or_404, is_token
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
 
@@ -63,18 +65,8 @@ def _event_or_404(event_id):
     return event
 
 
-def _questions(event_id):
-    return db.session.scalars(
-        select(Question)
-        .where(Question.event_id == event_id)
-        .order_by(Question.position, Question.id)
-    ).all()
-
-
 def _registration_or_404(token):
-    registration = find_by_token(Registration.token, token)
-    if registration is None:
-        abort(404)
+    registration = find_by_token_or_404(Registration.token, token)
     return registration
 
 
@@ -88,7 +80,7 @@ def _registration_or_404(token):
 )
 def register(event_id):
     event = _event_or_404(event_id)
-    questions = _questions(event_id)
+    questions = event_questions(event_id)
     form = registration_form_class(questions)()
     refusal = rules.refusal_reason(event)
     if refusal:
@@ -136,18 +128,14 @@ PERSONAL_ENDPOINTS = frozenset(
 )
 
 
-@bp.after_request
-def _never_stored(response):
-    if request.endpoint in PERSONAL_ENDPOINTS:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+never_stored(bp, PERSONAL_ENDPOINTS)
 
 
 @bp.route("/registrations/<token>", methods=["GET", "POST"])
 @limiter.limit(limits.PERSONAL_PAGE, methods=["POST"])
 def manage(token):
     registration = _registration_or_404(token)
-    questions = _questions(registration.event_id)
+    questions = event_questions(registration.event_id)
     form_class = registration_form_class(questions, edit=True)
     form = form_class(obj=registration) if request.method == "GET" else form_class()
     if request.method == "GET":

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.event_forms import EventForm
+from webapp.admin.events.forms import EventForm
 from webapp.admin.listing import PER_PAGE, page_of, search_query
 from webapp.agenda import operations
 from webapp.agenda.models import Bassin, Event, Organisation, Series, Venue

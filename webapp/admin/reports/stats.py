@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from webapp.admin import access, exports
 from webapp.admin.blueprint import bp
-from webapp.admin.figures import REGION, year_figures
+from webapp.admin.reports.figures import REGION, year_figures
 from webapp.auth.states import AccountRole
 from webapp.timezones import local_today
 from webapp.vocabulary import KINDS, bassin_names, sector_group_label

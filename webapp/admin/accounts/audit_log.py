@@ -21,6 +21,7 @@ from webapp.admin.access import roles
 from webapp.admin.blueprint import bp
 from webapp.agenda.models import Event
 from webapp.audit import Actor, AuditEntry
+from webapp.audit_actions import AuditAction, label_of
 from webapp.auth.models import Account
 from webapp.extensions import db
 from webapp.formfields import database_id, printable, strip
@@ -30,37 +31,23 @@ PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # the databases' INTEGER
 VALUE_LENGTH = 160  # a long description is cut on the page; the row keeps it whole
 
-# What each action says to a reader; an action not named here shows its code.
-ACTIONS = {
-    "event.created": _l("Activité créée"),
-    "event.updated": _l("Activité modifiée"),
-    "event.published": _l("Activité publiée"),
-    "event.unpublished": _l("Activité dépubliée"),
-    "event.cancelled": _l("Activité annulée"),
-    "event.postponed": _l("Activité reportée"),
-    "event.moved": _l("Activité déplacée (date, heure ou lieu)"),
-    "event.duplicated": _l("Rencontre suivante préparée"),
-    "event.deleted": _l("Brouillon supprimé"),
-    "registration.created": _l("Inscription (par la personne)"),
-    "registration.promoted": _l("Inscription confirmée depuis la liste d'attente"),
-    "registration.approved": _l("Inscription acceptée"),
-    "registration.refused": _l("Inscription refusée"),
-    "registration.cancelled": _l("Inscription annulée"),
-    "registration.erased": _l("Données personnelles effacées"),
-    "registration.purged": _l("Données personnelles effacées (durée de conservation)"),
-    "grand-bain.erased": _l("Grand Bain : données personnelles effacées"),
-    "grand-bain.purged": _l("Grand Bain : données personnelles effacées (durée de conservation)"),
-    "grand-bain.offer-contact-purged": _l(
-        "Grand Bain : coordonnées de l'hôte effacées (durée de conservation)"
-    ),
-    "proposal.purged": _l("Proposition : coordonnées effacées (durée de conservation)"),
-    "participants.exported": _l("Liste des participant·es téléchargée"),
-    "account.created": _l("Compte créé"),
-    "account.updated": _l("Compte modifié"),
-    "account.password_changed": _l("Mot de passe changé"),
-    "account.password_reset_requested": _l("Lien de nouveau mot de passe demandé"),
-    "account.password_reset": _l("Mot de passe changé par le lien reçu"),
-    "account.sessions_ended": _l("Sessions du compte fermées"),
+# What each line is about, in words (the stored subject_type is a table's key).
+SUBJECTS = {
+    "event": _l("Activité"),
+    "registration": _l("Inscription"),
+    "series": _l("Série"),
+    "venue": _l("Lieu"),
+    "organisation": _l("Organisation"),
+    "account": _l("Compte"),
+    "proposal": _l("Proposition"),
+    "theme_synthesis": _l("Synthèse thématique"),
+    "evaluation_template": _l("Modèle d'évaluation"),
+    "grand_bain_edition": _l("Grand Bain : édition"),
+    "grand_bain_offer": _l("Grand Bain : offre"),
+    "grand_bain_slot": _l("Grand Bain : créneau"),
+    "grand_bain_booking": _l("Grand Bain : visite"),
+    "grand_bain_visitor": _l("Grand Bain : visiteur·se"),
+    "outbox": _l("File d'envoi"),
 }
 
 ACTORS = {
@@ -126,6 +113,7 @@ class Line:
     who: str
     who_url: str | None
     what: str
+    subject: str
     subject_url: str | None
     changes: list  # [(field, before, after)]
 
@@ -134,7 +122,7 @@ class Line:
 @roles("admin")
 def audit():
     filters = AuditFilters(request.args)
-    filters.action.choices = [("", _l("Toutes"))] + [(a, label(a)) for a in _known_actions()]
+    filters.action.choices = [("", _l("Toutes"))] + [(a.value, a.label) for a in AuditAction]
     valid = filters.validate() if request.args else True
     entries, more, page = [], False, 1
     if valid:
@@ -158,15 +146,6 @@ def audit():
         more=more,
         kept={k: v for k, v in request.args.items() if k != "page" and v},
     ), status
-
-
-def label(action):
-    return ACTIONS.get(action, action)
-
-
-def _known_actions():
-    recorded = db.session.scalars(select(AuditEntry.action).distinct()).all()
-    return sorted(set(ACTIONS) | set(recorded))
 
 
 def _conditions(filters):
@@ -260,7 +239,8 @@ def _line(entry, accounts, events, registrations):
         when=format_datetime(entry.at, "short"),
         who=who,
         who_url=who_url,
-        what=str(label(entry.action)),
+        what=str(label_of(entry.action)),
+        subject=_subject(entry),
         subject_url=_subject_url(entry, events, registrations, accounts),
         changes=_changes(entry.before, entry.after),
     )
@@ -273,6 +253,12 @@ def _who(entry, accounts):
             return f"#{entry.actor_id}", None
         return email, url_for(".audit", account=entry.actor_id)
     return str(ACTORS.get(entry.actor_kind, entry.actor_kind)), None
+
+
+def _subject(entry):
+    """'Inscription 12': the subject in words, its number where it names one row."""
+    name = str(SUBJECTS.get(entry.subject_type, _l("Objet")))
+    return f"{name} {entry.subject_id}" if entry.subject_id else name
 
 
 def _subject_url(entry, events, registrations, accounts):

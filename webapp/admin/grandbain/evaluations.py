@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.evaluations import csv_response, results_table, sector_filter
-from webapp.admin.grand_bain import TEAMS, edition_or_404
+from webapp.admin.evaluations.views import csv_response, results_table, sector_filter
+from webapp.admin.grandbain.views import TEAMS, edition_or_404
 from webapp.auth import scopes
 from webapp.evaluations import results, visits
 from webapp.evaluations.invitations import template_of

@@ -13,8 +13,8 @@ from flask_babel import format_date
 
 from webapp.admin.access import actor, find_or_404, roles
 from webapp.admin.blueprint import bp
-from webapp.admin.participant_forms import WalkInForm
-from webapp.admin.participants import by_name, matching
+from webapp.admin.participants.forms import WalkInForm
+from webapp.admin.participants.views import by_name, matching
 from webapp.agenda.models import Event
 from webapp.formfields import database_id
 from webapp.hygiene import runs_own_scripts

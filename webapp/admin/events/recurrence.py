@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.recurrence_forms import (
+from webapp.admin.events.recurrence_forms import (
     OccurrenceForm,
     RepetitionForm,
     SkipForm,

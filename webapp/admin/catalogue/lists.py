@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.admin.access import roles, scope
 from webapp.admin.blueprint import bp
-from webapp.admin.catalogue import STAFF
+from webapp.admin.catalogue.views import STAFF
 from webapp.admin.listing import PER_PAGE, page_of, search_query
 from webapp.agenda.models import Commune, Event, EventOccurrence, Organisation, Series, Venue
 from webapp.agenda.search import catalogue_matches, in_any

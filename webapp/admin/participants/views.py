@@ -16,7 +16,7 @@ from webapp import audit
 from webapp.admin import exports
 from webapp.admin.access import actor, find_all_or_404, find_or_404, roles, scope
 from webapp.admin.blueprint import bp
-from webapp.admin.participant_forms import (
+from webapp.admin.participants.forms import (
     GROUPS,
     REGISTRATION_STATUSES,
     AddPersonForm,
@@ -24,14 +24,16 @@ from webapp.admin.participant_forms import (
     MessageForm,
     RefuseForm,
 )
+from webapp.admin.participants.undelivered import undelivered_registrations
 from webapp.agenda.models import Event
 from webapp.agenda.search import fold
+from webapp.audit_actions import AuditAction
 from webapp.auth.scopes import event_filter
-from webapp.auth.undelivered import undelivered_registrations
 from webapp.extensions import db
 from webapp.formfields import database_id
 from webapp.registrations import staff
-from webapp.registrations.models import Question, Registration
+from webapp.registrations.models import Registration
+from webapp.registrations.questions import event_questions
 from webapp.registrations.rules import RegistrationRefused
 from webapp.registrations.states import QuestionKind, RegistrationStatus
 from webapp.spreadsheets import yes_no
@@ -58,14 +60,6 @@ STATUS_ORDER = {"pending": 0, "confirmed": 1, "waitlisted": 2, "cancelled": 3}
 
 def _event(event_id):
     return find_or_404(Event, event_id)
-
-
-def _questions(event_id):
-    return db.session.scalars(
-        select(Question)
-        .where(Question.event_id == event_id)
-        .order_by(Question.position, Question.id)
-    ).all()
 
 
 def _registration_of(event, registration_id):
@@ -182,7 +176,7 @@ def participants(event_id):
 
 def _page(event, status=200, **forms):
     """The participants page; `forms` carry what a refused post typed, with its errors."""
-    questions = _questions(event.id)
+    questions = event_questions(event.id)
     chosen_status = request.args.get("status", "")
     query = request.args.get("q", "").strip()[:100]
     return render_template(
@@ -359,7 +353,7 @@ def participants_message(event_id):
 def participants_export(event_id, extension):
     """The list with the columns chosen on the page (`column`, repeated), as CSV or XLSX."""
     event = _event(event_id)
-    available = columns(_questions(event.id))
+    available = columns(event_questions(event.id))
     wanted = set(request.args.getlist("column"))
     chosen = [c for c in available if c[0] in wanted]
     if not chosen:
@@ -371,7 +365,7 @@ def participants_export(event_id, extension):
     with unit_of_work("participants-export"):
         audit.record(
             actor(),
-            "event.participants_exported",
+            AuditAction.EVENT_PARTICIPANTS_EXPORTED,
             "event",
             event.id,
             None,

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from webapp.admin.events.question_forms import QuestionForm, options_text, parse_options
 from webapp.admin.fields import (
     CheckboxesField,
     ChoiceField,
@@ -24,7 +25,6 @@ from webapp.admin.fields import (
     optional_text,
     typed,
 )
-from webapp.admin.question_forms import QuestionForm, options_text, parse_options
 from webapp.formfields import MultiCheckboxField, address, local_datetime, text, web_link
 from webapp.timezones import to_local, to_utc
 from webapp.vocabulary import (

@@ -11,9 +11,9 @@ from flask_babel import ngettext
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
+from webapp.admin.participants.undelivered import undelivered
 from webapp.agenda.models import Event
 from webapp.auth.states import AccountRole
-from webapp.auth.undelivered import undelivered
 from webapp.mail.models import OutboxStatus
 from webapp.mail.queries import failure_alarm, reason
 from webapp.mail.requeue import requeue_failed

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.event_action_forms import (
+from webapp.admin.events.action_forms import (
     NO_VENUE,
     CancelForm,
     ConfirmForm,
@@ -265,10 +265,10 @@ def event_delete(event_id):
             "admin/events/actions/delete.html", event, form, refusal_message(refused.reason), 409
         )
     flash(_("Brouillon supprimé : %(title)s.", title=title), "info")
-    for endpoint in ("admin.events", "auth.dashboard"):
+    for endpoint in ("admin.events", "admin.dashboard"):
         if endpoint in current_app.view_functions:
             return redirect(url_for(endpoint), 303)
-    return redirect(url_for("auth.dashboard"), 303)
+    return redirect(url_for("admin.dashboard"), 303)
 
 
 @bp.route("/events/<int:event_id>/next", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.admin import access
 from webapp.admin.blueprint import bp
-from webapp.admin.grand_bain_forms import EditionForm, ReasonForm
+from webapp.admin.grandbain.forms import EditionForm, ReasonForm
 from webapp.agenda.models import Bassin
 from webapp.auth import scopes
 from webapp.auth.states import AccountRole

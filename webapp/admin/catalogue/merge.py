@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.admin.access import actor, find_or_404, is_admin, roles, scope
 from webapp.admin.blueprint import bp
-from webapp.admin.catalogue import STAFF, row_label, survivor_choices
-from webapp.admin.catalogue_forms import MergeForm
+from webapp.admin.catalogue.forms import MergeForm
+from webapp.admin.catalogue.views import STAFF, row_label, survivor_choices
 from webapp.agenda import catalogue
 from webapp.agenda.models import Organisation, Venue
 from webapp.auth import scopes

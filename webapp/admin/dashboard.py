@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from webapp.admin.participants.undelivered import undelivered_count
 from webapp.agenda.models import Event
 from webapp.agenda.states import EventStatus
 from webapp.auth.scopes import event_filter, registration_filter
-from webapp.auth.undelivered import undelivered_count
 from webapp.extensions import db
 from webapp.proposals import rules as proposal_rules
 from webapp.registrations.models import Registration

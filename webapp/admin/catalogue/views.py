@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.admin.access import actor, find_or_404, is_admin, roles, scope
 from webapp.admin.blueprint import bp
-from webapp.admin.catalogue_forms import (
+from webapp.admin.catalogue.forms import (
     ACCESS_VALUES,
     SLUG_MESSAGE,
     MergeForm,

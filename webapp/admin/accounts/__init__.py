@@ -1,0 +1,1 @@
+"""Accounts: the staff accounts (admin), one's own account, and the audit log."""

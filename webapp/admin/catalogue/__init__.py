@@ -1,0 +1,1 @@
+"""The catalogue: series, venues and organisations, their lists and merges."""

@@ -1,0 +1,1 @@
+"""Evaluations: the questions of an event's form and the answers' results."""

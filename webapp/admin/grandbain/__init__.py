@@ -1,0 +1,1 @@
+"""The Grand Bain: editions, the offers to moderate, and the visits' evaluation."""

@@ -1,0 +1,1 @@
+"""After the meeting: reports, and the figures of the year (stats)."""
