@@ -150,6 +150,7 @@ def screenshot(page, viewport, request):
 def demo_ids(live_server):
     """Ids and slugs of demo pages the tests visit."""
     from webapp.agenda.models import Event, Series
+    from webapp.agenda.reports import ThemeSynthesis
     from webapp.registrations.models import Registration
     from webapp.timezones import utcnow
 
@@ -175,6 +176,9 @@ def demo_ids(live_server):
         ),
         "open_event": live_server.scalar(
             select(Event.id).where(Event.external_id == "demo-sud-liaison-4")
+        ),
+        "theme_year": live_server.scalar(
+            select(ThemeSynthesis.year).where(ThemeSynthesis.theme == "liaison-ambulatoire-hopital")
         ),
         "registration_token": live_server.scalar(
             select(Registration.token)
