@@ -33,6 +33,7 @@ LAYERS = {
     "health": 0,
     "static_urls": 0,
     "limits": 0,
+    "budgets": 0,
     "logs": 0,
     "access_log": 0,
     "uploads": 0,
@@ -42,6 +43,8 @@ LAYERS = {
     "registrations": 4,
     "api": 5,
     "grandbain": 5,
+    # The digest by mail reads the agenda and writes to the outbox.
+    "digest": 5,
     # Grand Bain visits get their evaluation form: evaluations reads grandbain's models.
     "evaluations": 6,
     "auth": 6,

@@ -22,6 +22,9 @@ PUBLIC_FORM = "20/minute;200/hour"
 # confirmations (registrations per event and address; Grand Bain per edition and address;
 # proposals per address).
 MAILS_TO_ONE_ADDRESS = "5/hour"
+# The digest's subscribe form: confirmation mails to one typed address. Past it the form
+# answers the same page and sends nothing (it never tells whether an address subscribed).
+DIGEST_MAILS_TO_ONE_ADDRESS = "3/hour;10/day"
 # Forms that create something to moderate (a proposal, a Grand Bain offer): fewer, larger.
 SUBMISSION = "10/minute;50/hour"
 # A person's own page (change details, cancel): by hand, a few times.

@@ -3,7 +3,7 @@ in UPLOAD_DIR, named by its SHA-256), and the theme synthesis in parts (needs, a
 themes × bassins, perspectives), a draft until published
 
 Revision ID: 0035_report_sections
-Revises: 0033_audit_action_names
+Revises: 0040_digest_and_removals
 Create Date: 2026-12-07 21:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0035_report_sections"
-down_revision = "0033_audit_action_names"
+down_revision = "0040_digest_and_removals"
 branch_labels = None
 depends_on = None
 

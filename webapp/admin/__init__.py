@@ -7,7 +7,7 @@ account's scope (auth.scopes): an object of another bassin answers 404, never it
 """
 
 # The parts of the back office register their views on `bp` when imported.
-from webapp.admin import home  # noqa: F401
+from webapp.admin import digest_preview, home  # noqa: F401
 from webapp.admin.accounts import audit_log, own, views  # noqa: F401
 from webapp.admin.blueprint import bp  # noqa: E402
 from webapp.admin.catalogue import lists, merge  # noqa: F401

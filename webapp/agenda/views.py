@@ -26,6 +26,13 @@ from webapp.agenda.report_files import presentation_response
 from webapp.agenda.report_pages import THEME_YEARS, public_report, public_reports, theme_year
 from webapp.agenda.reports import Report
 from webapp.agenda.states import ReportStatus
+from webapp.agenda.structured_data import (
+    event_data,
+    event_social_tags,
+    json_ld,
+    series_data,
+    social_tags,
+)
 from webapp.content_state import remembered
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
@@ -218,11 +225,19 @@ def series(slug):
     visible = [e for e in found.events if e.status in PUBLIC_STATUSES]
     past = sorted((e for e in visible if e.end_at <= now), key=lambda e: e.start_at, reverse=True)
     upcoming = [e for e in visible if e.end_at > now]
+    language = current_language()
     return render_template(
         "agenda/series.html",
         series=found,
         past=past,
         upcoming=upcoming,
+        structured=json_ld(series_data(found, upcoming, past, language)),
+        social=social_tags(
+            found.title,
+            found.description,
+            absolute_url("agenda.series", slug=found.slug, lang=language),
+            language,
+        ),
         reports=public_reports(past, now),
         years=sorted({e.local_start.year for e in past}, reverse=True),
     )
@@ -259,12 +274,17 @@ def event_page(found, template="agenda/event.html", report=None, **extra):
         rule_words = found.rrule and rule_in_words(
             found.rrule, found.local_start, current_language()
         )
+    dates = _coming_dates(found, now)
+    state = public_state(found, now)
+    language = current_language()
     return render_template(
         template,
         event=found,
-        dates=_coming_dates(found, now),
+        dates=dates,
         now=now,
-        state=public_state(found, now),
+        state=state,
+        structured=json_ld(event_data(found, language, dates)),
+        social=event_social_tags(found, language),
         rule_words=rule_words,
         report=report or public_report(found, now),
         **extra,

@@ -94,8 +94,11 @@ def is_fresh(validator: Validator) -> bool:
     return False
 
 
-def calendar_response(validator: Validator, build, filename="agenda.ics"):
-    """The feed's response: 304 when the client is fresh, else the (cached) bytes.
+def calendar_response(
+    validator: Validator, build, filename="agenda.ics", content_type=CONTENT_TYPE
+):
+    """The feed's response: 304 when the client is fresh, else the (cached) bytes (an
+    iCalendar feed unless `content_type` says otherwise: the Atom feeds).
 
     `build` is called only when no body is cached for this validator.
     """
@@ -113,7 +116,7 @@ def calendar_response(validator: Validator, build, filename="agenda.ics"):
         body = build()
         body_cache().set(validator.etag, body)
     response.set_data(body)
-    response.content_type = CONTENT_TYPE
+    response.content_type = content_type
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

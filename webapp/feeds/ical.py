@@ -78,7 +78,7 @@ def calendar_text(
     cancelled_ids, tentative_ids, notes = set(cancelled_ids), set(tentative_ids), notes or {}
     entries = []
     # Works outside a request too (mails sent by the worker): labels in the asked language.
-    with _in_language(language):
+    with in_language(language):
         context = EventContext.current()
         for event in events:
             if event.status != EventStatus.DRAFT:
@@ -187,7 +187,7 @@ def _zone_name():
     return current_app.config.get("APP_TIMEZONE") or "Europe/Brussels"
 
 
-def _in_language(language):
+def in_language(language):
     """force_locale, unless that language is already current (nesting loses the outer one)."""
     current = get_locale() if has_request_context() else None
     if current is not None and current.language == language:
