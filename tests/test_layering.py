@@ -36,6 +36,7 @@ LAYERS = {
     "budgets": 0,
     "logs": 0,
     "access_log": 0,
+    "uploads": 0,
     "mail": 1,
     "agenda": 2,
     "feeds": 3,

@@ -55,7 +55,10 @@ class AuditAction(StrEnum):
     REPORT_PUBLISHED = "report.published", _l("Compte rendu publié")
     REPORT_UNPUBLISHED = "report.unpublished", _l("Compte rendu dépublié")
     REPORT_QUOTE_ADDED = "report.quote_added", _l("Citation ajoutée au compte rendu")
+    REPORT_DELETED = "report.deleted", _l("Compte rendu supprimé, avec son PDF")
     THEME_SYNTHESIS_SAVED = "theme.synthesis_saved", _l("Synthèse thématique enregistrée")
+    THEME_SYNTHESIS_PUBLISHED = "theme.synthesis_published", _l("Synthèse thématique publiée")
+    THEME_SYNTHESIS_UNPUBLISHED = "theme.synthesis_unpublished", _l("Synthèse thématique dépubliée")
 
     # The catalogue (agenda.catalogue)
     SERIES_CREATED = "series.created", _l("Série créée")

@@ -20,7 +20,10 @@ from webapp.admin.grandbain import evaluations, host_results  # noqa: F401
 from webapp.admin.grandbain import views as grand_bain_views  # noqa: F401
 from webapp.admin.participants import attendance, attestations, mail_failures  # noqa: F401
 from webapp.admin.participants import views as participant_views  # noqa: F401
-from webapp.admin.reports import stats  # noqa: F401
+from webapp.admin.reports import (
+    stats,  # noqa: F401
+    synthesis,  # noqa: F401
+)
 from webapp.admin.reports import views as report_views  # noqa: F401
 
 __all__ = ["bp"]

@@ -109,8 +109,10 @@ REPORT = _nullable(
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["title", "text"],
-                    "properties": {"title": STRING, "text": STRING},
+                    "required": ["title", "text", "html"],
+                    # text: Markdown as written (bold, italic, lists, links); html: the same
+                    # rendered and sanitised (p, strong, em, ul, ol, li, a href, br only).
+                    "properties": {"title": STRING, "text": STRING, "html": STRING},
                 },
             },
             "quotes": {

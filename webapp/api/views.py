@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
+from webapp.agenda import report_text
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.public_state import public_state
@@ -269,7 +270,11 @@ def _report(report):
         "participant_sectors": report.participant_sectors,
         "estimated": report.estimated,
         "summary": report.summary,
-        "sections": [{"title": s.title, "text": s.text} for s in report.sections],
+        "sections": [
+            {"title": s.title, "text": s.text, "html": str(report_text.render(s.text))}
+            for s in report.sections
+            if s.text_fr
+        ],
         "quotes": [{"text": q.text, "sector_group": q.sector_group} for q in report.quotes],
         "presentation_url": report.presentation_url,
         "report_url": report.report_url,

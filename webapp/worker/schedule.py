@@ -77,12 +77,15 @@ def refresh_occurrences(now):
 def purge_personal_data(now):
     """Anonymise what the retention period has passed (registrations, Grand Bain visitors and
     hosts' contacts, proposals, unconfirmed digest subscriptions); delete old sent and failed
-    mail and old records of removed events."""
+    mail and old records of removed events; delete the uploaded files no report names any
+    more (forms never saved, reports gone with their event)."""
+    from webapp.agenda import report_files
     from webapp.worker import retention
 
     config = current_app.config
     outbox_retention = timedelta(days=config["OUTBOX_RETENTION_DAYS"])
     purged = retention.purge(config["PERSONAL_DATA_RETENTION_MONTHS"], outbox_retention, now)
+    report_files.sweep()
     return purged.total
 
 
