@@ -2,7 +2,7 @@
 "Annulé·e" (the status stays cancelled: its place, its mail and the API are the same)
 
 Revision ID: 0034_event_hub
-Revises: 0033_audit_action_names
+Revises: 0035_report_sections
 Create Date: 2026-12-07 21:40:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0034_event_hub"
-down_revision = "0033_audit_action_names"
+down_revision = "0035_report_sections"
 branch_labels = None
 depends_on = None
 

@@ -53,6 +53,7 @@ COLUMNS = (
     "series_number",
     "organiser_id",
     "contact_email",
+    "accreditation",
     "presentation_url",
     "report_url",
     "report_summary_fr",

@@ -28,6 +28,7 @@ from webapp.audit_actions import AuditAction
 from webapp.content_state import note_change
 from webapp.extensions import db
 from webapp.registrations import notifications
+from webapp.registrations.inami import normalise_inami
 from webapp.registrations.models import ACTIVE_STATUSES, Registration
 from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import utcnow
@@ -56,6 +57,8 @@ PERSON_FIELDS = (
     "sector",
     "job_title",
     "commune",
+    # Asked by an accredited event's form only (registrations/inami.py).
+    "inami_number",
 )
 
 
@@ -147,6 +150,8 @@ def register(event_id, person, answers=None, language="fr", now=None, by_staff=F
     for field in PERSON_FIELDS:
         if field != "email":
             setattr(registration, field, person.get(field) or None)
+    # Asked, and kept, for an accredited training only; as its 11 digits.
+    registration.inami_number = inami_of(event, person.get("inami_number"))
     registration.answers = answers or {}
     registration.language = language
     registration.consent_at = now
@@ -305,12 +310,19 @@ def refuse(registration_id, now=None):
     return registration
 
 
+def inami_of(event, typed):
+    """The INAMI number to keep: its 11 digits for an accredited event, else none."""
+    return normalise_inami(typed or "") if event.accreditation else None
+
+
 def update_details(registration_id, person, answers):
     """The registrant corrects their details or answers (not their email)."""
     registration = db.session.get(Registration, registration_id)
     for field in PERSON_FIELDS:
         if field != "email" and field in person:
             setattr(registration, field, person[field] or None)
+    if "inami_number" in person or not registration.event.accreditation:
+        registration.inami_number = inami_of(registration.event, person.get("inami_number"))
     registration.answers = answers
     db.session.flush()
     return registration

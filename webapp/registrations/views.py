@@ -81,7 +81,7 @@ def _registration_or_404(token):
 def register(event_id):
     event = _event_or_404(event_id)
     questions = event_questions(event_id)
-    form = registration_form_class(questions)()
+    form = registration_form_class(questions, accredited=bool(event.accreditation))()
     refusal = rules.refusal_reason(event)
     if refusal:
         status = 200 if request.method == "GET" else 409
@@ -136,7 +136,9 @@ never_stored(bp, PERSONAL_ENDPOINTS)
 def manage(token):
     registration = _registration_or_404(token)
     questions = event_questions(registration.event_id)
-    form_class = registration_form_class(questions, edit=True)
+    form_class = registration_form_class(
+        questions, edit=True, accredited=bool(registration.event.accreditation)
+    )
     form = form_class(obj=registration) if request.method == "GET" else form_class()
     if request.method == "GET":
         fill_answers(form, questions, registration.answers)

@@ -55,6 +55,7 @@ PLAIN_FIELDS = (
     "room",
     "online_url",
     "contact_email",
+    "accreditation",
     "price_fr",
     "price_nl",
     "interpreting_fr",
@@ -114,6 +115,7 @@ class EventForm(FlaskForm):
     )
     organiser_id = IdSelectField(_l("Organisateur"))
     contact_email = optional_text(_l("Adresse e-mail de contact"), 254, address)
+    accreditation = optional_text(_l("Numéro d'accréditation INAMI/RIZIV"), 60)
 
     registration_mode = ChoiceField(_l("Inscription"), choices=list(REGISTRATION_MODES.items()))
     capacity = WholeNumberField(_l("Nombre de places"), [Optional(), _within(0, MAX_PLACES)])

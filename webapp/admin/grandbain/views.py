@@ -17,7 +17,15 @@ from webapp.agenda.models import Bassin
 from webapp.auth import scopes
 from webapp.auth.states import AccountRole
 from webapp.extensions import db
-from webapp.grandbain import attendance_page, editions, figures, hosts, offer_organisation, offers
+from webapp.grandbain import (
+    attendance_page,
+    duplicates,
+    editions,
+    figures,
+    hosts,
+    offer_organisation,
+    offers,
+)
 from webapp.grandbain.forms import LANGUAGE_CHOICES, HostMessageForm
 from webapp.grandbain.models import Edition, Offer, Slot
 from webapp.grandbain.states import OfferStatus
@@ -95,7 +103,12 @@ def grand_bain_edition(year):
         .unique()
         .all()
     )
-    return render_template("admin/grand_bain/offers.html", edition=edition, offers=found)
+    return render_template(
+        "admin/grand_bain/offers.html",
+        edition=edition,
+        offers=found,
+        twins=duplicates.of_edition(edition.id),
+    )
 
 
 def _bassin_choices():
@@ -153,7 +166,7 @@ def grand_bain_figures(year):
     return render_template(
         "admin/grand_bain/figures.html",
         edition=edition,
-        figures=figures.edition_figures(edition),
+        figures=figures.of_edition(edition),
         history=figures.history(edition),
     )
 

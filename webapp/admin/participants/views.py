@@ -33,6 +33,7 @@ from webapp.auth.scopes import event_filter
 from webapp.extensions import db
 from webapp.formfields import database_id
 from webapp.registrations import staff
+from webapp.registrations.inami import printed_inami
 from webapp.registrations.models import Registration
 from webapp.registrations.questions import event_questions
 from webapp.registrations.rules import RegistrationRefused
@@ -138,8 +139,9 @@ def answer_text(question, value):
     return str(value)
 
 
-def columns(questions):
-    """What a list can show: (key, header, value of a (registration, position) row)."""
+def columns(questions, accredited=False):
+    """What a list can show: (key, header, value of a (registration, position) row); the
+    INAMI number for an accredited training."""
     fixed = [
         ("last_name", _("Nom"), lambda r, p: r.last_name),
         ("first_name", _("Prénom"), lambda r, p: r.first_name),
@@ -153,6 +155,10 @@ def columns(questions):
         ("registered_at", _("Inscrit·e le"), lambda r, p: r.created_at),
         ("attended", _("Présent·e"), lambda r, p: yes_no(r.attended)),
     ]
+    if accredited:
+        fixed.append(
+            ("inami_number", _("Numéro INAMI"), lambda r, p: printed_inami(r.inami_number))
+        )
     asked = [
         (
             f"question_{q.id}",
@@ -192,7 +198,7 @@ def _page(event, status=200, **forms):
         counts=_counts(event.id),
         questions=questions,
         answer_text=answer_text,
-        columns=columns(questions),
+        columns=columns(questions, bool(event.accreditation)),
         statuses=REGISTRATION_STATUSES,
         chosen_status=chosen_status,
         query=query,
@@ -367,7 +373,7 @@ def participants_message(event_id):
 def participants_export(event_id, extension):
     """The list with the columns chosen on the page (`column`, repeated), as CSV or XLSX."""
     event = _event(event_id)
-    available = columns(event_questions(event.id))
+    available = columns(event_questions(event.id), bool(event.accreditation))
     wanted = set(request.args.getlist("column"))
     chosen = [c for c in available if c[0] in wanted]
     if not chosen:
