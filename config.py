@@ -74,6 +74,9 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Public pages kept per worker (when CACHE_URL is not set); 0 turns the page cache off.
     PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "256"))
+    # Files staff upload (a report's presentation PDF), outside the database: one file per
+    # content, named by its SHA-256 (webapp/uploads.py). Back it up with the database.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "12"))
     # Sent and failed outbox messages are deleted this many days after they were written
     # (purge-personal-data); a sent message keeps no address or body even before that.

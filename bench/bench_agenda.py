@@ -170,7 +170,7 @@ def _event_rows(n, event_id, now, rng, venues, series, organisers, bassins):
     )
     links = [{"event_id": event_id, "bassin_id": b.id} for b in event_bassins]
     # The app's own index row (and its copies of status, kind...), as the listener would write.
-    (occurrence,) = occurrence_rows(SimpleNamespace(**event, rrule=None, overrides=[]))
+    (occurrence,) = occurrence_rows(SimpleNamespace(**event, rrule=None, rdates=None, overrides=[]))
     return event, links, occurrence
 
 

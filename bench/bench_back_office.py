@@ -1,6 +1,7 @@
 """Back-office speed: the participants page and its XLSX export for an event of 500
-registrations, and the statistics page for a year of 300 events, beside a bare page of the
-same app (issue 12).
+registrations, the statistics page for a year of 300 events (issue 12), and the event's page
+and the dashboard with 300 events and 6,000 registrations, each at most 3x a bare staff page
+of the same app (its layout, nothing in it) (issue 22), beside a bare page of the same app.
 
     .venv/bin/python bench/bench_back_office.py [--database-url URL] [--requests N]
 
@@ -44,6 +45,7 @@ def load(app):
     from webapp.extensions import db
     from webapp.registrations.models import Question, Registration
     from webapp.timezones import local_day_start, local_today, utcnow
+    from webapp.unit_of_work import unit_of_work
 
     rng = random.Random(7)
     with app.app_context():
@@ -115,8 +117,8 @@ def load(app):
                 )
             )
         big.confirmed_count = BIG_EVENT
-        save_account("bench@bassins-bruxelles.be", PASSWORD, "admin")
-        db.session.commit()
+        with unit_of_work("bench accounts"):  # commits the rows above with the account
+            save_account("bench@bassins-bruxelles.be", PASSWORD, "admin")
         return big.id, year
 
 
@@ -142,6 +144,7 @@ def main(argv=None):
     with database(args.database_url) as url:
         app = bench_app(url)
         app.add_url_rule("/__bench/bare-staff", "bench_bare_staff", lambda: "ok")
+        app.add_url_rule("/__bench/bare-layout", "bench_bare_layout", bare_layout)
         fresh_schema(app)
         print(f"loading {YEAR_EVENTS} events x {PEOPLE_PER_EVENT} people and one of {BIG_EVENT}…")
         big, year = load(app)
@@ -173,11 +176,65 @@ def main(argv=None):
                 f"{label:<32} {median:>10.2f} {percentile(timings, 0.9):>8.2f} "
                 f"{median / baseline:>7.1f}x"
             )
+        failed = hub_and_dashboard(app, client, big, requests)
         with app.app_context():
             from webapp.extensions import db
 
             db.engine.dispose()
-    return 0
+    return 1 if failed else 0
+
+
+def bare_layout():
+    """A staff page with the back office's layout and nothing in it: the baseline of the
+    event's page and the dashboard."""
+    from flask import render_template
+
+    return render_template("admin/base.html")
+
+
+def hub_and_dashboard(app, client, big, requests):
+    """The event's page (the big event, and a past one) and the dashboard (an admin: every
+    bassin; a Sud coordinator), each against the bare layout page; True if one is over 3x."""
+    from sqlalchemy import select
+
+    from webapp.agenda.models import Event
+    from webapp.auth.accounts import save_account
+    from webapp.extensions import db
+    from webapp.timezones import utcnow
+    from webapp.unit_of_work import unit_of_work
+
+    with app.app_context():
+        past = db.session.scalar(
+            select(Event.id).where(Event.end_at < utcnow()).order_by(Event.end_at.desc()).limit(1)
+        )
+        with unit_of_work("bench accounts"):
+            save_account("sud@bassins-bruxelles.be", PASSWORD, "bassin", bassins=("sud",))
+    sud = app.test_client()
+    token = csrf_token(sud.get("/login").get_data(as_text=True))
+    sud.post(
+        "/login",
+        data={"email": "sud@bassins-bruxelles.be", "password": PASSWORD, "csrf_token": token},
+    )
+    rows = [
+        ("bare staff page (layout)", client, "/__bench/bare-layout"),
+        (f"event page ({BIG_EVENT} people)", client, f"/admin/events/{big}"),
+        ("event page (past meeting)", client, f"/admin/events/{past}"),
+        ("dashboard (admin)", client, "/admin/"),
+        ("dashboard (Sud)", sud, "/admin/"),
+    ]
+    print(f"\n{'page (vs the bare layout)':<32} {'median ms':>10} {'p90 ms':>8} {'ratio':>8}")
+    baseline, failed = None, False
+    for label, reader, path in rows:
+        timings = timed(reader, path, requests)
+        median = statistics.median(timings)
+        baseline = baseline or median
+        ratio = median / baseline
+        verdict = "" if baseline == median else ("  ok (<= 3x)" if ratio <= 3 else "  OVER 3x")
+        failed = failed or ratio > 3
+        print(
+            f"{label:<32} {median:>10.2f} {percentile(timings, 0.9):>8.2f} {ratio:>7.1f}x{verdict}"
+        )
+    return failed
 
 
 if __name__ == "__main__":

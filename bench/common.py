@@ -95,15 +95,27 @@ class ServerTiming:
 # --- databases ---------------------------------------------------------------------------
 
 
-def bench_parser(description):
-    """The command-line options every benchmark takes."""
+def bench_parser(description, several_databases=False):
+    """The command-line options every benchmark takes.
+
+    `several_databases`: --database-url may be repeated (the runs follow one another), and
+    `sqlite` names a temporary SQLite file.
+    """
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL"),
-        help="run against this database (its tables are DROPPED and rebuilt); "
-        "default: a temporary SQLite file",
-    )
+    if several_databases:
+        parser.add_argument(
+            "--database-url",
+            action="append",
+            help="run against this database (its tables are DROPPED and rebuilt); repeat it "
+            "to run on several in turn; `sqlite`: a temporary SQLite file (the default)",
+        )
+    else:
+        parser.add_argument(
+            "--database-url",
+            default=os.environ.get("BENCH_DATABASE_URL"),
+            help="run against this database (its tables are DROPPED and rebuilt); "
+            "default: a temporary SQLite file",
+        )
     parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     return parser
@@ -112,7 +124,7 @@ def bench_parser(description):
 @contextlib.contextmanager
 def database(url=None):
     """Yield a database URL: the given one, or a temporary SQLite file removed afterwards."""
-    if url:
+    if url and url != "sqlite":
         yield url
         return
     folder = tempfile.mkdtemp(prefix="bench-")
@@ -175,8 +187,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec, database_url, workers=2, env=None, ready_path="/healthz"):
-    """Start `gunicorn -w <workers> -b 127.0.0.1:0 <app_spec>` and yield the Server.
+def gunicorn(app_spec, database_url, workers=2, env=None, ready_path="/healthz", config=None):
+    """Start `gunicorn [-c <config>] -w <workers> -b 127.0.0.1:0 <app_spec>`; yield the Server.
 
     Port 0 lets the system pick a free port; it is read from gunicorn's log line.
     """
@@ -189,6 +201,8 @@ def gunicorn(app_spec, database_url, workers=2, env=None, ready_path="/healthz")
     }
     environment.pop("APP_ENV", None)
     command = [str(GUNICORN), "-w", str(workers), "-b", "127.0.0.1:0", app_spec]
+    if config is not None:
+        command[1:1] = ["-c", str(config)]
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
@@ -212,7 +226,7 @@ def _stop(process):
             process.wait()
 
 
-def _wait_for_listening(process, log, timeout=30):
+def _wait_for_listening(process, log, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         log.seek(0)
@@ -226,8 +240,9 @@ def _wait_for_listening(process, log, timeout=30):
     raise RuntimeError("gunicorn did not start listening in time")
 
 
-def _wait_until_ready(server, path, workers, timeout=30):
-    """Until every worker answers (each one imports the app on its own)."""
+def _wait_until_ready(server, path, workers, timeout=90):
+    """Until every worker answers (each one imports the app on its own; on a busy shared
+    machine that can take a minute)."""
     deadline = time.monotonic() + timeout
     answered = 0
     while time.monotonic() < deadline:

@@ -4,9 +4,9 @@
 
 Any option other than --only (e.g. --database-url URL, --requests N) is handed to every
 benchmark. rush.py (two gunicorn instances on PostgreSQL and Redis) runs last; it skips
-itself, exit 0, when PostgreSQL or Redis is not there; so does grand_bain.py (130 visitors
-booking 3 visits each through gunicorn). Exits non-zero when one of them fails,
-after running the others.
+itself, exit 0, when PostgreSQL or Redis is not there; so does grand_bain.py (300 visitors
+booking 3 of the 20 most wanted visits through two gunicorn instances). Exits non-zero
+when one of them fails, after running the others.
 """
 
 import argparse

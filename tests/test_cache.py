@@ -73,3 +73,47 @@ def test_two_workers_share_pages_through_redis(app, make_event, client):
         db.engine.dispose()
     assert again.data == first.data
     assert store.get(first.headers["ETag"].strip('"')) == first.data
+
+
+def test_memory_cache_keeps_about_its_byte_budget_and_always_the_newest():
+    cache = MemoryCache(size=10, max_bytes=10)
+    cache.set("a", b"1234")
+    cache.set("b", b"5678")
+    cache.set("c", b"90ab")  # 12 bytes: the least recently used goes
+    assert cache.get("a") is None
+    assert cache.get("b") == b"5678" and cache.get("c") == b"90ab"
+    cache.set("b", b"x")  # replacing a value counts its new size only
+    cache.set("d", b"yyyy")
+    assert cache.bytes == 9 and cache.get("c") == b"90ab"
+    cache.set("big", b"z" * 50)  # alone over the budget: kept, everything else goes
+    assert cache.get("big") == b"z" * 50
+    assert list(cache.items) == ["big"] and cache.bytes == 50
+
+
+def test_a_near_cache_serves_from_memory_what_redis_shared(redis_url):
+    import redis
+
+    from webapp.cache import NearCache
+
+    key = uuid.uuid4().hex
+    one = NearCache(MemoryCache(4), RedisCache(redis_url, "feed", ttl=120))
+    other = NearCache(MemoryCache(4), RedisCache(redis_url, "feed", ttl=120))
+    one.set(key, b"BEGIN:VCALENDAR")
+    assert other.in_memory(key) is None
+    assert other.get(key) == b"BEGIN:VCALENDAR"  # from Redis, then kept
+    redis.Redis.from_url(redis_url).delete(f"feed:{key}")
+    assert other.get(key) == b"BEGIN:VCALENDAR"
+    assert other.in_memory(key) == b"BEGIN:VCALENDAR"
+    assert RedisCache(redis_url, "feed", ttl=120).in_memory(key) is None
+
+
+def test_the_feed_store_keeps_bodies_in_memory_in_front_of_redis(app, make_event, client):
+    from webapp.cache import NearCache
+
+    make_event()
+    response = client.get("/bassins/sud/agenda.ics")
+    store = app.extensions["feed_cache"]
+    assert isinstance(store, NearCache)
+    etag = response.headers["ETag"].strip('"')
+    assert store.in_memory(etag) == response.data
+    assert store.far.get(etag) == response.data

@@ -33,16 +33,22 @@ LAYERS = {
     "health": 0,
     "static_urls": 0,
     "limits": 0,
+    "budgets": 0,
     "logs": 0,
     "access_log": 0,
+    "uploads": 0,
     "mail": 1,
     "agenda": 2,
     "feeds": 3,
     "registrations": 4,
     "api": 5,
     "grandbain": 5,
+    # The digest by mail reads the agenda and writes to the outbox.
+    "digest": 5,
     # Grand Bain visits get their evaluation form: evaluations reads grandbain's models.
     "evaluations": 6,
+    # Attestations read registrations' and grandbain's attendance; evaluations' mail names them.
+    "attestations": 6,
     "auth": 6,
     "proposals": 6,
     "admin": 7,
@@ -72,6 +78,8 @@ SIDEWAYS = {
     ("api", "grandbain"): "the API serves the Grand Bain's programme",
     # Layer 6: a proposal's moderation is scoped by the account (auth.scopes).
     ("proposals", "auth"): "the moderation queue is the account's scope",
+    # Layer 6: the mail inviting to evaluate carries the attestation of those present.
+    ("evaluations", "attestations"): "the evaluation mail links the person's attestation",
 }
 # Everyone in layer 0 may import these three: the database handle, the clock, the words.
 LAYER_0_BASE = {"extensions", "timezones", "vocabulary"}

@@ -65,7 +65,7 @@ def _init_extensions(app):
         "SQLALCHEMY_DATABASE_URI"
     ].startswith("sqlite"):
         _sqlite_without_fsync(app)
-    from webapp import audit, content_state  # noqa: F401  listeners, and tables of the schema
+    from webapp import audit, content_state, digest  # noqa: F401  listeners, tables of the schema
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -96,7 +96,9 @@ def _register_blueprints(app):
     from webapp.admin import bp as admin_bp
     from webapp.agenda.views import bp as agenda_bp
     from webapp.api import bp as api_bp
+    from webapp.attestations.views import bp as attestations_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.digest.views import bp as digest_bp
     from webapp.evaluations.views import bp as evaluations_bp
     from webapp.feeds.views import bp as feeds_bp
     from webapp.grandbain.views import bp as grandbain_bp
@@ -114,6 +116,8 @@ def _register_blueprints(app):
     app.register_blueprint(registrations_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(attestations_bp)
+    app.register_blueprint(digest_bp)
 
 
 def _register_commands(app):

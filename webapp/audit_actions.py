@@ -19,7 +19,7 @@ class AuditAction(StrEnum):
         member.label = label  # lazy: in the language of the page that shows it
         return member
 
-    # Events (agenda.operations, registrations.questions, the participants' list)
+    # Events (agenda.operations, registrations.questions, the participants' list, attestations)
     EVENT_CREATED = "event.created", _l("Activité créée")
     EVENT_UPDATED = "event.updated", _l("Activité modifiée")
     EVENT_PUBLISHED = "event.published", _l("Activité publiée")
@@ -41,13 +41,24 @@ class AuditAction(StrEnum):
         "event.participants_messaged",
         _l("Message envoyé aux participant·es"),
     )
+    EVENT_ATTESTATIONS_DOWNLOADED = (
+        "event.attestations_downloaded",
+        _l("Attestations de participation téléchargées"),
+    )
+    EVENT_INAMI_LIST_EXPORTED = (
+        "event.inami_list_exported",
+        _l("Liste de présence INAMI téléchargée"),
+    )
 
     # Reports (agenda.report_operations)
     REPORT_SAVED = "report.saved", _l("Compte rendu enregistré")
     REPORT_PUBLISHED = "report.published", _l("Compte rendu publié")
     REPORT_UNPUBLISHED = "report.unpublished", _l("Compte rendu dépublié")
     REPORT_QUOTE_ADDED = "report.quote_added", _l("Citation ajoutée au compte rendu")
+    REPORT_DELETED = "report.deleted", _l("Compte rendu supprimé, avec son PDF")
     THEME_SYNTHESIS_SAVED = "theme.synthesis_saved", _l("Synthèse thématique enregistrée")
+    THEME_SYNTHESIS_PUBLISHED = "theme.synthesis_published", _l("Synthèse thématique publiée")
+    THEME_SYNTHESIS_UNPUBLISHED = "theme.synthesis_unpublished", _l("Synthèse thématique dépubliée")
 
     # The catalogue (agenda.catalogue)
     SERIES_CREATED = "series.created", _l("Série créée")
@@ -134,6 +145,10 @@ class AuditAction(StrEnum):
         _l("Grand Bain : modifications de l'offre demandées"),
     )
     GRAND_BAIN_OFFER_REFUSED = "grand_bain.offer_refused", _l("Grand Bain : offre refusée")
+    GRAND_BAIN_OFFER_LINKED = (
+        "grand_bain.offer_linked",
+        _l("Grand Bain : offre rattachée à une organisation"),
+    )
     GRAND_BAIN_HOST_MESSAGE_SENT = (
         "grand_bain.host_message_sent",
         _l("Grand Bain : message de l'hôte à ses visiteur·ses"),

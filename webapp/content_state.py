@@ -36,6 +36,8 @@ PUBLIC_TABLES = frozenset(
         "series_bassins",
         "events",
         "event_bassins",
+        # The API's `removed` (ids and times only).
+        "event_removals",
         "occurrence_overrides",
         "event_occurrences",
         "questions",
@@ -59,6 +61,7 @@ PRIVATE_TABLES = frozenset(
         "audit_entries",
         "check_ins",
         "content_state",
+        "digest_subscriptions",
         "evaluation_answers",
         "evaluation_forms",
         "evaluation_invitations",

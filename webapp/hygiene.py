@@ -15,6 +15,21 @@ from werkzeug.utils import cached_property
 
 
 class CleanRequest(Request):
+    @property
+    def max_content_length(self):
+        """MAX_CONTENT_LENGTH, or the larger limit of a view marked to take a file
+        (webapp.uploads.takes_upload); read by the first access to the body (the CSRF check)."""
+        if self._max_content_length is None and self.url_rule is not None and current_app:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            limit = getattr(view, "max_request_bytes", None)
+            if limit:
+                return limit
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        self._max_content_length = value
+
     @cached_property
     def args(self):
         raw = super().args

@@ -22,6 +22,9 @@ PUBLIC_FORM = "20/minute;200/hour"
 # confirmations (registrations per event and address; Grand Bain per edition and address;
 # proposals per address).
 MAILS_TO_ONE_ADDRESS = "5/hour"
+# The digest's subscribe form: confirmation mails to one typed address. Past it the form
+# answers the same page and sends nothing (it never tells whether an address subscribed).
+DIGEST_MAILS_TO_ONE_ADDRESS = "3/hour;10/day"
 # Forms that create something to moderate (a proposal, a Grand Bain offer): fewer, larger.
 SUBMISSION = "10/minute;50/hour"
 # A person's own page (change details, cancel): by hand, a few times.
@@ -35,6 +38,11 @@ OPEN_EVALUATION = "10/minute;60/hour"
 HOST_MESSAGE = "3/hour;10/day"
 # A host ticking who came, one visitor at a time at the door.
 HOST_ATTENDANCE = "30/minute;300/hour"
+# An attestation checked from its code: by hand or by a QR reader, a few a minute; past
+# this, a script trying codes (which are unguessable anyway) waits.
+ATTESTATION_CHECK = "20/minute;200/hour"
+# An attestation's PDF, made on each request: a person prints hers, a script is stopped.
+ATTESTATION_PDF = "20/minute;200/hour"
 
 # Sign-in: per client, a person mistyping is let through, a guessing script is not.
 SIGN_IN = "10/minute;50/hour"

@@ -54,3 +54,30 @@ def find_by_token_or_404(column, text):
     if found is None:
         abort(404)
     return found
+
+
+# Attestation codes: what a reader types from a printed page, so no 0/O, 1/I/L nor U/V.
+# 10 of these 29 characters: about 48 bits, checked behind a rate limit.
+ATTESTATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+ATTESTATION_CODE_LENGTH = 10
+ATTESTATION_CODE_RE = re.compile(rf"\A[{ATTESTATION_ALPHABET}]{{{ATTESTATION_CODE_LENGTH}}}\Z")
+
+
+def new_attestation_code() -> str:
+    """A fresh attestation code (random, unrelated to any id or to the personal token)."""
+    return "".join(secrets.choice(ATTESTATION_ALPHABET) for _ in range(ATTESTATION_CODE_LENGTH))
+
+
+def normalise_attestation_code(text):
+    """The code as stored, from what was typed or printed ("abcde-fghjk", spaces, case), or
+    None when it cannot be one (so nothing is asked of the database)."""
+    if not isinstance(text, str) or len(text) > 3 * ATTESTATION_CODE_LENGTH:
+        return None
+    code = text.replace("-", "").replace(" ", "").upper()
+    return code if ATTESTATION_CODE_RE.fullmatch(code) else None
+
+
+def printed_attestation_code(code):
+    """The code as printed: two groups of five ("ABCDE-FGHJK")."""
+    half = ATTESTATION_CODE_LENGTH // 2
+    return f"{code[:half]}-{code[half:]}"

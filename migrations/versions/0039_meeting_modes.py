@@ -2,7 +2,7 @@
 registration's mode, whether an open webinar's link is public, and accommodation requests
 
 Revision ID: 0039_meeting_modes
-Revises: 0033_audit_action_names
+Revises: 0034_event_hub
 Create Date: 2026-12-07 21:30:00
 
 Existing events are on site and their registrations on site (the columns' defaults).
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0039_meeting_modes"
-down_revision = "0033_audit_action_names"
+down_revision = "0034_event_hub"
 branch_labels = None
 depends_on = None
 

@@ -217,7 +217,7 @@ def test_a_repeating_event_is_checked_in_per_date(sud_client, make_event):
     assert answer.status_code == 404
 
 
-def test_foreign_events_and_registrations_are_404_and_services_403(
+def test_foreign_events_and_registrations_are_404_for_bassins_and_services(
     app, sud_client, make_event, make_staff
 ):
     ours = make_event()
@@ -239,9 +239,10 @@ def test_foreign_events_and_registrations_are_404_and_services_403(
     assert check_ins() == []
 
     service = sign_in(app.test_client(), make_staff("service", organisation="Infor-Jeunes"))
+    # A service checks in its own organisation's events only: another's is not found.
     for path in ("attendance", "attendance-sheet"):
-        assert service.get(f"/admin/events/{ours.id}/{path}").status_code == 403
-    assert service.post(f"/admin/events/{ours.id}/attendance/tap").status_code == 403
+        assert service.get(f"/admin/events/{ours.id}/{path}").status_code == 404
+    assert service.post(f"/admin/events/{ours.id}/attendance/tap").status_code == 404
 
 
 def test_only_the_check_in_page_may_run_its_script(sud_client, make_event):

@@ -138,3 +138,89 @@ def test_the_dashboard_speaks_dutch(sud_client, make_event):
     make_event(status="draft")
     page = sud_client.get("/admin/?lang=nl").get_data(as_text=True)
     assert "Ce qui vous attend" not in page and "Brouillons à publier" not in page
+
+
+def test_today_s_and_tomorrow_s_meetings_lead_to_their_check_in(sud_page, make_event):
+    from webapp.timezones import local_day_start, to_local
+
+    today = to_local(utcnow()).date()
+    noon = local_day_start(today) + timedelta(hours=11)  # 12:00 or 13:00 in Brussels
+    today_s = make_event(title="Concertation du jour", start=noon, capacity=20)
+    tomorrow_s = make_event(title="Concertation de demain", start=noon + timedelta(days=1))
+    make_event(title="Dans trois jours", start=noon + timedelta(days=3))
+    make_event(title="Nord du jour", start=noon, bassins=("nord",))
+    make_event(title="Annulée du jour", start=noon, status="cancelled")
+    page = sud_page()
+    assert marked(page, "soon-event") == [today_s.id, tomorrow_s.id]
+    assert f"/admin/events/{today_s.id}/attendance?date={today.isoformat()}" in page
+    assert f'href="/admin/events/{today_s.id}"' in page  # the event's page
+
+
+def test_grand_bain_offers_to_review_are_counted_with_a_link(sud_client):
+    from tests.admin.test_permissions import grand_bain_offers
+    from webapp.extensions import db
+    from webapp.grandbain.models import Offer
+
+    grand_bain_offers()
+    for offer in db.session.query(Offer):
+        offer.status = "submitted"
+    db.session.commit()
+    page = sud_client.get("/admin/").get_data(as_text=True)
+    assert 'data-offers-waiting="1"' in page  # Sud's, not Nord's
+    assert "/admin/grand-bain/2031/" in page
+    assert dashboard.offers_waiting(Scope.of_organisation(1)) == (None, None)
+
+
+def test_evaluations_with_answers_are_listed_with_their_count(sud_page, make_event):
+    from webapp.evaluations import jobs
+    from webapp.evaluations.models import Answer
+    from webapp.extensions import db
+    from webapp.registrations.models import Registration
+    from webapp.timezones import local_today
+
+    event = make_event(start=(utcnow() - timedelta(days=2)).replace(microsecond=0))
+    quiet = make_event(start=(utcnow() - timedelta(days=3)).replace(microsecond=0))
+    for target in (event, quiet):
+        db.session.add(
+            Registration(event_id=target.id, status="confirmed", email=f"{target.id}@x.be")
+        )
+    db.session.commit()
+    jobs.send_evaluations()
+    for _n in range(3):
+        db.session.add(Answer(event_id=event.id, day=local_today(), values={"usefulness": "4"}))
+    db.session.commit()
+    page = sud_page()
+    assert marked(page, "evaluation-event") == [event.id]
+    assert "3 réponses" in page and f"/admin/events/{event.id}/evaluation" in page
+
+
+def test_the_waiting_work_is_one_line_a_kind_with_its_count(sud_page, make_event):
+    draft = make_event(title="Brouillon", status="draft")
+    approval = make_event(registration_mode="approval", capacity=9)
+    for n in range(2):
+        rules.register(approval.id, person(n))
+    page = sud_page()
+    kinds = re.findall(r'data-work-kind="([a-z]+)"', page)
+    assert kinds == [
+        "approvals",
+        "proposals",
+        "offers",
+        "soon",
+        "reports",
+        "evaluations",
+        "mail",
+        "drafts",
+    ]
+    assert re.search(r'data-work-kind="approvals"><span class="count">2<', page)
+    assert re.search(r'data-work-kind="drafts"><span class="count">1<', page)
+    assert draft.id in marked(page, "draft-event")
+
+
+def test_the_language_chosen_before_signing_in_stays(app, make_staff):
+    from tests.admin.conftest import sign_in
+
+    client = app.test_client()
+    client.get("/login?lang=nl")
+    sign_in(client, make_staff("bassin", bassins=("sud",)))
+    page = client.get("/admin/").get_data(as_text=True)
+    assert '<html lang="nl">' in page

@@ -175,7 +175,7 @@ def test_a_registration_of_another_event_in_scope_is_not_found_here(sud_client, 
     assert status_of(elsewhere) == "confirmed"
 
 
-def test_every_action_on_a_foreign_event_is_404_and_a_service_gets_403(
+def test_every_action_on_a_foreign_event_is_404_for_a_bassin_and_a_service(
     app, client, sud_client, make_event, make_staff
 ):
     theirs = make_event(bassins=("nord",), commune="schaerbeek")
@@ -192,10 +192,11 @@ def test_every_action_on_a_foreign_event_is_404_and_a_service_gets_403(
         app.test_client(), make_staff("service", organisation="Infor-Jeunes Bruxelles")
     )
     ours = make_event()
+    # A service manages its own organisation's events only: another's is not found.
     for tail in gets[:3]:
-        assert service.get(url(ours.id, tail)).status_code == 403, tail
+        assert service.get(url(ours.id, tail)).status_code == 404, tail
     for tail in posts:
-        assert service.post(url(ours.id, tail), data={}).status_code == 403, tail
+        assert service.post(url(ours.id, tail), data={}).status_code == 404, tail
 
 
 def test_promote_by_hand_takes_a_free_place_and_never_goes_above_capacity(sud_client, make_event):

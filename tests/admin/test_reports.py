@@ -185,7 +185,7 @@ def test_publish_and_unpublish_buttons(sud_client, make_event, client):
         ({"sections-0-title_fr": "Pistes\x00"}, "sections-0-title_fr"),
         ({"sections-0-title_fr": "Deux\nlignes"}, "sections-0-title_fr"),
         ({"sections-0-title_fr": "x" * 201}, "sections-0-title_fr"),
-        ({"sections-0-text_fr": ""}, "sections-0-text_fr"),
+        ({"sections-0-title_fr": ""}, "sections-0-title_fr"),  # a text needs its title
         ({"sections-0-position": "premier"}, "sections-0-position"),
         ({"quotes-0-text": "y" * 301}, "quotes-0-text"),
         ({"quotes-0-text": "bip\x07"}, "quotes-0-text"),
@@ -248,7 +248,9 @@ def test_theme_synthesis_is_written_by_admins_only(admin_client, sud_client, mak
     response = admin_client.post(url, data={"text_fr": "Bip\x07", "text_nl": ""})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(ThemeSynthesis)) == 0
-    response = admin_client.post(url, data={"text_fr": "Les bassins convergent.", "text_nl": ""})
+    response = admin_client.post(
+        url, data={"text_fr": "Les bassins convergent.", "text_nl": "", "action": "publish"}
+    )
     assert response.status_code == 303
     page = client.get(f"/themes/liaison-ambulatoire-hopital/{year}").get_data(as_text=True)
     assert "Les bassins convergent." in page

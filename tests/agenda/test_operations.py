@@ -268,7 +268,7 @@ def test_duplicate_as_next_numbers_the_next_meeting(make_event):
     (line,) = audit_lines()
     assert line.action == "event.duplicated" and line.subject_id == copy.id
     assert line.after["duplicated_from"] == event.id
-    assert operations.next_title("Rencontre annuelle") == "Rencontre annuelle"
+    assert operations.numbered_title("Rencontre annuelle", 5) == "Rencontre annuelle"
     with pytest.raises(EventRefused) as refused:
         operations.duplicate_as_next(event.id, start, start, STAFF)
     assert refused.value.reason == "ends-before-start"
@@ -399,3 +399,24 @@ def test_each_operation_refuses_exactly_what_the_status_table_refuses(make_event
         with pytest.raises(EventRefused) as refused:
             run(ACTION_CALLS[action], event)
         assert refused.value.reason == expected
+
+
+def test_the_next_meeting_takes_the_next_free_number_of_its_series(make_event):
+    """From #4 while #5 exists (and a cancelled #6), the next meeting is #7, never a second #5."""
+    fourth = make_event(title="Concertation liaison #4", series_slug="liaison-sud", series_number=4)
+    make_event(title="Concertation liaison #5", series_slug="liaison-sud", series_number=5)
+    make_event(
+        title="Concertation liaison #6",
+        series_slug="liaison-sud",
+        series_number=6,
+        status=EventStatus.CANCELLED,
+    )
+    assert operations.next_number(fourth) == 7
+    start = fourth.start_at + timedelta(days=90)
+    with unit_of_work("test"):
+        copy = operations.duplicate_as_next(
+            fourth.id, start, start + timedelta(hours=3), STAFF
+        ).event
+    assert (copy.title_fr, copy.series_number) == ("Concertation liaison #7", 7)
+    alone = make_event(title="Rencontre annuelle")
+    assert operations.next_number(alone) is None

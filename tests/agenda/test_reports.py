@@ -98,7 +98,7 @@ def test_sections_and_quotes_keep_their_order_when_saved_again(make_event):
         ({"report_url": "ftp://example.org/x"}, "bad-link"),
         ({"participant_sectors": {"pirates": 3}}, "unknown-sector-group"),
         ({"sections": [Section("Titre\x00", "texte")]}, "bad-text"),
-        ({"sections": [Section("Titre", "")]}, "section-incomplete"),
+        ({"sections": [Section("", "un texte sans titre")]}, "section-incomplete"),
         ({"quotes": [Quote("x" * 301)]}, "quote-too-long"),
         ({"quotes": [Quote("une\nligne")]}, "bad-text"),
     ],
@@ -190,13 +190,17 @@ def test_a_draft_is_never_public_and_the_published_report_shows_everywhere(clien
 
     write(ops.publish, second.id, ACTOR)
     seen = public_places(client, second, year)
-    for name in ("event", "series", "theme"):
+    for name in ("event", "series"):
         html = seen[name]
-        assert name == "theme" or "Retour sur la rencontre" in html, name
+        assert "Retour sur la rencontre" in html, name
         assert html.index("Veille des besoins") < html.index("Pistes d&#39;actions"), name
         assert "On se parle enfin entre hôpital et domicile." in html, name
         assert "14 participant·es" in html, name
         assert "Hôpital" in html, name
+    # The theme's page links each meeting's report (seed 000), it does not repeat them.
+    assert f'/events/{second.id}#report-heading"' in seen["theme"]
+    assert "14 participant·es" in seen["theme"] and "social, hôpital" in seen["theme"]
+    assert "On se parle enfin" not in seen["theme"]
     report = seen["api"]["report"]
     assert report["participants_count"] == 14
     assert report["participant_sectors"] == {"hopital": 5, "social": 9}
@@ -232,7 +236,8 @@ def test_save_the_date_points_at_the_next_meeting_of_the_series(client, liaison)
     write(ops.publish, first.id, ACTOR)
     html = html_of(client, f"/events/{first.id}")
     start = html.index("report-save-the-date")
-    assert f'href="/events/{upcoming.id}"' in html[start : start + 400]
+    # Absolute (BASE_URL): a printed report gives the address.
+    assert f'href="http://agenda.test/events/{upcoming.id}"' in html[start : start + 400]
     assert "Save the date :" in html[start : start + 100]  # French: a space before the colon
     dutch = html_of(client, f"/events/{first.id}?lang=nl")
     assert "Save the date:</strong>" in dutch  # Dutch: none
@@ -274,10 +279,12 @@ def test_theme_page_gathers_every_bassin_and_the_synthesis(client, liaison):
         ops.save_synthesis,
         "liaison-ambulatoire-hopital",
         year,
-        "Les bassins convergent.",
-        None,
+        {"text_fr": "Les bassins convergent."},
         ACTOR,
     )
+    draft = html_of(client, f"/themes/liaison-ambulatoire-hopital/{year}")
+    assert "Les bassins convergent." not in draft  # a draft is not public
+    write(ops.publish_synthesis, "liaison-ambulatoire-hopital", year, ACTOR)
     html = html_of(client, f"/themes/liaison-ambulatoire-hopital/{year}")
     assert "Liaison Nord #1" in html and "Liaison Sud #2" in html
     assert "Les bassins convergent." in html

@@ -95,7 +95,8 @@ def live_server(tmp_path_factory):
     from webapp.unit_of_work import unit_of_work
 
     path = tmp_path_factory.mktemp("browser") / "agenda.sqlite3"
-    app = create_app(make_config(f"sqlite:///{path}"))
+    uploads = tmp_path_factory.mktemp("uploads")
+    app = create_app(make_config(f"sqlite:///{path}", UPLOAD_DIR=str(uploads)))
     with app.app_context():
         db.create_all()
         with unit_of_work():
@@ -149,6 +150,7 @@ def screenshot(page, viewport, request):
 def demo_ids(live_server):
     """Ids and slugs of demo pages the tests visit."""
     from webapp.agenda.models import Event, Series
+    from webapp.agenda.reports import ThemeSynthesis
     from webapp.registrations.models import Registration
     from webapp.timezones import utcnow
 
@@ -174,6 +176,9 @@ def demo_ids(live_server):
         ),
         "open_event": live_server.scalar(
             select(Event.id).where(Event.external_id == "demo-sud-liaison-4")
+        ),
+        "theme_year": live_server.scalar(
+            select(ThemeSynthesis.year).where(ThemeSynthesis.theme == "liaison-ambulatoire-hopital")
         ),
         "registration_token": live_server.scalar(
             select(Registration.token)

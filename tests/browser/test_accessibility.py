@@ -14,6 +14,10 @@ PAGES = {
     "recurring-event": lambda ids: f"/events/{ids['recurring_event']}",
     "past-event-with-report": lambda ids: f"/events/{ids['past_event']}",
     "series": lambda ids: f"/series/{ids['series']}",
+    "theme-synthesis": lambda ids: f"/themes/liaison-ambulatoire-hopital/{ids['theme_year']}",
+    "theme-synthesis-nl": lambda ids: (
+        f"/themes/liaison-ambulatoire-hopital/{ids['theme_year']}?lang=nl"
+    ),
     "archive": lambda ids: "/archive/",
     "not-found": lambda ids: "/events/999999",
     "unknown-address": lambda ids: "/no-such-page",

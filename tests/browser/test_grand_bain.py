@@ -58,6 +58,7 @@ def grand_bain(live_server):
             "offer": first.offer_id,
             "slots": (first.id, second.id),
             "names": (first.offer.name, second.offer.name),
+            "days": tuple(to_local(s.start_at).date().isoformat() for s in (first, second)),
         }
 
 
@@ -135,10 +136,11 @@ def test_a_host_ticks_who_came_at_360px_without_javascript(chromium, live_server
 def test_two_visits_booked_in_one_go_then_one_cancelled_at_360px(narrow_page, grand_bain):
     page = narrow_page
     first, second = grand_bain["slots"]
-    page.goto(f"/grand-bain/{grand_bain['year']}/")
+    page.goto(f"/grand-bain/{grand_bain['year']}/?date={grand_bain['days'][0]}")
     page.check(f"#slot-{first}")
+    page.locator(f".gb-days [value='{grand_bain['days'][1]}']").click()  # the tick travels
     page.check(f"#slot-{second}")
-    page.get_by_role("button", name="Réserver les visites cochées").click()
+    page.get_by_role("button", name="Réserver", exact=True).click()
     assert page.locator(".gb-chosen > li").count() == 2
     page.fill("#first_name", "Nadia")
     page.fill("#last_name", "Benali")
@@ -168,6 +170,8 @@ PAGES = {
     ),
     "apply": lambda gb: f"/grand-bain/{gb['year']}/apply",
     "host-attendance": lambda gb: f"/grand-bain/offers/{gb['host']['token']}",
+    "host-evaluation": lambda gb: f"/grand-bain/offers/{gb['host']['token']}/evaluation",
+    "whole-week": lambda gb: f"/grand-bain/{gb['year']}/?date=all",
 }
 
 

@@ -32,7 +32,7 @@ def printing(chromium, live_server):
 
 
 def test_each_printed_visit_names_its_day_and_commune(printing, grand_bain):  # noqa: F811
-    page = printing(f"/grand-bain/{grand_bain['year']}/")
+    page = printing(f"/grand-bain/{grand_bain['year']}/?date=all")
     entries = page.evaluate(
         """() => [...document.querySelectorAll('.gb-day')].flatMap(day =>
             [...day.querySelectorAll('h3')].flatMap(commune =>

@@ -127,6 +127,13 @@ def test_the_edition_page_shows_the_figures_after_the_week_beside_earlier_editio
     nl = client.get(f"/grand-bain/{edition.year}/?lang=nl").get_data(as_text=True)
     assert "De cijfers" in nl
 
+    # The earlier edition's own page says the same totals as the later one's history.
+    own = client.get(f"/grand-bain/{edition.year - 1}/").get_data(as_text=True)
+    line = own.split(f'<tr data-year="{edition.year - 1}">')[1].split("</tr>")[0]
+    assert '<td data-figure="services">34</td>' in line
+    assert '<td data-figure="visitors">86</td>' in line
+    assert '<td data-figure="visits">151</td>' in line
+
     staff = staff_fixtures.sign_in(app.test_client(), make_staff("bassin", bassins=("nord",)))
     admin_page = staff.get(f"/admin/grand-bain/{edition.year}/figures")
     assert admin_page.status_code == 200

@@ -77,7 +77,7 @@ def test_call_moderation_booking_and_cancellation_with_every_mail(client, editio
     assert "acceptée" in smtp.inbox.to("social@cpasforest.be")[-1]["Subject"]
 
     slots = db.session.scalars(select(Slot).order_by(Slot.start_at)).all()
-    programme = client.get(f"/grand-bain/{year}/").get_data(as_text=True)
+    programme = client.get(f"/grand-bain/{year}/?date=all").get_data(as_text=True)
     assert all(f'value="{s.id}"' in programme for s in slots)
     chosen = client.get(f"/grand-bain/{year}/book?" + "&".join(f"slot={s.id}" for s in slots))
     assert chosen.status_code == 200

@@ -50,14 +50,18 @@ def test_the_programme_groups_by_day_and_commune_and_filters(client, edition, ma
         "Le Méridien", [(1, "09:00", "10:00", 5)], commune="ixelles", email="m@x.be", languages="fr"
     )
     make_offer("Refusé", [(1, "11:00", "12:00", 5)], status=OfferStatus.REFUSED, email="r@x.be")
-    page = client.get(f"/grand-bain/{edition.year}/").get_data(as_text=True)
+    page = client.get(f"/grand-bain/{edition.year}/?date=all").get_data(as_text=True)
     assert page.index("Maison médicale du Midi") < page.index("Le Méridien")
     assert "<h3>Forest</h3>" in page and "<h3>Ixelles</h3>" in page
     assert "Refusé" not in page
     assert "css/grandbain.css" in page
-    filtered = client.get(f"/grand-bain/{edition.year}/?commune=ixelles").get_data(as_text=True)
+    filtered = client.get(f"/grand-bain/{edition.year}/?date=all&commune=ixelles").get_data(
+        as_text=True
+    )
     assert "Le Méridien" in filtered and "Maison médicale du Midi" not in filtered
-    dutch = client.get(f"/grand-bain/{edition.year}/?lang=nl&language=nl").get_data(as_text=True)
+    dutch = client.get(f"/grand-bain/{edition.year}/?date=all&lang=nl&language=nl").get_data(
+        as_text=True
+    )
     assert "Het programma filteren" in dutch and "Maison médicale du Midi" in dutch
     assert "Le Méridien" not in dutch  # speaks French only
 
@@ -66,7 +70,7 @@ def test_places_left_filter_leaves_out_full_slots(client, edition, make_offer, p
     full = make_offer("Complet", [(0, "09:00", "10:00", 1)], email="c@x.be")
     make_offer("Ouvert", [(1, "09:00", "10:00", 5)], email="o@x.be")
     rules.book(edition.id, [full.slots[0].id], person())
-    page = client.get(f"/grand-bain/{edition.year}/?places=1").get_data(as_text=True)
+    page = client.get(f"/grand-bain/{edition.year}/?date=all&places=1").get_data(as_text=True)
     assert "Ouvert" in page and "Complet</a>" not in page
 
 

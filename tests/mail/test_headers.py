@@ -131,3 +131,22 @@ def test_subjects_of_any_length_decode_exactly(make_event, person, smtp, length)
     (raw,) = raw_to(smtp, "anne.1@example.org")
     message = email.message_from_bytes(raw, policy=policy.default)
     assert message["Subject"] == f"Inscription confirmée : {title}"
+
+
+def test_a_refusal_names_the_event_s_contact_and_answers_reach_it(make_event, person, smtp):
+    event = make_event(
+        title="Communauté de pratique",
+        registration_mode="approval",
+        contact_email="cdp@bassin-sud.brussels",
+    )
+    pending = rules.register(event.id, person(7)).registration
+    staff.refuse(event.id, pending.id, SYSTEM, "Groupe complet")
+    deliver_all()
+    refusal = email.message_from_bytes(
+        raw_to(smtp, "anne.7@example.org")[-1], policy=policy.default
+    )
+    assert refusal["Reply-To"] == "cdp@bassin-sud.brussels"
+    assert (
+        "Pour toute question : cdp@bassin-sud.brussels"
+        in refusal.get_body(("plain",)).get_content()
+    )

@@ -107,6 +107,7 @@ def test_a_round_queues_the_reminders_and_delivers_them(app, make_event, person,
     assert jobs == [
         "purge-personal-data",
         "refresh-occurrences",
+        "send-digests",
         "send-evaluations",
         "send-reminders",
         "send-visit-reminders",

@@ -7,7 +7,7 @@ some roles (others get 403: they know the page exists, they may not use it).
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from webapp import audit
@@ -63,6 +63,18 @@ def roles(*allowed):
                 abort(403)
             return view(*args, **kwargs)
 
+        checked.allowed_roles = frozenset(allowed)
         return checked
 
     return decorate
+
+
+def may_open(endpoint):
+    """Whether the signed-in account's role may open that view (its `roles(...)`): links
+    to a page are shown only to those it lets in. A view without `roles` is open to all
+    staff; an endpoint that does not exist in this app is not."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    allowed = getattr(view, "allowed_roles", None)
+    return allowed is None or role() in allowed

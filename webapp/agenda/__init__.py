@@ -1,3 +1,3 @@
 """Bassins, communes, venues, organisations, series and events; the public agenda."""
 
-from webapp.agenda import changes, reports  # noqa: F401  (save listeners; the report tables)
+from webapp.agenda import changes, removals, reports  # noqa: F401  (save listeners; tables)

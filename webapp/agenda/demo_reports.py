@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from webapp.agenda import report_operations
 from webapp.agenda.models import Event
-from webapp.agenda.report_operations import Quote, Section
+from webapp.agenda.report_operations import Quote, Section, ThemeRow
 from webapp.agenda.reports import Report
 from webapp.extensions import db
 from webapp.timezones import utcnow
@@ -44,10 +44,12 @@ ADC_SECTIONS = [
 LIAISON_SECTIONS = [
     Section(
         "Veille des besoins de la population",
-        "Sortie d'hospitalisation et continuité du parcours : retours à domicile souvent "
+        "**Sortie d'hospitalisation et continuité du parcours** : retours à domicile souvent "
         "ressentis comme précipités, sans préparation suffisante.\n\n"
-        "RGPD : l'accès aux données et une mauvaise compréhension du cadre freinent le partage "
-        "d'information.",
+        "- **RGPD** : l'accès aux données et une mauvaise compréhension du cadre freinent le "
+        "partage d'information.\n"
+        "- **Professionnel·les épuisé·es** : charge de travail, instabilité des équipes et "
+        "manque de temps.",
         "Noden van de bevolking",
         "Ontslag uit het ziekenhuis en continuïteit van zorg: de terugkeer naar huis voelt vaak "
         "overhaast aan.",
@@ -55,16 +57,18 @@ LIAISON_SECTIONS = [
     Section(
         "Constats et ajustements de l'offre",
         "Les données d'hospitalisation du bassin confirment la pertinence du travail à cette "
-        "échelle. La fonction de référent hospitalier reste peu visible dans les services "
+        "échelle. La fonction de **référent hospitalier** reste peu visible dans les services "
         "sociaux hospitaliers.",
         "Vaststellingen en aanpassingen van het aanbod",
         None,
     ),
     Section(
-        "Pistes d'actions",
-        "Besoin accru d'espaces d'échange entre première ligne et hôpital. Renforcer la "
-        "coordination en amont de l'hospitalisation et la détection des aidant·es proches.",
-        "Actiepistes",
+        "Actions à mener collectivement et perspectives",
+        "- Renforcer la **coordination en amont** de l'hospitalisation.\n"
+        "- Collaborer avec un service hospitalier du bassin pour **co-construire un trajet de "
+        "sortie** renforcé.\n"
+        "- Favoriser l'identification des **aidant·es proches** dès l'entrée à l'hôpital.",
+        "Gezamenlijk te ondernemen acties en vooruitzichten",
         None,
     ),
 ]
@@ -75,12 +79,39 @@ QUOTES = [
     Quote("Ces tables nous font gagner des mois de coordination.", None),
 ]
 
-SYNTHESIS = (
-    "Dans les cinq bassins, les concertations sur la liaison ambulatoire-hôpital font le même "
-    "constat : les sorties d'hôpital se préparent trop tard et le relais social manque.\n\n"
-    "Pistes communes : des espaces d'échange réguliers entre première ligne et hôpital, des "
-    "référent·es identifié·es de part et d'autre, et une attention aux aidant·es proches."
-)
+SYNTHESIS = {
+    "text_fr": (
+        "Les concertations thématiques des bassins visent à suivre les actualités et partager "
+        "les connaissances, assurer une fonction de veille des besoins de la population, "
+        "identifier les ajustements nécessaires en termes d'offre et de collaboration, proposer "
+        "des actions à mener collectivement. Elles sont ouvertes à tous·tes les acteur·rices "
+        "social-santé."
+    ),
+    "needs_fr": (
+        "- **Manque de coordination et d'anticipation** dans les transitions entre hospitalier "
+        "et ambulatoire.\n"
+        "- **Sorties précipitées et mal préparées** : ressenties comme un facteur de rupture "
+        "des soins.\n"
+        "- **Défis structurels persistants** : RGPD, fracture numérique, manque de temps des "
+        "professionnel·les."
+    ),
+    "actions_fr": (
+        "- **Créer des groupes de discussion intersectoriels récurrents**, en particulier dans "
+        "les secteurs gériatrique et psychiatrique.\n"
+        "- **Co-construire des trajets de sortie** renforcés avec certains services.\n"
+        "- **Soutenir les aidant·es proches** dès l'entrée à l'hôpital."
+    ),
+    "perspectives_fr": (
+        "Les concertations thématiques liaison ambulatoire-hôpital se poursuivent dans les 5 "
+        "bassins. Les dates des concertations de l'an prochain sont à l'agenda des sites des "
+        "bassins."
+    ),
+}
+SYNTHESIS_THEMES = [
+    ("Préparation de la sortie d'hôpital", ("centre-ouest", "nord", "nord-est", "sud", "sud-est")),
+    ("Soutien aux aidant·es proches", ("sud-est", "nord-est")),
+    ("Accessibilité de l'information et outils partagés", ("nord", "sud", "nord-est")),
+]
 
 
 def load_demo_reports(actor):
@@ -97,7 +128,12 @@ def load_demo_reports(actor):
     if meetings:
         year = meetings[-1].local_start.year
         theme = "liaison-ambulatoire-hopital"
-        report_operations.save_synthesis(theme, year, SYNTHESIS, None, actor)
+        rows = [ThemeRow(label, bassins) for label, bassins in SYNTHESIS_THEMES]
+        synthesis = report_operations.save_synthesis(
+            theme, year, {**SYNTHESIS, "themes": rows}, actor
+        )
+        if not synthesis.is_published:
+            report_operations.publish_synthesis(theme, year, actor)
 
 
 def _publish(event, count, sections, quotes, actor):

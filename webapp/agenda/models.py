@@ -299,6 +299,9 @@ class Event(Localized, db.Model):
     price_nl: Mapped[str | None] = mapped_column(String(200))
     interpreting_fr: Mapped[str | None] = mapped_column(String(200))
     interpreting_nl: Mapped[str | None] = mapped_column(String(200))
+    # INAMI/RIZIV accreditation number of an accredited training: printed on attestations;
+    # its registration form then asks for each person's INAMI number.
+    accreditation: Mapped[str | None] = mapped_column(String(60))
 
     # Repeating events (prevention rendez-vous): an RFC 5545 RRULE, skipped local dates.
     rrule: Mapped[str | None] = mapped_column(String(300))

@@ -24,6 +24,7 @@ from webapp.agenda.models import Event, OccurrenceOverride, Venue
 from webapp.agenda.states import EventStatus, MeetingMode, PlaceMode, action_refusal
 from webapp.audit_actions import AuditAction
 from webapp.extensions import db
+from webapp.timezones import utcnow
 from webapp.vocabulary import EVENT_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ COLUMNS = (
     "series_number",
     "organiser_id",
     "contact_email",
+    "accreditation",
     "presentation_url",
     "report_url",
     "report_summary_fr",
@@ -160,7 +162,16 @@ def update_event(event_id, data, actor, reason=None, notify=True):
     _check_times(data.get("start_at", event.start_at), data.get("end_at", event.end_at))
     _check_status(data.get("status", event.status))
     _check_capacity(event, data)
+    if is_past_record(event, data.get("end_at", event.end_at)):
+        notify = False  # correcting the record of a meeting that took place tells no one
     return _change(event, data, actor, reason, notify)
+
+
+def is_past_record(event, new_end=None, now=None):
+    """Whether the event took place and stays in the past: an edit is then a correction of
+    the record (a wrong time, a room), mailed to no one."""
+    now = now or utcnow()
+    return event.end_at <= now and (new_end or event.end_at) <= now
 
 
 def publish(event_id, actor):
@@ -231,6 +242,10 @@ def move(
     event = _load(event_id)
     _check_action("move", event)
     _check_times(start_at, end_at)
+    if start_at <= utcnow():
+        # A move tells the registrants "before -> after": a date already past is a mistake,
+        # or a correction of the record, which is the (silent) edit of the event.
+        raise EventRefused("in-the-past")
     data = {"start_at": start_at, "end_at": end_at}
     if venue_id is not SAME:
         if venue_id is not None and db.session.get(Venue, venue_id) is None:
@@ -261,9 +276,10 @@ def duplicate_as_next(event_id, start_at, end_at, actor):
     for name in SHIFTED:
         value = getattr(source, name)
         setattr(event, name, value + offset if value is not None else None)
-    event.title_fr = next_title(source.title_fr)
-    event.title_nl = next_title(source.title_nl)
-    event.series_number = source.series_number + 1 if source.series_number else None
+    number = next_number(source)
+    event.title_fr = numbered_title(source.title_fr, number)
+    event.title_nl = numbered_title(source.title_nl, number)
+    event.series_number = number if source.series_number else None
     event.bassins = list(source.bassins)
     db.session.add(event)
     return _created(event, AuditAction.EVENT_DUPLICATED, actor, source.id)
@@ -302,11 +318,32 @@ def was_ever_public(event_id):
     )
 
 
-def next_title(title):
-    """'Concertation #4' -> 'Concertation #5'; a title without a number stays as it is."""
-    if not title:
+def title_number(title):
+    """The N of a title's '#N', or None."""
+    found = NUMBERED_TITLE.search(title or "")
+    return int(found.group(1)) if found else None
+
+
+def numbered_title(title, number):
+    """The title with its '#N' made '#number' (a title without one, or no number: as is)."""
+    if not title or number is None:
         return title
-    return NUMBERED_TITLE.sub(lambda match: f"#{int(match.group(1)) + 1}", title)
+    return NUMBERED_TITLE.sub(f"#{number}", title)
+
+
+def next_number(source):
+    """The number the meeting after `source` takes: one past the highest of its series
+    (series numbers, or '#N' in titles, cancelled meetings too), so that preparing the next
+    meeting from #4 while #5 exists makes #6, never a second #5. None: unnumbered."""
+    own = source.series_number or title_number(source.title_fr)
+    numbers = [own or 0]
+    if source.series_id is not None:
+        rows = db.session.execute(
+            select(Event.series_number, Event.title_fr).where(Event.series_id == source.series_id)
+        ).all()
+        numbers += [number or title_number(title) or 0 for number, title in rows]
+    top = max(numbers)
+    return top + 1 if own and top else None
 
 
 def _load(event_id):

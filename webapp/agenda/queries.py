@@ -233,13 +233,22 @@ def _apply_filters(stmt, filters: AgendaFilters, now):
     return stmt
 
 
-def agenda_statement(filters: AgendaFilters, now=None):
-    """The SELECT of the occurrences that the filters ask for, in the order they are shown."""
+def agenda_statement(filters: AgendaFilters, now=None, changed_since=None):
+    """The SELECT of the occurrences that the filters ask for, in the order they are shown;
+    with `changed_since`, only those of events changed at or after that time."""
     now = now or utcnow()
     stmt = _apply_filters(select(EventOccurrence), filters, now)
+    if changed_since is not None:
+        changed = select(Event.id).where(Event.updated_at >= changed_since)
+        stmt = stmt.where(EventOccurrence.event_id.in_(changed))
     if filters.past:
         return stmt.order_by(EventOccurrence.start_at.desc(), EventOccurrence.id.desc())
     return stmt.order_by(EventOccurrence.start_at, EventOccurrence.id)
+
+
+def agenda_event_ids(filters: AgendaFilters, now=None):
+    """The SELECT of the ids of the events the filters show (any of their dates)."""
+    return _apply_filters(select(EventOccurrence.event_id), filters, now or utcnow()).distinct()
 
 
 def agenda_events_statement(filters: AgendaFilters, now=None):
@@ -317,9 +326,11 @@ def agenda_entries(items) -> list[AgendaMonth]:
     return months
 
 
-def agenda_page(filters: AgendaFilters, page=1, per_page=20, now=None) -> AgendaPage:
+def agenda_page(
+    filters: AgendaFilters, page=1, per_page=20, now=None, changed_since=None
+) -> AgendaPage:
     """One page of the agenda: occurrences with their events, venues and bassins loaded."""
-    stmt = agenda_statement(filters, now)
+    stmt = agenda_statement(filters, now, changed_since)
     page = max(1, page)
     items = db.session.scalars(
         stmt.options(

@@ -1,5 +1,5 @@
-"""The writes of reports: save a draft, publish, unpublish, add a quote; save a theme's
-synthesis.
+"""The writes of reports: save a draft, publish, unpublish, delete, add a quote; save a
+theme's synthesis.
 
 Each operation takes ids and data and an actor, checks, changes the rows, writes one audit
 line with the values before and after, and flushes; it never commits (webapp.unit_of_work).
@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from webapp import audit
-from webapp.agenda.models import Event
+from webapp import audit, uploads
+from webapp.agenda.models import Bassin, Event
 from webapp.agenda.reports import (
     QUOTE_MAX_LENGTH,
     SECTION_TEXT_MAX_LENGTH,
@@ -46,9 +46,18 @@ class ReportRefused(Exception):
 @dataclass(frozen=True)
 class Section:
     title_fr: str
-    text_fr: str
+    text_fr: str = ""
     title_nl: str | None = None
     text_nl: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A presentation file stored by webapp/uploads.py: its digest, name and size."""
+
+    digest: str
+    name: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,11 @@ def save_draft(event_id, data, actor):
     report.figures_source = data.get("figures_source") or FiguresSource.MANUAL
     report.presentation_url = data.get("presentation_url") or None
     report.report_url = data.get("report_url") or None
+    if "presentation_file" in data:
+        attached = data["presentation_file"]
+        report.presentation_file = attached.digest if attached else None
+        report.presentation_file_name = attached.name if attached else None
+        report.presentation_file_size = attached.size if attached else None
     db.session.add(report)
     _replace_rows(report, data.get("sections", []), data.get("quotes", []))
     after = snapshot(report)
@@ -117,6 +131,20 @@ def unpublish(event_id, actor):
     return report
 
 
+def delete(event_id, actor):
+    """Delete the event's report (its parts and quotes go with it); the digest of its
+    presentation file, which the caller removes once the deletion is committed
+    (agenda.report_files.remove_unless_named)."""
+    report = _existing(event_id)
+    digest = report.presentation_file
+    audit.record(
+        actor, AuditAction.REPORT_DELETED, "event", report.event_id, snapshot(report), None
+    )
+    db.session.delete(report)
+    db.session.flush()
+    return digest
+
+
 def add_quote(event_id, text, sector_group, actor):
     """Add a quote at the end of the event's report (a draft is made when there is none)."""
     event = _event(event_id)
@@ -142,24 +170,117 @@ def add_quote(event_id, text, sector_group, actor):
     return report
 
 
-def save_synthesis(theme, year, text_fr, text_nl, actor):
-    """Write the yearly synthesis of a theme (shown on /themes/<theme>/<year>)."""
-    synthesis = db.session.scalar(
-        select(ThemeSynthesis).where(ThemeSynthesis.theme == theme, ThemeSynthesis.year == year)
-    )
+SYNTHESIS_PARTS = ("text", "needs", "actions", "perspectives")
+SYNTHESIS_MAX_LENGTH = 30_000
+THEME_LABEL_MAX_LENGTH = 200
+MAX_THEME_ROWS = 40
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """A line of the table *thématique × bassins concernés*."""
+
+    label_fr: str
+    bassins: tuple = ()  # bassin slugs
+    label_nl: str | None = None
+
+
+def save_synthesis(theme, year, data, actor):
+    """Write the yearly synthesis of a theme: `data` holds text_fr/_nl (introduction),
+    needs_fr/_nl, actions_fr/_nl, perspectives_fr/_nl (Markdown) and themes ([ThemeRow]).
+    A published synthesis stays published (shown on /themes/<theme>/<year>)."""
+    _check_synthesis(data)
+    synthesis = _synthesis(theme, year)
     if synthesis is None:
-        synthesis = ThemeSynthesis(theme=theme, year=year)
+        synthesis = ThemeSynthesis(theme=theme, year=year, status=ReportStatus.DRAFT)
         db.session.add(synthesis)
-    before = {"text_fr": synthesis.text_fr, "text_nl": synthesis.text_nl}
-    synthesis.text_fr = text_fr or ""
-    synthesis.text_nl = text_nl or None
-    after = {"text_fr": synthesis.text_fr, "text_nl": synthesis.text_nl}
+    before = synthesis_snapshot(synthesis)
+    for part in SYNTHESIS_PARTS:
+        setattr(synthesis, f"{part}_fr", data.get(f"{part}_fr") or ("" if part == "text" else None))
+        setattr(synthesis, f"{part}_nl", data.get(f"{part}_nl") or None)
+    synthesis.themes = [
+        {"label_fr": row.label_fr, "label_nl": row.label_nl or None, "bassins": list(row.bassins)}
+        for row in data.get("themes", [])
+    ]
+    after = synthesis_snapshot(synthesis)
     db.session.flush()
     if after != before:
         audit.record(
             actor, AuditAction.THEME_SYNTHESIS_SAVED, "theme_synthesis", synthesis.id, before, after
         )
     return synthesis
+
+
+def publish_synthesis(theme, year, actor):
+    synthesis = _synthesis(theme, year)
+    if synthesis is None:
+        raise ReportRefused("no-report")
+    if synthesis.is_published:
+        raise ReportRefused("already-published")
+    synthesis.status = ReportStatus.PUBLISHED
+    synthesis.published_at = utcnow()
+    audit.record(
+        actor,
+        AuditAction.THEME_SYNTHESIS_PUBLISHED,
+        "theme_synthesis",
+        synthesis.id,
+        {"status": ReportStatus.DRAFT},
+        {"status": ReportStatus.PUBLISHED},
+    )
+    db.session.flush()
+    return synthesis
+
+
+def unpublish_synthesis(theme, year, actor):
+    synthesis = _synthesis(theme, year)
+    if synthesis is None or not synthesis.is_published:
+        raise ReportRefused("not-published")
+    synthesis.status = ReportStatus.DRAFT
+    synthesis.published_at = None
+    audit.record(
+        actor,
+        AuditAction.THEME_SYNTHESIS_UNPUBLISHED,
+        "theme_synthesis",
+        synthesis.id,
+        {"status": ReportStatus.PUBLISHED},
+        {"status": ReportStatus.DRAFT},
+    )
+    db.session.flush()
+    return synthesis
+
+
+def synthesis_snapshot(synthesis):
+    found = {
+        f"{part}_{language}": getattr(synthesis, f"{part}_{language}")
+        for part in SYNTHESIS_PARTS
+        for language in ("fr", "nl")
+    }
+    found["themes"] = synthesis.themes or []
+    return found
+
+
+def _synthesis(theme, year):
+    return db.session.scalar(
+        select(ThemeSynthesis).where(ThemeSynthesis.theme == theme, ThemeSynthesis.year == year)
+    )
+
+
+def _check_synthesis(data):
+    for part in SYNTHESIS_PARTS:
+        for language in ("fr", "nl"):
+            value = data.get(f"{part}_{language}") or ""
+            if len(value) > SYNTHESIS_MAX_LENGTH or not _printable(value, multiline=True):
+                raise ReportRefused("bad-text", f"{part}_{language}")
+    rows = data.get("themes", [])
+    if len(rows) > MAX_THEME_ROWS:
+        raise ReportRefused("too-many-rows", "themes")
+    known = set(db.session.scalars(select(Bassin.slug)))
+    for row in rows:
+        for label in (row.label_fr, row.label_nl or ""):
+            if len(label) > THEME_LABEL_MAX_LENGTH or not _printable(label, multiline=False):
+                raise ReportRefused("bad-text", "themes")
+        if not row.label_fr or not set(row.bassins) <= known:
+            raise ReportRefused("bad-theme-row", "themes")
 
 
 def snapshot(report):
@@ -170,6 +291,7 @@ def snapshot(report):
         "figures_source": report.figures_source,
         "presentation_url": report.presentation_url,
         "report_url": report.report_url,
+        "presentation_file": report.presentation_file,
         "sections": [
             [s.title_fr, s.title_nl, s.text_fr, s.text_nl]
             for s in sorted(report.sections, key=lambda s: s.position)
@@ -191,7 +313,7 @@ def _replace_rows(report, sections, quotes):
                 position=position,
                 title_fr=section.title_fr,
                 title_nl=section.title_nl or None,
-                text_fr=section.text_fr,
+                text_fr=section.text_fr or "",
                 text_nl=section.text_nl or None,
             )
         )
@@ -215,6 +337,15 @@ def _check(data):
     for name in ("presentation_url", "report_url"):
         if data.get(name) and not is_web_link(data[name]):
             raise ReportRefused("bad-link", name)
+    attached = data.get("presentation_file")
+    if attached is not None and not (
+        uploads.is_digest(attached.digest)
+        and 0 < attached.size <= uploads.MAX_PDF_BYTES
+        and attached.name
+        and len(attached.name) <= 200
+        and _printable(attached.name, multiline=False)
+    ):
+        raise ReportRefused("bad-file", "presentation_upload")
     for section in data.get("sections", []):
         _check_section(section)
     for quote in data.get("quotes", []):
@@ -232,7 +363,7 @@ def is_web_link(value):
 
 
 def _check_section(section):
-    if not section.title_fr or not section.text_fr:
+    if not section.title_fr:
         raise ReportRefused("section-incomplete", "sections")
     for title in (section.title_fr, section.title_nl or ""):
         if len(title) > SECTION_TITLE_MAX_LENGTH or not _printable(title, multiline=False):

@@ -52,6 +52,11 @@ class Report(db.Model):
     figures_source: Mapped[str] = mapped_column(String(20), default=FiguresSource.MANUAL)
     presentation_url: Mapped[str | None] = mapped_column(String(500))
     report_url: Mapped[str | None] = mapped_column(String(500))
+    # The presentation attached (a PDF in UPLOAD_DIR named by its SHA-256: webapp/uploads.py),
+    # its name as uploaded (for Content-Disposition) and its size in bytes.
+    presentation_file: Mapped[str | None] = mapped_column(String(64))
+    presentation_file_name: Mapped[str | None] = mapped_column(String(200))
+    presentation_file_size: Mapped[int | None] = mapped_column(Integer)
     published_at = mapped_column(UTCDateTime)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -113,18 +118,53 @@ class ReportQuote(db.Model):
 
 
 class ThemeSynthesis(Localized, db.Model):
-    """The yearly *synthèse des concertations thématiques* of a theme (Series.theme)."""
+    """The yearly *synthèse des concertations thématiques* of a theme (Series.theme), as seed
+    000 has it: an introduction (text), *Veille des besoins* (needs) and *Pistes d'actions*
+    (actions) as bold-led bullets picked from the meetings' reports and edited, the table
+    *thématique × bassins concernés* (themes), *Perspectives*. Markdown, each in French and
+    optionally Dutch; a draft until published."""
 
     __tablename__ = "theme_syntheses"
-    __table_args__ = (UniqueConstraint("theme", "year"),)
+    __table_args__ = (
+        UniqueConstraint("theme", "year"),
+        check_in("status", ReportStatus, name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theme: Mapped[str] = mapped_column(String(120))
     year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(
+        String(20), default=ReportStatus.DRAFT, server_default=ReportStatus.DRAFT.value
+    )
     text_fr: Mapped[str] = mapped_column(Text, default="")
     text_nl: Mapped[str | None] = mapped_column(Text)
+    needs_fr: Mapped[str | None] = mapped_column(Text)
+    needs_nl: Mapped[str | None] = mapped_column(Text)
+    actions_fr: Mapped[str | None] = mapped_column(Text)
+    actions_nl: Mapped[str | None] = mapped_column(Text)
+    perspectives_fr: Mapped[str | None] = mapped_column(Text)
+    perspectives_nl: Mapped[str | None] = mapped_column(Text)
+    # [{"label_fr": ..., "label_nl": ... or None, "bassins": [bassin slugs]}], in order.
+    themes: Mapped[list | None] = mapped_column(JSON)
+    published_at = mapped_column(UTCDateTime)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_published(self):
+        return self.status == ReportStatus.PUBLISHED
 
     @property
     def text(self):
         return self.localized("text")
+
+    @property
+    def needs(self):
+        return self.localized("needs")
+
+    @property
+    def actions(self):
+        return self.localized("actions")
+
+    @property
+    def perspectives(self):
+        return self.localized("perspectives")

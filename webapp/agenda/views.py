@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from webapp.agenda import report_text
 from webapp.agenda.forms import filter_choices
 from webapp.agenda.meeting_links import public_link
 from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Series, Venue
@@ -22,11 +23,22 @@ from webapp.agenda.queries import (
     public_event,
 )
 from webapp.agenda.recurrence import rule_in_words
+from webapp.agenda.report_files import presentation_response
 from webapp.agenda.report_pages import THEME_YEARS, public_report, public_reports, theme_year
+from webapp.agenda.reports import Report
+from webapp.agenda.states import ReportStatus
+from webapp.agenda.structured_data import (
+    event_data,
+    event_social_tags,
+    json_ld,
+    series_data,
+    social_tags,
+)
 from webapp.content_state import remembered
 from webapp.extensions import db
 from webapp.pagecache import PageArgs, cached_page, shows_places
 from webapp.timezones import to_local, utcnow
+from webapp.urls import absolute_url
 from webapp.vocabulary import current_language
 
 bp = Blueprint("agenda", __name__)
@@ -55,6 +67,17 @@ def date_part(value, pattern):
 
 bp.add_app_template_filter(month_year, "month_year")
 bp.add_app_template_filter(date_part, "date_part")
+bp.add_app_template_filter(report_text.render, "markdown")
+
+
+def megabytes(size):
+    """A file's size in megabytes, one decimal in the page's language ("1,2"), at least 0,1."""
+    return format_decimal(max(0.1, round((size or 0) / 1048576, 1)), format="0.0")
+
+
+bp.add_app_template_filter(megabytes, "megabytes")
+# Links that print their address (reports, the theme page) are absolute, from BASE_URL.
+bp.add_app_template_global(absolute_url, "absolute_url")
 
 # Beyond this a page number is nonsense (and overflows the databases' OFFSET).
 MAX_PAGE = 100_000
@@ -205,11 +228,19 @@ def series(slug):
     visible = [e for e in found.events if e.status in PUBLIC_STATUSES]
     past = sorted((e for e in visible if e.end_at <= now), key=lambda e: e.start_at, reverse=True)
     upcoming = [e for e in visible if e.end_at > now]
+    language = current_language()
     return render_template(
         "agenda/series.html",
         series=found,
         past=past,
         upcoming=upcoming,
+        structured=json_ld(series_data(found, upcoming, past, language)),
+        social=social_tags(
+            found.title,
+            found.description,
+            absolute_url("agenda.series", slug=found.slug, lang=language),
+            language,
+        ),
         reports=public_reports(past, now),
         years=sorted({e.local_start.year for e in past}, reverse=True),
     )
@@ -236,23 +267,29 @@ def event(event_id):
     return event_page(found)
 
 
-def event_page(found, template="agenda/event.html", **extra):
+def event_page(found, template="agenda/event.html", report=None, **extra):
     """An event's page as the public sees it: the public view, and the staff's preview of a
-    draft (whose template extends this one with a banner; `extra` is its own context)."""
+    draft (whose template extends this one with a banner; `extra` is its own context;
+    `report`: a draft report shown in place of the public one)."""
     now = utcnow()
     rule_words = None
     if found.is_recurring:
         rule_words = found.rrule and rule_in_words(
             found.rrule, found.local_start, current_language()
         )
+    dates = _coming_dates(found, now)
+    state = public_state(found, now)
+    language = current_language()
     return render_template(
         template,
         event=found,
-        dates=_coming_dates(found, now),
+        dates=dates,
         now=now,
-        state=public_state(found, now),
+        state=state,
+        structured=json_ld(event_data(found, language, dates)),
+        social=event_social_tags(found, language),
         rule_words=rule_words,
-        report=public_report(found, now),
+        report=report or public_report(found, now),
         **extra,
     )
 
@@ -274,6 +311,18 @@ def _coming_dates(found, now):
     return [(o, venues.get(o.venue_id, found.venue)) for o in dates]
 
 
+@bp.get("/events/<int:event_id>/presentation.pdf")
+def report_presentation(event_id):
+    """The presentation attached to an event's published report, as a PDF shown inline."""
+    found = public_event(event_id)
+    report = db.session.scalar(
+        select(Report).where(Report.event_id == event_id, Report.status == ReportStatus.PUBLISHED)
+    )
+    if found is None or report is None or not report.presentation_file:
+        abort(404)
+    return presentation_response(report)
+
+
 @bp.get("/themes/<theme>/<int:year>")
 @cached_page
 def theme(theme, year):
@@ -284,4 +333,4 @@ def theme(theme, year):
     found = theme_year(theme, year)
     if found is None:
         abort(404)
-    return render_template("agenda/theme.html", theme=found)
+    return render_template("agenda/theme.html", theme=found, synthesis=found.published_synthesis)

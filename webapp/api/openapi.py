@@ -132,8 +132,10 @@ REPORT = _nullable(
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["title", "text"],
-                    "properties": {"title": STRING, "text": STRING},
+                    "required": ["title", "text", "html"],
+                    # text: Markdown as written (bold, italic, lists, links); html: the same
+                    # rendered and sanitised (p, strong, em, ul, ol, li, a href, br only).
+                    "properties": {"title": STRING, "text": STRING, "html": STRING},
                 },
             },
             "quotes": {
@@ -203,9 +205,31 @@ PAGE_LINKS = {
 
 EVENT_LIST = {
     "type": "object",
-    "required": ["items", "page", "per_page", "total", "pages", "language", "links"],
+    "required": [
+        "items",
+        "page",
+        "per_page",
+        "total",
+        "pages",
+        "language",
+        "links",
+        "removed",
+        "as_of",
+    ],
     "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/EventItem"}},
+        "removed": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "With updated_since: the ids of events that left this view since "
+            "(unpublished, deleted, or changed so that the filters no longer show them); "
+            "the same list on every page. Empty without updated_since.",
+        },
+        "as_of": {
+            **DATETIME,
+            "description": "Pass it as updated_since in the next read: a minute before this "
+            "read, so a change is sent twice rather than never.",
+        },
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
         "total": {"type": "integer", "minimum": 0},
@@ -318,6 +342,15 @@ FILTERS = [
 ]
 
 
+UPDATED_SINCE = _query(
+    "updated_since",
+    "Only the dates of events changed at or after this time (ISO 8601 with its offset, "
+    "e.g. 2027-03-10T14:00:00+01:00; at most 90 days ago), and in `removed` the ids of "
+    "events gone from this view since. Keep a copy by passing the previous answer's as_of.",
+    DATETIME,
+)
+
+
 def _json(schema_name, description):
     return {
         "description": description,
@@ -342,8 +375,9 @@ def openapi_document(base_url):
             "/api/v1/events": {
                 "get": {
                     "operationId": "listEvents",
-                    "summary": "Upcoming dates of events, filtered and paginated",
-                    "parameters": FILTERS,
+                    "summary": "Upcoming dates of events, filtered and paginated; with "
+                    "updated_since, only what changed and what was removed",
+                    "parameters": [*FILTERS[:-1], UPDATED_SINCE, FILTERS[-1]],
                     "responses": {
                         "200": _json("EventList", "One page of event dates"),
                         "400": _json("Error", "Invalid filter or page values"),

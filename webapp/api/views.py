@@ -1,15 +1,25 @@
 """The open JSON API, read-only: events with the agenda's filters, one event, the bassins."""
 
+from datetime import UTC, datetime, timedelta
+
 from flask import g, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
+from webapp.agenda import report_text
 from webapp.agenda.meeting_links import public_link
-from webapp.agenda.models import Bassin, Event, Venue
+from webapp.agenda.models import PUBLIC_STATUSES, Bassin, Event, Venue
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.public_state import public_state
-from webapp.agenda.queries import EVENT_LOADS, agenda_page, parse_filters, public_event
+from webapp.agenda.queries import (
+    EVENT_LOADS,
+    agenda_event_ids,
+    agenda_page,
+    parse_filters,
+    public_event,
+)
+from webapp.agenda.removals import REMOVALS_KEPT, oldest_answerable, removed_since
 from webapp.agenda.report_pages import public_report
 from webapp.agenda.states import EventStatus
 from webapp.api import bp
@@ -21,6 +31,9 @@ from webapp.vocabulary import current_language
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
+# `as_of` is this long before the read: a change committed while the read ran (stamped a
+# little before it) comes again in the next read rather than never.
+AS_OF_MARGIN = timedelta(minutes=1)
 
 
 @bp.before_app_request
@@ -133,16 +146,62 @@ def event_summary(event):
     }
 
 
+def _since_arg(problems, now):
+    """`updated_since` as an aware UTC datetime, None when absent; a problem when it is not
+    an ISO 8601 time with its offset, or older than the removals are kept."""
+    raw = (request.args.get("updated_since") or "").strip()
+    if not raw:
+        return None
+    # An unencoded "+01:00" in a query string arrives as " 01:00".
+    if "T" in raw and raw[-6:-5] == " ":
+        raw = raw[:-6] + "+" + raw[-5:]
+    try:
+        since = datetime.fromisoformat(raw)
+        if since.tzinfo is None:
+            raise ValueError
+        since = since.astimezone(UTC)
+    except (ValueError, OverflowError):
+        problems["updated_since"] = _(
+            "Date et heure ISO 8601 attendues, avec leur décalage horaire "
+            "(ex. 2027-03-10T14:00:00+01:00)."
+        )
+        return None
+    if since < oldest_answerable(now):
+        problems["updated_since"] = _(
+            "Plus ancien que %(days)d jours : relisez la liste entière, puis suivez les "
+            "changements à partir de son as_of.",
+            days=REMOVALS_KEPT.days,
+        )
+        return None
+    return since
+
+
+def _removed(filters, since, now):
+    """The ids of events gone from this view since `since`: removed from public view, or
+    public, changed, and no longer shown by these filters."""
+    changed = select(Event.id).where(Event.updated_at >= since, Event.status.in_(PUBLIC_STATUSES))
+    candidates = union(removed_since(since), changed).subquery()
+    shown = agenda_event_ids(filters, now)
+    rows = db.session.scalars(
+        select(candidates.c[0]).where(candidates.c[0].not_in(shown)).order_by(candidates.c[0])
+    )
+    return list(rows)
+
+
 @bp.get("/api/v1/events")
 def events():
+    now = utcnow()
     parsed = parse_filters(request.args)
     problems = dict(parsed.problems)
     page = _int_arg("page", 1, 1, 100000, problems)
     per_page = _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, problems)
+    since = _since_arg(problems, now)
     if problems:
         return _bad_request(problems)
-    result = agenda_page(parsed.filters, page, per_page)
+    result = agenda_page(parsed.filters, page, per_page, now=now, changed_since=since)
     args = {**parsed.filters.as_args(), "per_page": per_page}
+    if since is not None:
+        args["updated_since"] = since.isoformat()
     links = {
         "self": _absolute("api.events", **args, page=page),
         "first": _absolute("api.events", **args, page=1),
@@ -151,7 +210,6 @@ def events():
         "prev": _absolute("api.events", **args, page=page - 1) if result.has_prev else None,
         "ics": _feed_link(parsed.filters),
     }
-    now = utcnow()
     items = [
         {
             **event_summary(o.event),
@@ -173,6 +231,8 @@ def events():
         pages=result.pages,
         language=current_language(),
         links=links,
+        removed=_removed(parsed.filters, since, now) if since is not None else [],
+        as_of=_iso(now - AS_OF_MARGIN),
     )
 
 
@@ -230,7 +290,11 @@ def _report(report):
         "participant_sectors": report.participant_sectors,
         "estimated": report.estimated,
         "summary": report.summary,
-        "sections": [{"title": s.title, "text": s.text} for s in report.sections],
+        "sections": [
+            {"title": s.title, "text": s.text, "html": str(report_text.render(s.text))}
+            for s in report.sections
+            if s.text_fr
+        ],
         "quotes": [{"text": q.text, "sector_group": q.sector_group} for q in report.quotes],
         "presentation_url": report.presentation_url,
         "report_url": report.report_url,

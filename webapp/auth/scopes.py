@@ -65,6 +65,17 @@ def event_filter(scope: Scope):
     return _any(clauses)
 
 
+def reaches_event(scope: Scope, event):
+    """Whether the scope reaches that loaded event: `event_filter` read on the object (its
+    bassins already loaded), for pages that list many events and link those the reader
+    manages without one query each."""
+    if scope.everything:
+        return True
+    if scope.bassins and any(bassin.slug in scope.bassins for bassin in event.bassins):
+        return True
+    return scope.organisation_id is not None and event.organiser_id == scope.organisation_id
+
+
 def registration_filter(scope: Scope):
     """A WHERE clause on Registration: the registrations of the events this scope reaches."""
     if scope.everything:

@@ -89,7 +89,10 @@ def login():
             if account is not None:
                 sessions.open_session(account, request.user_agent.string, utcnow())
         if account is not None:
-            session.clear()  # a new session at sign-in: nothing carried over from before
+            language = session.get("lang")
+            session.clear()  # a new session at sign-in: nothing carried over from before...
+            if language:
+                session["lang"] = language  # ...but the language the reader chose
             login_user(account)
             return redirect(_safe_next(request.args.get("next")) or url_for("admin.dashboard"), 303)
         throttle.spend(ACCOUNT_FAILURES, *failures)

@@ -10,6 +10,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webapp.attestations import issue
 from webapp.evaluations import about
 from webapp.extensions import db
 from webapp.grandbain.notices import visitor_reference
@@ -79,6 +80,22 @@ def _addressee(invitation, language):
     )
 
 
+def attestation_url(invitation):
+    """The link to the person's attestation of participation, when she has one (marked
+    present, the day after): the mail that invites her to evaluate carries it."""
+    if invitation.booking_id is not None:
+        booking = invitation.booking
+        if issue.for_booking(booking) is None:
+            return None
+        return absolute_url(
+            "attestations.visit_pdf", token=booking.visitor.token, booking_id=booking.id
+        )
+    registration = invitation.registration
+    if issue.for_registration(registration) is None:
+        return None
+    return absolute_url("attestations.registration_pdf", token=registration.token)
+
+
 def queue(invitation, kind):
     """Write the invitation or reminder in the invitation's language, in a SAVEPOINT: a
     message that cannot be written is logged and skipped (the claim stays)."""
@@ -97,6 +114,7 @@ def queue(invitation, kind):
                     ),
                     "last_day": last_day(invitation.form),
                     "reply_to": reply_to,
+                    "attestation_url": attestation_url(invitation),
                 }
                 text = render_template("mail/evaluation_invitation.txt", **context)
                 html = render_template("mail/evaluation_invitation.html", **context)

@@ -144,3 +144,7 @@ def _closed(subject, until=None):
     """The form takes no more answers; `until`: the open link's last day, said on the page."""
     page = render_template("evaluations/closed.html", about=subject, until=until)
     return make_response(page, 410 if request.method == "POST" else 200)
+
+
+# The host's own results register their route on `bp` when imported.
+from webapp.evaluations import host_views  # noqa: E402, F401

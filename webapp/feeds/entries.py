@@ -81,6 +81,10 @@ def event_url(event_id, language=None):
     return absolute_url("agenda.event", event_id=event_id, lang=language)
 
 
+# An id no event has: where it stands in a URL built with it, any id stands.
+URL_SAMPLE_ID = 2147483647
+
+
 @dataclass(frozen=True, slots=True)
 class EventContext:
     """What every event of one calendar shares, read once rather than per event."""
@@ -91,6 +95,8 @@ class EventContext:
     # (venue, room) -> LOCATION: a feed's events share a few venues, whose address is
     # localised (the commune's name) at some cost.
     addresses: dict = field(default_factory=dict)
+    # language -> the event URL's (head, tail) around its id: built once, not per event.
+    url_parts: dict = field(default_factory=dict)
 
     @classmethod
     def current(cls):
@@ -100,6 +106,19 @@ class EventContext:
             host=base_host(),
             sender=parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or ""),
         )
+
+    def event_url(self, event_id, language):
+        """`event_url(event_id, language)`, from the URL built once for this calendar."""
+        parts = self.url_parts.get(language)
+        if parts is None:
+            sample = event_url(URL_SAMPLE_ID, language)
+            head, found, tail = sample.partition(str(URL_SAMPLE_ID))
+            # Only when the id stands once in the URL (a BASE_URL holding those digits: build).
+            parts = (head, tail) if found and str(URL_SAMPLE_ID) not in tail else False
+            self.url_parts[language] = parts
+        if not parts:
+            return event_url(event_id, language)
+        return f"{parts[0]}{int(event_id)}{parts[1]}"
 
 
 def event_entries(
@@ -124,7 +143,7 @@ def event_entries(
     link = link or public_link(event)
     online = is_online(event)
     updated_at = event.updated_at or utcnow()
-    url = event_url(event.id, language)
+    url = context.event_url(event.id, language)
     kind = context.kind_labels.get(event.kind) or event.kind
     categories = (kind, _text(event.series, "title", language)) if event.series else (kind,)
     status = (
@@ -232,6 +251,8 @@ def _exdates(event):
 
 def _local_dates(event, days):
     """Local dates (EXDATE, RDATE values) at the first start's time, in the event's zone."""
+    if not days:
+        return []
     first = to_local(event.start_at)
     zone = app_zone()
     values = []

@@ -1,4 +1,5 @@
-"""The .ics feeds: every bassin, one bassin, one series, one event."""
+"""The .ics feeds: every bassin, one bassin, one series, one event; the Atom feeds of a
+bassin and a series."""
 
 from datetime import date
 
@@ -18,10 +19,13 @@ from webapp.agenda.queries import (
 )
 from webapp.content_state import remembered
 from webapp.extensions import db
+from webapp.feeds.atom import CONTENT_TYPE as ATOM_CONTENT_TYPE
+from webapp.feeds.atom import atom_text
 from webapp.feeds.http import calendar_response, content_validator, feed_state
 from webapp.feeds.ical import calendar_text
 from webapp.feeds.rows import feed_rows
-from webapp.timezones import local_day_start, local_today
+from webapp.timezones import local_day_start, local_today, utcnow
+from webapp.urls import absolute_url
 from webapp.vocabulary import current_language
 
 bp = Blueprint("feeds", __name__)
@@ -107,7 +111,8 @@ def _feed(snapshot, filters, name_fn, filename):
             _check_filters(filters, request.args, filters.bassin)
         return calendar_text(events, name=name_fn(), language=language, method="PUBLISH")
 
-    return calendar_response(validator, build, filename)
+    keep = (snapshot.generation, filters.date_from)
+    return calendar_response(validator, build, filename, keep=keep)
 
 
 @bp.get("/agenda.ics")
@@ -144,6 +149,78 @@ def series_feed(slug):
     return _feed(snapshot, filters, title, f"{slug}.ics")
 
 
+def _atom(snapshot, filters, title_fn, page_url, filename):
+    """An Atom feed of the same events as the .ics of these filters, with its ETag and 304."""
+    language = current_language()
+    validator = content_validator(
+        snapshot,
+        request.path,
+        "atom",
+        sorted(filters.as_args().items()),
+        language,
+        since=local_day_start(window_moved(filters.date_from)),
+    )
+
+    def build():
+        events = feed_events(filters)
+        if not events and any(request.args.get(k) for k in FEED_FILTERS):
+            _check_filters(filters, request.args, filters.bassin)
+        updated = snapshot.changed_at or max((e.updated_at for e in events), default=None)
+        asked = {k: getattr(filters, k) for k in FEED_FILTERS if filters.bassin}
+        return atom_text(
+            events,
+            title=title_fn(),
+            feed_url=absolute_url(request.endpoint, **request.view_args, **asked, lang=language),
+            page_url=page_url(language),
+            language=language,
+            updated=updated or utcnow(),
+        )
+
+    return calendar_response(validator, build, filename, content_type=ATOM_CONTENT_TYPE)
+
+
+@bp.get("/bassins/<bassin>/agenda.atom")
+def bassin_atom(bassin):
+    """A bassin's coming (and last six months') events, for readers and partners' sites; the
+    .ics's filters (kind, theme, commune)."""
+    snapshot = feed_state()
+    if bassin not in _known(snapshot).bassins:
+        abort(404)
+
+    def title():
+        found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
+        return _l("Agenda – %(name)s", name=found.name)
+
+    filters = feed_filters(request.args, bassin=bassin)
+    return _atom(
+        snapshot,
+        filters,
+        title,
+        lambda language: absolute_url("agenda.bassin", bassin=bassin, lang=language),
+        f"{bassin}.atom",
+    )
+
+
+@bp.get("/series/<slug>.atom")
+def series_atom(slug):
+    """A series' meetings, for readers and partners' sites."""
+    snapshot = feed_state()
+    if slug not in _known(snapshot).series:
+        abort(404)
+
+    def title():
+        return db.session.scalar(select(Series).where(Series.slug == slug)).title
+
+    filters = AgendaFilters(theme=slug, date_from=window_start())
+    return _atom(
+        snapshot,
+        filters,
+        title,
+        lambda language: absolute_url("agenda.series", slug=slug, lang=language),
+        f"{slug}.atom",
+    )
+
+
 @bp.get("/events/<int:event_id>.ics")
 def event_feed(event_id):
     snapshot = feed_state(event_id)
@@ -160,9 +237,10 @@ def event_feed(event_id):
 
 @bp.record_once
 def _template_helpers(state):
-    from webapp.feeds.links import init_app
+    from webapp.feeds import kept, links
 
-    init_app(state.app)
+    links.init_app(state.app)
+    kept.init_app(state.app)  # the public feeds' answers given again in front of the app
 
 
 @bp.get("/aide/calendrier")

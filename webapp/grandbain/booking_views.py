@@ -8,19 +8,15 @@ from sqlalchemy.orm import joinedload
 from webapp import limits
 from webapp.addresses import typed_address_key
 from webapp.extensions import db, limiter
-from webapp.formfields import database_id
-from webapp.grandbain import rules
+from webapp.grandbain import queries, rules, selection
 from webapp.grandbain.forms import booking_form_class, question_field
 from webapp.grandbain.models import Edition, Offer, Slot
 from webapp.grandbain.states import OfferStatus
 from webapp.grandbain.views import bp, edition_or_404
 from webapp.templating import when
-from webapp.timezones import utcnow
+from webapp.timezones import to_local, utcnow
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import current_language
-
-# More visits than any edition lets one person book: the rest of a long list is not read.
-MAX_SLOTS_IN_SET = 20
 
 # Why a set of visits was refused (rules.BookingRefused), said to the visitor.
 SET_REFUSALS = {
@@ -108,22 +104,21 @@ def book_slot(slot_id):
 def book(year):
     edition = edition_or_404(year)
     source = request.form if request.method == "POST" else request.args
-    slot_ids, malformed = [], False
-    for value in source.getlist("slot")[:MAX_SLOTS_IN_SET]:
-        slot_id = database_id(value)
-        if slot_id is None:
-            malformed = True
-        else:
-            slot_ids.append(slot_id)
-    return _booking(edition, slot_ids, url_for(".book", year=year), malformed)
+    chosen = selection.read(source.getlist("slot"), drop=source.get("remove"), once=False)
+    return _booking(edition, list(chosen.ids), url_for(".book", year=year), chosen.malformed)
 
 
 def _booking(edition, slot_ids, action, malformed=False):
-    """Show the chosen visits side by side with the person fields; book them all on POST."""
-    shown = _slots_to_show(edition, slot_ids)
+    """Show the chosen visits side by side with the person fields; book them all on POST.
+    A POST that removes a visit ("Retirer") shows the form again without it, keeping
+    everything typed, and books nothing."""
+    shown = queries.edition_slots(edition, slot_ids)
     form = booking_form_class(shown)()
     general, problems = None, {}
     closed = rules.window_refusal(edition, utcnow())
+    removing = request.method == "POST" and "remove" in request.form
+    if removing and not malformed and not closed:
+        return _booking_page(edition, shown, form, action, None, {}, slot_ids)
     if malformed or not slot_ids:
         general = SET_REFUSALS["no-slot"]()
     elif closed:
@@ -172,24 +167,6 @@ def _booked(outcome):
     return redirect(url_for(".visits", token=outcome.request_token), 303)
 
 
-def _slots_to_show(edition, slot_ids):
-    """The asked slots of this edition's accepted offers, in time order (others are not
-    shown: the refusal says so)."""
-    if not slot_ids:
-        return []
-    return db.session.scalars(
-        select(Slot)
-        .join(Slot.offer)
-        .where(
-            Slot.id.in_(set(slot_ids)),
-            Offer.edition_id == edition.id,
-            Offer.status == OfferStatus.ACCEPTED,
-        )
-        .options(joinedload(Slot.offer).joinedload(Offer.commune))
-        .order_by(Slot.start_at, Slot.id)
-    ).all()
-
-
 def _refusal_messages(edition, refused):
     message = SET_REFUSALS[refused.reason]
     general = message(edition) if refused.reason == "cap" else message()
@@ -205,10 +182,18 @@ def _booking_page(edition, shown, form, action, general, problems, slot_ids):
     unknown = [sid for sid in slot_ids if sid not in shown_ids]
     if unknown and not general:
         general = SLOT_REFUSALS["unknown"](None)
+    back = url_for(
+        ".programme",
+        year=edition.year,
+        slot=[slot.id for slot in shown],
+        date=to_local(shown[0].start_at).date().isoformat() if shown else None,
+    )
     return render_template(
         "grandbain/book.html",
         edition=edition,
         slots=shown,
+        set_form=request.endpoint == "grandbain.book",
+        programme_url=back,
         form=form,
         action=action,
         general=general,

@@ -74,16 +74,20 @@ def is_public(edition, today=None):
     return (today or local_today()) > edition.week_end
 
 
-def edition_figures(edition):
-    """The figures of one edition, counted from its offers, slots and bookings."""
+def edition_figures(edition, offer_id=None):
+    """The figures of one edition, counted from its offers, slots and bookings (of one of
+    its offers alone when `offer_id` is given: a host's own figures)."""
     figures = Figures(year=edition.year)
-    slots = db.session.execute(
+    query = (
         select(Slot.id, Slot.capacity, Offer.id, Offer.sector, Commune.slug, Bassin.slug)
         .join(Slot.offer)
         .join(Offer.commune)
         .join(Commune.bassin)
         .where(Offer.edition_id == edition.id, Offer.status == OfferStatus.ACCEPTED)
-    ).all()
+    )
+    if offer_id is not None:
+        query = query.where(Offer.id == offer_id)
+    slots = db.session.execute(query).all()
     breakdowns = {"bassin": {}, "commune": {}, "sector": {}}
     slot_keys = {}
     offers = set()
@@ -156,20 +160,20 @@ def reported_figures(edition):
     )
 
 
+def of_edition(edition):
+    """The figures an edition is shown with, on its own page as in a later edition's
+    history: its own counts, or the totals entered by hand when it has no offers here."""
+    counted = edition_figures(edition)
+    has_hand_totals = any(
+        v is not None
+        for v in (edition.reported_services, edition.reported_visitors, edition.reported_visits)
+    )
+    return reported_figures(edition) if has_hand_totals and not counted.services else counted
+
+
 def history(edition):
-    """The editions before this one, latest first: their own counts, or the totals entered
-    by hand when they have no offers here."""
+    """The editions before this one, latest first, each as of_edition shows it."""
     earlier = db.session.scalars(
         select(Edition).where(Edition.year < edition.year).order_by(Edition.year.desc())
     ).all()
-    lines = []
-    for other in earlier:
-        counted = edition_figures(other)
-        has_hand_totals = any(
-            v is not None
-            for v in (other.reported_services, other.reported_visitors, other.reported_visits)
-        )
-        lines.append(
-            reported_figures(other) if has_hand_totals and not counted.services else counted
-        )
-    return lines
+    return [of_edition(other) for other in earlier]

@@ -22,7 +22,7 @@ from webapp.extensions import db
 from webapp.grandbain.states import ACTIVE_BOOKINGS, BookingStatus, OfferStatus
 from webapp.states import check_in
 from webapp.timezones import UTCDateTime, utcnow
-from webapp.tokens import new_token
+from webapp.tokens import new_attestation_code, new_token
 
 # The largest group a host can welcome at once, and the fewest places a slot offers.
 MAX_SLOT_CAPACITY = 50
@@ -300,6 +300,10 @@ class Booking(db.Model):
     # A question for the host, shown to the host only.
     question: Mapped[str | None] = mapped_column(Text)
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # The code printed on the visit's attestation of participation (webapp/attestations/).
+    attestation_code: Mapped[str | None] = mapped_column(
+        String(16), unique=True, default=new_attestation_code
+    )
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     confirmed_at = mapped_column(UTCDateTime)

@@ -121,6 +121,69 @@ def by_day_and_commune(slots, language):
     return days
 
 
+@dataclass(frozen=True)
+class Day:
+    """One day of the edition's week in the programme's day list: its visits under the
+    filters, and how many of them still take a booking."""
+
+    day: date
+    visits: int
+    open_visits: int
+
+
+def week_days(edition, slots):
+    """Every day of the week with its counts among `slots` (the filtered programme)."""
+    counts = {}
+    for slot in slots:
+        visits, open_visits = counts.get(to_local(slot.start_at).date(), (0, 0))
+        bookable = not slot.closed and slot.places_left > 0
+        counts[to_local(slot.start_at).date()] = (visits + 1, open_visits + bookable)
+    days, day = [], edition.week_start
+    while day <= edition.week_end:
+        days.append(Day(day, *counts.get(day, (0, 0))))
+        day += timedelta(days=1)
+    return days
+
+
+def default_day(days, today=None):
+    """The day a programme opens on: today's during the week, else the first day with a
+    visit still open, else the first with a visit, else the first of the week."""
+    today = today or local_today()
+    for wanted in (
+        lambda d: d.day == today and d.visits,
+        lambda d: d.open_visits and d.day >= today,
+        lambda d: d.open_visits,
+        lambda d: d.visits,
+    ):
+        found = next((d for d in days if wanted(d)), None)
+        if found:
+            return found.day
+    return days[0].day if days else None
+
+
+def of_day(slots, day):
+    """The slots starting on that local day."""
+    return [slot for slot in slots if to_local(slot.start_at).date() == day]
+
+
+def edition_slots(edition, slot_ids):
+    """The slots among `slot_ids` of this edition's accepted offers, in time order (others
+    are left out: the booking page says so)."""
+    if not slot_ids:
+        return []
+    return db.session.scalars(
+        select(Slot)
+        .join(Slot.offer)
+        .where(
+            Slot.id.in_(set(slot_ids)),
+            Offer.edition_id == edition.id,
+            Offer.status == OfferStatus.ACCEPTED,
+        )
+        .options(joinedload(Slot.offer).joinedload(Offer.commune))
+        .order_by(Slot.start_at, Slot.id)
+    ).all()
+
+
 def accepted_offer(edition, offer_id):
     """An accepted offer of this edition with its slots, or None."""
     return db.session.scalar(

@@ -88,6 +88,8 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
         raise BookingRefused("no-slot")
     slots = _checked_slots(edition, slot_ids, now)
     _check_set(edition, slots)
+    if not waitlist:
+        _refuse_full_without_waiting(slots)
     visitor = _locked_visitor(edition, person, language, now)
     _check_programme(edition, slots, _active_bookings(visitor.id))
     capacity.lock(SLOT_PLACES, *slots)
@@ -139,6 +141,19 @@ def window_refusal(edition, now):
     return "closed" if opened else "not-open"
 
 
+def _refuse_full_without_waiting(slots):
+    """A set holding a slot already full is refused before any lock: when a slot is wanted
+    by many, those who come after its last place do not queue behind its row lock to learn
+    it. The count read here is only a shortcut; capacity.take under the lock decides."""
+    full = {
+        slot_id: SlotProblem("full")
+        for slot_id, slot in slots.items()
+        if slot.booked_count >= slot.capacity
+    }
+    if full:
+        raise BookingRefused("slots", full)
+
+
 def _check_window(edition, now):
     refusal = window_refusal(edition, now)
     if refusal:
@@ -163,6 +178,7 @@ def _checked_slots(edition, slot_ids, now):
                 Offer.status == OfferStatus.ACCEPTED,
             )
             .options(joinedload(Slot.offer))
+            .execution_options(populate_existing=True)
         )
     }
     for slot_id in wanted:

@@ -3,13 +3,16 @@ offer's page. The other pages register on the same blueprint from their own modu
 (imported at the end): booking_views (booking one slot or a set), visitor_views (the
 visitor's personal pages and feed), host_views (the call for offers, the host's page)."""
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from webapp.grandbain import figures, queries
+from webapp.grandbain import figures, queries, selection
 from webapp.grandbain.forms import LANGUAGE_CHOICES
 from webapp.grandbain.states import OfferStatus
+from webapp.hygiene import runs_own_scripts
 from webapp.pagecache import never_stored
 from webapp.timezones import utcnow
 from webapp.vocabulary import current_language
@@ -78,22 +81,40 @@ def current():
     return redirect(url_for(".programme", year=edition.year), 302)
 
 
+# `date=` of the programme that shows every day at once (to print the week).
+WHOLE_WEEK = "all"
+
+
 @bp.get("/grand-bain/<int:year>/")
+@runs_own_scripts
 def programme(year):
+    """One day of the programme (`date=`, else today's or the first open day), the week's
+    days one tap away, and the visits ticked so far (`slot=`, carried from day to day)."""
     edition = edition_or_404(year)
     filters = queries.parse_filters(request.args, edition)
-    slots = queries.programme_slots(edition, filters)
+    week_slots = queries.programme_slots(edition, replace(filters, day=None))
+    week = queries.week_days(edition, week_slots)
+    whole_week = request.args.get("date") == WHOLE_WEEK
+    day = None if whole_week else filters.day or queries.default_day(week)
+    shown = week_slots if whole_week else queries.of_day(week_slots, day)
+    chosen = selection.read(request.args.getlist("slot"), drop=request.args.get("drop"))
+    chosen_slots = queries.edition_slots(edition, chosen.ids)
     communes, sectors = queries.filter_choices(edition)
+    public_figures = figures.is_public(edition)
     return render_template(
         "grandbain/programme.html",
         edition=edition,
-        filters=filters,
-        days=queries.by_day_and_commune(slots, current_language()),
+        filters=replace(filters, day=day),
+        whole_week=whole_week,
+        week=week,
+        days=queries.by_day_and_commune(shown, current_language()),
+        chosen=chosen_slots,
+        shown_ids={slot.id for slot in shown},
         communes=communes,
         sectors=sectors,
         booking_open=edition.is_booking_open(utcnow()),
-        figures=figures.edition_figures(edition) if figures.is_public(edition) else None,
-        history=figures.history(edition) if figures.is_public(edition) else [],
+        figures=figures.of_edition(edition) if public_figures else None,
+        history=figures.history(edition) if public_figures else [],
     )
 
 

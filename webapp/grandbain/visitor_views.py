@@ -43,7 +43,8 @@ class Link:
         return Booking.request_token == self.token
 
 
-def _link_or_404(token):
+def find_link(token):
+    """What the personal link `token` reaches, or None (no such link, or an erased visitor)."""
     # An erased visitor's links were retired (Visitor.anonymise): they find nobody; the check
     # on anonymised_at says the same should a link ever reach an erased row.
     visitor, full = find_by_token(Visitor.token, token), True
@@ -51,8 +52,15 @@ def _link_or_404(token):
         booking = find_by_token(Booking.request_token, token)
         visitor, full = (booking.visitor if booking is not None else None), False
     if visitor is None or visitor.anonymised_at is not None:
-        abort(404)
+        return None
     return Link(token, visitor, full)
+
+
+def _link_or_404(token):
+    link = find_link(token)
+    if link is None:
+        abort(404)
+    return link
 
 
 def _visitor_or_404(token):

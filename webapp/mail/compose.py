@@ -7,6 +7,8 @@ composition, because:
 - every message is automatic: `Auto-Submitted: auto-generated` (RFC 3834), so out-of-office
   robots do not answer, and `Reply-To` sends answers to the event's contact or its team;
 - the `Message-ID` is in the sender's domain (Flask-Mail takes the host's name: `@localhost`);
+- a digest names its one-click unsubscribe link (`List-Unsubscribe`, RFC 2369, with
+  `List-Unsubscribe-Post`, RFC 8058), which mailbox providers show as a button;
 - a calendar entry travels as Outlook and Gmail expect (RFC 6047): a `text/calendar` part
   with the same `method=` as its METHOD inside the multipart/alternative, and the same
   entry attached as `invite.ics` for the programs that only look at attachments.
@@ -55,10 +57,14 @@ def message_id(sender):
 class OutboxMail(flask_mail.Message):
     """A Flask-Mail message whose MIME form is written here (see the module's docstring)."""
 
-    def __init__(self, *, ics=None, ics_method=None, **kwargs):
+    def __init__(self, *, ics=None, ics_method=None, list_unsubscribe=None, **kwargs):
         super().__init__(**kwargs)
         self.msgId = message_id(self.sender)
         self.extra_headers = {"Auto-Submitted": AUTO_SUBMITTED}
+        if list_unsubscribe:
+            # RFC 8058: a POST to the https link unsubscribes, with no further step.
+            self.extra_headers["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+            self.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         self.ics = ics
         self.ics_method = ics_method
 

@@ -35,6 +35,9 @@ class OutboxMessage(db.Model):
     # What the message is about ("registration:42"), so erasure and purge can find it; the
     # mail area names no table of the areas above it.
     reference: Mapped[str | None] = mapped_column(String(60), index=True)
+    # The one-click unsubscribe link of a digest (RFC 8058): `List-Unsubscribe` with
+    # `List-Unsubscribe-Post`. A personal link: blanked with the address once sent.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(300))
     # An OutboxStatus. A sent message keeps no recipient and no body (see the README).
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)
     # Counted (and committed) as a worker takes the message, before a byte is sent.

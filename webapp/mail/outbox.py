@@ -44,7 +44,14 @@ RECIPIENT_LENGTH = OutboxMessage.__table__.c.recipient.type.length
 # seconds, doubled each time up to the last.
 DATABASE_WAITS = (0.5, 1, 2, 4, 8)
 # What a sent or forgotten message no longer needs: the address and everything personal.
-_BLANK = {"recipient": "", "body_text": "", "body_html": None, "ics": None, "reply_to": None}
+_BLANK = {
+    "recipient": "",
+    "body_text": "",
+    "body_html": None,
+    "ics": None,
+    "reply_to": None,
+    "list_unsubscribe": None,
+}
 
 
 def queue_message(
@@ -56,12 +63,14 @@ def queue_message(
     ics_method=None,
     reference=None,
     reply_to=None,
+    list_unsubscribe=None,
 ):
     """Add a message to the outbox; it is sent once the caller's transaction commits.
 
     Headers become one line and the subject is cut to fit; a recipient that cannot be an
     address (empty, or longer than an address may be) raises ValueError. `reply_to`: where
-    answers go (the event's contact, its team), None for none.
+    answers go (the event's contact, its team), None for none. `list_unsubscribe`: the
+    https link that unsubscribes in one click (RFC 8058), for a mail one subscribed to.
     """
     recipient = one_line(recipient)
     if not recipient or len(recipient) > RECIPIENT_LENGTH:
@@ -75,6 +84,7 @@ def queue_message(
         ics_method=ics_method,
         reference=reference,
         reply_to=one_line(reply_to)[:RECIPIENT_LENGTH] or None,
+        list_unsubscribe=_unsubscribe_link(list_unsubscribe),
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
     )
@@ -235,7 +245,17 @@ def _as_mail(message):
         reply_to=mail_address(reply_to) if reply_to else None,
         ics=message.ics,
         ics_method=message.ics_method,
+        list_unsubscribe=_unsubscribe_link(message.list_unsubscribe),
     )
+
+
+def _unsubscribe_link(link):
+    """A one-click unsubscribe link fit for its header: one https URL without <, > or
+    spaces (which would end it), else None."""
+    link = one_line(link)
+    if not link.startswith("https://") or any(c in link for c in "<> ,") or len(link) > 300:
+        return None
+    return link
 
 
 class _Persistence:

@@ -36,6 +36,14 @@ def event_dates(event):
     return [to_local(o.start).date() for o in occurrences(event) if not o.cancelled]
 
 
+def meeting_over(event, on_date, now=None):
+    """Whether the meeting of that local date has ended: until then, those not checked in
+    are "not yet arrived", never absent."""
+    now = now or utcnow()
+    ends = [o.end for o in occurrences(event) if to_local(o.start).date() == on_date]
+    return bool(ends) and max(ends) <= now
+
+
 def tap_time(sent, now=None):
     """The time a tap was made: what the phone says, at most 30 days old; None (refused)
     when it is dated in the future (beyond a minute of clock skew, taken as now)."""

@@ -20,6 +20,7 @@ from wtforms.validators import (
 
 from webapp.agenda.places import mode_places
 from webapp.formfields import MultiCheckboxField, address, one_line_text, printable, required
+from webapp.registrations.inami import normalise_inami, printed_inami
 from webapp.registrations.rules import PERSON_FIELDS
 from webapp.vocabulary import (
     ACCOMMODATION_NEEDS,
@@ -83,6 +84,36 @@ class PersonForm(FlaskForm):
         }
 
 
+def _inami_number(form, field):
+    if field.data and normalise_inami(field.data) is None:
+        raise ValidationError(
+            _l("Un numéro INAMI compte 11 chiffres, par exemple 1-23456-78-901 ou 12345678901.")
+        )
+
+
+class InamiField(StringField):
+    """A text field that shows a stored number grouped as it is printed (1-23456-78-901)."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return printed_inami(self.data) if normalise_inami(self.data or "") else (self.data or "")
+
+
+def _inami_field():
+    """The INAMI/RIZIV number of a care provider, for an accredited training: optional (a
+    social worker has none), checked, stored as its 11 digits."""
+    return InamiField(
+        _l("Numéro INAMI/RIZIV (facultatif)"),
+        [Optional(), Length(max=20), _inami_number],
+        filters=[one_line_text],
+        description=_l(
+            "Pour les médecins et autres prestataires qui font valoir cette formation "
+            "accréditée : 11 chiffres, par exemple 1-23456-78-901."
+        ),
+    )
+
+
 def _mode_choices(event):
     """A hybrid event's ways to attend that take someone, each with its places ("En ligne –
     12 places restantes")."""
@@ -99,13 +130,21 @@ def _mode_choices(event):
     return choices
 
 
-def registration_form_class(questions, edit=False, event=None):
-    """A form class with one field per custom question of the event; a hybrid event's
-    form asks how the person attends; a new registration may ask for accommodations."""
+def registration_form_class(questions, edit=False, accredited=False, event=None):
+    """A form class with one field per custom question of the event (and the INAMI number
+    when the event is accredited); a hybrid event's form asks how the person attends; a new
+    registration may ask for accommodations."""
     language = current_language()
 
     class RegistrationForm(PersonForm):
-        pass
+        def person(self):
+            person = super().person()
+            if "inami_number" in self._fields:
+                person["inami_number"] = normalise_inami(self.inami_number.data or "") or ""
+            return person
+
+    if accredited:
+        RegistrationForm.inami_number = _inami_field()
 
     if edit:
         # Changing one's details does not change one's email nor consent again.

@@ -25,11 +25,19 @@ from webapp.registrations.states import (  # noqa: F401  ACTIVE_STATUSES: the mo
 )
 from webapp.states import check_in, values_of
 from webapp.timezones import UTCDateTime, utcnow
-from webapp.tokens import new_token
+from webapp.tokens import new_attestation_code, new_token
 
 STATUSES = values_of(RegistrationStatus)
 # What erasure and purge wipe: everything that identifies a person.
-IDENTIFYING_FIELDS = ("first_name", "last_name", "email", "organisation", "job_title", "commune")
+IDENTIFYING_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "organisation",
+    "job_title",
+    "commune",
+    "inami_number",
+)
 QUESTION_KINDS = values_of(QuestionKind)
 
 
@@ -85,6 +93,11 @@ class Registration(db.Model):
     # The feed of everything this address is registered for: only ever sent to the mailbox,
     # never shown on a page (whoever types an address must not see its other registrations).
     mailbox_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # The code printed on the attestation of participation, that anyone checks at
+    # /attestations/<code> (webapp/attestations/): not a personal link, it opens nothing.
+    attestation_code: Mapped[str | None] = mapped_column(
+        String(16), unique=True, default=new_attestation_code
+    )
     status: Mapped[str] = mapped_column(String(20))
     # A place on site or online (agenda.states.PlaceMode): each has its places and waitlist.
     mode: Mapped[str] = mapped_column(
@@ -97,6 +110,8 @@ class Registration(db.Model):
     organisation: Mapped[str | None] = mapped_column(String(200))
     job_title: Mapped[str | None] = mapped_column(String(150))
     commune: Mapped[str | None] = mapped_column(String(100))
+    # INAMI/RIZIV number (11 digits), asked only for an accredited event: its attendance list.
+    inami_number: Mapped[str | None] = mapped_column(String(11))
     answers: Mapped[dict | None] = mapped_column(JSON)
     # Kept after anonymisation: what statistics need.
     sector: Mapped[str | None] = mapped_column(String(60))
@@ -109,6 +124,8 @@ class Registration(db.Model):
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     confirmed_at = mapped_column(UTCDateTime)
     cancelled_at = mapped_column(UTCDateTime)
+    # Set when the organisers declined the request (the status is then cancelled).
+    refused_at = mapped_column(UTCDateTime)
     reminder_queued_at = mapped_column(UTCDateTime)
     anonymised_at = mapped_column(UTCDateTime)
 
@@ -130,6 +147,11 @@ class Registration(db.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def was_refused(self):
+        """Cancelled because the organisers declined the request: "Refusé·e" in lists."""
+        return self.status == RegistrationStatus.CANCELLED and self.refused_at is not None
 
     @property
     def holds_place(self):

@@ -28,6 +28,7 @@ from webapp.audit_actions import AuditAction
 from webapp.content_state import note_change
 from webapp.extensions import db
 from webapp.registrations import notifications
+from webapp.registrations.inami import normalise_inami
 from webapp.registrations.models import ACTIVE_STATUSES, AccommodationRequest, Registration
 from webapp.registrations.states import AccommodationNeed, RegistrationStatus
 from webapp.timezones import utcnow
@@ -56,6 +57,8 @@ PERSON_FIELDS = (
     "sector",
     "job_title",
     "commune",
+    # Asked by an accredited event's form only (registrations/inami.py).
+    "inami_number",
 )
 
 
@@ -175,6 +178,8 @@ def register(
     for field in PERSON_FIELDS:
         if field != "email":
             setattr(registration, field, person.get(field) or None)
+    # Asked, and kept, for an accredited training only; as its 11 digits.
+    registration.inami_number = inami_of(event, person.get("inami_number"))
     registration.answers = answers or {}
     registration.language = language
     registration.consent_at = now
@@ -244,6 +249,8 @@ def take_place(event, mode=PlaceMode.ONSITE):
 
 def set_status(registration, status, now):
     registration.status = status
+    if status != RegistrationStatus.CANCELLED:
+        registration.refused_at = None  # active again: no longer a refusal
     if status == RegistrationStatus.CONFIRMED:
         registration.confirmed_at = now
     if status == RegistrationStatus.CANCELLED:
@@ -336,10 +343,17 @@ def refuse(registration_id, now=None):
     registration = locked(registration_id)
     if registration.status != RegistrationStatus.PENDING:
         return registration
-    set_status(registration, RegistrationStatus.CANCELLED, now or utcnow())
+    now = now or utcnow()
+    set_status(registration, RegistrationStatus.CANCELLED, now)
+    registration.refused_at = now
     notifications.queue(registration, "refused")
     db.session.flush()
     return registration
+
+
+def inami_of(event, typed):
+    """The INAMI number to keep: its 11 digits for an accredited event, else none."""
+    return normalise_inami(typed or "") if event.accreditation else None
 
 
 def update_details(registration_id, person, answers):
@@ -348,6 +362,8 @@ def update_details(registration_id, person, answers):
     for field in PERSON_FIELDS:
         if field != "email" and field in person:
             setattr(registration, field, person[field] or None)
+    if "inami_number" in person or not registration.event.accreditation:
+        registration.inami_number = inami_of(registration.event, person.get("inami_number"))
     registration.answers = answers
     db.session.flush()
     return registration

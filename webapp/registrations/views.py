@@ -84,10 +84,13 @@ def register(event_id):
     event = _event_or_404(event_id)
     questions = event_questions(event_id)
     reused = prefill.source()
+    form_class = registration_form_class(
+        questions, accredited=bool(event.accreditation), event=event
+    )
     if request.method == "GET" and reused is not None:
-        form = registration_form_class(questions, event=event)(data=prefill.details(reused))
+        form = form_class(data=prefill.details(reused))
     else:
-        form = registration_form_class(questions, event=event)()
+        form = form_class()
     refusal = rules.refusal_reason(event)
     if refusal:
         status = 200 if request.method == "GET" else 409
@@ -156,7 +159,9 @@ never_stored(bp, PERSONAL_ENDPOINTS)
 def manage(token):
     registration = _registration_or_404(token)
     questions = event_questions(registration.event_id)
-    form_class = registration_form_class(questions, edit=True)
+    form_class = registration_form_class(
+        questions, edit=True, accredited=bool(registration.event.accreditation)
+    )
     form = form_class(obj=registration) if request.method == "GET" else form_class()
     if request.method == "GET":
         fill_answers(form, questions, registration.answers)

@@ -59,6 +59,13 @@ def send_visit_reminders(now):
     return jobs.send_reminders(now)
 
 
+def send_digests(now):
+    """Queue this week's and this month's digests (once per subscriber and period)."""
+    from webapp.digest import jobs
+
+    return jobs.send_digests(now)
+
+
 def refresh_occurrences(now):
     """Re-index the dates of repeating events (open rules reach two years ahead)."""
     from webapp.agenda.changes import refresh_recurring_occurrences
@@ -69,12 +76,16 @@ def refresh_occurrences(now):
 
 def purge_personal_data(now):
     """Anonymise what the retention period has passed (registrations, Grand Bain visitors and
-    hosts' contacts, proposals); delete old sent and failed mail."""
+    hosts' contacts, proposals, unconfirmed digest subscriptions); delete old sent and failed
+    mail and old records of removed events; delete the uploaded files no report names any
+    more (forms never saved, reports gone with their event)."""
+    from webapp.agenda import report_files
     from webapp.worker import retention
 
     config = current_app.config
     outbox_retention = timedelta(days=config["OUTBOX_RETENTION_DAYS"])
     purged = retention.purge(config["PERSONAL_DATA_RETENTION_MONTHS"], outbox_retention, now)
+    report_files.sweep()
     return purged.total
 
 
@@ -91,6 +102,7 @@ JOBS = (
     Job("send-visit-reminders", HOURLY, send_visit_reminders),
     Job("refresh-occurrences", NIGHTLY, refresh_occurrences),
     Job("purge-personal-data", NIGHTLY, purge_personal_data),
+    Job("send-digests", NIGHTLY, send_digests),
 )
 
 

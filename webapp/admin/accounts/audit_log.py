@@ -275,9 +275,7 @@ def _subject_url(entry, events, registrations, accounts):
 
 
 def _event_url(event_id):
-    if "admin.event_edit" in current_app.view_functions:
-        return url_for(".event_edit", event_id=event_id)
-    return url_for("agenda.event", event_id=event_id)
+    return url_for(".event", event_id=event_id)
 
 
 def _changes(before, after):

@@ -133,7 +133,10 @@ def evaluation_quote(event_id):
             # The quote joins the meeting's report (a draft is made if there is none), with
             # at most the sector group as attribution; the team orders or trims it there.
             sector = results.quote_sector(chosen)
-            report_operations.add_quote(event.id, text, sector, access.actor())
+            try:
+                report_operations.add_quote(event.id, text, sector, access.actor())
+            except report_operations.ReportRefused:
+                abort(422)  # longer than a quote: the report form cuts it beside the field
     flash(_("Citation ajoutée au compte rendu.") if text else _("Citation retirée."), "info")
     return redirect(url_for("admin.evaluation", event_id=event.id), 303)
 

@@ -71,6 +71,11 @@ REFUSALS = {
     "ends-before-start": _l("La fin doit être après le début."),
     "dates-required": _l("Indiquez la date, le début et la fin."),
     "unknown-venue": _l("Choisissez un lieu de la liste."),
+    "in-the-past": _l(
+        "Cette date est déjà passée : une activité ne peut être déplacée que vers une date à "
+        "venir. Pour corriger la date d'une rencontre qui a eu lieu, modifiez l'activité : "
+        "la correction n'est envoyée à personne."
+    ),
     "not-found": _l("Cette activité n'existe plus."),
 }
 
@@ -88,10 +93,8 @@ def refusal_message(reason):
 
 
 def event_home(event_id):
-    """Where staff go back to after an action: the event's edit page, or its preview."""
-    if "admin.event_edit" in current_app.view_functions:
-        return url_for("admin.event_edit", event_id=event_id)
-    return url_for("admin.event_preview", event_id=event_id)
+    """Where staff go back to after an action: the event's page."""
+    return url_for("admin.event", event_id=event_id)
 
 
 def _told(change, tells):
@@ -296,4 +299,12 @@ def event_next(event_id):
         flash(_("Brouillon de la rencontre suivante créé : %(title)s.", title=title), "info")
         return redirect(event_home(new_id), 303)
     status = 422 if request.method == "POST" else 200
-    return _page("admin/events/actions/next.html", source, form, status=status)
+    number = operations.next_number(source)
+    return _page(
+        "admin/events/actions/next.html",
+        source,
+        form,
+        status=status,
+        number=number,
+        next_title=operations.numbered_title(source.title, number),
+    )

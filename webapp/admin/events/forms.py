@@ -57,6 +57,7 @@ PLAIN_FIELDS = (
     "room",
     "online_url",
     "contact_email",
+    "accreditation",
     "price_fr",
     "price_nl",
     "interpreting_fr",
@@ -133,6 +134,7 @@ class EventForm(FlaskForm):
     )
     organiser_id = IdSelectField(_l("Organisateur"))
     contact_email = optional_text(_l("Adresse e-mail de contact"), 254, address)
+    accreditation = optional_text(_l("Numéro d'accréditation INAMI/RIZIV"), 60)
 
     registration_mode = ChoiceField(_l("Inscription"), choices=list(REGISTRATION_MODES.items()))
     capacity = WholeNumberField(_l("Places sur place"), [Optional(), _within(0, MAX_PLACES)])

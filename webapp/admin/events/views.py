@@ -171,6 +171,7 @@ def _render(form, event, problem=None):
         kept_bassins=foreign,
         statuses=EVENT_STATUSES,
         is_public=event is not None and EventStatus(event.status).is_public,
+        past_record=event is not None and operations.is_past_record(event),
     )
 
 

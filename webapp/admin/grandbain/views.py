@@ -6,6 +6,7 @@ who came to each visit, and each edition's figures."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
@@ -16,8 +17,16 @@ from webapp.agenda.models import Bassin
 from webapp.auth import scopes
 from webapp.auth.states import AccountRole
 from webapp.extensions import db
-from webapp.grandbain import attendance_page, editions, figures, hosts, offers
-from webapp.grandbain.forms import HostMessageForm
+from webapp.grandbain import (
+    attendance_page,
+    duplicates,
+    editions,
+    figures,
+    hosts,
+    offer_organisation,
+    offers,
+)
+from webapp.grandbain.forms import LANGUAGE_CHOICES, HostMessageForm
 from webapp.grandbain.models import Edition, Offer, Slot
 from webapp.grandbain.states import OfferStatus
 from webapp.timezones import to_local
@@ -94,7 +103,12 @@ def grand_bain_edition(year):
         .unique()
         .all()
     )
-    return render_template("admin/grand_bain/offers.html", edition=edition, offers=found)
+    return render_template(
+        "admin/grand_bain/offers.html",
+        edition=edition,
+        offers=found,
+        twins=duplicates.of_edition(edition.id),
+    )
 
 
 def _bassin_choices():
@@ -152,7 +166,7 @@ def grand_bain_figures(year):
     return render_template(
         "admin/grand_bain/figures.html",
         edition=edition,
-        figures=figures.edition_figures(edition),
+        figures=figures.of_edition(edition),
         history=figures.history(edition),
     )
 
@@ -175,7 +189,18 @@ def _offer_page(offer, changes_form, refusal_form, message_form=None, status=200
         message_form=message_form or HostMessageForm(formdata=None),
         visitors=hosts.visitors_by_slot(offer.id),
         attendance=_attendance_sections(offer),
+        organisation_choices=organisation_choices(offer),
+        LANGUAGE_LABELS=dict(LANGUAGE_CHOICES),
     ), status
+
+
+def organisation_choices(offer):
+    """The organisations the offer may be linked to, likeliest first (teams only): those that
+    match it by name or address, wherever they are (a service's own organisation often has
+    no commune and no event yet, so no bassin's scope holds it)."""
+    if access.role() not in TEAMS:
+        return []
+    return offer_organisation.candidates(offer)
 
 
 def _attendance_sections(offer, problem=None):
@@ -270,7 +295,14 @@ def grand_bain_message(offer_id):
         )
     with unit_of_work("grand-bain-host-message"):
         count = hosts.message_visitors(offer.id, form.subject.data, form.body.data, access.actor())
-    flash(_("Message envoyé à %(count)d visiteur(s).", count=count), "info")
+    flash(
+        ngettext(
+            "Message envoyé à %(num)d visiteur·euse.",
+            "Message envoyé à %(num)d visiteur·euses.",
+            count,
+        ),
+        "info",
+    )
     return redirect(url_for(".grand_bain_offer", offer_id=offer.id), 303)
 
 

@@ -59,7 +59,7 @@ def _day(day):
 
 
 @bp.get("/events/<int:event_id>/attendance-sheet")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def attendance_sheet(event_id):
     """The sheet passed around the room: confirmed people by last name, a signature column,
     then empty rows for walk-ins."""
@@ -78,7 +78,7 @@ def attendance_sheet(event_id):
 
 
 @bp.get("/events/<int:event_id>/attendance", endpoint="attendance")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 @runs_own_scripts
 def check_in(event_id):
     event = find_or_404(Event, event_id)
@@ -104,6 +104,7 @@ def _check_in_page(event, on_date, walk_in_form=None, status=200):
         walk_in_form=walk_in_form or WalkInForm(prefix="walk-in"),
         format_day=_day,
         taps_open=attendance.check_in_open(on_date),
+        meeting_over=attendance.meeting_over(event, on_date),
         check_in_days=attendance.CHECK_IN_DAYS,
     ), status
 
@@ -137,7 +138,7 @@ def _wants_json():
 
 
 @bp.post("/events/<int:event_id>/attendance/tap")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def attendance_tap(event_id):
     event = find_or_404(Event, event_id)
     registration_id = database_id(request.form.get("registration"))
@@ -178,7 +179,7 @@ def _back_to_door(event, on_date, anchor=None):
 
 
 @bp.post("/events/<int:event_id>/attendance/walk-in")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 @runs_own_scripts
 def attendance_walk_in(event_id):
     event = find_or_404(Event, event_id)

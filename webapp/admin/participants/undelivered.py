@@ -52,9 +52,10 @@ def undelivered(scope, event_id=None):
     return [Undelivered(*row) for row in rows[:LIMIT]]
 
 
-def undelivered_count(scope):
-    """How many messages failed or wait for another try, within the scope."""
-    inner = _query(scope).with_only_columns(OutboxMessage.id).subquery()
+def undelivered_count(scope, event_id=None):
+    """How many messages failed or wait for another try, within the scope (about one
+    event's registrations when `event_id` is given)."""
+    inner = _query(scope, event_id).with_only_columns(OutboxMessage.id).subquery()
     return db.session.scalar(select(func.count()).select_from(inner))
 
 

@@ -10,6 +10,7 @@ event's row lock keeps the places exact).
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from webapp import audit
@@ -32,11 +33,13 @@ from webapp.auth.scopes import event_filter
 from webapp.extensions import db
 from webapp.formfields import database_id
 from webapp.registrations import accommodations, staff
+from webapp.registrations.inami import printed_inami
 from webapp.registrations.models import Registration
 from webapp.registrations.questions import event_questions
 from webapp.registrations.rules import RegistrationRefused
 from webapp.registrations.states import QuestionKind, RegistrationStatus
 from webapp.spreadsheets import yes_no
+from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
 from webapp.vocabulary import PLACE_MODES, sector_label
 
@@ -136,8 +139,9 @@ def answer_text(question, value):
     return str(value)
 
 
-def columns(questions):
-    """What a list can show: (key, header, value of a (registration, position) row)."""
+def columns(questions, accredited=False):
+    """What a list can show: (key, header, value of a (registration, position) row); the
+    INAMI number for an accredited training."""
     fixed = [
         ("last_name", _("Nom"), lambda r, p: r.last_name),
         ("first_name", _("Prénom"), lambda r, p: r.first_name),
@@ -152,6 +156,10 @@ def columns(questions):
         ("registered_at", _("Inscrit·e le"), lambda r, p: r.created_at),
         ("attended", _("Présent·e"), lambda r, p: yes_no(r.attended)),
     ]
+    if accredited:
+        fixed.append(
+            ("inami_number", _("Numéro INAMI"), lambda r, p: printed_inami(r.inami_number))
+        )
     asked = [
         (
             f"question_{q.id}",
@@ -163,14 +171,18 @@ def columns(questions):
     return fixed + asked
 
 
+@bp.app_template_global("registration_status_text")
 def _status_text(registration):
+    """A registration's status as lists and exports say it (a declined request: Refusé·e)."""
     if registration.walk_in:
         return _("Sur place, sans inscription")
+    if registration.was_refused:
+        return _("Refusé·e")
     return str(REGISTRATION_STATUSES[registration.status])
 
 
 @bp.route("/events/<int:event_id>/participants")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants(event_id):
     return _page(_event(event_id))
 
@@ -187,7 +199,7 @@ def _page(event, status=200, **forms):
         counts=_counts(event.id),
         questions=questions,
         answer_text=answer_text,
-        columns=columns(questions),
+        columns=columns(questions, bool(event.accreditation)),
         statuses=REGISTRATION_STATUSES,
         chosen_status=chosen_status,
         query=query,
@@ -197,6 +209,7 @@ def _page(event, status=200, **forms):
         meetings=staff.meetings_to_move_to(event, event_filter(scope())),
         sector_label=sector_label,
         undelivered=undelivered_registrations(scope(), event.id),
+        has_begun=event.start_at <= utcnow(),
         accommodations_open=accommodations.waiting_count(event.id),
     ), status
 
@@ -227,7 +240,7 @@ def _refused(event, refusal):
 
 
 @bp.post("/events/<int:event_id>/participants/add")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_add(event_id):
     event = _event(event_id)
     form = AddPersonForm(prefix="add")
@@ -254,7 +267,7 @@ def participant_add(event_id):
 
 
 @bp.post("/events/<int:event_id>/participants/decide")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants_decide(event_id):
     """Approve or refuse pending requests, one or several at once."""
     event = _event(event_id)
@@ -274,14 +287,14 @@ def participants_decide(event_id):
                 staff.approve(event.id, registration.id, actor())
             else:
                 staff.refuse(event.id, registration.id, actor(), form.reason.data)
-    flash(_("%(count)s demande(s) traitée(s).", count=len(found)), "info")
+    flash(ngettext("%(num)d demande traitée.", "%(num)d demandes traitées.", len(found)), "info")
     return _back(event)
 
 
 @bp.route(
     "/events/<int:event_id>/participants/<int:registration_id>/refuse", methods=["GET", "POST"]
 )
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_refuse(event_id, registration_id):
     """Refuse one request: a page that asks the reason."""
     event = _event(event_id)
@@ -298,7 +311,7 @@ def participant_refuse(event_id, registration_id):
 
 
 @bp.post("/events/<int:event_id>/participants/<int:registration_id>/<any(promote, cancel):action>")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_action(event_id, registration_id, action):
     event = _event(event_id)
     registration = _registration_of(event, registration_id)
@@ -320,7 +333,7 @@ def participant_action(event_id, registration_id, action):
 
 
 @bp.post("/events/<int:event_id>/participants/<int:registration_id>/move")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participant_move(event_id, registration_id):
     event = _event(event_id)
     registration = _registration_of(event, registration_id)
@@ -338,7 +351,7 @@ def participant_move(event_id, registration_id):
 
 
 @bp.post("/events/<int:event_id>/participants/message")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants_message(event_id):
     event = _event(event_id)
     form = MessageForm(prefix="message")
@@ -347,16 +360,23 @@ def participants_message(event_id):
     _label, statuses = GROUPS[form.group.data]
     with unit_of_work("participants-message"):
         sent = staff.write_to(event.id, statuses, form.subject.data, form.body.data, actor())
-    flash(_("Message mis en file d'envoi pour %(count)s personne(s).", count=sent), "info")
+    flash(
+        ngettext(
+            "Message mis en file d'envoi pour %(num)d personne.",
+            "Message mis en file d'envoi pour %(num)d personnes.",
+            sent,
+        ),
+        "info",
+    )
     return _back(event)
 
 
 @bp.get("/events/<int:event_id>/participants.<any(csv, xlsx):extension>")
-@roles("admin", "bassin")
+@roles("admin", "bassin", "service")
 def participants_export(event_id, extension):
     """The list with the columns chosen on the page (`column`, repeated), as CSV or XLSX."""
     event = _event(event_id)
-    available = columns(event_questions(event.id))
+    available = columns(event_questions(event.id), bool(event.accreditation))
     wanted = set(request.args.getlist("column"))
     chosen = [c for c in available if c[0] in wanted]
     if not chosen:

@@ -7,21 +7,37 @@ two empty ones; a number orders them, a checkbox removes one. An empty row is no
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+)
 from wtforms import TextAreaField as Area
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
+from webapp.agenda.models import Bassin
+from webapp.agenda.report_operations import (
+    MAX_THEME_ROWS,
+    SYNTHESIS_MAX_LENGTH,
+    THEME_LABEL_MAX_LENGTH,
+)
 from webapp.agenda.reports import (
     QUOTE_MAX_LENGTH,
     SECTION_TEXT_MAX_LENGTH,
     SECTION_TITLE_MAX_LENGTH,
 )
-from webapp.formfields import strip, text, web_link, whole_number_in
+from webapp.extensions import db
+from webapp.formfields import MultiCheckboxField, strip, text, web_link, whole_number_in
 from webapp.vocabulary import label_in_language, sector_groups
 
 MAX_ROWS = 60
 MAX_COUNT = 100_000
-SYNTHESIS_MAX_LENGTH = 30_000
 TOO_LONG = _l("%(max)d caractères au plus.")
 
 
@@ -38,8 +54,22 @@ def whole_number(form, field):
     field.data = number
 
 
-def count(label):
-    return StringField(label, [Optional(strip_whitespace=True), whole_number], filters=[strip])
+def empty_as_none(value):
+    """A count left empty is no count (None), never the empty string handed on."""
+    value = strip(value)
+    return None if value == "" else value
+
+
+def a_count(form, field):
+    """A count that must be given (blank, spaces only: not given)."""
+    if field.data is None:
+        field.errors[:] = []
+        raise StopValidation(_l("Indiquez un nombre (0 si personne n'est venu)."))
+
+
+def count(label, required=False):
+    first = a_count if required else Optional(strip_whitespace=True)
+    return StringField(label, [first, whole_number], filters=[empty_as_none])
 
 
 def position():
@@ -86,11 +116,11 @@ class SectionRow(Form):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if valid and not self.remove.data and not self.is_blank:
-            for name in ("title_fr", "text_fr"):
-                if not self[name].data:
-                    self[name].errors = [_l("Une partie a un titre et un texte en français.")]
-                    valid = False
+        # A part waiting for its text is kept in the draft (not shown to the public); a text
+        # needs its French title.
+        if valid and not self.remove.data and not self.is_blank and not self.title_fr.data:
+            self.title_fr.errors = [_l("Donnez un titre en français à cette partie.")]
+            valid = False
         return valid
 
 
@@ -114,7 +144,7 @@ class QuoteRow(Form):
 
 
 class ReportForm(FlaskForm):
-    participants_count = count(_l("Nombre de participant·es"))
+    participants_count = count(_l("Nombre de participant·es"), required=True)
     presentation_url = text(
         _l("Lien du support de présentation"),
         Length(max=500, message=TOO_LONG),
@@ -127,6 +157,13 @@ class ReportForm(FlaskForm):
         web_link,
         optional=True,
     )
+    # The presentation as a PDF (webapp/uploads.py). A file received with a form refused for
+    # another field is kept and named in `presentation_pending` (its digest) and
+    # `presentation_pending_name`, so the form sent again still has it.
+    presentation_upload = FileField(_l("Support de présentation en PDF (20 Mo au plus)"))
+    presentation_pending = HiddenField()
+    presentation_pending_name = HiddenField()
+    presentation_remove = BooleanField(_l("Retirer le PDF joint"))
     sections = FieldList(FormField(SectionRow), max_entries=MAX_ROWS)
     quotes = FieldList(FormField(QuoteRow), max_entries=MAX_ROWS)
 
@@ -145,28 +182,70 @@ class ReportActionForm(FlaskForm):
     """Unpublish: a button, its CSRF token and nothing else."""
 
 
+def synthesis_text(label):
+    return text(
+        label,
+        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+        field=Area,
+        multiline=True,
+    )
+
+
+class ThemeRowForm(Form):
+    """A line of the table *thématique × bassins concernés*."""
+
+    position = position()
+    label_fr = text(
+        _l("Thématique"), Length(max=THEME_LABEL_MAX_LENGTH, message=TOO_LONG), optional=True
+    )
+    label_nl = text(
+        _l("Thématique en néerlandais"),
+        Length(max=THEME_LABEL_MAX_LENGTH, message=TOO_LONG),
+        optional=True,
+    )
+    bassins = MultiCheckboxField(_l("Bassins concernés"), choices=[], validate_choice=False)
+    remove = BooleanField(_l("Retirer cette ligne"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bassins.choices = bassin_choices()
+
+    @property
+    def is_blank(self):
+        return not self.label_fr.data and not self.label_nl.data
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        known = {slug for slug, _name in self.bassins.choices}
+        if not set(self.bassins.data or []) <= known:
+            self.bassins.errors = [_l("Choisissez des bassins de la liste.")]
+            valid = False
+        if valid and not self.remove.data and not self.is_blank and not self.label_fr.data:
+            self.label_fr.errors = [_l("Donnez la thématique en français.")]
+            valid = False
+        return valid
+
+
 class SynthesisForm(FlaskForm):
-    text_fr = text(
-        _l("Synthèse"),
-        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
-        optional=True,
-        field=Area,
-        multiline=True,
-    )
-    text_nl = text(
-        _l("Synthèse en néerlandais"),
-        Length(max=SYNTHESIS_MAX_LENGTH, message=TOO_LONG),
-        optional=True,
-        field=Area,
-        multiline=True,
-    )
+    """The yearly synthesis of a theme, in the parts of seed 000."""
+
+    text_fr = synthesis_text(_l("Introduction"))
+    text_nl = synthesis_text(_l("Introduction en néerlandais"))
+    needs_fr = synthesis_text(_l("Veille des besoins"))
+    needs_nl = synthesis_text(_l("Veille des besoins en néerlandais"))
+    actions_fr = synthesis_text(_l("Pistes d'actions"))
+    actions_nl = synthesis_text(_l("Pistes d'actions en néerlandais"))
+    perspectives_fr = synthesis_text(_l("Perspectives"))
+    perspectives_nl = synthesis_text(_l("Perspectives en néerlandais"))
+    themes = FieldList(FormField(ThemeRowForm), max_entries=MAX_THEME_ROWS)
 
 
 def too_many_rows(formdata):
     """More rows posted than the list keeps (WTForms would drop the rest without a word)."""
-    for prefix in ("sections-", "quotes-"):
+    for prefix in ("sections-", "quotes-", "themes-"):
         indices = {key.split("-")[1] for key in formdata if key.startswith(prefix)}
-        if len(indices) > MAX_ROWS:
+        if len(indices) > (MAX_THEME_ROWS if prefix == "themes-" else MAX_ROWS):
             return True
     return False
 
@@ -180,3 +259,10 @@ def ordered(rows):
     ]
     kept.sort(key=lambda pair: (pair[1].position.data or MAX_COUNT + 1, pair[0]))
     return [form for _, form in kept]
+
+
+def bassin_choices():
+    """(slug, name) of the five bassins, by name."""
+    return [
+        (b.slug, b.name_fr) for b in db.session.scalars(select(Bassin).order_by(Bassin.name_fr))
+    ]
