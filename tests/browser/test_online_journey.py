@@ -81,7 +81,7 @@ def shoot(page, name):
 )
 def test_an_online_participant_finds_the_link_on_her_page_an_hour_before(
     phone,
-    axe,
+    axe,  # noqa: F811
     online_event,
     language,
     email,
