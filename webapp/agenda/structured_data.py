@@ -169,7 +169,9 @@ def event_data(event, language, dates=()):
 def _offer(event, language):
     offer = {
         "@type": "Offer",
-        "url": absolute_url("registrations.register", event_id=event.id, lang=language),
+        # The event's page, which says whether and how to register now (a closed, full or
+        # past event offers no form: its URL is named on no page that does not offer it).
+        "url": absolute_url("agenda.event", event_id=event.id, lang=language),
         "availability": SCHEMA + ("SoldOut" if event.places_left == 0 else "InStock"),
     }
     if event.free:
