@@ -104,9 +104,22 @@ def test_the_status_follows_cancellation_postponement_and_a_new_date(client, mak
 
 def test_an_online_event_is_a_virtual_location(client, make_event):
     online = make_event(
-        commune=None, online_url="https://meet.example/abc", registration_mode="none"
+        commune=None,
+        mode="online",
+        online_url="https://meet.example/abc",
+        online_url_public=True,
+        registration_mode="none",
     )
-    hybrid = make_event(online_url="https://meet.example/secret")
+    hybrid = make_event(mode="hybrid", online_url="https://meet.example/secret")
+    # Without registration but not published by its team: the page stands for the link.
+    unpublished = make_event(
+        commune=None,
+        mode="online",
+        online_url="https://meet.example/kept",
+        registration_mode="none",
+    )
+    kept = _json_ld(_page(client, f"/events/{unpublished.id}"))
+    assert kept["location"]["@type"] == "VirtualLocation" and "kept" not in json.dumps(kept)
     data = _json_ld(_page(client, f"/events/{online.id}"))
     _valid(data)
     assert data["location"] == {"@type": "VirtualLocation", "url": "https://meet.example/abc"}

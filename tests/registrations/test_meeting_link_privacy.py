@@ -27,6 +27,8 @@ from webapp.registrations import jobs
 ONLINE_LINK = "https://visio.example.org/online-secret-7f3a"
 HYBRID_LINK = "https://visio.example.org/hybrid-secret-91bc"
 WEBINAR_LINK = "https://visio.example.org/open-webinar"
+# An event without registration whose team did not publish its link.
+KEPT_LINK = "https://visio.example.org/kept-secret-5d21"
 BASE = "http://agenda.test"
 # Never crawled: the back office, signing in, and what a person's token opens.
 PRIVATE_PREFIXES = ("/admin", "/login", "/logout", "/registrations/", "/calendar/", "/static/")
@@ -64,6 +66,14 @@ def meetings(make_event, person):
         online_url_public=True,
         commune=None,
         start=start + timedelta(days=2),
+    )
+    make_event(
+        "Webinaire sans inscription",
+        mode="online",
+        registration_mode="none",
+        online_url=KEPT_LINK,
+        commune=None,
+        start=start + timedelta(days=3),
     )
     people = {
         "online": rules.register(online.id, person(1)).registration,
@@ -146,7 +156,7 @@ def test_no_public_page_api_embed_or_feed_shows_the_link(app, client, meetings):
     ):
         assert must in bodies, must
     for url, body in bodies.items():
-        for secret in (ONLINE_LINK, HYBRID_LINK, "online-secret", "hybrid-secret"):
+        for secret in (ONLINE_LINK, HYBRID_LINK, KEPT_LINK, "-secret"):
             assert secret not in body, f"{secret} on {url}"
     # The control: the crawler reads the same pages that show an open webinar's link.
     assert WEBINAR_LINK in bodies[f"/events/{webinar.id}"]

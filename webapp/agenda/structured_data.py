@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from webapp.agenda.states import EventStatus, RegistrationMode
+from webapp.agenda.meeting_links import is_online, public_link
+from webapp.agenda.states import EventStatus, MeetingMode
 from webapp.audit import AuditEntry
 from webapp.audit_actions import AuditAction
 from webapp.extensions import db
@@ -59,18 +60,20 @@ def _place(venue, room=None):
 
 
 def _online(event, page_url):
-    """The online place: the link itself when anyone may join, else the page (the link goes
-    only to those registered)."""
-    open_to_all = event.registration_mode == RegistrationMode.NONE
-    return {"@type": "VirtualLocation", "url": event.online_url if open_to_all else page_url}
+    """The online place: the link itself when its team published it (an open webinar), else
+    the page (the link goes only to confirmed online participants: agenda/meeting_links.py)."""
+    return {"@type": "VirtualLocation", "url": public_link(event) or page_url}
+
+
+ATTENDANCE_MODES = {
+    MeetingMode.HYBRID: SCHEMA + "MixedEventAttendanceMode",
+    MeetingMode.ONLINE: SCHEMA + "OnlineEventAttendanceMode",
+    MeetingMode.ONSITE: SCHEMA + "OfflineEventAttendanceMode",
+}
 
 
 def _attendance(event):
-    if event.venue is not None and event.online_url:
-        return SCHEMA + "MixedEventAttendanceMode"
-    if event.online_url:
-        return SCHEMA + "OnlineEventAttendanceMode"
-    return SCHEMA + "OfflineEventAttendanceMode"
+    return ATTENDANCE_MODES[MeetingMode(event.mode or MeetingMode.ONSITE)]
 
 
 def first_start_moved_from(event_id):
@@ -137,7 +140,7 @@ def event_data(event, language, dates=()):
     locations = []
     if event.venue is not None:
         locations.append(_place(event.venue, event.room))
-    if event.online_url:
+    if is_online(event):
         locations.append(_online(event, page))
     if locations:
         data["location"] = locations[0] if len(locations) == 1 else locations
@@ -261,7 +264,7 @@ def event_social_tags(event, language):
         facts.insert(0, _("Reporté"))
     if event.venue is not None:
         facts.append(event.venue.full_address)
-    elif event.online_url:
+    elif is_online(event):
         facts.append(_("En ligne"))
     description = " · ".join(facts)
     if event.description:
