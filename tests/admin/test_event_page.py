@@ -58,7 +58,15 @@ def test_every_link_of_the_page_opens_for_the_coordinator(sud_client, make_event
     page = sud_client.get(f"/admin/events/{event.id}").get_data(as_text=True)
     for url in {u for u in links(page) if u.startswith(f"/admin/events/{event.id}/")}:
         assert sud_client.get(url.replace("&amp;", "&")).status_code == 200, url
-    expected = ["edit", "participants", "attendance", "attendance-sheet", "report", "evaluation"]
+    expected = [
+        "edit",
+        "participants",
+        "accommodations",
+        "attendance",
+        "attendance-sheet",
+        "report",
+        "evaluation",
+    ]
     for part in expected:
         assert f"/admin/events/{event.id}/{part}" in page, part
     assert "1 demande à valider" in step(page, "registrations")
@@ -88,6 +96,12 @@ def test_the_states_follow_the_event_after_the_meeting(sud_client, make_event):
     assert "Compte rendu : brouillon" in afterwards
     assert "Évaluation : 1 réponse" in afterwards
     assert 'data-mark="todo"' in afterwards
+    # Those marked present have their attestations: the team's PDF is one click away.
+    assert f"/admin/events/{event.id}/attestations.pdf" in afterwards
+    assert f"/admin/events/{event.id}/inami.csv" not in afterwards  # not accredited
+    download = sud_client.get(f"/admin/events/{event.id}/attestations.pdf")
+    assert download.status_code == 200
+    assert download.mimetype == "application/pdf"
 
 
 def test_another_bassin_does_not_find_the_event(app, make_event, make_staff):

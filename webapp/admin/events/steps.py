@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from webapp.admin import access
-from webapp.agenda.states import EventStatus
+from webapp.agenda.states import EventStatus, ReportStatus
 from webapp.vocabulary import EVENT_STATUSES
 
 
@@ -176,6 +176,8 @@ def registrations(event, facts):
             )
         )
         links.append(Link(_("Messages non remis"), "admin.event_mail_failures", _ids(event)))
+    # Interpreting or step-free access asked at registration (issue 26): answered there.
+    links.append(Link(_("Demandes d'aménagement"), "admin.accommodations_page", _ids(event)))
     return Step("registrations", _("Inscriptions"), states, links, "todo" if pending else "")
 
 
@@ -255,7 +257,20 @@ def afterwards(event, facts):
         links.append(
             Link(_("Questions de l'évaluation"), "admin.evaluation_questions", _ids(event))
         )
-    if facts.report_status == "published":
+    if facts.is_past and (facts.present or facts.walk_ins):
+        # Those marked present have theirs from the day after (webapp/attestations/).
+        links.append(
+            Link(_("Attestations de participation (PDF)"), "admin.event_attestations", _ids(event))
+        )
+        if event.accreditation:
+            links.append(
+                Link(
+                    _("Liste des présences pour l'INAMI (CSV)"),
+                    "admin.event_inami_list",
+                    _ids(event),
+                )
+            )
+    if facts.report_status == ReportStatus.PUBLISHED:
         mark = "done"
     elif facts.is_past and event.status == EventStatus.PUBLISHED:
         mark = "todo"
