@@ -90,3 +90,13 @@ def of_offer(offer, language):
         figures.edition_figures(offer.edition, offer_id=offer.id),
         figures.edition_figures(offer.edition),
     )
+
+
+def page(offer, language):
+    """What a host's results page shows (the host's own link and its service account)."""
+    return {
+        "offer": offer,
+        "edition": offer.edition,
+        "view": of_offer(offer, language),
+        "minimum": results.MIN_ANSWERS,
+    }

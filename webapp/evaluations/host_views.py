@@ -18,9 +18,5 @@ def host_evaluation(token):
     if offer is None or offer.status != OfferStatus.ACCEPTED:
         abort(404)
     return render_template(
-        "evaluations/host_results.html",
-        offer=offer,
-        edition=offer.edition,
-        view=host_results.of_offer(offer, current_language()),
-        minimum=host_results.results.MIN_ANSWERS,
+        "evaluations/host_results.html", **host_results.page(offer, current_language())
     )

@@ -95,20 +95,32 @@ def _known(snapshot):
     return remembered(snapshot.generation, known_filter_values)
 
 
-def _feed(snapshot, filters, name_fn, filename):
-    language = current_language()
-    validator = content_validator(
+def _validator(snapshot, filters, language, *kind):
+    """The validator of a public feed of these filters (`kind`: "atom" for the Atom feed)."""
+    return content_validator(
         snapshot,
         request.path,
+        *kind,
         sorted(filters.as_args().items()),
         language,
         since=local_day_start(window_moved(filters.date_from)),
     )
 
+
+def _events_of(filters):
+    """The feed's events; none where a filter names nothing known is the filter's 400."""
+    events = feed_events(filters)
+    if not events and any(request.args.get(k) for k in FEED_FILTERS):
+        _check_filters(filters, request.args, filters.bassin)
+    return events
+
+
+def _feed(snapshot, filters, name_fn, filename):
+    language = current_language()
+    validator = _validator(snapshot, filters, language)
+
     def build():
-        events = feed_events(filters)
-        if not events and any(request.args.get(k) for k in FEED_FILTERS):
-            _check_filters(filters, request.args, filters.bassin)
+        events = _events_of(filters)
         return calendar_text(events, name=name_fn(), language=language, method="PUBLISH")
 
     keep = (snapshot.generation, filters.date_from)
@@ -122,8 +134,8 @@ def agenda_feed():
     return _feed(feed_state(), filters, lambda: title, "agenda.ics")
 
 
-@bp.get("/bassins/<bassin>/agenda.ics")
-def bassin_feed(bassin):
+def _bassin_source(bassin):
+    """(snapshot, filters, title) of a bassin's feeds, .ics and Atom alike; 404 if unknown."""
     snapshot = feed_state()
     if bassin not in _known(snapshot).bassins:
         abort(404)
@@ -132,12 +144,11 @@ def bassin_feed(bassin):
         found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
         return _l("Agenda – %(name)s", name=found.name)
 
-    filters = feed_filters(request.args, bassin=bassin)
-    return _feed(snapshot, filters, title, f"{bassin}.ics")
+    return snapshot, feed_filters(request.args, bassin=bassin), title
 
 
-@bp.get("/series/<slug>.ics")
-def series_feed(slug):
+def _series_source(slug):
+    """(snapshot, filters, title) of a series' feeds, .ics and Atom alike; 404 if unknown."""
     snapshot = feed_state()
     if slug not in _known(snapshot).series:
         abort(404)
@@ -145,26 +156,26 @@ def series_feed(slug):
     def title():
         return db.session.scalar(select(Series).where(Series.slug == slug)).title
 
-    filters = AgendaFilters(theme=slug, date_from=window_start())
-    return _feed(snapshot, filters, title, f"{slug}.ics")
+    return snapshot, AgendaFilters(theme=slug, date_from=window_start()), title
+
+
+@bp.get("/bassins/<bassin>/agenda.ics")
+def bassin_feed(bassin):
+    return _feed(*_bassin_source(bassin), f"{bassin}.ics")
+
+
+@bp.get("/series/<slug>.ics")
+def series_feed(slug):
+    return _feed(*_series_source(slug), f"{slug}.ics")
 
 
 def _atom(snapshot, filters, title_fn, page_url, filename):
     """An Atom feed of the same events as the .ics of these filters, with its ETag and 304."""
     language = current_language()
-    validator = content_validator(
-        snapshot,
-        request.path,
-        "atom",
-        sorted(filters.as_args().items()),
-        language,
-        since=local_day_start(window_moved(filters.date_from)),
-    )
+    validator = _validator(snapshot, filters, language, "atom")
 
     def build():
-        events = feed_events(filters)
-        if not events and any(request.args.get(k) for k in FEED_FILTERS):
-            _check_filters(filters, request.args, filters.bassin)
+        events = _events_of(filters)
         updated = snapshot.changed_at or max((e.updated_at for e in events), default=None)
         asked = {k: getattr(filters, k) for k in FEED_FILTERS if filters.bassin}
         return atom_text(
@@ -183,19 +194,8 @@ def _atom(snapshot, filters, title_fn, page_url, filename):
 def bassin_atom(bassin):
     """A bassin's coming (and last six months') events, for readers and partners' sites; the
     .ics's filters (kind, theme, commune)."""
-    snapshot = feed_state()
-    if bassin not in _known(snapshot).bassins:
-        abort(404)
-
-    def title():
-        found = db.session.scalar(select(Bassin).where(Bassin.slug == bassin))
-        return _l("Agenda – %(name)s", name=found.name)
-
-    filters = feed_filters(request.args, bassin=bassin)
     return _atom(
-        snapshot,
-        filters,
-        title,
+        *_bassin_source(bassin),
         lambda language: absolute_url("agenda.bassin", bassin=bassin, lang=language),
         f"{bassin}.atom",
     )
@@ -204,18 +204,8 @@ def bassin_atom(bassin):
 @bp.get("/series/<slug>.atom")
 def series_atom(slug):
     """A series' meetings, for readers and partners' sites."""
-    snapshot = feed_state()
-    if slug not in _known(snapshot).series:
-        abort(404)
-
-    def title():
-        return db.session.scalar(select(Series).where(Series.slug == slug)).title
-
-    filters = AgendaFilters(theme=slug, date_from=window_start())
     return _atom(
-        snapshot,
-        filters,
-        title,
+        *_series_source(slug),
         lambda language: absolute_url("agenda.series", slug=slug, lang=language),
         f"{slug}.atom",
     )

@@ -117,34 +117,28 @@ def _attended(registration_id):
     )
 
 
-def add_walk_in(event_id, on_date, person, tapped_at, actor):
-    """Someone came without registering: a registration of its own kind (no address, no
-    place taken), present at that date. `person`: first_name, last_name, organisation,
-    sector. Raises RegistrationRefused("check-in-closed") outside the date's window."""
-    _refuse_closed(on_date)
-    rules.lock_event(event_id)
-    event = db.session.get(Event, event_id)
+def walk_in(event, on_date, tapped_at, present, actor, noted, language=None, **person):
+    """A registration of someone who came without registering (no place taken; an address
+    only when given), with its check-in at that date and its audit line (`noted`: what the
+    line adds): at the door or from a paper sheet."""
     registration = Registration(
         event=event,
         status=RegistrationStatus.CONFIRMED,
         walk_in=True,
-        first_name=person.get("first_name") or None,
-        last_name=person.get("last_name") or None,
-        organisation=person.get("organisation") or None,
-        sector=person.get("sector") or None,
         answers={},
-        language="fr",
+        language=language or "fr",
         confirmed_at=tapped_at,
-        attended=True,
+        attended=present,
+        **{name: value or None for name, value in person.items()},
     )
     db.session.add(registration)
     db.session.flush()
     db.session.add(
         CheckIn(
-            event_id=event_id,
+            event_id=event.id,
             registration_id=registration.id,
             on_date=on_date,
-            present=True,
+            present=present,
             tapped_at=tapped_at,
         )
     )
@@ -154,7 +148,29 @@ def add_walk_in(event_id, on_date, person, tapped_at, actor):
         "registration",
         registration.id,
         None,
-        {"event_id": event_id, "date": on_date.isoformat(), "tapped_at": tapped_at},
+        {"event_id": event.id, "date": on_date.isoformat(), **noted},
+    )
+    return registration
+
+
+def add_walk_in(event_id, on_date, person, tapped_at, actor):
+    """Someone came without registering: a registration of its own kind (no address, no
+    place taken), present at that date. `person`: first_name, last_name, organisation,
+    sector. Raises RegistrationRefused("check-in-closed") outside the date's window."""
+    _refuse_closed(on_date)
+    rules.lock_event(event_id)
+    event = db.session.get(Event, event_id)
+    registration = walk_in(
+        event,
+        on_date,
+        tapped_at,
+        present=True,
+        actor=actor,
+        noted={"tapped_at": tapped_at},
+        first_name=person.get("first_name"),
+        last_name=person.get("last_name"),
+        organisation=person.get("organisation"),
+        sector=person.get("sector"),
     )
     db.session.flush()
     return registration

@@ -12,16 +12,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from webapp import audit
 from webapp.agenda.models import Event
 from webapp.agenda.occurrences import occurrences
 from webapp.agenda.states import EventStatus
-from webapp.audit_actions import AuditAction
 from webapp.extensions import db
 from webapp.registrations import rules
-from webapp.registrations.models import CheckIn, Registration
+from webapp.registrations.attendance import walk_in
+from webapp.registrations.models import Registration
 from webapp.registrations.rules import RegistrationRefused
-from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import to_local, utcnow
 
 
@@ -75,38 +73,19 @@ def add_after_meeting(event_id, on_date, people, actor, now=None):
     _refuse_known_addresses(event_id, people)
     made = []
     for person in people:
-        registration = Registration(
-            event=event,
-            status=RegistrationStatus.CONFIRMED,
-            walk_in=True,
-            first_name=person.first_name or None,
-            last_name=person.last_name or None,
-            email=person.email or None,
-            organisation=person.organisation or None,
-            sector=person.sector or None,
-            answers={},
-            language=person.language or "fr",
-            confirmed_at=now,
-            attended=person.present,
-        )
-        db.session.add(registration)
-        db.session.flush()
-        db.session.add(
-            CheckIn(
-                event_id=event_id,
-                registration_id=registration.id,
-                on_date=on_date,
-                present=person.present,
-                tapped_at=now,
-            )
-        )
-        audit.record(
-            actor,
-            AuditAction.REGISTRATION_WALK_IN_ADDED,
-            "registration",
-            registration.id,
-            None,
-            {"event_id": event_id, "date": on_date.isoformat(), "after_meeting": True},
+        registration = walk_in(
+            event,
+            on_date,
+            now,
+            present=person.present,
+            actor=actor,
+            noted={"after_meeting": True},
+            language=person.language,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            organisation=person.organisation,
+            sector=person.sector,
         )
         made.append(registration)
     db.session.flush()

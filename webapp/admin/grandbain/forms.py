@@ -6,6 +6,7 @@ from wtforms import DateField, DateTimeLocalField, IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from webapp.formfields import MultiCheckboxField, required, text
+from webapp.grandbain.editions import SETTINGS, WINDOWS
 from webapp.timezones import exists_locally, to_utc
 
 FIRST_YEAR, LAST_YEAR = 2015, 2100
@@ -69,22 +70,10 @@ class EditionForm(FlaskForm):
 
     def settings(self):
         """The settings as editions.save takes them (moments in UTC)."""
-        data = {
-            name: self[name].data
-            for name in (
-                "year",
-                "week_start",
-                "week_end",
-                "max_slots_per_offer",
-                "max_visits_per_visitor",
-                "margin_minutes",
-                "reported_services",
-                "reported_visitors",
-                "reported_visits",
-            )
-        }
-        for name in ("call_opens_at", "call_closes_at", "booking_opens_at", "booking_closes_at"):
-            data[name] = to_utc(self[name].data)
+        moments = {name for window in WINDOWS for name in window}
+        data = {name: self[name].data for name in SETTINGS}
+        for name in moments:
+            data[name] = to_utc(data[name])
         return data
 
 

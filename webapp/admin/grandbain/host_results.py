@@ -18,9 +18,5 @@ from webapp.vocabulary import current_language
 def grand_bain_host_results(offer_id):
     offer = access.find_or_404(Offer, offer_id)
     return render_template(
-        "admin/grand_bain/host_results.html",
-        offer=offer,
-        edition=offer.edition,
-        view=host_results.of_offer(offer, current_language()),
-        minimum=host_results.results.MIN_ANSWERS,
+        "admin/grand_bain/host_results.html", **host_results.page(offer, current_language())
     )
