@@ -198,3 +198,23 @@ def test_the_late_page_is_reached_from_the_event_page_and_the_list(sud_client, p
     target = f'href="/admin/events/{past_meeting.id}/participants/late"'
     assert target in sud_client.get(f"/admin/events/{past_meeting.id}").get_data(as_text=True)
     assert target in sud_client.get(url(past_meeting.id)).get_data(as_text=True)
+
+
+def test_more_rows_keeps_what_was_typed_and_saves_nothing(sud_client, past_meeting):
+    day = to_local(past_meeting.start_at).date()
+    page = sud_client.get(url(past_meeting.id, "/late")).get_data(as_text=True)
+    assert page.count('class="late-row"') == 5
+    assert 'name="more_rows"' in page and "formnovalidate" in page  # a button, not a link
+    data = rows(
+        {"last_name": "Papier", "first_name": "Léa", "email": "pas-une-adresse"},
+        on_date=day,
+    )
+    data["more_rows"] = "1"
+    response = sud_client.post(url(past_meeting.id, "/late?rows=10"), data=data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count('class="late-row"') == 10
+    assert 'value="Papier"' in page and 'value="Léa"' in page
+    assert 'value="pas-une-adresse"' in page  # kept as typed, not checked yet
+    walk_ins = select(Registration).where(Registration.walk_in.is_(True))
+    assert db.session.scalars(walk_ins).all() == []

@@ -41,7 +41,8 @@ def participants_late(event_id):
     form.on_date.choices = [(d.isoformat(), _day_label(d)) for d in dates]
     if not dates:
         return _page(event, form, refusal=str(REFUSALS["not-yet"]))
-    if request.method == "GET":
+    if request.method == "GET" or request.form.get("more_rows"):
+        # More rows asked: the same page with what was typed, and nothing saved or checked.
         return _page(event, form)
     if not form.validate():
         return _page(event, form, status=422)
