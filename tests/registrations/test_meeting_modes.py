@@ -174,3 +174,18 @@ def test_on_site_to_hybrid_keeps_everyone_on_site(make_event, person):
     db.session.refresh(row)
     assert (row.mode, row.status) == ("onsite", "confirmed")
     assert counts(event.id) == (1, 0)
+
+
+def test_a_new_link_alone_is_mailed_to_online_participants_only(make_event, person):
+    event = hybrid(make_event, onsite=2, online=2)
+    rules.register(event.id, person(1), mode="onsite")
+    rules.register(event.id, person(2), mode="online")
+    new_link = "https://visio.example.org/reseau-sud-2?pwd=n3w"
+    with unit_of_work():
+        operations.update_event(event.id, {"online_url": new_link}, SYSTEM)
+    changed = {
+        n: [m for m in messages_to(f"anne.{n}@example.org") if "Changement" in m.subject]
+        for n in (1, 2)
+    }
+    assert changed[1] == []  # in the room: "ou en ligne -> ou en ligne" would tell nothing
+    assert len(changed[2]) == 1 and new_link in changed[2][0].body_text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from webapp.agenda import signals
 from webapp.agenda.models import Venue
-from webapp.agenda.states import EventStatus
+from webapp.agenda.states import EventStatus, PlaceMode
 from webapp.extensions import db
 from webapp.registrations import notifications
 from webapp.registrations.modes import follow_mode
@@ -82,8 +82,12 @@ def queue_event_notices(event, notice, before=None, reason=None, reason_nl=None,
     if kind == "event-changed" and event.status == EventStatus.POSTPONED:
         kind = "event-postponed"
     told = change_notice(event, before, reason, reason_nl)
+    # A new meeting link alone is news to those who attend online, not to those in the room.
+    link_only = kind == "event-changed" and set(before or ()) == {"online_url"}
     queued = 0
     for registration in active_registrations(event.id):
+        if link_only and registration.place_mode is not PlaceMode.ONLINE:
+            continue
         if notifications.queue(registration, kind, change=told) is not None:
             queued += 1
     return queued
