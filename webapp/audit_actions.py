@@ -83,6 +83,10 @@ class AuditAction(StrEnum):
         _l("Inscription confirmée depuis la liste d'attente"),
     )
     REGISTRATION_CANCELLED = "registration.cancelled", _l("Inscription annulée")
+    REGISTRATION_DETAILS_UPDATED = (
+        "registration.details_updated",
+        _l("Coordonnées ou réponses corrigées (par la personne)"),
+    )
     REGISTRATION_CANCELLED_BY_STAFF = (
         "registration.cancelled_by_staff",
         _l("Inscription annulée par l'équipe"),

@@ -359,6 +359,8 @@ def inami_of(event, typed):
 def update_details(registration_id, person, answers):
     """The registrant corrects their details or answers (not their email)."""
     registration = db.session.get(Registration, registration_id)
+    noted = (*PERSON_FIELDS, "inami_number", "answers")
+    before = {name: getattr(registration, name) for name in noted}
     for field in PERSON_FIELDS:
         if field != "email" and field in person:
             setattr(registration, field, person[field] or None)
@@ -366,6 +368,16 @@ def update_details(registration_id, person, answers):
         registration.inami_number = inami_of(registration.event, person.get("inami_number"))
     registration.answers = answers
     db.session.flush()
+    changed = [name for name in noted if getattr(registration, name) != before[name]]
+    if changed:
+        # Which fields, never their values: the line names no one.
+        audit.record(
+            audit.Actor.personal_link(registration.id),
+            AuditAction.REGISTRATION_DETAILS_UPDATED,
+            "registration",
+            registration.id,
+            after={"fields": changed},
+        )
     return registration
 
 
