@@ -268,12 +268,13 @@ def test_the_synthesis_composed_and_published(
     visitor_context.close()
 
 
-def pdf_pages(pdf_bytes, tmp_path):
-    """The text of each page of a PDF, as pdftotext reads it."""
+def pdf_pages(pdf_bytes, tmp_path, mode="-layout"):
+    """The text of each page of a PDF, as pdftotext reads it (`-raw`: in the order it was
+    written, so a caption beside a table is not cut by the table's lines)."""
     path = tmp_path / "printed.pdf"
     path.write_bytes(pdf_bytes)
     text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+        ["pdftotext", mode, str(path), "-"], capture_output=True, check=True, text=True
     ).stdout
     return text.split("\f")
 
@@ -310,7 +311,7 @@ def test_the_attendance_sheet_shares_page_one_with_its_qr_code(
     page.wait_for_load_state("networkidle")
     pdf = page.pdf(format="A4", print_background=True)
     context.close()
-    pages = [p for p in pdf_pages(pdf, tmp_path) if p.strip()]
+    pages = [" ".join(p.split()) for p in pdf_pages(pdf, tmp_path, "-raw") if p.strip()]
     assert len(pages) >= 2  # 45 people and the walk-in rows: more than one sheet
     assert "scannez ce code" in pages[0] and "Nom00" in pages[0]
     assert all("scannez ce code" not in p for p in pages[1:])
