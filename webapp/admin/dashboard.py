@@ -1,17 +1,25 @@
 """What the dashboard (/admin/) shows an account, within its scope: what waits for it (every
 kind of work it can act on, each with its count), today's and tomorrow's meetings, the
-coming events with their places, and the year's counts. Read-only queries."""
+coming events with their places, and the year's counts. Read-only queries.
+
+The page is read by every coordinator many times a day, so it costs two round trips: one
+row of counts (`_figures`) and one UNION ALL of the short lists of cards (`_lists`), each
+card with only the columns it shows. Both statements are built once per scope (an account's
+bassins or organisation are in them, as today's query filters) with the times as bound
+parameters: a page then spends nothing on building SQL or on SQLAlchemy's cache keys
+(memoised on the statement). No data is kept between requests.
+"""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, null, or_, select
 
-from webapp.admin.participants.undelivered import undelivered_count
-from webapp.agenda.models import Event, EventOccurrence
-from webapp.agenda.states import EventStatus
-from webapp.auth.scopes import event_filter, offer_filter, registration_filter
+from webapp.admin.participants.undelivered import undelivered_count_query
+from webapp.agenda.models import Event, EventOccurrence, Localized, Venue
+from webapp.agenda.states import EventStatus, Kind, RegistrationMode
+from webapp.auth.scopes import Scope, event_filter, offer_filter
 from webapp.evaluations.models import Answer, EvaluationForm
 from webapp.extensions import db
 from webapp.grandbain.models import Edition, Offer
@@ -19,7 +27,7 @@ from webapp.grandbain.states import OfferStatus
 from webapp.proposals import rules as proposal_rules
 from webapp.registrations.models import Registration
 from webapp.registrations.states import RegistrationStatus
-from webapp.timezones import local_day_start, to_local
+from webapp.timezones import UTCDateTime, local_day_start, to_local
 
 # Cards shown per list (a phone scrolls through each); the lists say how many there are.
 LIST_LIMIT = 8
@@ -27,6 +35,22 @@ REPORT_WINDOW = timedelta(days=365)
 # An evaluation's answers are news while its form opened this recently (answers keep no
 # time of their own: they would tell who answered when).
 EVALUATION_WINDOW = timedelta(days=30)
+# The places a coming event's card shows (registrations taken at the door take none).
+PLACE_STATUSES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.PENDING,
+)
+SHOWN = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
+
+# The times a page is read at, bound at each execution (the statements are kept).
+NOW = bindparam("now", type_=UTCDateTime)
+REPORT_SINCE = bindparam("report_since", type_=UTCDateTime)
+EVALUATION_SINCE = bindparam("evaluation_since", type_=UTCDateTime)
+SOON_START = bindparam("soon_start", type_=UTCDateTime)
+SOON_END = bindparam("soon_end", type_=UTCDateTime)
+YEAR_START = bindparam("year_start", type_=UTCDateTime)
+YEAR_END = bindparam("year_end", type_=UTCDateTime)
 
 
 class Listed(list):
@@ -37,23 +61,46 @@ class Listed(list):
         self.total = total
 
 
+@dataclass(frozen=True)
+class Card(Localized):
+    """What an event's card on the dashboard shows (not the whole Event row)."""
+
+    id: int
+    title_fr: str
+    title_nl: str | None
+    start_at: datetime
+    end_at: datetime
+    status: str
+    registration_mode: str
+    capacity: int | None
+    venue_name: str | None = None  # today's and tomorrow's meetings only
+
+    @property
+    def title(self):
+        return self.localized("title")
+
+    @property
+    def takes_registrations(self):
+        return RegistrationMode(self.registration_mode).takes_registrations
+
+
 @dataclass
 class Board:
-    coming: list = field(default_factory=list)  # [Event]
+    coming: list = field(default_factory=list)  # [Card]
     counts: dict = field(default_factory=dict)  # {event id: {RegistrationStatus: n}}
-    pending: Listed = field(default_factory=lambda: Listed([], 0))  # [(Event, pending count)]
-    without_report: Listed = field(default_factory=lambda: Listed([], 0))  # [Event]
-    drafts: Listed = field(default_factory=lambda: Listed([], 0))  # [Event]
+    pending: Listed = field(default_factory=lambda: Listed([], 0))  # [(Card, pending count)]
+    without_report: Listed = field(default_factory=lambda: Listed([], 0))  # [Card]
+    drafts: Listed = field(default_factory=lambda: Listed([], 0))  # [Card]
     proposals: int | None = None  # None: no moderation queue in this installation
     year: int = 0
     kinds: dict = field(default_factory=dict)  # {kind slug: events this year}
     confirmed: int = 0
     reports: int = 0
     undelivered: int = 0  # messages failed or waiting for another try (auth.undelivered)
-    soon: list = field(default_factory=list)  # [(Event, start)]: today's and tomorrow's
+    soon: list = field(default_factory=list)  # [(Card, start)]: today's and tomorrow's
     offers: int | None = None  # Grand Bain offers to moderate (None: the account moderates none)
     offers_year: int | None = None  # the edition whose offers wait, for the link
-    evaluations: list = field(default_factory=list)  # [(Event, answers)]: recent forms
+    evaluations: list = field(default_factory=list)  # [(Card, answers)]: recent forms
 
     @property
     def work(self):
@@ -70,82 +117,63 @@ class Board:
 
 def board(scope, now):
     """Everything the dashboard shows for that scope at `now`."""
-    coming = coming_events(scope, now)
     year = to_local(now).year
-    kinds, confirmed, reports = year_counts(scope, year)
-    offers, offers_year = offers_waiting(scope)
+    params = _params(now, year)
+    figures_statement, lists_statement = _statements(scope)
+    figures = db.session.execute(figures_statement, params).one()._mapping
+    lists = _read_lists(db.session.execute(lists_statement, params))
+    coming = [card for card, _row in lists["coming"]]
     return Board(
-        soon=meetings_soon(scope, now),
-        offers=offers,
-        offers_year=offers_year,
-        evaluations=evaluations_answered(scope, now),
         coming=coming,
-        counts=registration_counts(scope, [e.id for e in coming]),
-        pending=pending_approvals(scope, now),
-        without_report=past_without_report(scope, now),
-        drafts=drafts(scope, now),
-        proposals=proposals_waiting(scope),
+        counts={
+            card.id: {s: row._mapping[s.value] for s in PLACE_STATUSES if row._mapping[s.value]}
+            for card, row in lists["coming"]
+        },
+        pending=Listed([(card, row.n) for card, row in lists["pending"]], figures["pending"]),
+        without_report=Listed(
+            [card for card, _row in lists["without_report"]], figures["without_report"]
+        ),
+        drafts=Listed([card for card, _row in lists["drafts"]], figures["drafts"]),
+        soon=[(card, row.at) for card, row in lists["soon"]],
+        evaluations=[(card, row.n) for card, row in lists["evaluations"]],
+        proposals=figures["proposals"] if _moderates(scope) else None,
+        offers=(figures["offers"] or 0) if _moderates(scope) else None,
+        offers_year=figures["offers_year"] if _moderates(scope) else None,
+        undelivered=figures["undelivered"] or 0,
         year=year,
-        kinds=kinds,
-        confirmed=confirmed,
-        reports=reports,
-        undelivered=undelivered_count(scope),
+        kinds=_kinds(figures),
+        confirmed=figures["confirmed"] or 0,
+        reports=figures["reports"] or 0,
     )
 
 
-def _events(*where, order):
-    rows = db.session.scalars(
-        select(Event).where(*where).order_by(order, Event.id).limit(LIST_LIMIT)
-    ).all()
-    if len(rows) < LIST_LIMIT:
-        return Listed(rows, len(rows))
-    # More than a page: count them apart (a window count would load every row's columns).
-    total = db.session.scalar(select(func.count()).select_from(Event).where(*where))
-    return Listed(rows, total)
+def _params(now, year):
+    today = to_local(now).date()
+    return {
+        "now": now,
+        "report_since": now - REPORT_WINDOW,
+        "evaluation_since": now - EVALUATION_WINDOW,
+        "soon_start": local_day_start(today),
+        "soon_end": local_day_start(today + timedelta(days=2)),
+        "year_start": local_day_start(date(year, 1, 1)),
+        "year_end": local_day_start(date(year + 1, 1, 1)),
+    }
 
 
-def coming_events(scope, now):
-    """Events not over yet and not cancelled, soonest first."""
-    return _events(
-        event_filter(scope),
-        Event.end_at > now,
-        Event.status != EventStatus.CANCELLED,
-        order=Event.start_at,
-    )
+def _moderates(scope):
+    """Whether the scope moderates partners' proposals and Grand Bain offers (a service
+    account moderates nothing)."""
+    return scope.everything or bool(scope.bassins)
 
 
-def registration_counts(scope, event_ids):
-    """{event id: {status: count}} for those events, within the scope."""
-    if not event_ids:
-        return {}
-    rows = db.session.execute(
-        select(Registration.event_id, Registration.status, func.count())
-        .where(Registration.event_id.in_(event_ids), registration_filter(scope))
-        .where(Registration.walk_in.is_(False))  # people added at the door took no place
-        .group_by(Registration.event_id, Registration.status)
-    ).all()
-    counts = {}
-    for event_id, status, count in rows:
-        counts.setdefault(event_id, {})[RegistrationStatus(status)] = count
-    return counts
+@lru_cache(maxsize=256)
+def _statements(scope: Scope):
+    """(counts, lists) of that scope, with the times left as parameters. Kept per scope: a
+    scope is a handful of bassins or one organisation, so there are few of them."""
+    return _figures(scope), _lists(scope)
 
 
-def pending_approvals(scope, now):
-    """[(event, n)]: events not over yet with n requests awaiting approval, soonest first."""
-    waiting = (
-        select(Registration.event_id, func.count().label("n"))
-        .where(Registration.status == RegistrationStatus.PENDING)
-        .group_by(Registration.event_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Event, waiting.c.n, func.sum(waiting.c.n).over())
-        .join(waiting, waiting.c.event_id == Event.id)
-        .where(event_filter(scope), Event.end_at > now)
-        .order_by(Event.start_at, Event.id)
-        .limit(LIST_LIMIT)
-    ).all()
-    return Listed([(event, n) for event, n, _total in rows], int(rows[0][2]) if rows else 0)
+# --- the counts ---------------------------------------------------------------------------
 
 
 def _blank(column):
@@ -163,123 +191,248 @@ NO_REPORT = and_(
 )
 
 
-def past_without_report(scope, now):
-    """Published one-off events ended in the last twelve months with no report, latest first.
-
-    Repeating events (the prevention rendez-vous) are left out: no report is expected of them.
-    """
-    return _events(
+def _without_report(scope):
+    """Published one-off events ended in the last twelve months with no report. Repeating
+    events (the prevention rendez-vous) are left out: no report is expected of them."""
+    return (
         event_filter(scope),
         Event.status == EventStatus.PUBLISHED,
         Event.rrule.is_(None),
-        Event.end_at <= now,
-        Event.end_at > now - REPORT_WINDOW,
+        Event.end_at <= NOW,
+        Event.end_at > REPORT_SINCE,
         NO_REPORT,
-        order=Event.end_at.desc(),
     )
 
 
-def drafts(scope, now):
-    """Drafts not over yet, soonest first: what is left to publish."""
-    return _events(
+def _drafts(scope):
+    """Drafts not over yet: what is left to publish."""
+    return event_filter(scope), Event.status == EventStatus.DRAFT, Event.end_at > NOW
+
+
+def _of_year(scope):
+    """The published or postponed events that start in the year (Brussels time)."""
+    return and_(
         event_filter(scope),
-        Event.status == EventStatus.DRAFT,
-        Event.end_at > now,
-        order=Event.start_at,
+        Event.start_at >= YEAR_START,
+        Event.start_at < YEAR_END,
+        Event.status.in_(SHOWN),
+    )
+
+
+def _alone(query):
+    """A count as a column of its own, never tied to the events of the row around it."""
+    return query.correlate(None).scalar_subquery()
+
+
+def _year_columns(scope):
+    """Columns over the events of the year (`_of_year`, the WHERE of their SELECT): one count
+    per kind, the reports, and the confirmed registrations."""
+    confirmed = _alone(
+        select(func.count())
+        .select_from(Registration)
+        .join(Event, Registration.event_id == Event.id)
+        .where(_of_year(scope), Registration.status == RegistrationStatus.CONFIRMED)
+    )
+    return [
+        *(func.count(case((Event.kind == kind.value, 1))).label(kind.value) for kind in Kind),
+        func.count(case((~NO_REPORT, 1))).label("reports"),
+        confirmed.label("confirmed"),
+    ]
+
+
+def _kinds(row):
+    return {kind.value: row[kind.value] for kind in Kind if row[kind.value]}
+
+
+def _figures(scope):
+    """One row: the year's counts and the size of every kind of waiting work."""
+    # From the events not over (a few), each counted on its (event, status) index entries,
+    # not from every registration ever taken.
+    pending = select(func.coalesce(func.sum(_count_of(RegistrationStatus.PENDING)), 0)).where(
+        event_filter(scope), Event.end_at > NOW
+    )
+    columns = [
+        *_year_columns(scope),
+        _alone(pending).label("pending"),
+        _alone(select(func.count(Event.id)).where(*_without_report(scope))).label(
+            "without_report"
+        ),
+        _alone(select(func.count(Event.id)).where(*_drafts(scope))).label("drafts"),
+        _alone(
+            select(func.count()).select_from(undelivered_count_query(scope).subquery())
+        ).label("undelivered"),
+    ]
+    if _moderates(scope):
+        offers = _offers_query(scope)
+        columns += [
+            _alone(proposal_rules.waiting_query(scope)).label("proposals"),
+            _alone(offers.with_only_columns(func.count(Offer.id))).label("offers"),
+            _alone(offers.with_only_columns(func.max(Edition.year))).label("offers_year"),
+        ]
+    return select(*columns).where(_of_year(scope))
+
+
+def _offers_query(scope):
+    return (
+        select(Offer.id)
+        .join(Edition, Offer.edition_id == Edition.id)
+        .where(offer_filter(scope), Offer.status == OfferStatus.SUBMITTED)
     )
 
 
 def year_counts(scope, year):
     """({kind: published events}, confirmed registrations, published reports) of the events
     that start in that calendar year (Brussels time)."""
-    start, end = local_day_start(date(year, 1, 1)), local_day_start(date(year + 1, 1, 1))
-    of_year = and_(
-        event_filter(scope),
-        Event.start_at >= start,
-        Event.start_at < end,
-        Event.status.in_((EventStatus.PUBLISHED, EventStatus.POSTPONED)),
-    )
-    # One round trip: the kinds grouped, the two totals as scalar subqueries beside them.
-    confirmed = (
-        select(func.count())
-        .select_from(Registration)
-        .join(Event, Registration.event_id == Event.id)
-        .where(of_year, Registration.status == RegistrationStatus.CONFIRMED)
-        .scalar_subquery()
-    )
-    reports = select(func.count()).select_from(Event).where(of_year, ~NO_REPORT).scalar_subquery()
-    rows = db.session.execute(
-        select(Event.kind, func.count(), confirmed, reports).where(of_year).group_by(Event.kind)
-    ).all()
-    kinds = {kind: count for kind, count, _c, _r in rows}
-    confirmed, reports = (rows[0][2], rows[0][3]) if rows else (0, 0)
-    return kinds, confirmed or 0, reports or 0
+    row = db.session.execute(
+        select(*_year_columns(scope)).where(_of_year(scope)),
+        {
+            "year_start": local_day_start(date(year, 1, 1)),
+            "year_end": local_day_start(date(year + 1, 1, 1)),
+        },
+    ).one()._mapping
+    return _kinds(row), row["confirmed"] or 0, row["reports"] or 0
 
 
 def proposals_waiting(scope):
     """Partners' proposals waiting for this scope's moderation (None: a service account,
     which moderates nothing)."""
-    if not scope.everything and not scope.bassins:
+    if not _moderates(scope):
         return None
     return proposal_rules.waiting_count(scope)
-
-
-def meetings_soon(scope, now):
-    """[(event, start)]: the meetings of today and tomorrow (Brussels time), a repeating
-    event once per date, not cancelled, soonest first: where check-in will be needed."""
-    today = to_local(now).date()
-    start, end = local_day_start(today), local_day_start(today + timedelta(days=2))
-    one_off = select(Event.id, Event.start_at).where(
-        Event.rrule.is_(None), Event.start_at >= start, Event.start_at < end
-    )
-    dated = select(EventOccurrence.event_id, EventOccurrence.start_at).where(
-        EventOccurrence.cancelled.is_(False),
-        EventOccurrence.start_at >= start,
-        EventOccurrence.start_at < end,
-    )
-    dates = one_off.union(dated).subquery()
-    rows = db.session.execute(
-        select(Event, dates.c.start_at)
-        .join(dates, dates.c.id == Event.id)
-        .where(
-            event_filter(scope),
-            Event.status.in_((EventStatus.PUBLISHED, EventStatus.POSTPONED)),
-        )
-        .order_by(dates.c.start_at, Event.id)
-        .limit(LIST_LIMIT)
-        .options(joinedload(Event.venue))
-    ).all()
-    return [(event, start_at) for event, start_at in rows]
 
 
 def offers_waiting(scope):
     """(Grand Bain offers waiting for a decision within the scope, the latest edition that
     has some); (None, None) for a service account, which moderates none."""
-    if not scope.everything and not scope.bassins:
+    if not _moderates(scope):
         return None, None
+    offers = _offers_query(scope)
     row = db.session.execute(
-        select(func.count(Offer.id), func.max(Edition.year))
-        .join(Edition, Offer.edition_id == Edition.id)
-        .where(offer_filter(scope), Offer.status == OfferStatus.SUBMITTED)
+        offers.with_only_columns(func.count(Offer.id), func.max(Edition.year))
     ).one()
     return row[0] or 0, row[1]
 
 
-def evaluations_answered(scope, now):
-    """[(event, answers)]: events whose evaluation opened in the last EVALUATION_WINDOW and
-    has answers, latest first."""
-    answers = (
-        select(Answer.event_id, func.count().label("n"))
-        .where(Answer.event_id.is_not(None))
-        .group_by(Answer.event_id)
-        .subquery()
+# --- the lists ----------------------------------------------------------------------------
+
+CARD_COLUMNS = (
+    Event.id,
+    Event.title_fr,
+    Event.title_nl,
+    Event.start_at,
+    Event.end_at,
+    Event.status,
+    Event.registration_mode,
+    Event.capacity,
+)
+
+
+def _none(type_, name):
+    # Typed: PostgreSQL resolves a UNION's column from its first branches, and two bare
+    # NULLs make it text.
+    return cast(null(), type_).label(name)
+
+
+def _branch(name, query, order, venue=None, n=None, at=None, places=None):
+    """One list of the UNION: `query` (FROM events, joined and filtered) with the card's
+    columns, the list's name, its own figures and each row's place in the list."""
+    places = places or [_none(Integer, status.value) for status in PLACE_STATUSES]
+    columns = [
+        cast(name, String).label("list"),
+        *CARD_COLUMNS,
+        venue.label("venue_name") if venue is not None else _none(String, "venue_name"),
+        n.label("n") if n is not None else _none(Integer, "n"),
+        at.label("at") if at is not None else _none(UTCDateTime, "at"),
+        *places,
+        func.row_number().over(order_by=order).label("position"),
+    ]
+    return select(
+        query.with_only_columns(*columns).order_by(*order).limit(LIST_LIMIT).subquery(name)
     )
-    rows = db.session.execute(
-        select(Event, answers.c.n)
-        .join(answers, answers.c.event_id == Event.id)
-        .join(EvaluationForm, EvaluationForm.event_id == Event.id)
-        .where(event_filter(scope), EvaluationForm.opened_at > now - EVALUATION_WINDOW)
-        .order_by(Event.end_at.desc(), Event.id)
-        .limit(LIST_LIMIT)
-    ).all()
-    return [(event, n) for event, n in rows]
+
+
+def _count_of(status, *where):
+    """How many registrations of that status the row's event has."""
+    return (
+        select(func.count())
+        .where(Registration.event_id == Event.id, Registration.status == status, *where)
+        .scalar_subquery()
+    )
+
+
+def _places(status):
+    """A coming event's registrations of that status, those added at the door apart (they
+    took no place)."""
+    return _count_of(status, Registration.walk_in.is_(False)).label(status.value)
+
+
+def _lists(scope):
+    """The UNION ALL of the dashboard's lists, LIST_LIMIT rows each."""
+    events = select(Event.id).where(event_filter(scope))
+    # Counted per listed event (index lookups), not grouped over every registration or answer.
+    pending = _count_of(RegistrationStatus.PENDING)
+    answers = select(func.count()).where(Answer.event_id == Event.id).scalar_subquery()
+    # Today's and tomorrow's dates: a one-off event's, a repeating event's occurrences.
+    dates = (
+        select(Event.id.label("event_id"), Event.start_at.label("at"))
+        .where(Event.rrule.is_(None), Event.start_at >= SOON_START, Event.start_at < SOON_END)
+        .union(
+            select(EventOccurrence.event_id, EventOccurrence.start_at).where(
+                EventOccurrence.cancelled.is_(False),
+                EventOccurrence.start_at >= SOON_START,
+                EventOccurrence.start_at < SOON_END,
+            )
+        )
+        .subquery("dates")
+    )
+    soonest, latest = (Event.start_at, Event.id), (Event.end_at.desc(), Event.id)
+    return (
+        _branch(
+            "coming",
+            events.where(Event.end_at > NOW, Event.status != EventStatus.CANCELLED),
+            soonest,
+            places=[_places(status) for status in PLACE_STATUSES],
+        )
+        .union_all(
+            _branch(
+                "pending",
+                events.where(Event.end_at > NOW, pending > 0),
+                soonest,
+                n=pending,
+            ),
+            _branch("without_report", events.where(*_without_report(scope)), latest),
+            _branch("drafts", events.where(*_drafts(scope)), soonest),
+            _branch(
+                "soon",
+                events.join(dates, dates.c.event_id == Event.id)
+                .outerjoin(Venue, Venue.id == Event.venue_id)
+                .where(Event.status.in_(SHOWN)),
+                (dates.c.at, Event.id),
+                venue=Venue.name,
+                at=dates.c.at,
+            ),
+            _branch(
+                "evaluations",
+                events.join(EvaluationForm, EvaluationForm.event_id == Event.id).where(
+                    EvaluationForm.opened_at > EVALUATION_SINCE, answers > 0
+                ),
+                latest,
+                n=answers,
+            ),
+        )
+    )
+
+
+def _read_lists(result):
+    """{list name: [(Card, row)]}, each list in its own order."""
+    lists = {
+        name: []
+        for name in ("coming", "pending", "without_report", "drafts", "soon", "evaluations")
+    }
+    for row in result:
+        card = Card(*row[1:10])
+        lists[row.list].append((row.position, card, row))
+    return {
+        name: [(card, row) for _position, card, row in sorted(rows, key=lambda r: r[0])]
+        for name, rows in lists.items()
+    }

@@ -169,13 +169,16 @@ def refuse(proposal_id, reason, actor):
     return _decide(proposal, ProposalStatus.REFUSED, actor, AuditAction.PROPOSAL_REFUSED, reason)
 
 
+def waiting_query(scope: Scope):
+    """SELECT of how many proposals wait for a moderator's decision within this scope."""
+    return select(func.count(Proposal.id)).where(
+        Proposal.status == ProposalStatus.SUBMITTED, through_event(Proposal, scope)
+    )
+
+
 def waiting_count(scope: Scope):
     """How many proposals wait for a moderator's decision within this scope."""
-    return db.session.scalar(
-        select(func.count(Proposal.id)).where(
-            Proposal.status == ProposalStatus.SUBMITTED, through_event(Proposal, scope)
-        )
-    )
+    return db.session.scalar(waiting_query(scope))
 
 
 def queue_for(scope: Scope):

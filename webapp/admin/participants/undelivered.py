@@ -52,10 +52,16 @@ def undelivered(scope, event_id=None):
     return [Undelivered(*row) for row in rows[:LIMIT]]
 
 
+def undelivered_count_query(scope, event_id=None):
+    """SELECT of the ids of the messages `undelivered_count` counts (the dashboard counts
+    them within its one row of counts)."""
+    return _query(scope, event_id).with_only_columns(OutboxMessage.id)
+
+
 def undelivered_count(scope, event_id=None):
     """How many messages failed or wait for another try, within the scope (about one
     event's registrations when `event_id` is given)."""
-    inner = _query(scope, event_id).with_only_columns(OutboxMessage.id).subquery()
+    inner = undelivered_count_query(scope, event_id).subquery()
     return db.session.scalar(select(func.count()).select_from(inner))
 
 
