@@ -254,13 +254,11 @@ def _figures(scope):
     columns = [
         *_year_columns(scope),
         _alone(pending).label("pending"),
-        _alone(select(func.count(Event.id)).where(*_without_report(scope))).label(
-            "without_report"
-        ),
+        _alone(select(func.count(Event.id)).where(*_without_report(scope))).label("without_report"),
         _alone(select(func.count(Event.id)).where(*_drafts(scope))).label("drafts"),
-        _alone(
-            select(func.count()).select_from(undelivered_count_query(scope).subquery())
-        ).label("undelivered"),
+        _alone(select(func.count()).select_from(undelivered_count_query(scope).subquery())).label(
+            "undelivered"
+        ),
     ]
     if _moderates(scope):
         offers = _offers_query(scope)
@@ -283,13 +281,17 @@ def _offers_query(scope):
 def year_counts(scope, year):
     """({kind: published events}, confirmed registrations, published reports) of the events
     that start in that calendar year (Brussels time)."""
-    row = db.session.execute(
-        select(*_year_columns(scope)).where(_of_year(scope)),
-        {
-            "year_start": local_day_start(date(year, 1, 1)),
-            "year_end": local_day_start(date(year + 1, 1, 1)),
-        },
-    ).one()._mapping
+    row = (
+        db.session.execute(
+            select(*_year_columns(scope)).where(_of_year(scope)),
+            {
+                "year_start": local_day_start(date(year, 1, 1)),
+                "year_end": local_day_start(date(year + 1, 1, 1)),
+            },
+        )
+        .one()
+        ._mapping
+    )
     return _kinds(row), row["confirmed"] or 0, row["reports"] or 0
 
 
@@ -386,40 +388,37 @@ def _lists(scope):
         .subquery("dates")
     )
     soonest, latest = (Event.start_at, Event.id), (Event.end_at.desc(), Event.id)
-    return (
+    return _branch(
+        "coming",
+        events.where(Event.end_at > NOW, Event.status != EventStatus.CANCELLED),
+        soonest,
+        places=[_places(status) for status in PLACE_STATUSES],
+    ).union_all(
         _branch(
-            "coming",
-            events.where(Event.end_at > NOW, Event.status != EventStatus.CANCELLED),
+            "pending",
+            events.where(Event.end_at > NOW, pending > 0),
             soonest,
-            places=[_places(status) for status in PLACE_STATUSES],
-        )
-        .union_all(
-            _branch(
-                "pending",
-                events.where(Event.end_at > NOW, pending > 0),
-                soonest,
-                n=pending,
+            n=pending,
+        ),
+        _branch("without_report", events.where(*_without_report(scope)), latest),
+        _branch("drafts", events.where(*_drafts(scope)), soonest),
+        _branch(
+            "soon",
+            events.join(dates, dates.c.event_id == Event.id)
+            .outerjoin(Venue, Venue.id == Event.venue_id)
+            .where(Event.status.in_(SHOWN)),
+            (dates.c.at, Event.id),
+            venue=Venue.name,
+            at=dates.c.at,
+        ),
+        _branch(
+            "evaluations",
+            events.join(EvaluationForm, EvaluationForm.event_id == Event.id).where(
+                EvaluationForm.opened_at > EVALUATION_SINCE, answers > 0
             ),
-            _branch("without_report", events.where(*_without_report(scope)), latest),
-            _branch("drafts", events.where(*_drafts(scope)), soonest),
-            _branch(
-                "soon",
-                events.join(dates, dates.c.event_id == Event.id)
-                .outerjoin(Venue, Venue.id == Event.venue_id)
-                .where(Event.status.in_(SHOWN)),
-                (dates.c.at, Event.id),
-                venue=Venue.name,
-                at=dates.c.at,
-            ),
-            _branch(
-                "evaluations",
-                events.join(EvaluationForm, EvaluationForm.event_id == Event.id).where(
-                    EvaluationForm.opened_at > EVALUATION_SINCE, answers > 0
-                ),
-                latest,
-                n=answers,
-            ),
-        )
+            latest,
+            n=answers,
+        ),
     )
 
 
