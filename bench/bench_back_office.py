@@ -7,8 +7,10 @@ of the same app (its layout, nothing in it) (issue 22), beside a bare page of th
 
 In process, through Flask's test client signed in as an admin (the pages are private: no
 proxy or cache in front of them), so the ratios compare the app's own work. Prints medians,
-p90 and the ratio to the bare page. A PostgreSQL URL measures what production runs (its
-tables are DROPPED); the default is a temporary SQLite file.
+p90 and the ratio to the bare page; the event's page and the dashboard are timed in turn with
+their bare page (a loaded machine slows them alike) and print their SQL statements per page.
+A PostgreSQL URL measures what production runs (its tables are DROPPED); the default is a
+temporary SQLite file.
 """
 
 import random
@@ -122,9 +124,9 @@ def load(app):
         return big.id, year
 
 
-def timed(client, path, requests):
-    """Milliseconds of `requests` GETs of `path` (after two warm-up ones)."""
-    for _ in range(2):
+def timed(client, path, requests, warm_up=2):
+    """Milliseconds of `requests` GETs of `path` (after `warm_up` ones)."""
+    for _ in range(warm_up):
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
     timings = []
@@ -222,19 +224,57 @@ def hub_and_dashboard(app, client, big, requests):
         ("dashboard (admin)", client, "/admin/"),
         ("dashboard (Sud)", sud, "/admin/"),
     ]
-    print(f"\n{'page (vs the bare layout)':<32} {'median ms':>10} {'p90 ms':>8} {'ratio':>8}")
+    timings = interleaved(rows, requests)
+    with app.app_context():  # after the timings: listening costs a little on every statement
+        statements = counting_statements(db.engine)
+    print(
+        f"\n{'page (vs the bare layout)':<32} {'median ms':>10} {'p90 ms':>8} {'ratio':>8} "
+        f"{'queries':>8}"
+    )
     baseline, failed = None, False
     for label, reader, path in rows:
-        timings = timed(reader, path, requests)
-        median = statistics.median(timings)
+        median = statistics.median(timings[label])
         baseline = baseline or median
         ratio = median / baseline
         verdict = "" if baseline == median else ("  ok (<= 3x)" if ratio <= 3 else "  OVER 3x")
         failed = failed or ratio > 3
+        queries = statements(reader, path)
         print(
-            f"{label:<32} {median:>10.2f} {percentile(timings, 0.9):>8.2f} {ratio:>7.1f}x{verdict}"
+            f"{label:<32} {median:>10.2f} {percentile(timings[label], 0.9):>8.2f} "
+            f"{ratio:>7.1f}x {queries:>8}{verdict}"
         )
     return failed
+
+
+def interleaved(rows, requests):
+    """{label: milliseconds of `requests` GETs}, the pages taken in turn (after two warm-up
+    GETs each): on a shared, loaded machine a slow spell then weighs on every page alike,
+    not on the one measured while it lasted."""
+    for _label, reader, path in rows:
+        timed(reader, path, 0)
+    timings = {label: [] for label, _reader, _path in rows}
+    for _ in range(requests):
+        for label, reader, path in rows:
+            timings[label] += timed(reader, path, 1, warm_up=0)
+    return timings
+
+
+def counting_statements(engine):
+    """A function (client, path) -> how many SQL statements one GET of the page runs."""
+    from sqlalchemy import event
+
+    count = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def counted(*args):
+        count[0] += 1
+
+    def statements(client, path):
+        count[0] = 0
+        client.get(path).get_data()
+        return count[0]
+
+    return statements
 
 
 if __name__ == "__main__":
