@@ -87,7 +87,7 @@ class Card(Localized):
 @dataclass
 class Board:
     coming: list = field(default_factory=list)  # [Card]
-    counts: dict = field(default_factory=dict)  # {event id: {RegistrationStatus: n}}
+    counts: dict = field(default_factory=dict)  # {event id: {status: n}} (PLACE_STATUSES)
     pending: Listed = field(default_factory=lambda: Listed([], 0))  # [(Card, pending count)]
     without_report: Listed = field(default_factory=lambda: Listed([], 0))  # [Card]
     drafts: Listed = field(default_factory=lambda: Listed([], 0))  # [Card]
