@@ -24,6 +24,7 @@ from webapp.registrations.models import Registration
 from webapp.timezones import local_day_start, to_local, utcnow
 
 SHOWN = ("published", "postponed")
+PLACES = ("confirmed", "waitlisted", "pending")  # the places a coming event's card shows
 SCOPES = {
     "admin": lambda orgs: Scope.all(),
     "sud": lambda orgs: Scope.of_bassins("sud"),
@@ -198,12 +199,7 @@ def expected(scope, now):
     return {
         "coming": [e.id for e in coming[:limit]],
         "counts": {
-            e.id: {
-                s: count(e, s, walk_in=(False,))
-                for s in ("confirmed", "waitlisted", "pending")
-                if count(e, s, walk_in=(False,))
-            }
-            for e in coming[:limit]
+            e.id: tuple(count(e, s, walk_in=(False,)) for s in PLACES) for e in coming[:limit]
         },
         "pending": [(e.id, count(e, "pending")) for e in pending[:limit]],
         "pending total": sum(count(e, "pending") for e in pending),
@@ -235,9 +231,10 @@ def shown(board):
     """The same facts, read from the dashboard's Board."""
     return {
         "coming": [card.id for card in board.coming],
+        # What a coming event's card reads (a status it does not show may be left out).
         "counts": {
-            event_id: {status.value: n for status, n in counts.items()}
-            for event_id, counts in board.counts.items()
+            card.id: tuple(board.counts.get(card.id, {}).get(s, 0) for s in PLACES)
+            for card in board.coming
         },
         "pending": [(card.id, n) for card, n in board.pending],
         "pending total": board.pending.total,
