@@ -373,7 +373,11 @@ def _lists(scope):
     events = select(Event.id).where(event_filter(scope))
     # Counted per listed event (index lookups), not grouped over every registration or answer.
     pending = _count_of(RegistrationStatus.PENDING)
-    answers = select(func.count()).where(Answer.event_id == Event.id).scalar_subquery()
+    # Tied to the form, not the event: the few recent forms are found first, then counted
+    # (PostgreSQL would count every event's answers before the join otherwise).
+    answers = (
+        select(func.count()).where(Answer.event_id == EvaluationForm.event_id).scalar_subquery()
+    )
     # Today's and tomorrow's dates: a one-off event's, a repeating event's occurrences.
     dates = (
         select(Event.id.label("event_id"), Event.start_at.label("at"))
