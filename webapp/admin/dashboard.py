@@ -176,16 +176,6 @@ def _statements(scope: Scope):
 # --- the counts ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def _reached(scope: Scope):
-    """A WHERE clause on Event: `event_filter`, for a bassin or a service read once per
-    statement (a WITH the counts share) instead of once per event in every count."""
-    if scope.everything:
-        return event_filter(scope)
-    reached = select(Event.id).where(event_filter(scope)).cte("reached")
-    return Event.id.in_(select(reached.c.id))
-
-
 def _blank(column):
     return or_(column.is_(None), column == "")
 
@@ -201,10 +191,11 @@ NO_REPORT = and_(
 )
 
 
-def _without_report():
+def _without_report(scope):
     """Published one-off events ended in the last twelve months with no report. Repeating
     events (the prevention rendez-vous) are left out: no report is expected of them."""
     return (
+        event_filter(scope),
         Event.status == EventStatus.PUBLISHED,
         Event.rrule.is_(None),
         Event.end_at <= NOW,
@@ -213,15 +204,15 @@ def _without_report():
     )
 
 
-def _drafts():
+def _drafts(scope):
     """Drafts not over yet: what is left to publish."""
-    return Event.status == EventStatus.DRAFT, Event.end_at > NOW
+    return event_filter(scope), Event.status == EventStatus.DRAFT, Event.end_at > NOW
 
 
 def _of_year(scope):
     """The published or postponed events that start in the year (Brussels time)."""
     return and_(
-        _reached(scope),
+        event_filter(scope),
         Event.start_at >= YEAR_START,
         Event.start_at < YEAR_END,
         Event.status.in_(SHOWN),
@@ -258,15 +249,13 @@ def _figures(scope):
     # From the events not over (a few), each counted on its (event, status) index entries,
     # not from every registration ever taken.
     pending = select(func.coalesce(func.sum(_count_of(RegistrationStatus.PENDING)), 0)).where(
-        _reached(scope), Event.end_at > NOW
+        event_filter(scope), Event.end_at > NOW
     )
     columns = [
         *_year_columns(scope),
         _alone(pending).label("pending"),
-        _alone(select(func.count(Event.id)).where(_reached(scope), *_without_report())).label(
-            "without_report"
-        ),
-        _alone(select(func.count(Event.id)).where(_reached(scope), *_drafts())).label("drafts"),
+        _alone(select(func.count(Event.id)).where(*_without_report(scope))).label("without_report"),
+        _alone(select(func.count(Event.id)).where(*_drafts(scope))).label("drafts"),
         _alone(select(func.count()).select_from(undelivered_count_query(scope).subquery())).label(
             "undelivered"
         ),
@@ -381,7 +370,6 @@ def _places(status):
 
 def _lists(scope):
     """The UNION ALL of the dashboard's lists, LIST_LIMIT rows each."""
-    # The scope read per event here: a WITH (`_reached`) is slower for these short lists.
     events = select(Event.id).where(event_filter(scope))
     # Counted per listed event (index lookups), not grouped over every registration or answer.
     pending = _count_of(RegistrationStatus.PENDING)
@@ -416,8 +404,8 @@ def _lists(scope):
             soonest,
             n=pending,
         ),
-        _branch("without_report", events.where(*_without_report()), latest),
-        _branch("drafts", events.where(*_drafts()), soonest),
+        _branch("without_report", events.where(*_without_report(scope)), latest),
+        _branch("drafts", events.where(*_drafts(scope)), soonest),
         _branch(
             "soon",
             events.join(dates, dates.c.event_id == Event.id)
