@@ -136,6 +136,7 @@ FIELDS = {
     "moved_to": _l("Inscription créée à l'autre rencontre"),
     "moved_from": _l("Inscription d'origine"),
     "date": _l("Date"),
+    "after_meeting": _l("Ajouté·e après la rencontre"),
     "tapped_at": _l("Noté à"),
     "fields": _l("Champs corrigés"),
     "statuses": _l("Destinataires (statuts)"),
