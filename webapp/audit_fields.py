@@ -61,8 +61,6 @@ FIELDS = {
     # Inside an override or a question (shown within their list)
     "recurrence_start": _l("Date prévue"),
     "cancelled": _l("Annulations"),
-    "note_fr": _l("Note (français)"),
-    "note_nl": _l("Note (néerlandais)"),
     "id": _l("Numéro"),
     "label_fr": _l("Question (français)"),
     "label_nl": _l("Question (néerlandais)"),
