@@ -159,3 +159,53 @@ def test_a_hostile_key_and_value_are_escaped_cut_and_never_named(admin_client, t
     assert len(shown) == VALUE_LENGTH
     assert "Statut — → <u>gone</u>" in text  # an unknown status: as stored (escaped above)
     assert "Titre (français) <i> : 1, — → —" in text
+
+
+ODD_VALUES = [
+    "{'hopital': 4, 'domicile': 3}",  # how a dict was stored before (its repr)
+    "(" * 5000,
+    "2027-02-31",
+    "2027-13-01T25:61:00+00:00",
+    {"<b>k</b>": ["<i>", {"x": None}]},
+    [None, True, 1.5, ["nord"]],
+    -1,
+]
+
+
+def test_any_stored_value_of_any_key_reads_without_failing(admin_client, territory):
+    from webapp.audit_fields import FIELDS
+
+    with unit_of_work("test"):
+        for number, value in enumerate(ODD_VALUES):
+            db.session.add(
+                AuditEntry(
+                    actor_kind="system",
+                    action="registration.accommodation_answered",
+                    subject_type=["event", "registration", "proposal", "grand_bain_offer"][
+                        number % 4
+                    ],
+                    subject_id=number,
+                    before=dict.fromkeys(FIELDS, value),
+                    after=dict.fromkeys(FIELDS, [value]),
+                )
+            )
+    for language in ("fr", "nl"):
+        response = admin_client.get(f"/admin/audit?lang={language}")
+        assert response.status_code == 200
+        answered = [a for a, _ in rows(response) if a == "registration.accommodation_answered"]
+        assert len(answered) == len(ODD_VALUES)
+        assert "<b>k" not in response.get_data(as_text=True)
+
+
+def test_participant_figures_read_by_sector_group(admin_client, territory):
+    store(
+        AuditAction.REPORT_SAVED,
+        "event",
+        {"participant_sectors": "{'hopital': 4, 'domicile': 3}"},  # a line written before
+        {"participant_sectors": {"hopital": 5}},
+    )
+    text = row_of(admin_client.get("/admin/audit"), "report.saved")
+    assert "hopital" not in text and "'" not in text
+    assert "Participant·es par secteur Hôpital : 4, Aide et soins à domicile : 3 → Hôpital : 5" in (
+        text
+    )

@@ -7,6 +7,7 @@ escape, cut at VALUE_LENGTH, and never looked up in the database (the page shows
 an id stays a number under its label).
 """
 
+import ast
 import re
 from datetime import date, datetime
 
@@ -37,6 +38,7 @@ from webapp.vocabulary import (
 
 VALUE_LENGTH = 160  # a long description is cut on the page; the row keeps it whole
 NOTHING = "—"
+LITERAL_LENGTH = 2000  # a {sector group: count} repr is far shorter
 
 # The shapes _jsonable gives dates and times (isoformat); anything else stays text.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -136,14 +138,14 @@ def _worded(value, words=None):
         return _("Oui") if value else _("Non")
     if isinstance(value, list):
         return ", ".join(_worded(item, words) for item in value) or NOTHING
+    if words is _sector_counts:  # a whole {sector group: count}, or its old repr
+        return _sector_counts(value)
     if isinstance(value, dict):
-        if callable(words):
-            return words(value)
         return ", ".join(f"{_key(k)} : {_worded(v)}" for k, v in value.items()) or NOTHING
     if isinstance(value, str):
         if isinstance(words, dict) and value in words:
             return str(words[value])
-        if callable(words):
+        if callable(words):  # a function of one slug or key
             return str(words(value))
         return _moment(value) or value
     return str(value)  # a number, an id
@@ -168,7 +170,22 @@ def _moment(text):
 
 
 def _sector_counts(counts):
-    return ", ".join(f"{sector_label(str(k))} : {_worded(v)}" for k, v in counts.items())
+    """{sector group: count}; a line written before dicts were kept holds its repr."""
+    if isinstance(counts, str):
+        counts = _literal(counts)
+    if not isinstance(counts, dict):
+        return _worded(counts) if isinstance(counts, str) else _worded(str(counts))
+    return ", ".join(f"{sector_group_label(str(k))} : {_worded(v)}" for k, v in counts.items())
+
+
+def _literal(text):
+    """A short Python literal read back (never run), or the text as it is."""
+    if len(text) > LITERAL_LENGTH:
+        return text
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
 
 
 def _column(key):
