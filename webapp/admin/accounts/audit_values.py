@@ -11,6 +11,7 @@ import ast
 import re
 from datetime import date, datetime
 
+from flask import g
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,7 @@ from webapp.vocabulary import (
 
 VALUE_LENGTH = 160  # a long description is cut on the page; the row keeps it whole
 NOTHING = "—"
+YES, NO = _l("Oui"), _l("Non")
 LITERAL_LENGTH = 2000  # a {sector group: count} repr is far shorter
 
 # The shapes _jsonable gives dates and times (isoformat); anything else stays text.
@@ -90,7 +92,7 @@ def changes(entry):
     keys = list(dict.fromkeys([*before, *after]))
     return [
         (
-            str(field_label(key)),
+            _said(field_label(key)),
             _cut(_worded(before.get(key), words.get(key))),
             _cut(_worded(after.get(key), words.get(key))),
         )
@@ -135,7 +137,7 @@ def _worded(value, words=None):
     if value is None or value == "":
         return NOTHING
     if isinstance(value, bool):
-        return _("Oui") if value else _("Non")
+        return _said(YES if value else NO)
     if isinstance(value, list):
         return ", ".join(_worded(item, words) for item in value) or NOTHING
     if words is _sector_counts:  # a whole {sector group: count}, or its old repr
@@ -144,7 +146,7 @@ def _worded(value, words=None):
         return ", ".join(f"{_key(k)} : {_worded(v)}" for k, v in value.items()) or NOTHING
     if isinstance(value, str):
         if isinstance(words, dict) and value in words:
-            return str(words[value])
+            return _said(words[value])
         if callable(words):  # a function of one slug or key
             return str(words(value))
         return _moment(value) or value
@@ -153,7 +155,7 @@ def _worded(value, words=None):
 
 def _key(key):
     """A key inside a value (an override's, a question's): its label when it has one."""
-    return str(FIELDS[key]) if key in FIELDS else str(key)
+    return _said(FIELDS[key]) if key in FIELDS else str(key)
 
 
 def _moment(text):
@@ -192,7 +194,17 @@ def _column(key):
     found = QUESTION_COLUMN.fullmatch(key)
     if found:
         return _("Question %(number)s", number=found.group(1))
-    return str(EXPORT_COLUMNS.get(key, field_label(key)))
+    return _said(EXPORT_COLUMNS.get(key, field_label(key)))
+
+
+def _said(label):
+    """A lazy label's text, translated once per request: a page of 50 lines repeats the same
+    few hundred labels (each gettext costs a lookup of the request's locale)."""
+    said = g.setdefault("audit_labels_said", {})
+    found = said.get(id(label))
+    if found is None:
+        found = said[id(label)] = (label, str(label))  # the label kept: its id stays its own
+    return found[1]
 
 
 def _cut(text):
