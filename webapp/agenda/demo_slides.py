@@ -10,7 +10,10 @@ from fpdf import FPDF
 SLIDES = [
     (
         "9e Atelier du Changement - Bassin Sud",
-        ["Tables de discussion et actualités du bassin", "Saint-Gilles, Centre culturel Jacques Franck"],
+        [
+            "Tables de discussion et actualités du bassin",
+            "Saint-Gilles, Centre culturel Jacques Franck",
+        ],
     ),
     (
         "Au programme",

@@ -77,9 +77,7 @@ def submitter(proposal_id=None):
     return audit.Actor(SUBMITTER, proposal_id)
 
 
-def submit(
-    submission, language="fr", actor=None, account_id=None, organiser_id=None, notify=True
-):
+def submit(submission, language="fr", actor=None, account_id=None, organiser_id=None, notify=True):
     """A new proposal: its event as a draft in the bassins named, and the "received" mail
     with the personal link (`notify=False`: none, for demo data's made-up submitters). A
     service's account passes its id and organisation."""
