@@ -209,3 +209,57 @@ def test_participant_figures_read_by_sector_group(admin_client, territory):
     assert "Participant·es par secteur Hôpital : 4, Aide et soins à domicile : 3 → Hôpital : 5" in (
         text
     )
+
+
+@pytest.mark.parametrize(
+    "action, subject_type, before, after, said",
+    [
+        (
+            AuditAction.PROPOSAL_CHANGES_REQUESTED,
+            "proposal",
+            {"status": "submitted"},
+            {"status": "changes-requested"},
+            "Statut En attente de relecture → Modifications demandées",
+        ),
+        (
+            AuditAction.GRAND_BAIN_OFFER_ACCEPTED,
+            "grand_bain_offer",
+            {"status": "submitted"},
+            {"status": "accepted"},
+            "Statut à relire → acceptée",
+        ),
+        (
+            AuditAction.GRAND_BAIN_CANCELLED,
+            "grand_bain_booking",
+            {"status": "waitlisted"},
+            {"status": "cancelled"},
+            "Statut Liste d'attente → Annulé·e",
+        ),
+        (
+            AuditAction.REGISTRATION_ACCOMMODATION_ANSWERED,
+            "registration",
+            {"need": "sign-lsfb", "status": "requested"},
+            {"need": "sign-lsfb", "status": "arranged"},
+            "Statut Demandé → Organisé",
+        ),
+        (
+            AuditAction.REPORT_PUBLISHED,
+            "event",
+            {"status": "draft"},
+            {"status": "published"},
+            "Statut Brouillon → Publié",
+        ),
+        (
+            AuditAction.EVALUATION_TEMPLATE_SAVED,
+            "evaluation_template",
+            {"kind": "grand-bain"},
+            {"kind": "grand-bain", "languages": ["fr", "nl", "en"]},
+            "Langues de la rencontre — → français, néerlandais, anglais",
+        ),
+    ],
+)
+def test_a_status_reads_as_its_subject_says_it(
+    admin_client, territory, action, subject_type, before, after, said
+):
+    store(action, subject_type, before, after)
+    assert said in row_of(admin_client.get("/admin/audit"), action.value)
