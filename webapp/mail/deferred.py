@@ -101,7 +101,7 @@ def _write(row):
     written = db.session.execute(
         update(OutboxMessage)
         .where(unwritten)
-        .values(**fields, status=OutboxStatus.PENDING, next_attempt_at=utcnow())
+        .values(**fields, status=OutboxStatus.PENDING)  # due since it was recorded
         .execution_options(synchronize_session=False)
     )
     return written.rowcount
