@@ -52,8 +52,9 @@ def lock(places: Places, *ids):
 
 def lock_rows(places: Places, ids):
     """lock(), in one statement however many rows: on PostgreSQL a SELECT ... ORDER BY id
-    FOR UPDATE (rows are locked as they come out of the sort, so in id order); on SQLite one
-    no-op UPDATE (the database's write lock, where order does not matter)."""
+    FOR NO KEY UPDATE (the lock an UPDATE takes; rows are locked as they come out of the
+    sort, so in id order); on SQLite one no-op UPDATE (the database's write lock, where
+    order does not matter)."""
     require("a lock on places")
     ids = sorted(set(ids))
     if not ids:
@@ -70,7 +71,7 @@ def lock_rows(places: Places, ids):
         select(places.model.id)
         .where(places.model.id.in_(ids))
         .order_by(places.model.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     ).all()
 
 
