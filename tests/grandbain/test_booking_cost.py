@@ -53,9 +53,7 @@ def refusal(call):
         pytest.param(lambda s: [], id="none"),
     ],
 )
-def test_the_refusal_before_the_transaction_is_the_one_book_gives(
-    edition, programme, person, pick
-):
+def test_the_refusal_before_the_transaction_is_the_one_book_gives(edition, programme, person, pick):
     rules.book(edition.id, [programme[0]], person(9))  # the one place of slot 0
     asked = pick(programme)
     edition = db.session.get(Edition, edition.id)

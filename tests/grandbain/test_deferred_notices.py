@@ -138,9 +138,7 @@ def test_a_refused_booking_records_no_notice(edition, make_offer, person, smtp, 
     assert not any("réservation" in s or "vos visites" in s for s in subjects), subjects
 
 
-def test_a_visitor_erased_before_the_worker_writes_gets_nothing(
-    edition, three_hosts, person, smtp
-):
+def test_a_visitor_erased_before_the_worker_writes_gets_nothing(edition, three_hosts, person, smtp):
     outcome = rules.book(edition.id, three_hosts[:1], person())
     with unit_of_work("erase"):
         personal_data.erase(outcome.visitor.id)

@@ -91,9 +91,7 @@ def test_a_worker_that_loses_the_database_while_writing_leaves_it_for_the_next(a
     assert len(smtp.inbox.to("anne@example.org")) == 1
 
 
-def test_one_that_cannot_be_written_is_logged_and_dropped_the_others_are_sent(
-    app, smtp, caplog
-):
+def test_one_that_cannot_be_written_is_logged_and_dropped_the_others_are_sent(app, smtp, caplog):
     record(1)
     record(2, to="bert@example.org")
     trouble["error"] = KeyError("booking")
