@@ -347,3 +347,37 @@ def test_promotions_by_hand_and_cancellations_at_once_never_overbook(
     assert statuses.count("confirmed") == 5
     assert statuses.count("cancelled") == 3
     assert db.session.get(Event, event_id).confirmed_count == 5
+
+
+def test_staff_adding_a_person_to_an_accredited_event_give_their_inami_number(
+    sud_client, make_event
+):
+    """The form of an accredited training asks the INAMI number, staff's as the person's:
+    checked (a wrong one is refused beside the field, nothing saved), stored as 11 digits."""
+    plain = make_event(capacity=5)
+    assert 'name="add-inami_number"' not in sud_client.get(url(plain.id)).get_data(as_text=True)
+    event = make_event(capacity=5)
+    event.accreditation = "ACC-2027-0042"
+    db.session.commit()
+    assert 'name="add-inami_number"' in sud_client.get(url(event.id)).get_data(as_text=True)
+
+    wrong = sud_client.post(
+        url(event.id, "/add"), data=_add_fields(1) | {"add-inami_number": "123"}
+    )
+    assert wrong.status_code == 422
+    assert "11 chiffres" in wrong.get_data(as_text=True)
+    assert db.session.scalar(select(Registration.id)) is None
+
+    done = sud_client.post(
+        url(event.id, "/add"), data=_add_fields(1) | {"add-inami_number": "1-23456-78-901"}
+    )
+    assert done.status_code == 303
+    assert db.session.scalar(select(Registration.inami_number)) == "12345678901"
+    # On an event that is not accredited, a number sent anyway is not kept.
+    sud_client.post(
+        url(plain.id, "/add"), data=_add_fields(2) | {"add-inami_number": "12345678901"}
+    )
+    kept = db.session.scalar(
+        select(Registration.inami_number).where(Registration.event_id == plain.id)
+    )
+    assert kept is None

@@ -16,6 +16,7 @@ from webapp.auth.scopes import Scope
 from webapp.evaluations import jobs
 from webapp.evaluations.models import Invitation
 from webapp.extensions import db
+from webapp.registrations.attendance_counts import attendance_of
 from webapp.registrations.models import CheckIn, Question, Registration
 from webapp.registrations.states import QuestionKind
 from webapp.timezones import to_local, utcnow
@@ -218,3 +219,67 @@ def test_more_rows_keeps_what_was_typed_and_saves_nothing(sud_client, past_meeti
     assert 'value="pas-une-adresse"' in page  # kept as typed, not checked yet
     walk_ins = select(Registration).where(Registration.walk_in.is_(True))
     assert db.session.scalars(walk_ins).all() == []
+
+
+def _invited_addresses():
+    return {
+        r.email
+        for r in db.session.scalars(
+            select(Registration).join(Invitation, Invitation.registration_id == Registration.id)
+        )
+    }
+
+
+def _add_late(client, event):
+    day = to_local(event.start_at).date()
+    response = client.post(
+        url(event.id, "/late"),
+        data=rows(
+            {"last_name": "Dubois", "email": "awa@example.org", "present": "y"},
+            {"last_name": "Absente", "email": "lou@example.org"},  # present not ticked
+            on_date=day,
+        ),
+    )
+    assert response.status_code == 303
+
+
+def test_late_additions_join_the_registered_people_when_nobody_was_ticked(sud_client, past_meeting):
+    """Nobody was ticked at the door: the two registered people still stand for who came,
+    and the person added from the paper sheet joins them (not replaces them)."""
+    _add_late(sud_client, past_meeting)
+    attendance = attendance_of(past_meeting.id)
+    assert (attendance.taken, attendance.present, attendance.walk_ins) == (False, 2, 1)
+    assert attendance.participants == 3
+    region = figures.year_figures(
+        Scope.of_bassins("sud"), to_local(past_meeting.start_at).year, ["sud"]
+    )[figures.REGION]
+    assert region.participants_by_kind["concertation"] == [3]
+    assert (region.walk_ins, region.present, region.no_shows) == (1, 0, 0)
+    jobs.send_evaluations()
+    assert _invited_addresses() == {
+        "inscrit0@example.org",
+        "inscrit1@example.org",
+        "awa@example.org",
+    }
+
+
+def test_late_additions_beside_a_taken_attendance_keep_the_absent_out(sud_client, past_meeting):
+    """Attendance was taken (one present, one absent): the absent person is neither counted
+    nor invited; the late person present is both."""
+    registered_people = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == past_meeting.id)
+        .order_by(Registration.id)
+    ).all()
+    registered_people[0].attended, registered_people[1].attended = True, False
+    db.session.commit()
+    _add_late(sud_client, past_meeting)
+    attendance = attendance_of(past_meeting.id)
+    assert (attendance.taken, attendance.present, attendance.walk_ins) == (True, 1, 1)
+    region = figures.year_figures(
+        Scope.of_bassins("sud"), to_local(past_meeting.start_at).year, ["sud"]
+    )[figures.REGION]
+    assert region.participants_by_kind["concertation"] == [2]
+    assert (region.present, region.no_shows, region.walk_ins) == (1, 1, 1)
+    jobs.send_evaluations()
+    assert _invited_addresses() == {"inscrit0@example.org", "awa@example.org"}

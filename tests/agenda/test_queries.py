@@ -265,3 +265,22 @@ def test_page_groups_a_repeating_event_s_dates_under_its_first_month(make_event)
         date(2027, 3, 18),
     ]
     assert [e.occurrence.event.title_fr for e in months[1].entries] == ["Concertation"]
+
+
+def test_a_series_of_one_bassin_is_named_with_it_once(territory, app):
+    """On the all-bassins filters a series of one bassin says which; a title that already
+    names it is not followed by the same name twice (and Sud-Est's title is not Sud's)."""
+    from tests.factories import series
+    from webapp.agenda.forms import filter_choices
+
+    series("liaison-sud", "Liaison ambulatoire-hôpital – Bassin Sud", bassins=("sud",))
+    series("sante-mentale-sud", "Santé mentale – Bassin Sud-Est", bassins=("sud",))
+    series("ateliers", "Ateliers du Changement", bassins=("nord",))
+    series("regional", "Grand Bain", bassins=("sud", "nord"))
+    db.session.commit()
+    with app.test_request_context("/"):
+        themes = dict(filter_choices()["themes"])
+    assert themes["liaison-sud"] == "Liaison ambulatoire-hôpital – Bassin Sud"
+    assert themes["sante-mentale-sud"] == "Santé mentale – Bassin Sud-Est (Bassin Sud)"
+    assert themes["ateliers"] == "Ateliers du Changement (Bassin Nord)"
+    assert themes["regional"] == "Grand Bain"

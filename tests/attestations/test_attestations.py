@@ -200,6 +200,12 @@ def test_anyone_checks_a_code_and_sees_the_name_the_activity_and_the_date(client
     assert 'name="robots" content="noindex' in body
     assert page.headers["X-Robots-Tag"].startswith("noindex")
     assert page.headers["Cache-Control"] == "no-store"
+    # A Dutch reader reads the page in Dutch, the title as printed, marked French.
+    with time_machine.travel(THE_DAY_AFTER, tick=False):
+        dutch = client.get(f"/attestations/{code}?lang=nl").get_data(as_text=True)
+    assert '<html lang="nl">' in dutch
+    assert f'<dd lang="fr">{event.title_fr}' in dutch
+    assert '<dd lang="fr">' not in body
 
 
 def test_an_unknown_or_malformed_code_is_not_found(client, meeting):

@@ -117,3 +117,22 @@ def test_a_professional_registers_from_the_event_page(page, demo_ids, screenshot
     page.wait_for_url("**/registrations/*")
     screenshot("registered")
     assert page.locator("[data-status]").get_attribute("data-status") == "confirmed"
+
+
+def test_header_is_short_and_every_menu_link_reachable(page, viewport):
+    """On a phone the header keeps to one name, one language link and one menu line that
+    scrolls on its own: the agenda starts high and the page never scrolls sideways."""
+    page.goto("/")
+    header = page.locator(".site-header").bounding_box()
+    width = page.viewport_size["width"]
+    assert header["height"] <= (120 if viewport == "phone" else 140), header
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    links = page.locator(".main-nav a")
+    assert links.count() == 7  # the whole agenda, five bassins, the archive
+    last = links.last
+    last.focus()  # a keyboard reaches the last item: it scrolls into the visible menu
+    box = last.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
+    assert page.get_by_role("link", name="Nederlands").is_visible()
+    last.click()
+    page.wait_for_url(re.compile(r"/archive/"))

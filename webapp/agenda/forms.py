@@ -1,5 +1,7 @@
 """The agenda's filter form: choices built from the database and the vocabulary."""
 
+import re
+
 from sqlalchemy import select
 
 from webapp.agenda.models import Bassin, Commune, Series, series_bassins
@@ -47,10 +49,16 @@ def _theme_choices(bassin, bassin_names, language):
         if bassin is not None and bassin.id not in ids:
             continue
         label = _in_language(series.title_fr, series.title_nl, language)
-        if bassin is None and len(ids) == 1:
+        if bassin is None and len(ids) == 1 and not _names(label, bassin_names[ids[0]]):
             label = f"{label} ({bassin_names[ids[0]]})"
         choices.append((series.slug, label))
     return choices
+
+
+def _names(label, name):
+    """Whether `label` already names `name` as a whole (the Sud of "Bassin Sud-Est" is not
+    the Bassin Sud)."""
+    return re.search(rf"{re.escape(name)}(?![\w-])", label, re.IGNORECASE) is not None
 
 
 def _in_language(french, dutch, language):

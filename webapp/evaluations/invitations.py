@@ -21,6 +21,7 @@ from webapp.evaluations import letters
 from webapp.evaluations.defaults import ensure_default_templates
 from webapp.evaluations.models import EvaluationForm, EvaluationTemplate, Invitation
 from webapp.extensions import db
+from webapp.registrations.attendance_counts import attendance_mark
 from webapp.registrations.models import Registration
 from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import local_day_start, to_local, utcnow
@@ -32,16 +33,16 @@ OPEN_FOR = timedelta(days=14)
 
 def recipients(event):
     """The registrations invited to evaluate `event`: the confirmed people who came
-    (attended), or every confirmed person when no attendance was taken. Never cancelled,
-    waitlisted, pending or absent people; only those with an address.
+    (attended), or every confirmed registered person when no attendance was taken, and the
+    walk-ins present either way. Never cancelled, waitlisted, pending or absent people;
+    only those with an address.
 
-    The one place that reads attendance: the check-in area may add walk-ins (confirmed,
-    attended, with an email) without this changing.
+    Attendance is taken when a registered person was ticked (attendance_mark): people added
+    from a paper sheet after a meeting where nobody was ticked join the others, they do not
+    replace them.
     """
     attendance_taken = db.session.scalar(
-        select(
-            exists().where(Registration.event_id == event.id, Registration.attended.is_not(None))
-        )
+        select(exists().where(Registration.event_id == event.id, attendance_mark()))
     )
     query = select(Registration).where(
         Registration.event_id == event.id,
@@ -50,6 +51,8 @@ def recipients(event):
     )
     if attendance_taken:
         query = query.where(Registration.attended.is_(True))
+    else:
+        query = query.where(Registration.walk_in.is_(False) | Registration.attended.is_(True))
     return db.session.scalars(query.order_by(Registration.id)).all()
 
 

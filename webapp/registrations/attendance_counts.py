@@ -1,9 +1,11 @@
 """How many came to a meeting and from which sector groups: what a report's draft starts from.
 
 The one place the reports read attendance (the check-in may add walk-ins and tap times: this
-function is what changes with it). When attendance was taken (someone ticked present or
-absent), the people present count; when it was not, the confirmed registrations stand in,
-and `taken` says so.
+function is what changes with it). When attendance was taken (a registered person was ticked
+present or absent), the people present count; when it was not, the confirmed registrations
+stand in, and `taken` says so. Walk-ins, at the door or added from a paper sheet afterwards,
+count either way: adding four people to a meeting where nobody was ticked does not turn its
+twenty registered people into absentees.
 """
 
 from collections import Counter
@@ -18,6 +20,13 @@ from webapp.registrations.states import RegistrationStatus
 from webapp.vocabulary import sectors
 
 SECTOR_GROUP_OF = {s["slug"]: s["group"] for s in sectors()}
+
+
+def attendance_mark():
+    """SQL: a registered person (not a walk-in) whose attendance was marked, present or
+    absent: the sign that attendance was taken at a meeting. The one definition, read by the
+    reports' figures and the evaluation invitations too."""
+    return Registration.walk_in.is_(False) & Registration.attended.is_not(None)
 
 
 @dataclass(frozen=True)
@@ -39,26 +48,23 @@ class Attendance:
 def attendance_of(event_id):
     """The attendance of one event (or its confirmed registrations when none was taken).
 
-    Taken: someone of the event was ticked at the door (or marked, in imported data). Then
-    the registered people ticked present count, and the walk-ins apart; people not ticked
-    did not come. Not taken: the confirmed registrations stand in."""
+    Taken: a registered person of the event was ticked at the door (or marked, in imported
+    data). Then those ticked present count, and people not ticked did not come. Not taken:
+    the confirmed registrations stand in. Walk-ins ticked present count apart, either way."""
     rows = db.session.execute(
         select(Registration.attended, Registration.walk_in, Registration.sector).where(
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.CONFIRMED,
         )
     ).all()
-    taken = any(attended is not None for attended, _walk_in, _sector in rows)
-    registered = [(bool(a), s) for a, walk_in, s in rows if not walk_in]
-    walk_ins = [s for a, walk_in, s in rows if walk_in and a]
-    people = [s for came, s in registered if came or not taken]
-    if taken:
-        people += walk_ins
+    registered = [(attended, s) for attended, walk_in, s in rows if not walk_in]
+    walk_ins = [s for attended, walk_in, s in rows if walk_in and attended]
+    taken = any(attended is not None for attended, _s in registered)
+    people = [s for attended, s in registered if attended or not taken] + walk_ins
     groups = Counter(SECTOR_GROUP_OF[s] for s in people if s in SECTOR_GROUP_OF)
-    present = sum(1 for came, _s in registered if came or not taken)
     return Attendance(
         taken=taken,
-        present=present,
-        walk_ins=len(walk_ins) if taken else 0,
+        present=len(people) - len(walk_ins),
+        walk_ins=len(walk_ins),
         sectors=dict(groups),
     )

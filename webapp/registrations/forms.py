@@ -78,10 +78,14 @@ class PersonForm(FlaskForm):
             raise ValidationError(_l("Choisissez un secteur de la liste."))
 
     def person(self):
-        """The person fields present on this form, trimmed."""
-        return {
+        """The person fields present on this form, trimmed (the INAMI number, where the
+        form asks it, as its 11 digits)."""
+        person = {
             name: (self[name].data or "").strip() for name in PERSON_FIELDS if name in self._fields
         }
+        if "inami_number" in self._fields:
+            person["inami_number"] = normalise_inami(self.inami_number.data or "") or ""
+        return person
 
 
 def _inami_number(form, field):
@@ -114,6 +118,12 @@ def _inami_field():
     )
 
 
+def with_inami(form_class):
+    """`form_class` asking the INAMI/RIZIV number too: the form of an accredited event,
+    whoever fills it in (the person, or staff adding them)."""
+    return type(form_class.__name__, (form_class,), {"inami_number": _inami_field()})
+
+
 def _mode_choices(event):
     """A hybrid event's ways to attend that take someone, each with its places ("En ligne –
     12 places restantes")."""
@@ -136,15 +146,8 @@ def registration_form_class(questions, edit=False, accredited=False, event=None)
     registration may ask for accommodations."""
     language = current_language()
 
-    class RegistrationForm(PersonForm):
-        def person(self):
-            person = super().person()
-            if "inami_number" in self._fields:
-                person["inami_number"] = normalise_inami(self.inami_number.data or "") or ""
-            return person
-
-    if accredited:
-        RegistrationForm.inami_number = _inami_field()
+    class RegistrationForm(with_inami(PersonForm) if accredited else PersonForm):
+        pass
 
     if edit:
         # Changing one's details does not change one's email nor consent again.

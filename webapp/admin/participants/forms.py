@@ -6,7 +6,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from webapp.formfields import text
-from webapp.registrations.forms import PersonForm, _no_link
+from webapp.registrations.forms import PersonForm, _no_link, with_inami
 from webapp.vocabulary import PLACE_MODES, current_language, label_in_language, sectors
 
 REGISTRATION_STATUSES = {
@@ -34,6 +34,12 @@ class AddPersonForm(PersonForm):
     consent = None
     website = None
     mode = SelectField(_l("Participation"), choices=list(PLACE_MODES.items()), default="onsite")
+
+
+def add_person_form(event, **kwargs):
+    """The form to add a person to `event`: with the INAMI number on an accredited one."""
+    form_class = with_inami(AddPersonForm) if event.accreditation else AddPersonForm
+    return form_class(prefix="add", **kwargs)
 
 
 class MessageForm(FlaskForm):

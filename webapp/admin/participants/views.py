@@ -20,10 +20,10 @@ from webapp.admin.blueprint import bp
 from webapp.admin.participants.forms import (
     GROUPS,
     REGISTRATION_STATUSES,
-    AddPersonForm,
     DecisionForm,
     MessageForm,
     RefuseForm,
+    add_person_form,
 )
 from webapp.admin.participants.undelivered import undelivered_registrations
 from webapp.agenda.models import Event
@@ -203,7 +203,7 @@ def _page(event, status=200, **forms):
         statuses=REGISTRATION_STATUSES,
         chosen_status=chosen_status,
         query=query,
-        add_form=forms.get("add_form") or AddPersonForm(prefix="add"),
+        add_form=forms.get("add_form") or add_person_form(event),
         message_form=forms.get("message_form") or MessageForm(prefix="message"),
         decision_form=forms.get("decision_form") or DecisionForm(prefix="bulk"),
         meetings=staff.meetings_to_move_to(event, event_filter(scope())),
@@ -243,7 +243,7 @@ def _refused(event, refusal):
 @roles("admin", "bassin", "service")
 def participant_add(event_id):
     event = _event(event_id)
-    form = AddPersonForm(prefix="add")
+    form = add_person_form(event)
     if not form.validate():
         return _page(event, status=422, add_form=form)
     try:

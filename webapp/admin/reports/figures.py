@@ -22,6 +22,7 @@ from webapp.agenda.reports import Report
 from webapp.agenda.states import EventStatus, ReportStatus
 from webapp.auth.scopes import event_filter
 from webapp.extensions import db
+from webapp.registrations.attendance_counts import attendance_mark
 from webapp.registrations.models import Registration
 from webapp.registrations.states import RegistrationStatus
 from webapp.timezones import local_day_start, utcnow
@@ -139,18 +140,18 @@ def _add(figures, event, counts, registered_groups, communes, now):
         return
     figures.events_by_kind[event.kind] += 1
     figures.registrations += counts.confirmed
+    figures.walk_ins += counts.walk_ins
     if counts.attendance_taken:
         figures.present += counts.present
         figures.no_shows += counts.absent
-        figures.walk_ins += counts.walk_ins
         figures.confirmed_where_taken += counts.present + counts.absent
     if event.end_at > now:
         return  # not met yet: no participants to count
     participants = _participants(event, counts)
     if participants is None:
         return
-    if event.participants_count is None and not counts.attendance_taken:
-        figures.estimated_meetings += 1
+    if event.participants_count is None and not counts.attendance_taken and counts.confirmed:
+        figures.estimated_meetings += 1  # the registrations stand in for who came
     figures.participants_by_kind[event.kind].append(participants)
     if event.series_title:
         figures.participants_by_series[event.series_title].append(participants)
@@ -168,7 +169,7 @@ def _participants(event, counts):
         return event.participants_count
     if counts.attendance_taken:
         return counts.present + counts.walk_ins
-    return counts.confirmed or None
+    return (counts.confirmed + counts.walk_ins) or None
 
 
 def _bassins_of(event_ids, bassin_slugs):
@@ -189,8 +190,8 @@ def _counted():
 
 
 def _meeting_counts(event_ids):
-    """Per event: confirmed registrations, and where attendance was taken (someone ticked or
-    marked), those present, those who did not come (not ticked present) and the walk-ins."""
+    """Per event: confirmed registrations and the walk-ins present, and where attendance was
+    taken (a registered person ticked or marked) those present and those who did not come."""
     registered = Registration.walk_in.is_(False)
     came = Registration.attended.is_(True)
     rows = db.session.execute(
@@ -199,7 +200,7 @@ def _meeting_counts(event_ids):
             func.sum(case((registered, 1), else_=0)),
             func.sum(case((registered & came, 1), else_=0)),
             func.sum(case((~registered & came, 1), else_=0)),
-            func.sum(case((Registration.attended.is_not(None), 1), else_=0)),
+            func.sum(case((attendance_mark(), 1), else_=0)),
         )
         .where(Registration.event_id.in_(event_ids or [0]), _counted())
         .group_by(Registration.event_id)
@@ -208,7 +209,7 @@ def _meeting_counts(event_ids):
     for event_id, confirmed, present, walk_ins, marked in rows:
         confirmed, present, walk_ins = int(confirmed or 0), int(present or 0), int(walk_ins or 0)
         if not marked:
-            counts[event_id] = MeetingCounts(confirmed=confirmed)
+            counts[event_id] = MeetingCounts(confirmed=confirmed, walk_ins=walk_ins)
             continue
         counts[event_id] = MeetingCounts(
             confirmed=confirmed,
@@ -222,10 +223,10 @@ def _meeting_counts(event_ids):
 
 def _people(event_ids):
     """The registrations that stand for participants of each meeting: present ones where
-    attendance was taken, confirmed ones elsewhere."""
+    attendance was taken, confirmed ones elsewhere, and the walk-ins present everywhere."""
     taken = (
         select(Registration.event_id)
-        .where(Registration.event_id.in_(event_ids or [0]), Registration.attended.is_not(None))
+        .where(Registration.event_id.in_(event_ids or [0]), attendance_mark())
         .distinct()
     )
     return (
