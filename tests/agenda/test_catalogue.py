@@ -314,3 +314,24 @@ def test_an_organisation_named_in_words_is_found_accents_case_and_spaces_aside(a
     db.session.flush()
     assert other is not first and other.name == "Infor-Drogues"
     assert db.session.scalar(select(func.count(Organisation.id))) == 2
+
+
+def test_probable_twins_are_found_by_name_or_by_address_in_the_same_commune():
+    from types import SimpleNamespace as Row
+
+    from webapp.agenda.catalogue import names_alike, probable_twins
+
+    typed = Row(name="Maison de Quartier St-Antoine", address="Rue du Charroi, 33", commune_id=1)
+    same_place = Row(
+        name="Maison de quartier Saint-Antoine", address="Rue du Charroi 33", commune_id=1
+    )
+    elsewhere = Row(name="Salle Saint-Antoine", address="Rue du Charroi 33", commune_id=2)
+    same_name = Row(name="MAISON DE QUARTIER ST ANTOINE", address="", commune_id=None)
+    # Each found for one reason, then by name ("saint" before "st").
+    assert probable_twins(typed, [elsewhere, same_name, same_place]) == [
+        (same_place, ["address"]),
+        (same_name, ["name"]),
+    ]
+    assert names_alike("Bassin Sud", "Équipe d'appui du Bassin Sud")
+    assert not names_alike("Sud", "Équipe d'appui du Bassin Sud")  # too short to tell
+    assert not names_alike("", "Bassin Sud")

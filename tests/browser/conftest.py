@@ -31,6 +31,9 @@ VIEWPORTS = {
     "phone": {"width": 375, "height": 740},
     "desktop": {"width": 1280, "height": 900},
 }
+PHONE = {"width": 360, "height": 740}
+# The staff accounts the browser tests make sign in with this.
+STAFF_PASSWORD = "coordination-sud-2027"
 
 _skipped = []
 
@@ -116,19 +119,61 @@ def viewport(request):
     return request.param
 
 
+def new_context(chromium, server, size, javascript=True, timeout=5000):
+    """A fresh context (no cookies) of `size` on `server`, in French; below 600 px a phone's
+    (mobile viewport, touch). Its caller closes it."""
+    phone = size["width"] < 600
+    context = chromium.new_context(
+        viewport=size,
+        locale="fr-BE",
+        base_url=server.url,
+        is_mobile=phone,
+        has_touch=phone,
+        java_script_enabled=javascript,
+    )
+    context.set_default_timeout(timeout)
+    return context
+
+
+def save_staff(server, *accounts):
+    """Staff accounts (email, role, bassins) with STAFF_PASSWORD, in the server's database."""
+    from webapp.auth.accounts import save_account
+    from webapp.unit_of_work import unit_of_work
+
+    with server.app.app_context():
+        with unit_of_work("browser staff"):
+            for email, role, bassins in accounts:
+                save_account(email, STAFF_PASSWORD, role, bassins=bassins)
+        db.session.remove()
+
+
+def sign_in(page, email, password=STAFF_PASSWORD, language=None):
+    """Sign in through the login form, as a person does; lands on the dashboard."""
+    page.goto(f"/login?lang={language}" if language else "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url("**/admin/**")
+
+
+def fits(page):
+    """No sideways scrolling: the page is no wider than its window."""
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, run in the page by axe-playwright-python."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
 @pytest.fixture
 def page(chromium, live_server, viewport):
     """A fresh page (new context: no cookies) at the given width, in French by default."""
-    context = chromium.new_context(
-        viewport=VIEWPORTS[viewport],
-        locale="fr-BE",
-        base_url=live_server.url,
-        is_mobile=viewport == "phone",
-        has_touch=viewport == "phone",
-    )
-    context.set_default_timeout(5000)
-    page = context.new_page()
-    yield page
+    context = new_context(chromium, live_server, VIEWPORTS[viewport])
+    yield context.new_page()
     context.close()
 
 

@@ -28,13 +28,6 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="session")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
-
 def _describe(violations):
     lines = []
     for violation in violations:

@@ -3,6 +3,8 @@ folded without JavaScript, accent-blind search, no serious accessibility violati
 
 import pytest
 
+from tests.browser.conftest import new_context
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 780}
@@ -15,16 +17,8 @@ def phone(chromium, live_server):
     contexts = []
 
     def open_page(path, lang="fr", javascript=True):
-        context = chromium.new_context(
-            viewport=PHONE,
-            locale="fr-BE",
-            base_url=live_server.url,
-            is_mobile=True,
-            has_touch=True,
-            java_script_enabled=javascript,
-        )
+        context = new_context(chromium, live_server, PHONE, javascript=javascript)
         contexts.append(context)
-        context.set_default_timeout(5000)
         page = context.new_page()
         page.goto(path + ("&" if "?" in path else "?") + f"lang={lang}")
         return page

@@ -5,39 +5,21 @@ pages, in French and in Dutch."""
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import fits, save_staff, sign_in
 from tests.browser.test_accessibility import BLOCKING, _describe
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "coordination-sud-2027"
 
 
 @pytest.fixture(scope="module")
 def coordinator(live_server):
     """A Bassin Sud coordinator and a regional admin, made in the live server's context."""
-    from webapp.auth.accounts import save_account
-    from webapp.extensions import db
-    from webapp.unit_of_work import unit_of_work
-
-    with live_server.app.app_context():
-        with unit_of_work("browser staff"):
-            save_account("coord.sud@bassins-bruxelles.be", PASSWORD, "bassin", bassins=("sud",))
-            save_account("regional@bassins-bruxelles.be", PASSWORD, "admin")
-        db.session.remove()
+    save_staff(
+        live_server,
+        ("coord.sud@bassins-bruxelles.be", "bassin", ("sud",)),
+        ("regional@bassins-bruxelles.be", "admin", ()),
+    )
     return "coord.sud@bassins-bruxelles.be"
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/admin/")
-
-
-def fits(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    return width <= page.viewport_size["width"] + 1
 
 
 def test_a_coordinator_creates_publishes_and_postpones_an_event(
@@ -124,13 +106,6 @@ MISALIGNED_COLUMNS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
-
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_staff_pages_have_no_serious_accessibility_violation(
     page, coordinator, axe, language, live_server
@@ -162,3 +137,21 @@ def test_staff_pages_have_no_serious_accessibility_violation(
         if misaligned:
             failures.append(f"{path}: headers aligned otherwise than their cells: {misaligned}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_staff_menu_keeps_to_one_line_on_a_phone(page, coordinator, viewport):
+    """At 375 px the menu is one line that scrolls on its own (the page does not): every
+    entry is there and reachable by keyboard; at 1280 px it may wrap."""
+    sign_in(page, coordinator)
+    menu = page.locator(".admin-nav")
+    links = menu.locator("a")
+    assert links.count() >= 9
+    if viewport == "phone":
+        assert menu.bounding_box()["height"] <= 60, menu.bounding_box()
+    assert fits(page)
+    last = links.last
+    last.focus()
+    box = last.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"] + 1
+    last.click()
+    page.wait_for_url("**/admin/account")

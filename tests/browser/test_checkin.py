@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.browser.conftest import VIEWPORTS, LiveServer  # noqa: F401
+from tests.browser.conftest import PHONE, VIEWPORTS, LiveServer, new_context, sign_in  # noqa: F401
 from tests.conftest import make_config
 from tests.factories import PERSON, event_factory
 from webapp import create_app
@@ -79,21 +79,9 @@ def wait_for(condition, seconds=15):
 
 
 def open_door(chromium, server, javascript):
-    context = chromium.new_context(
-        viewport={"width": 360, "height": 740},
-        locale="fr-BE",
-        base_url=server.url,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=javascript,
-    )
-    context.set_default_timeout(8000)
+    context = new_context(chromium, server, PHONE, javascript=javascript, timeout=8000)
     page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", "sud@bassins-bruxelles.be")
-    page.fill("#password", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url("**/admin/**")
+    sign_in(page, "sud@bassins-bruxelles.be", PASSWORD)
     page.goto(f"/admin/events/{server.event_id}/attendance")
     return context, page
 

@@ -7,31 +7,17 @@ phone, the search box and the first names are on the first screen."""
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import fits, new_context, save_staff, sign_in
 from tests.browser.test_accessibility import BLOCKING, _describe
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "coordination-sud-2027"
 WIDTHS = {"360": {"width": 360, "height": 740}, "1280": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
-
-@pytest.fixture(scope="module")
 def coordinator(live_server):
-    from webapp.auth.accounts import save_account
-    from webapp.extensions import db
-    from webapp.unit_of_work import unit_of_work
-
-    with live_server.app.app_context():
-        with unit_of_work("browser staff"):
-            save_account("semaine.sud@bassins-bruxelles.be", PASSWORD, "bassin", bassins=("sud",))
-        db.session.remove()
+    save_staff(live_server, ("semaine.sud@bassins-bruxelles.be", "bassin", ("sud",)))
     return "semaine.sud@bassins-bruxelles.be"
 
 
@@ -110,10 +96,6 @@ def _week(live_server, tag):
     return ids
 
 
-def fits(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
-
-
 @pytest.mark.parametrize("language", ["fr", "nl"])
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_the_coordinator_s_week_by_clicking(
@@ -121,14 +103,7 @@ def test_the_coordinator_s_week_by_clicking(
 ):
     tag = f"{width}-{language}"
     coming, past = _week(live_server, tag)
-    context = chromium.new_context(
-        viewport=WIDTHS[width],
-        locale="fr-BE",
-        base_url=live_server.url,
-        is_mobile=width == "360",
-        has_touch=width == "360",
-    )
-    context.set_default_timeout(8000)
+    context = new_context(chromium, live_server, WIDTHS[width], timeout=8000)
     page = context.new_page()
     seen, problems, counts = [], [], {}
 
@@ -147,11 +122,7 @@ def test_the_coordinator_s_week_by_clicking(
         page.locator(selector).first.click()
         page.wait_for_load_state()
 
-    page.goto(f"/login?lang={language}")  # the last typed address: clicks from here on
-    page.fill("#email", coordinator)
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    sign_in(page, coordinator, language=language)  # the last typed address: clicks from here on
     assert page.locator("html").get_attribute("lang") == language  # kept across sign-in
     check("dashboard")
     assert page.locator(f'[data-pending-event="{coming}"]').count() == 1

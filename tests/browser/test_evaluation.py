@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import PHONE, new_context
 from tests.browser.test_accessibility import BLOCKING, _describe
 
 pytestmark = pytest.mark.browser
 
-NARROW = {"width": 360, "height": 740}
 STAFF_EMAIL = "evaluation-admin@bassins-bruxelles.be"
 STAFF_PASSWORD = "evaluation-bassin-2027"
 
@@ -73,28 +73,13 @@ def narrow(chromium, live_server):
     contexts = []
 
     def new_narrow(java_script=True):
-        context = chromium.new_context(
-            viewport=NARROW,
-            locale="fr-BE",
-            base_url=live_server.url,
-            java_script_enabled=java_script,
-            is_mobile=True,
-            has_touch=True,
-        )
-        context.set_default_timeout(5000)
+        context = new_context(chromium, live_server, PHONE, javascript=java_script)
         contexts.append(context)
         return context.new_page()
 
     yield new_narrow
     for context in contexts:
         context.close()
-
-
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
 
 
 def _assert_accessible(axe, page):
@@ -105,7 +90,7 @@ def _assert_accessible(axe, page):
 
 def _fits(page):
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{page.url} is {width} px wide"
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
 
 
 def _fill_and_send(page, path):

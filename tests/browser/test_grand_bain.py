@@ -8,19 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import PHONE as NARROW
+from tests.browser.conftest import new_context
 from tests.browser.test_accessibility import BLOCKING, _describe
 
 pytestmark = pytest.mark.browser
 
-NARROW = {"width": 360, "height": 740}
-
 
 @pytest.fixture
 def narrow_page(chromium, live_server):
-    context = chromium.new_context(
-        viewport=NARROW, locale="fr-BE", base_url=live_server.url, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(8000)
+    context = new_context(chromium, live_server, NARROW, timeout=8000)
     page = context.new_page()
     yield page
     context.close()
@@ -110,14 +107,7 @@ def host_visit(live_server):
 
 
 def test_a_host_ticks_who_came_at_360px_without_javascript(chromium, live_server, host_visit):
-    context = chromium.new_context(
-        viewport=NARROW,
-        locale="fr-BE",
-        base_url=live_server.url,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=False,
-    )
+    context = new_context(chromium, live_server, NARROW, javascript=False)
     page = context.new_page()
     page.goto(f"/grand-bain/offers/{host_visit['token']}")
     form = page.locator(f"#came-{host_visit['slot']}")
@@ -173,13 +163,6 @@ PAGES = {
     "host-evaluation": lambda gb: f"/grand-bain/offers/{gb['host']['token']}/evaluation",
     "whole-week": lambda gb: f"/grand-bain/{gb['year']}/?date=all",
 }
-
-
-@pytest.fixture(scope="session")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
 
 
 @pytest.mark.parametrize("language", ["fr", "nl"])

@@ -8,12 +8,13 @@ import re
 
 import pytest
 
+from tests.browser.conftest import PHONE as SCREEN
+from tests.browser.conftest import new_context
 from tests.browser.test_accessibility import BLOCKING, _describe
 from tests.browser.test_grand_bain import grand_bain  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
-SCREEN = {"width": 360, "height": 740}
 MOST_SCROLL = 2 * SCREEN["height"]
 
 WORDS = {
@@ -24,15 +25,7 @@ WORDS = {
 
 @pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
 def phone(request, chromium, live_server, axe):
-    context = chromium.new_context(
-        viewport=SCREEN,
-        locale="fr-BE",
-        base_url=live_server.url,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=request.param,
-    )
-    context.set_default_timeout(8000)
+    context = new_context(chromium, live_server, SCREEN, javascript=request.param, timeout=8000)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -51,13 +44,6 @@ def phone(request, chromium, live_server, axe):
     if checker:
         checker.close()
     assert not errors, errors
-
-
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
 
 
 class Reach:

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.browser.test_evaluation import _assert_accessible, axe  # noqa: F401
+from tests.browser.conftest import PHONE, new_context
+from tests.browser.test_evaluation import _assert_accessible
 from webapp.agenda.models import Bassin, Event
 from webapp.extensions import db
 from webapp.timezones import utcnow
@@ -16,7 +17,6 @@ from webapp.unit_of_work import unit_of_work
 pytestmark = pytest.mark.browser
 
 LINK = "https://visio.bassins.brussels/reseau-sante-mentale-2b7e"
-PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +49,7 @@ def online_event(live_server):
 
 @pytest.fixture
 def phone(chromium, live_server):
-    context = chromium.new_context(
-        viewport=PHONE, locale="fr-BE", base_url=live_server.url, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10000)
+    context = new_context(chromium, live_server, PHONE, timeout=10000)
     yield context.new_page()
     context.close()
 

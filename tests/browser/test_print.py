@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.test_back_office import coordinator, sign_in  # noqa: F401 (a fixture)
+from tests.browser.conftest import sign_in
+from tests.browser.test_back_office import coordinator  # noqa: F401 (a fixture)
 from tests.browser.test_grand_bain import grand_bain  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser

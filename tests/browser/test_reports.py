@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_back_office import PASSWORD
+from tests.browser.conftest import ARTIFACTS, fits, new_context, save_staff, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +21,11 @@ THEME = "liaison-ambulatoire-hopital"
 
 @pytest.fixture(scope="module")
 def staff(live_server):
-    from webapp.auth.accounts import save_account
-    from webapp.extensions import db
-    from webapp.unit_of_work import unit_of_work
-
-    with live_server.app.app_context():
-        with unit_of_work("browser staff"):
-            save_account("redaction.sud@bassins-bruxelles.be", PASSWORD, "bassin", bassins=("sud",))
-            save_account("synthese@bassins-bruxelles.be", PASSWORD, "admin")
-        db.session.remove()
+    save_staff(
+        live_server,
+        ("redaction.sud@bassins-bruxelles.be", "bassin", ("sud",)),
+        ("synthese@bassins-bruxelles.be", "admin", ()),
+    )
     return "redaction.sud@bassins-bruxelles.be", "synthese@bassins-bruxelles.be"
 
 
@@ -88,34 +83,14 @@ def width(request):
 
 @pytest.fixture
 def browser_page(chromium, live_server, width):
-    context = chromium.new_context(
-        viewport=WIDTHS[width],
-        locale="fr-BE",
-        base_url=live_server.url,
-        is_mobile=width == "360",
-        has_touch=width == "360",
-    )
-    context.set_default_timeout(8000)
-    page = context.new_page()
-    yield page
+    context = new_context(chromium, live_server, WIDTHS[width], timeout=8000)
+    yield context.new_page()
     context.close()
 
 
 def shoot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/admin/")
-
-
-def fits(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
 
 
 def test_a_report_written_previewed_and_published(

@@ -39,6 +39,11 @@ def counts():
 
 
 @pytest.fixture
+def app_config(tmp_path):
+    return {"UPLOAD_DIR": str(tmp_path / "uploads")}  # the ADC's slides are stored there
+
+
+@pytest.fixture
 def demo(app):
     result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
@@ -56,11 +61,13 @@ def audit_actions():
 
 def test_twice_gives_the_same_counts(app, demo):
     before = counts()
-    # One line per event (and per written report), by the system; the second run changes
+    # One line per event (and per written report), by the system, but the event of the
+    # partner's proposal, created through the proposal's link; the second run changes
     # nothing, so writes none.
     first = audit_actions()
-    assert [line for line in first if line[1].startswith("event.")] == [
-        ("system", "event.created", before["Event"])
+    assert sorted(line for line in first if line[1].startswith("event.")) == [
+        ("proposal-link", "event.created", 1),
+        ("system", "event.created", before["Event"] - 1),
     ]
     state = [
         (e.id, e.sequence, e.updated_at, e.start_at)
@@ -145,10 +152,18 @@ def test_one_cancelled_one_postponed(demo):
     assert cancelled.status_reason_fr
 
 
-def test_monthly_prevention_rendez_vous_in_four_sud_est_communes(demo):
+def test_monthly_prevention_rendez_vous_in_four_sud_est_communes_and_forest(demo):
     events = db.session.scalars(select(Event).where(Event.kind == "rdv-prevention")).all()
-    communes = {e.venue.commune.municipality_slug for e in events if e.rrule}
-    assert communes == {"auderghem", "etterbeek", "woluwe-saint-lambert", "woluwe-saint-pierre"}
+    by_bassin = {}
+    for event in events:
+        if event.rrule:
+            by_bassin.setdefault(event.bassins[0].slug, set()).add(
+                event.venue.commune.municipality_slug
+            )
+    assert by_bassin == {
+        "sud-est": {"auderghem", "etterbeek", "woluwe-saint-lambert", "woluwe-saint-pierre"},
+        "sud": {"forest"},
+    }
     etterbeek = next(e for e in events if e.venue.commune.municipality_slug == "etterbeek")
     assert etterbeek.venue.name == "Maison de Quartier Chambéry"
     assert "FREQ=MONTHLY" in etterbeek.rrule and etterbeek.exdates

@@ -137,6 +137,42 @@ def save_organisation(organisation_id, data, actor):
     return _record(organisation, "organisation", actor, created, before, after)
 
 
+def compare_key(text):
+    """A name or an address as duplicates compare it: folded, without punctuation."""
+    return " ".join("".join(c if c.isalnum() else " " for c in fold(text or "")).split())
+
+
+def names_alike(first, second):
+    """The same name, accents, case and punctuation aside, or one name holding the other
+    ("Bassin Sud" in "Équipe d'appui du Bassin Sud")."""
+    first, second = compare_key(first), compare_key(second)
+    if not first or not second:
+        return False
+    shorter = min(first, second, key=len)
+    return first == second or (len(shorter) > 5 and (first in second or second in first))
+
+
+def probable_twins(row, others):
+    """[(other, reasons)]: those of `others` (venues or organisations) that look like `row`,
+    the likeliest first. Reasons: "name" (names_alike), "address" (a venue at the same
+    address in the same commune, its name typed otherwise)."""
+    found = []
+    address = compare_key(getattr(row, "address", None))
+    for other in others:
+        reasons = []
+        if names_alike(row.name, other.name):
+            reasons.append("name")
+        if (
+            address
+            and compare_key(getattr(other, "address", None)) == address
+            and other.commune_id == row.commune_id
+        ):
+            reasons.append("address")
+        if reasons:
+            found.append((other, reasons))
+    return sorted(found, key=lambda item: (-len(item[1]), compare_key(item[0].name)))
+
+
 def organisation_named(name):
     """The organisation of that name, accents, case and spaces aside ("CPAS de Forest" is
     "cpas de  FORÊST"), or a new one: an import, a service account and an accepted proposal

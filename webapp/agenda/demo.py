@@ -82,16 +82,19 @@ def _nth_weekday(year, month, weekday, n):
     return _weekday_after(date(year, month, 1), weekday) + timedelta(weeks=n - 1)
 
 
+BASSIN_NAMES = {
+    "centre-ouest": "Centre-Ouest",
+    "nord": "Nord",
+    "nord-est": "Nord-Est",
+    "sud": "Sud",
+    "sud-est": "Sud-Est",
+}
+
+
 def _liaison_series(today):
     entries = []
     for index, bassin in enumerate(BASSINS):
-        name = {
-            "centre-ouest": "Centre-Ouest",
-            "nord": "Nord",
-            "nord-est": "Nord-Est",
-            "sud": "Sud",
-            "sud-est": "Sud-Est",
-        }[bassin]
+        name = BASSIN_NAMES[bassin]
         offsets = [
             -330 + 9 * index,
             -190 + 9 * index,
@@ -356,6 +359,16 @@ def _grand_bain(today):
 
 PREVENTION_VENUES = [
     (
+        "forest",
+        "1WE",
+        {
+            "name": "Maison de Quartier St-Antoine",
+            "address": "Rue du Charroi 33",
+            "commune": "Forest",
+            "postal_code": "1190",
+        },
+    ),
+    (
         "etterbeek",
         "3MO",
         {
@@ -400,10 +413,16 @@ PREVENTION_VENUES = [
     ),
 ]
 WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3}
+# The bassin of each commune that holds a monthly rendez-vous (Forest: Bassin Sud).
+PREVENTION_BASSINS = {"forest": "sud"}
+# Forest's rendez-vous came from the team's old spreadsheet, its organiser and place typed
+# otherwise than the catalogue's ("St-Antoine"): two duplicates for the team to merge.
+TYPED_ORGANISERS = {"forest": "Bassin Sud"}
 
 
 # Where each commune's rendez-vous goes the month it moves to a partner's premises.
 PARTNER_PREMISES = {
+    "Forest": {"name": "Maison médicale Marconi", "address": "Rue Marconi 70"},
     "Etterbeek": {"name": "Maison médicale d'Etterbeek", "address": "Rue de l'Orient 22"},
     "Auderghem": {"name": "Maison médicale d'Auderghem", "address": "Rue Émile Idiers 15"},
     "Woluwe-Saint-Lambert": {
@@ -418,7 +437,8 @@ PARTNER_PREMISES = {
 
 
 def _prevention_rendez_vous(today):
-    """Monthly rendez-vous in the four Sud-Est communes, from six months ago to next year's end."""
+    """Monthly rendez-vous in the four Sud-Est communes and in Forest (Bassin Sud), from six
+    months ago to next year's end."""
     first_month = (today.replace(day=1) - timedelta(days=180)).replace(day=1)
     until = date(today.year + 1, 12, 31)
     entries = []
@@ -428,6 +448,7 @@ def _prevention_rendez_vous(today):
         summer_skip = _nth_weekday(today.year + 1, 8, weekday, nth)
         moved_month = (today.replace(day=28) + timedelta(days=40)).replace(day=1)
         moved = _nth_weekday(moved_month.year, moved_month.month, weekday, nth)
+        bassin = PREVENTION_BASSINS.get(slug, "sud-est")
         entries.append(
             {
                 "external_id": f"demo-rdv-prevention-{slug}",
@@ -437,13 +458,13 @@ def _prevention_rendez_vous(today):
                 "description": (
                     "Un moment convivial, ouvert à toutes et tous, gratuit et sans inscription : dépistages, "
                     "vaccination, conseils santé et orientation vers les services du quartier, avec les "
-                    "professionnel·les de la prévention du Bassin Sud-Est."
+                    f"professionnel·les de la prévention du Bassin {BASSIN_NAMES[bassin]}."
                 ),
                 "description_nl": "Een gratis en vrij toegankelijk moment voor alle bewoners: screenings, vaccinatie, gezondheidsadvies.",
-                "bassins": ["sud-est"],
-                "series": "sud-est-rendez-vous-prevention",
-                "series_title": "Rendez-vous de la Prévention santé – Bassin Sud-Est",
-                "series_title_nl": "Preventie-afspraken gezondheid – Zorgzone Zuid-Oost",
+                "bassins": [bassin],
+                "series": f"{bassin}-rendez-vous-prevention",
+                "series_title": f"Rendez-vous de la Prévention santé – Bassin {BASSIN_NAMES[bassin]}",
+                "series_title_nl": f"Preventie-afspraken gezondheid – Zorgzone {VENUES_NL[bassin]}",
                 "series_theme": "prevention-promotion-sante",
                 "audience": "public",
                 "start": _at(first, 14),
@@ -466,7 +487,9 @@ def _prevention_rendez_vous(today):
                         },
                     }
                 ],
-                "organiser": "Équipe d'appui du Bassin Sud-Est",
+                "organiser": TYPED_ORGANISERS.get(
+                    slug, f"Équipe d'appui du Bassin {BASSIN_NAMES[bassin]}"
+                ),
             }
         )
     return entries
@@ -595,6 +618,122 @@ def _others(today):
     ]
 
 
+# A Sud partner with its own service account in demos (create-user --role service
+# --organisation): it organises an accredited training and an open day, and hosts visits at
+# the Grand Bain (webapp/grandbain/demo.py links its offers to it).
+PARTNER = "Maison médicale Les Primevères"
+PARTNER_VENUE = {
+    "name": "Maison médicale Les Primevères",
+    "address": "Rue de Mérode 112",
+    "commune": "Forest",
+    "postal_code": "1190",
+    "access_notes": "Salle de réunion au premier étage (ascenseur). Tram 82, arrêt Wiels.",
+}
+
+
+def _sud_work(today):
+    """What a Sud team and its partner have on hand: an accredited training held three weeks
+    ago, an open day coming, and a closed case-analysis group whose applicants await the
+    team's approval."""
+
+    def day(offset, weekday):
+        return _weekday_after(today + timedelta(days=offset), weekday)
+
+    training, open_day, group, again = day(-24, 1), day(18, 2), day(30, 3), day(38, 1)
+    second_session = {
+        "external_id": "demo-sud-formation-pied-diabetique-2",
+        "title": "Formation accréditée : le pied diabétique en première ligne (2e session)",
+        "title_nl": "Geaccrediteerde vorming: de diabetische voet in de eerste lijn (2de sessie)",
+        "description": (
+            "La première session était complète : l'équipe du groupe diabète la redonne. "
+            "Réservée aux soignant·es de première ligne (médecins, infirmier·es, podologues) : "
+            "la maison médicale confirme chaque inscription. Accréditation INAMI pour les "
+            "médecins : indiquez votre numéro INAMI à l'inscription."
+        ),
+        "start": _at(again, 9),
+        "end": _at(again, 12, 30),
+        "registration": "approval",
+        "capacity": 20,
+        "waitlist": False,
+    }
+    return [
+        {
+            "external_id": "demo-sud-formation-pied-diabetique",
+            "kind": "formation",
+            "title": "Formation accréditée : le pied diabétique en première ligne",
+            "title_nl": "Geaccrediteerde vorming: de diabetische voet in de eerste lijn",
+            "description": (
+                "Dépister et suivre le pied à risque des patient·es diabétiques : une matinée "
+                "pour médecins généralistes, infirmier·es à domicile et podologues, avec "
+                "l'équipe du groupe diabète de la Maison médicale Les Primevères. Accréditation "
+                "INAMI pour les médecins : indiquez votre numéro INAMI à l'inscription."
+            ),
+            "bassins": ["sud"],
+            "audience": "professionals",
+            "start": _at(training, 9),
+            "end": _at(training, 12, 30),
+            "venue": PARTNER_VENUE,
+            "registration": "open",
+            "capacity": 24,
+            "accreditation": "INAMI 26-0412 (3 CP, éthique et économie)",
+            "organiser": PARTNER,
+            "contact_email": "formation@mm-primeveres.be",
+        },
+        {
+            "kind": "formation",
+            "bassins": ["sud"],
+            "audience": "professionals",
+            "venue": PARTNER_VENUE,
+            "accreditation": "INAMI 26-0412 (3 CP, éthique et économie)",
+            "organiser": PARTNER,
+            "contact_email": "formation@mm-primeveres.be",
+            **second_session,
+        },
+        {
+            "external_id": "demo-sud-melting-papot-primeveres",
+            "kind": "rencontre",
+            "title": "Melting Papot' : portes ouvertes de la Maison médicale Les Primevères",
+            "title_nl": "Melting Papot': opendeur in Wijkgezondheidscentrum Les Primevères",
+            "description": (
+                "Un après-midi pour découvrir l'équipe, l'accueil sans rendez-vous et le groupe "
+                "diabète, et faire connaissance entre professionnel·les du quartier. Café et "
+                "petite restauration offerts."
+            ),
+            "bassins": ["sud"],
+            "audience": "professionals",
+            "start": _at(open_day, 14),
+            "end": _at(open_day, 17),
+            "venue": PARTNER_VENUE,
+            "registration": "open",
+            "capacity": 30,
+            "organiser": PARTNER,
+            "contact_email": "accueil@mm-primeveres.be",
+        },
+        {
+            "external_id": "demo-sud-analyse-en-groupe",
+            "kind": "rencontre",
+            "title": "Analyse en groupe : une sortie d'hôpital qui s'est mal passée",
+            "title_nl": "Groepsanalyse: een ontslag uit het ziekenhuis dat slecht verliep",
+            "description": (
+                "Une matinée de travail sur une situation concrète partagée, selon la méthode "
+                "d'analyse en groupe (MAG) : un·e participant·e raconte, le groupe questionne et "
+                "interprète. Douze places ; l'équipe d'appui confirme les candidatures pour "
+                "réunir hôpital, domicile et social."
+            ),
+            "bassins": ["sud"],
+            "audience": "closed-group",
+            "start": _at(group, 9, 30),
+            "end": _at(group, 12, 30),
+            "venue": VENUES["sud"],
+            "registration": "approval",
+            "capacity": 12,
+            "waitlist": False,
+            "organiser": "Équipe d'appui du Bassin Sud",
+            "contact_email": "info@bassin-sud.brussels",
+        },
+    ]
+
+
 def demo_entries(today=None):
     """The demo agenda as import-events entries, dated around today."""
     today = today or local_today()
@@ -605,6 +744,7 @@ def demo_entries(today=None):
         + _grand_bain(today)
         + _prevention_rendez_vous(today)
         + _others(today)
+        + _sud_work(today)
     )
 
 

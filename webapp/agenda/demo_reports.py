@@ -2,11 +2,16 @@
 past liaison meeting of two bassins, with numbered sections and quotes (from the bassins'
 own *Retour sur* pages), published; and the liaison theme's synthesis for their year."""
 
+import io
+
 from sqlalchemy import select
 
+from webapp import uploads
 from webapp.agenda import report_operations
+from webapp.agenda.demo_slides import FILE_NAME as SLIDES_NAME
+from webapp.agenda.demo_slides import presentation_pdf
 from webapp.agenda.models import Event
-from webapp.agenda.report_operations import Quote, Section, ThemeRow
+from webapp.agenda.report_operations import Attachment, Quote, Section, ThemeRow
 from webapp.agenda.reports import Report
 from webapp.extensions import db
 from webapp.timezones import utcnow
@@ -119,7 +124,7 @@ def load_demo_reports(actor):
     published = []
     adc = _by_external_id("demo-sud-adc-9")
     if adc is not None:
-        published.append(_publish(adc, 15, ADC_SECTIONS, QUOTES[:2], actor))
+        published.append(_publish(adc, 15, ADC_SECTIONS, QUOTES[:2], actor, _stored_slides))
     for bassin in ("sud", "nord"):
         meeting = _latest_past_liaison(bassin)
         if meeting is not None:
@@ -136,16 +141,28 @@ def load_demo_reports(actor):
             report_operations.publish_synthesis(theme, year, actor)
 
 
-def _publish(event, count, sections, quotes, actor):
+def _stored_slides():
+    """The ADC's slides kept as an upload (the same bytes, so the same file, every run)."""
+    content = presentation_pdf()
+    stored = uploads.store_pdf(io.BytesIO(content))
+    return Attachment(stored.digest, SLIDES_NAME, stored.size)
+
+
+def _publish(event, count, sections, quotes, actor, attach=None):
+    """`attach`: makes the presentation file to attach, called only for a new report."""
     if db.session.scalar(select(Report.id).where(Report.event_id == event.id)):
         return event
+    slides = attach() if attach else None
     data = {
         "participants_count": count if count is not None else event.participants_count,
         "participant_sectors": event.participant_sectors or {},
-        "presentation_url": event.presentation_url,
+        # Attached slides stand for the link to them.
+        "presentation_url": None if slides else event.presentation_url,
         "sections": sections,
         "quotes": quotes,
     }
+    if slides is not None:
+        data["presentation_file"] = slides
     report_operations.save_draft(event.id, data, actor)
     report_operations.publish(event.id, actor)
     return event

@@ -7,6 +7,7 @@ finds the offer (auth.scopes.offer_filter).
 from sqlalchemy import select
 
 from webapp import audit
+from webapp.agenda.catalogue import compare_key as _name_key
 from webapp.agenda.models import Organisation
 from webapp.agenda.search import fold
 from webapp.audit_actions import AuditAction
@@ -18,11 +19,6 @@ class LinkRefused(Exception):
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
-
-
-def _name_key(name):
-    """A name as duplicates compare it: folded, without punctuation."""
-    return " ".join("".join(c if c.isalnum() else " " for c in fold(name)).split())
 
 
 def candidates(offer, within=None, limit=8):

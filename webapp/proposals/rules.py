@@ -77,9 +77,10 @@ def submitter(proposal_id=None):
     return audit.Actor(SUBMITTER, proposal_id)
 
 
-def submit(submission, language="fr", actor=None, account_id=None, organiser_id=None):
+def submit(submission, language="fr", actor=None, account_id=None, organiser_id=None, notify=True):
     """A new proposal: its event as a draft in the bassins named, and the "received" mail
-    with the personal link. A service's account passes its id and organisation."""
+    with the personal link (`notify=False`: none, for demo data's made-up submitters). A
+    service's account passes its id and organisation."""
     actor = actor or submitter()
     event_data = _event_data(submission)
     event_data["status"] = EventStatus.DRAFT
@@ -104,7 +105,8 @@ def submit(submission, language="fr", actor=None, account_id=None, organiser_id=
         proposal.id,
         after={"event_id": proposal.event_id, "bassins": list(submission.bassins)},
     )
-    notices.queue(proposal, "received")
+    if notify:
+        notices.queue(proposal, "received")
     db.session.flush()
     logger.info("proposal %s submitted (event %s)", proposal.id, proposal.event_id)
     return proposal

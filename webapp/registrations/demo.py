@@ -103,10 +103,28 @@ def load_demo_registrations():
             [CONFIRMED] * 4 + [PENDING],
             None,
         ),
+        ("demo-sud-formation-pied-diabetique", 16, [CONFIRMED], 0.9),
+        ("demo-sud-melting-papot-primeveres", 9, [CONFIRMED], None),
+        ("demo-sud-analyse-en-groupe", 8, [CONFIRMED] * 5 + [PENDING], None),
+        ("demo-sud-formation-pied-diabetique-2", 7, [CONFIRMED] * 4 + [PENDING], None),
     ]
     for external_id, count, statuses, attended in plan:
         event = events.get(external_id)
         if event is not None:
-            save_registrations(
-                event, _people(rng, count, external_id.removeprefix("demo-"), statuses, attended)
-            )
+            people = _people(rng, count, external_id.removeprefix("demo-"), statuses, attended)
+            if event.accreditation:
+                _doctors_give_inami_numbers(people)
+            save_registrations(event, people)
+
+
+def _doctors_give_inami_numbers(people):
+    """At an accredited training, every other person is a general practitioner who typed
+    their INAMI number (11 digits: profession, serial, two check digits, qualification)."""
+    for n, person in enumerate(people[::2]):
+        serial = 10_300 + 37 * n
+        check = 97 - (100_000 + serial) % 97
+        person.update(
+            sector="medecine-generale",
+            job_title="Médecin généraliste",
+            inami_number=f"1{serial:05d}{check:02d}004",
+        )

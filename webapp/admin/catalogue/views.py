@@ -173,7 +173,12 @@ def _venue_page(venue):
         "admin/catalogue/venue_form.html",
         save,
         _("Le lieu est enregistré."),
-        {"venue": venue, "merge_form": _merge_form(Venue, venue), "back": "admin.venues"},
+        {
+            "venue": venue,
+            "merge_form": _merge_form(Venue, venue),
+            "twins": merge_twins(Venue, venue, "admin.venue_merge", "venue_id"),
+            "back": "admin.venues",
+        },
     )
 
 
@@ -237,6 +242,9 @@ def _organisation_page(organisation):
         {
             "organisation": organisation,
             "merge_form": _merge_form(Organisation, organisation),
+            "twins": merge_twins(
+                Organisation, organisation, "admin.organisation_merge", "organisation_id"
+            ),
             "back": "admin.organisations",
         },
     )
@@ -251,13 +259,28 @@ def _merge_form(model, row):
     return form
 
 
-def survivor_choices(model, row):
-    """(id, label) of the rows within reach that could absorb `row`."""
+def _others(model, row):
     listing = venues_in if model is Venue else organisations_in
-    others = db.session.scalars(
+    return db.session.scalars(
         listing(scope()).where(model.id != row.id).order_by(func.lower(model.name), model.id)
     ).all()
-    return [(other.id, row_label(other)) for other in others]
+
+
+def survivor_choices(model, row):
+    """(id, label) of the rows within reach that could absorb `row`."""
+    return [(other.id, row_label(other)) for other in _others(model, row)]
+
+
+def merge_twins(model, row, endpoint, id_arg):
+    """[(label, reasons, url)]: the rows within reach that look like `row` (same name or
+    address), each with the link to the confirmation page of merging `row` into it, so a
+    duplicate left by an import is one click from its merge."""
+    if row is None:
+        return []
+    return [
+        (row_label(other), reasons, url_for(endpoint, **{id_arg: row.id}, survivor=other.id))
+        for other, reasons in catalogue.probable_twins(row, _others(model, row))
+    ]
 
 
 def row_label(row):

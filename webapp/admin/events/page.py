@@ -19,7 +19,7 @@ from webapp.auth.scopes import reaches_event
 from webapp.evaluations.models import Answer, EvaluationForm
 from webapp.extensions import db
 from webapp.registrations.models import Question, Registration
-from webapp.timezones import utcnow
+from webapp.timezones import to_local, utcnow
 
 
 def facts(event, scope, now):
@@ -60,6 +60,7 @@ def facts(event, scope, now):
         undelivered=undelivered_count(scope, event.id),
         is_past=event.end_at <= now,
         started=event.start_at <= now,
+        starts_today=to_local(event.start_at).date() == to_local(now).date(),
     )
 
 
