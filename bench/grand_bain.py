@@ -53,6 +53,7 @@ from bench.common import (  # noqa: E402
     gunicorn,
     percentile,
     person_form,
+    server_timing,
 )
 from bench.rush import flush_redis, unreachable  # noqa: E402
 
@@ -165,6 +166,10 @@ class Record:
     booked: dict = field(default_factory=dict)  # email -> slot ids (303)
     refused: dict = field(default_factory=dict)  # email -> slot ids (409)
     errors: list = field(default_factory=list)
+    # What each request cost the worker process (Server-Timing): CPU ms and SQL statements.
+    page_cpu: list = field(default_factory=list)
+    post_cpu: dict = field(default_factory=dict)  # status -> [ms]
+    post_queries: dict = field(default_factory=dict)  # status -> [count]
 
     def error(self, text):
         with self.lock:
@@ -199,7 +204,15 @@ def visitor(n, servers, year, slots, record):
         except (requests.RequestException, RuntimeError) as error:
             record.error(f"visitor {n}: {type(error).__name__}: {error}")
             return
+    page_cost, post_cost = (
+        server_timing(r.headers.get("Server-Timing", "")) for r in (page, response)
+    )
     with record.lock:
+        if "cpu" in page_cost:
+            record.page_cpu.append(page_cost["cpu"])
+        if "cpu" in post_cost:
+            record.post_cpu.setdefault(response.status_code, []).append(post_cost["cpu"])
+            record.post_queries.setdefault(response.status_code, []).append(post_cost["queries"])
         record.post_ms.append((ended - started) * 1000)
         record.spans.append((started, ended))
         record.statuses.append(response.status_code)
@@ -233,8 +246,8 @@ def rush(servers, year, wanted, options):
 
 def bare_posts(servers, count, clients):
     """`count` trivial POSTs of the same app with the same concurrency, on the instances in
-    turn: (ms list, wall)."""
-    times, statuses = [], []
+    turn: (ms list, wall, the app's CPU ms of each)."""
+    times, statuses, cpu = [], [], []
     lock = threading.Lock()
 
     def post(n):
@@ -243,9 +256,12 @@ def bare_posts(servers, count, clients):
             started = time.perf_counter()
             response = session.post(server.url + TRIVIAL_POST_PATH, data={"a": "b"}, timeout=30)
             elapsed = (time.perf_counter() - started) * 1000
+        cost = server_timing(response.headers.get("Server-Timing", ""))
         with lock:
             times.append(elapsed)
             statuses.append(response.status_code)
+            if "cpu" in cost:
+                cpu.append(cost["cpu"])
 
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
@@ -253,7 +269,7 @@ def bare_posts(servers, count, clients):
     wall = time.perf_counter() - began
     if set(statuses) != {200}:
         raise RuntimeError(f"bare POST answered {sorted(set(statuses))}")
-    return times, wall
+    return times, wall, cpu
 
 
 def database_problems(app, record):
@@ -322,6 +338,29 @@ def line(name, values, seconds, unit_count=None):
     return f"{name:<26} {len(values):>6} {rate:>10.1f} {p50:>8.1f} {p95:>8.1f}"
 
 
+def print_costs(record, bare_cpu):
+    """What each request cost the app (CPU of its worker process, SQL statements), apart from
+    the time it waited for a CPU: on a saturated machine the p95 is mostly that wait."""
+
+    def cost(values):
+        p50, p95 = (percentile(values, f) or 0.0 for f in (0.5, 0.95))
+        return f"{p50:.1f} / {p95:.1f} ms"
+
+    posts = [ms for values in record.post_cpu.values() for ms in values]
+    print(f"  app CPU per request (median / p95): booking page GET {cost(record.page_cpu)}")
+    for status, values in sorted(record.post_cpu.items()):
+        queries = percentile(record.post_queries[status], 0.5) or 0
+        print(f"    booking POST {status}: {cost(values)}, {queries:.0f} SQL statements (median)")
+    bare = percentile(bare_cpu, 0.5) or 0.0
+    all_posts = percentile(posts, 0.5) or 0.0
+    visitor = sum(record.page_cpu) + sum(posts)
+    print(
+        f"    bare POST {cost(bare_cpu)}; a booking POST's median is "
+        f"{all_posts / bare if bare else float('inf'):.1f}x the bare POST's; the rush's "
+        f"requests cost the app {visitor / 1000:.1f} CPU s in all"
+    )
+
+
 def main(argv=None):
     options = parse_args(argv)
     if not options.database_url.startswith("postgresql"):
@@ -356,7 +395,7 @@ def main(argv=None):
                 for _ in range(options.instances)
             ]
             record, wall = rush(servers, year, wanted, options)
-            bare_ms, bare_wall = bare_posts(servers, options.visitors, options.clients)
+            bare_ms, bare_wall, bare_cpu = bare_posts(servers, options.visitors, options.clients)
             load_after = os.getloadavg()
     finally:
         flush_redis(options.redis_url)
@@ -388,6 +427,7 @@ def main(argv=None):
         f"{counts['slots']} slots ({counts['full slots']} full, {counts['over capacity']} over "
         f"capacity); {counts['visitors']} visitors; {counts['overlaps']} overlapping visits"
     )
+    print_costs(record, bare_cpu)
     p95 = percentile(record.post_ms, 0.95) or 0.0
     bare_p95 = percentile(bare_ms, 0.95) or 0.0
     ratio = p95 / bare_p95 if bare_p95 else float("inf")

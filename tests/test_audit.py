@@ -54,3 +54,18 @@ def test_a_line_is_rolled_back_with_its_change(make_event):
     assert count() == 0
     db.session.refresh(event)
     assert event.room is None
+
+
+def test_a_dict_value_is_kept_as_json_not_as_its_repr(make_event):
+    with unit_of_work():
+        record(
+            IMPORT,
+            AuditAction.REPORT_SAVED,
+            "event",
+            make_event().id,
+            {"participant_sectors": {}},
+            {"participant_sectors": {"hopital": 4, "domicile": 3}},
+        )
+    entry = db.session.scalar(select(AuditEntry))
+    assert entry.after == {"participant_sectors": {"hopital": 4, "domicile": 3}}
+    assert entry.before == {"participant_sectors": {}}

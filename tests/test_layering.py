@@ -21,6 +21,7 @@ LAYERS = {
     "waitlist": 0,
     "audit": 0,
     "audit_actions": 0,
+    "audit_fields": 0,
     "content_state": 0,
     "formfields": 0,
     "spreadsheets": 0,

@@ -111,12 +111,13 @@ def changes(obj, fields):
 
 
 def _jsonable(values):
-    """Dates and other values as text, so any backend's JSON column takes them."""
+    """Dates and other values as text, so any backend's JSON column takes them; lists and
+    dicts (a JSON column's own value: {sector group: count}) as they are, never their repr."""
     if values is None:
         return None
     return {
         key: value
-        if value is None or isinstance(value, (str, int, float, bool, list))
+        if value is None or isinstance(value, (str, int, float, bool, list, dict))
         else (value.isoformat() if hasattr(value, "isoformat") else str(value))
         for key, value in values.items()
     }

@@ -9,7 +9,7 @@ never by reading a count in Python and writing it later.
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from webapp.content_state import PLACES_COUNTER
 from webapp.extensions import db
@@ -48,6 +48,47 @@ def lock(places: Places, *ids):
             .values({places.taken: places.column(places.taken), **places.unchanged()})
             .execution_options(**_OPTIONS)
         )
+
+
+def lock_rows(places: Places, ids):
+    """lock(), in one statement however many rows: on PostgreSQL a SELECT ... ORDER BY id
+    FOR NO KEY UPDATE (the lock an UPDATE takes; rows are locked as they come out of the
+    sort, so in id order); on SQLite one no-op UPDATE (the database's write lock, where
+    order does not matter)."""
+    require("a lock on places")
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(
+            update(places.model)
+            .where(places.model.id.in_(ids))
+            .values({places.taken: places.column(places.taken), **places.unchanged()})
+            .execution_options(**_OPTIONS)
+        )
+        return
+    db.session.execute(
+        select(places.model.id)
+        .where(places.model.id.in_(ids))
+        .order_by(places.model.id)
+        .with_for_update(key_share=True)
+    ).all()
+
+
+def take_each(places: Places, ids, count=1) -> dict:
+    """Take `count` places in each row of `ids` that has them free, in one statement, under
+    the locks the caller holds (lock_rows): {id: places now taken} for the rows that gave one
+    (a full row is absent)."""
+    taken, capacity = places.column(places.taken), places.column(places.capacity)
+    rows = db.session.execute(
+        update(places.model)
+        .where(places.model.id.in_(sorted(set(ids))))
+        .where(capacity.is_(None) | (taken + count <= capacity))
+        .values({places.taken: taken + count, **places.unchanged()})
+        .returning(places.model.id, taken)
+        .execution_options(**_OPTIONS)
+    ).all()
+    return dict(rows)
 
 
 def take(places: Places, object_id, count=1) -> bool:

@@ -184,7 +184,9 @@ def test_a_line_says_who_what_and_the_values_escaped(app, admin_client, history)
     (row,) = [r for r in rows if 'data-action="event.cancelled"' in r.split(">", 1)[0]]
     assert history["sud"].email in row
     assert "Salle &lt;b&gt;indisponible&lt;/b&gt;" in row and "<b>" not in row
-    assert "published" in row and "cancelled" in row
+    # The change in words: the field's label, each value's (tests/admin/test_audit_words.py).
+    (text,) = [t for a, t in rows_by_line(page) if a == "event.cancelled"]
+    assert "Statut Publié → Annulé" in text and "published" not in text
     # The subject links to the event's page in the back office.
     event_id = history["concertation"]
     assert f'href="/admin/events/{event_id}"' in row
@@ -263,8 +265,13 @@ def visible(response):
 
 def rows(response):
     """[(stored action, the visible text of its row)] of an audit page, in its order."""
+    return rows_by_line(response.get_data(as_text=True))
+
+
+def rows_by_line(page):
+    """[(stored action, the visible text of its row)] of a page's HTML, in its order."""
     found = []
-    for row in response.get_data(as_text=True).split("<tr data-audit-id=")[1:]:
+    for row in page.split("<tr data-audit-id=")[1:]:
         action = re.search(r'data-action="([^"]*)"', row).group(1)
         parser = VisibleText()
         parser.feed(row.split(">", 1)[1])

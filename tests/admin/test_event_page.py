@@ -192,3 +192,27 @@ def test_a_new_step_is_one_function(sud_client, make_event, monkeypatch):
     page = sud_client.get(f"/admin/events/{event.id}").get_data(as_text=True)
     keys = re.findall(r'data-step="([a-z]+)"', page)
     assert keys == ["prepare", "registrations", "day", "afterwards", "attestations"]
+
+
+def test_on_the_day_before_the_start_the_check_in_reads_open_with_the_hour(
+    app, make_event, make_staff
+):
+    """The morning of the meeting the day's step says the door is open and when it starts,
+    not that it opens 'on the day' (it is the day); the evening before it says it will."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    start = datetime(2027, 3, 23, 12, 30, tzinfo=UTC)  # 13:30 in Brussels
+    with time_machine.travel(datetime(2027, 3, 22, 18, 0, tzinfo=UTC), tick=False):
+        event = make_event(capacity=20, start=start)
+        rules.register(event.id, person(1))
+        coordinator = make_staff("bassin", bassins=("sud",))
+        client = sign_in(app.test_client(), coordinator)
+        eve = client.get(f"/admin/events/{event.id}").get_data(as_text=True)
+    assert "L'accueil s'ouvre le jour de la rencontre." in step(eve, "day")
+    with time_machine.travel(datetime(2027, 3, 23, 7, 0, tzinfo=UTC), tick=False):
+        morning = client.get(f"/admin/events/{event.id}").get_data(as_text=True)
+    assert "Aujourd'hui : l'accueil est ouvert, la rencontre commence à 13:30." in step(
+        morning, "day"
+    )

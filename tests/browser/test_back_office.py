@@ -137,3 +137,21 @@ def test_staff_pages_have_no_serious_accessibility_violation(
         if misaligned:
             failures.append(f"{path}: headers aligned otherwise than their cells: {misaligned}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_staff_menu_keeps_to_one_line_on_a_phone(page, coordinator, viewport):
+    """At 375 px the menu is one line that scrolls on its own (the page does not): every
+    entry is there and reachable by keyboard; at 1280 px it may wrap."""
+    sign_in(page, coordinator)
+    menu = page.locator(".admin-nav")
+    links = menu.locator("a")
+    assert links.count() >= 9
+    if viewport == "phone":
+        assert menu.bounding_box()["height"] <= 60, menu.bounding_box()
+    assert fits(page)
+    last = links.last
+    last.focus()
+    box = last.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"] + 1
+    last.click()
+    page.wait_for_url("**/admin/account")

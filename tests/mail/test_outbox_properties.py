@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
+from webapp.mail.fields import RECIPIENT_LENGTH
 from webapp.mail.headers import one_line
 from webapp.mail.models import OutboxMessage, OutboxStatus
-from webapp.mail.outbox import RECIPIENT_LENGTH, deliver_all, queue_message
+from webapp.mail.outbox import deliver_all, queue_message
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # What Flask-Mail writes for a message with an HTML part and no attachment.

@@ -126,6 +126,9 @@ def _booking(edition, slot_ids, action, malformed=False):
     elif request.method == "POST" and form.validate_on_submit():
         questions = {s.id: form[question_field(s.id)].data for s in shown}
         try:
+            # The refusals the slots already read show (a full slot, two visits at once):
+            # no transaction, and the page below is drawn from the rows as they are.
+            rules.refuse_as_read(edition, shown, slot_ids, waitlist=form.waitlist.data)
             with unit_of_work("grand-bain-book"):
                 outcome = rules.book(
                     edition.id,

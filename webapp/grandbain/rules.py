@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp import audit, capacity, waitlist
 from webapp.addresses import normalise_email
@@ -92,32 +93,30 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
         _refuse_full_without_waiting(slots)
     visitor = _locked_visitor(edition, person, language, now)
     _check_programme(edition, slots, _active_bookings(visitor.id))
-    capacity.lock(SLOT_PLACES, *slots)
-    statuses, full = {}, {}
-    for slot_id in sorted(slots):
-        if capacity.take(SLOT_PLACES, slot_id):
-            statuses[slot_id] = BookingStatus.CONFIRMED
-        elif waitlist:
-            statuses[slot_id] = BookingStatus.WAITLISTED
-        else:
-            full[slot_id] = SlotProblem("full")
-    if full:
+    capacity.lock_rows(SLOT_PLACES, slots)
+    counts = capacity.take_each(SLOT_PLACES, slots)
+    full = {sid: SlotProblem("full") for sid in sorted(slots) if sid not in counts}
+    if full and not waitlist:
         raise BookingRefused("slots", full)
     bookings, request_token = [], new_token()
-    for slot_id, status in statuses.items():
+    for slot_id in sorted(slots):
+        slot = slots[slot_id]
+        confirmed = slot_id in counts
+        # What the UPDATE returned (no reload); a full slot's count is its capacity (CHECK).
+        taken = counts[slot_id] if confirmed else slot.capacity
+        set_committed_value(slot, "booked_count", taken)
         booking = Booking(
-            slot=slots[slot_id],
+            slot=slot,
             visitor=visitor,
-            status=status,
+            status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITLISTED,
             request_token=request_token,
             question=(questions or {}).get(slot_id) or None,
-            confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+            confirmed_at=now if confirmed else None,
         )
         db.session.add(booking)
         bookings.append(booking)
     db.session.flush()
     for booking in bookings:
-        db.session.refresh(booking.slot, ["booked_count"])
         audit.record(
             audit.Actor.personal_link(visitor.id),
             AuditAction.GRAND_BAIN_BOOKED,
@@ -125,9 +124,10 @@ def book(edition_id, slot_ids, person, questions=None, waitlist=False, language=
             booking.id,
             after={"slot_id": booking.slot_id, "status": booking.status},
         )
-        notices.to_host(booking, "booked")
+        # Written by the worker after the commit (mail.deferred): the request renders none.
+        notices.defer_to_host(booking, "booked")
     # To the address, whoever typed it: the owner sees (and can undo) what is booked in her name.
-    notices.to_visitor(visitor, "booked", bookings)
+    notices.defer_to_visitor(visitor, "booked", bookings)
     db.session.flush()
     return Outcome(visitor, bookings, request_token)
 
@@ -162,18 +162,13 @@ def _check_window(edition, now):
 
 def _checked_slots(edition, slot_ids, now):
     """The slots asked for, each of this edition's accepted offers, bookable, asked once."""
-    problems, wanted = {}, set()
-    for slot_id in slot_ids:
-        if slot_id in wanted:
-            problems[slot_id] = SlotProblem("twice")
-        wanted.add(slot_id)
     slots = {
         slot.id: slot
         for slot in db.session.scalars(
             select(Slot)
             .join(Offer)
             .where(
-                Slot.id.in_(wanted),
+                Slot.id.in_(set(slot_ids)),
                 Offer.edition_id == edition.id,
                 Offer.status == OfferStatus.ACCEPTED,
             )
@@ -181,6 +176,17 @@ def _checked_slots(edition, slot_ids, now):
             .execution_options(populate_existing=True)
         )
     }
+    _check_slots(slots, slot_ids, now)
+    return slots
+
+
+def _check_slots(slots, slot_ids, now):
+    """Each slot asked for is among `slots` (this edition's, accepted), bookable, asked once."""
+    problems, wanted = {}, set()
+    for slot_id in slot_ids:
+        if slot_id in wanted:
+            problems[slot_id] = SlotProblem("twice")
+        wanted.add(slot_id)
     for slot_id in wanted:
         slot = slots.get(slot_id)
         if slot is None:
@@ -189,7 +195,23 @@ def _checked_slots(edition, slot_ids, now):
             problems[slot_id] = SlotProblem("closed")
     if problems:
         raise BookingRefused("slots", problems)
-    return slots
+
+
+def refuse_as_read(edition, shown, slot_ids, waitlist=False, now=None):
+    """Raise the BookingRefused that book() would raise for these slots as already read (the
+    booking page's `shown`: this edition's accepted slots among `slot_ids`), before any
+    transaction or lock: when many want a slot, those who come after its last place, or ask
+    for two visits at once, are answered without a lock or a write. The same checks in the
+    same order as book(); what they let through, book() decides under its locks."""
+    now = now or utcnow()
+    _check_window(edition, now)
+    if not slot_ids:
+        raise BookingRefused("no-slot")
+    slots = {slot.id: slot for slot in shown}
+    _check_slots(slots, slot_ids, now)
+    _check_set(edition, slots)
+    if not waitlist:
+        _refuse_full_without_waiting(slots)
 
 
 def _locked_visitor(edition, person, language, now):
@@ -206,22 +228,15 @@ def _locked_visitor(edition, person, language, now):
         created_at=now,
     )
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["edition_id", "email"])
-    )
-    where = (Visitor.edition_id == edition.id, Visitor.email == values["email"])
-    # A no-op UPDATE: the row lock on PostgreSQL (the write lock on SQLite).
-    db.session.execute(
-        update(Visitor)
-        .where(*where)
-        .values(email=Visitor.email)
-        .execution_options(synchronize_session=False)
-    )
-    return db.session.scalar(
-        select(Visitor).where(*where).execution_options(populate_existing=True)
-    )
+    statement = insert(table).values(**values)
+    # One statement creates the row or finds it, and locks it either way (an upsert's
+    # no-op update: the row lock on PostgreSQL, the write lock on SQLite).
+    statement = statement.on_conflict_do_update(
+        index_elements=["edition_id", "email"], set_={"email": statement.excluded.email}
+    ).returning(*table.c)
+    return db.session.scalars(
+        select(Visitor).from_statement(statement).execution_options(populate_existing=True)
+    ).one()
 
 
 def _active_bookings(visitor_id):

@@ -10,8 +10,11 @@ from webapp.timezones import UTCDateTime, utcnow
 
 
 class OutboxStatus(StrEnum):
-    """pending -> sending (claimed by one worker) -> sent | pending again (retry) | failed."""
+    """pending -> sending (claimed by one worker) -> sent | pending again (retry) | failed.
+    unwritten -> pending: a message recorded as facts, written by the worker (mail.deferred).
+    """
 
+    UNWRITTEN = "unwritten"
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"

@@ -24,10 +24,12 @@ from sqlalchemy import delete, select, update
 from webapp.addresses import mail_address
 from webapp.errors import database_down
 from webapp.extensions import db
+from webapp.mail import deferred
 from webapp.mail.compose import OutboxMail
 from webapp.mail.connection import connect
 from webapp.mail.failures import describe, is_permanent
-from webapp.mail.headers import fit, one_line, storable
+from webapp.mail.fields import message_fields, unsubscribe_link
+from webapp.mail.headers import one_line
 from webapp.mail.models import OutboxMessage, OutboxStatus
 from webapp.timezones import utcnow
 from webapp.unit_of_work import unit_of_work
@@ -38,8 +40,6 @@ MAX_ATTEMPTS = 8
 # A claim older than this belongs to a worker that died mid-batch: the message is retried,
 # or given up when the attempt it died on was its last.
 STALE_CLAIM = timedelta(minutes=10)
-SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
-RECIPIENT_LENGTH = OutboxMessage.__table__.c.recipient.type.length
 # While the database does not answer, a worker holding a claim asks again after these many
 # seconds, doubled each time up to the last.
 DATABASE_WAITS = (0.5, 1, 2, 4, 8)
@@ -72,19 +72,18 @@ def queue_message(
     answers go (the event's contact, its team), None for none. `list_unsubscribe`: the
     https link that unsubscribes in one click (RFC 8058), for a mail one subscribed to.
     """
-    recipient = one_line(recipient)
-    if not recipient or len(recipient) > RECIPIENT_LENGTH:
-        raise ValueError(f"a recipient is an address of 1 to {RECIPIENT_LENGTH} characters")
     message = OutboxMessage(
-        recipient=recipient,
-        subject=fit(one_line(subject), SUBJECT_LENGTH),
-        body_text=storable(body_text),
-        body_html=storable(body_html),
-        ics=storable(ics),
-        ics_method=ics_method,
-        reference=reference,
-        reply_to=one_line(reply_to)[:RECIPIENT_LENGTH] or None,
-        list_unsubscribe=_unsubscribe_link(list_unsubscribe),
+        **message_fields(
+            recipient,
+            subject,
+            body_text,
+            body_html,
+            ics,
+            ics_method,
+            reference,
+            reply_to,
+            list_unsubscribe,
+        ),
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
     )
@@ -245,17 +244,8 @@ def _as_mail(message):
         reply_to=mail_address(reply_to) if reply_to else None,
         ics=message.ics,
         ics_method=message.ics_method,
-        list_unsubscribe=_unsubscribe_link(message.list_unsubscribe),
+        list_unsubscribe=unsubscribe_link(message.list_unsubscribe),
     )
-
-
-def _unsubscribe_link(link):
-    """A one-click unsubscribe link fit for its header: one https URL without <, > or
-    spaces (which would end it), else None."""
-    link = one_line(link)
-    if not link.startswith("https://") or any(c in link for c in "<> ,") or len(link) > 300:
-        return None
-    return link
 
 
 class _Persistence:
@@ -304,6 +294,9 @@ def deliver_batch(limit=50, now=None, stop=None, pause=None):
     database that stops answering is waited for (`pause(seconds)`), the claim kept.
     """
     now = now or utcnow()
+    # Messages recorded as facts (a booking's notices) are written first: once written and
+    # committed they are claimed and sent like any other, in this same batch.
+    deferred.write_due(limit)
     claimed = [(m.id, m.claim_token) for m in claim_batch(limit, now)]
     persistence = _Persistence(stop, pause)
     sent = failed = 0

@@ -18,6 +18,7 @@ from wtforms.validators import Optional, ValidationError
 
 from webapp.addresses import AddressRefused, mail_address
 from webapp.admin.access import roles
+from webapp.admin.accounts.audit_values import changes
 from webapp.admin.blueprint import bp
 from webapp.agenda.models import Event
 from webapp.audit import Actor, AuditEntry
@@ -29,7 +30,6 @@ from webapp.registrations.models import Registration
 
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # the databases' INTEGER
-VALUE_LENGTH = 160  # a long description is cut on the page; the row keeps it whole
 
 # What each line is about, in words (the stored subject_type is a table's key).
 SUBJECTS = {
@@ -115,7 +115,7 @@ class Line:
     what: str
     subject: str
     subject_url: str | None
-    changes: list  # [(field, before, after)]
+    changes: list  # [(label, before, after)], in words (audit_values.changes)
 
 
 @bp.get("/audit")
@@ -242,7 +242,7 @@ def _line(entry, accounts, events, registrations):
         what=str(label_of(entry.action)),
         subject=_subject(entry),
         subject_url=_subject_url(entry, events, registrations, accounts),
-        changes=_changes(entry.before, entry.after),
+        changes=changes(entry),
     )
 
 
@@ -276,22 +276,3 @@ def _subject_url(entry, events, registrations, accounts):
 
 def _event_url(event_id):
     return url_for(".event", event_id=event_id)
-
-
-def _changes(before, after):
-    """[(field, before, after)] of the values the line holds, as short text."""
-    before, after = before or {}, after or {}
-    names = list(dict.fromkeys([*before, *after]))
-    return [(name, _shown(before.get(name)), _shown(after.get(name))) for name in names]
-
-
-def _shown(value):
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        text = ", ".join(_shown(item) for item in value)
-    elif isinstance(value, dict):
-        text = ", ".join(f"{k}: {_shown(v)}" for k, v in value.items())
-    else:
-        text = str(value)
-    return text if len(text) <= VALUE_LENGTH else text[: VALUE_LENGTH - 1] + "…"

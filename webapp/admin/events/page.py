@@ -67,6 +67,7 @@ def facts(event, scope, now):
         undelivered=undelivered_count(scope, event.id),
         is_past=event.end_at <= now,
         started=event.start_at <= now,
+        starts_today=to_local(event.start_at).date() == to_local(now).date(),
         next_days=next_days(event, now) if event.is_recurring else [],
     )
 

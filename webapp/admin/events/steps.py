@@ -12,11 +12,12 @@ shown only to an account whose role may open its page (`access.may_open`).
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
 
 from webapp.admin import access
 from webapp.agenda.states import EventStatus, ReportStatus
+from webapp.timezones import to_local
 from webapp.vocabulary import EVENT_STATUSES
 
 
@@ -59,6 +60,7 @@ class EventFacts:
     undelivered: int
     is_past: bool
     started: bool
+    starts_today: bool = False  # not begun, but today (local): the check-in is open
     next_days: list = field(default_factory=list)  # a repeating event's next dates (local)
 
 
@@ -215,6 +217,12 @@ def the_day(event, facts):
         mark = "done"
     elif facts.started:
         states, mark = [_("Présences pas encore relevées.")], "todo"
+    elif facts.starts_today:
+        starts = format_time(to_local(event.start_at), "short")
+        states = [
+            _("Aujourd'hui : l'accueil est ouvert, la rencontre commence à %(time)s.", time=starts)
+        ]
+        mark = "todo"
     else:
         states, mark = [_("L'accueil s'ouvre le jour de la rencontre.")], ""
     links = [
