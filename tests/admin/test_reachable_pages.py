@@ -167,3 +167,114 @@ def test_waiting_work_of_the_demo_links_to_its_pages(accounts):
     assert f'href="/admin/events/{second}/participants/{waiting.id}/refuse"' in html
     assert page(service, f"/admin/events/{group}/participants")[0] == 404
     assert inami not in page(service, f"/admin/events/{training}")[1]
+
+
+# Links that bring every page within reach.py's first 400 (its default): each serves the
+# person who reads the page, and shows only to the roles its target lets in.
+
+
+def test_the_lists_flag_probable_duplicates_each_one_click_from_its_merge(accounts):
+    typed = db.session.scalar(select(Venue).where(Venue.name == "Maison de Quartier St-Antoine"))
+    kept = db.session.scalar(select(Venue).where(Venue.name == "Maison de quartier Saint-Antoine"))
+    merge = f'href="/admin/venues/{typed.id}/merge?survivor={kept.id}"'
+    for name in ("admin", "sud"):
+        status, html = page(accounts[name], "/admin/venues")
+        assert status == 200 and merge in html, name
+        assert page(accounts[name], f"/admin/venues/{typed.id}/merge?survivor={kept.id}")[0] == 200
+    partner_venue = db.session.scalar(select(Venue).where(Venue.name == PARTNER))
+    _, html = page(accounts["admin"], "/admin/venues")
+    assert f"/admin/venues/{partner_venue.id}/merge" not in html  # it looks like no other
+    # Nord may change neither: no link to merge them (it could not).
+    assert f"/admin/venues/{typed.id}/merge" not in page(accounts["nord"], "/admin/venues")[1]
+    assert page(accounts["service"], "/admin/venues")[0] == 403
+    short = db.session.scalar(select(Organisation).where(Organisation.name == "Bassin Sud"))
+    team = db.session.scalar(
+        select(Organisation).where(Organisation.name == "Équipe d'appui du Bassin Sud")
+    )
+    _, html = page(accounts["sud"], "/admin/organisations")
+    assert f'href="/admin/organisations/{short.id}/merge?survivor={team.id}"' in html
+    assert page(accounts["service"], "/admin/organisations")[0] == 403
+
+
+def test_a_repeating_events_page_names_its_next_dates_for_the_teams(accounts):
+    rendez_vous = db.session.scalar(
+        select(Event).where(
+            Event.external_id.like("demo-rdv-prevention-%"), Event.bassins.any(slug="sud")
+        )
+    )
+    url = f"/admin/events/{rendez_vous.id}"
+    for name in ("admin", "sud"):
+        status, html = page(accounts[name], url)
+        days = re.findall(rf'href="{url}/recurrence/(\d{{4}}-\d\d-\d\d)"', html)
+        assert status == 200 and len(days) == 3 and days == sorted(days), name
+        assert days[0] >= local_today().isoformat()
+        assert page(accounts[name], f"{url}/recurrence/{days[0]}")[0] == 200
+    # A service account's own repeating event: its dates are the teams' to move.
+    own = event_id("demo-sud-formation-pied-diabetique")
+    db.session.get(Event, own).rrule = "FREQ=MONTHLY;COUNT=24"
+    db.session.commit()
+    status, html = page(accounts["service"], f"/admin/events/{own}")
+    assert status == 200 and "/recurrence/" not in html
+
+
+def test_the_afterwards_step_links_the_reports_preview_its_slides_and_the_synthesis(accounts):
+    for external_id in ("demo-sud-adc-9", "demo-sud-adc-8"):  # published, then a draft
+        adc = event_id(external_id)
+        for name in ("admin", "sud"):
+            _, html = page(accounts[name], f"/admin/events/{adc}")
+            assert f'href="/admin/events/{adc}/report/preview"' in html, name
+            assert f'href="/admin/events/{adc}/report/presentation.pdf"' in html, name
+            assert page(accounts[name], f"/admin/events/{adc}/report/preview")[0] == 200
+        assert page(accounts["nord"], f"/admin/events/{adc}")[0] == 404
+    liaison = db.session.get(Event, event_id("demo-sud-liaison-3"))
+    preview = f'href="/admin/themes/liaison-ambulatoire-hopital/{liaison.local_start.year}/preview"'
+    assert preview in page(accounts["admin"], f"/admin/events/{liaison.id}")[1]
+    assert preview not in page(accounts["sud"], f"/admin/events/{liaison.id}")[1]  # admin's
+    # No report yet: neither preview nor slides.
+    group = event_id("demo-sud-analyse-en-groupe")
+    assert "/report/preview" not in page(accounts["admin"], f"/admin/events/{group}")[1]
+
+
+def test_the_dashboard_lists_draft_reports_and_the_last_grand_bain_held(accounts):
+    adc = event_id("demo-sud-adc-8")
+    year = held_year(local_today())
+    for name in ("admin", "sud"):
+        _, html = page(accounts[name], "/admin/")
+        assert f'data-report-draft-event="{adc}"' in html, name
+        assert f'href="/admin/events/{adc}/report"' in html, name
+        assert f'data-held-year="{year}"' in html, name
+        assert f'href="/admin/grand-bain/{year}/evaluations"' in html, name
+        assert f'href="/admin/grand-bain/{year}/"' in html, name
+    _, html = page(accounts["nord"], "/admin/")
+    assert "data-report-draft-event" not in html  # Sud's draft, out of Nord's reach
+    assert f'data-held-year="{year}"' in html
+    _, html = page(accounts["service"], "/admin/")
+    assert "data-report-draft-event" not in html and "data-held-year" not in html
+    assert page(accounts["service"], f"/admin/grand-bain/{year}/evaluations")[0] == 403
+
+
+def test_a_held_editions_offers_link_their_visits_lists_and_evaluation(accounts):
+    year = held_year(local_today())
+    held = db.session.scalar(select(Edition).where(Edition.year == year))
+    offer = db.session.scalar(
+        select(Offer).where(Offer.edition_id == held.id, Offer.name == PARTNER)
+    )
+    base = f"/admin/grand-bain/offers/{offer.id}"
+    links = [f"{base}/slots/{slot.id}/attendance" for slot in offer.slots] + [
+        f"{base}/visitors.csv",
+        f"{base}/visitors.xlsx",
+        f"{base}/evaluation",
+        f"{base}/results",
+    ]
+    for name in ("admin", "sud"):
+        status, html = page(accounts[name], f"/admin/grand-bain/{year}/")
+        assert status == 200 and all(f'href="{link}"' in html for link in links), name
+        assert all(accounts[name].get(link).status_code == 200 for link in links), name
+    # The coming edition's week has not begun: nothing to note or read yet.
+    _, coming = page(accounts["admin"], f"/admin/grand-bain/{year + 1}/")
+    assert "/attendance" not in coming and "visitors.csv" not in coming
+    assert page(accounts["service"], f"/admin/grand-bain/{year}/")[0] == 403
+    # The edition's evaluation: each offer with enough answers has its own CSV.
+    _, html = page(accounts["sud"], f"/admin/grand-bain/{year}/evaluations")
+    exports = re.findall(r'href="(/admin/grand-bain/offers/\d+/evaluation\.csv)"', html)
+    assert exports and all(accounts["sud"].get(e).mimetype == "text/csv" for e in exports)

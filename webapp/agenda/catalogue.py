@@ -145,7 +145,10 @@ def compare_key(text):
 def names_alike(first, second):
     """The same name, accents, case and punctuation aside, or one name holding the other
     ("Bassin Sud" in "Équipe d'appui du Bassin Sud")."""
-    first, second = compare_key(first), compare_key(second)
+    return _keys_alike(compare_key(first), compare_key(second))
+
+
+def _keys_alike(first, second):
     if not first or not second:
         return False
     shorter = min(first, second, key=len)
@@ -171,6 +174,31 @@ def probable_twins(row, others):
         if reasons:
             found.append((other, reasons))
     return sorted(found, key=lambda item: (-len(item[1]), compare_key(item[0].name)))
+
+
+def twins_by_row(rows, others):
+    """{row id: [other]}: probable_twins of each of `rows` among `others` (rows or column
+    tuples with id, name, commune_id and, for venues, address), the same rule, each name and
+    address folded once: a list page flags its duplicates without a query per row."""
+    keyed = [
+        (other, compare_key(other.name), compare_key(getattr(other, "address", None)))
+        for other in others
+    ]
+    found = {}
+    for row in rows:
+        name, address = compare_key(row.name), compare_key(getattr(row, "address", None))
+        twins = [
+            other
+            for other, other_name, other_address in keyed
+            if other.id != row.id
+            and (
+                _keys_alike(name, other_name)
+                or (address and other_address == address and other.commune_id == row.commune_id)
+            )
+        ]
+        if twins:
+            found[row.id] = twins
+    return found
 
 
 def organisation_named(name):

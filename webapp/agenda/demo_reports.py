@@ -1,6 +1,7 @@
 """demo-data's written reports: the 9th Atelier du Changement of Bassin Sud and the latest
 past liaison meeting of two bassins, with numbered sections and quotes (from the bassins'
-own *Retour sur* pages), published; and the liaison theme's synthesis for their year."""
+own *Retour sur* pages), published; the 8th Atelier's, begun and left a draft; and the liaison
+theme's synthesis for their year."""
 
 import io
 
@@ -125,6 +126,11 @@ def load_demo_reports(actor):
     adc = _by_external_id("demo-sud-adc-9")
     if adc is not None:
         published.append(_publish(adc, 15, ADC_SECTIONS, QUOTES[:2], actor, _stored_slides))
+    # The ADC before it has its full report begun, slides attached, not published yet:
+    # the dashboard's "reports in draft" has one to show.
+    previous = _by_external_id("demo-sud-adc-8")
+    if previous is not None:
+        _publish(previous, 22, ADC_SECTIONS, QUOTES[:1], actor, _stored_slides, publish=False)
     for bassin in ("sud", "nord"):
         meeting = _latest_past_liaison(bassin)
         if meeting is not None:
@@ -148,8 +154,9 @@ def _stored_slides():
     return Attachment(stored.digest, SLIDES_NAME, stored.size)
 
 
-def _publish(event, count, sections, quotes, actor, attach=None):
-    """`attach`: makes the presentation file to attach, called only for a new report."""
+def _publish(event, count, sections, quotes, actor, attach=None, publish=True):
+    """`attach`: makes the presentation file to attach, called only for a new report;
+    `publish`: False leaves it a draft."""
     if db.session.scalar(select(Report.id).where(Report.event_id == event.id)):
         return event
     slides = attach() if attach else None
@@ -164,7 +171,8 @@ def _publish(event, count, sections, quotes, actor, attach=None):
     if slides is not None:
         data["presentation_file"] = slides
     report_operations.save_draft(event.id, data, actor)
-    report_operations.publish(event.id, actor)
+    if publish:
+        report_operations.publish(event.id, actor)
     return event
 
 

@@ -20,6 +20,7 @@ from webapp.admin.access import roles, scope
 from webapp.admin.blueprint import bp
 from webapp.admin.catalogue.views import STAFF
 from webapp.admin.listing import PER_PAGE, page_of, search_query
+from webapp.agenda.catalogue import twins_by_row
 from webapp.agenda.models import Commune, Event, EventOccurrence, Organisation, Series, Venue
 from webapp.agenda.search import catalogue_matches, in_any
 from webapp.auth.scopes import (
@@ -100,6 +101,7 @@ def venues():
         chosen_only=chosen_only,
         page=page,
         query=query,
+        twins=_twins(editable, Venue, venue_filter, Venue.address),
     )
 
 
@@ -123,6 +125,7 @@ def organisations():
         page=page,
         query=query,
         sector_label=sector_label,
+        twins=_twins(editable, Organisation, organisation_filter),
     )
 
 
@@ -148,6 +151,18 @@ def _reached_page(model, reach, editable, also):
         [row for row, may in rows if not may],
         query,
     )
+
+
+def _twins(rows, model, reach, *columns):
+    """{row id: [twin]}: the probable duplicates (catalogue.probable_twins' rule) of the rows
+    the account may change, among every row it reaches (a merge's survivor): one query of
+    names, each row then one click from its merge."""
+    if not rows:
+        return {}
+    others = db.session.execute(
+        select(model.id, model.name, model.commune_id, *columns).where(reach(scope()))
+    ).all()
+    return twins_by_row(rows, others)
 
 
 def _communes(word):

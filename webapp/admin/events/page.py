@@ -4,6 +4,8 @@ page about it. Every list that names an event links here; every page about one e
 back (templates/admin/events/_back.html).
 """
 
+from datetime import timedelta
+
 from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,6 +15,7 @@ from webapp.admin.blueprint import bp
 from webapp.admin.events.steps import EventFacts, steps_of
 from webapp.admin.participants.undelivered import undelivered_count
 from webapp.agenda.models import Event
+from webapp.agenda.occurrences import occurrences
 from webapp.agenda.reports import Report
 from webapp.agenda.states import EventStatus
 from webapp.auth.scopes import reaches_event
@@ -40,6 +43,9 @@ def facts(event, scope, now):
         .select_from(Registration)
         .where(Registration.event_id == event.id, Registration.attended.is_(True))
     )
+    report = db.session.execute(
+        select(Report.status, Report.presentation_file).where(Report.event_id == event.id)
+    ).first()
     return EventFacts(
         counts=counts,
         walk_ins=walk_ins,
@@ -48,7 +54,8 @@ def facts(event, scope, now):
             select(func.count()).select_from(Question).where(Question.event_id == event.id)
         )
         or 0,
-        report_status=db.session.scalar(select(Report.status).where(Report.event_id == event.id)),
+        report_status=report.status if report else None,
+        report_slides=bool(report and report.presentation_file),
         evaluation_open=db.session.scalar(
             select(EvaluationForm.id).where(EvaluationForm.event_id == event.id)
         )
@@ -61,7 +68,24 @@ def facts(event, scope, now):
         is_past=event.end_at <= now,
         started=event.start_at <= now,
         starts_today=to_local(event.start_at).date() == to_local(now).date(),
+        next_days=next_days(event, now) if event.is_recurring else [],
     )
+
+
+# A repeating event's page names its next few dates (the rest are on its repetition page).
+NEXT_DATES = 3
+NEXT_DATES_HORIZON = timedelta(days=400)
+
+
+def next_days(event, now):
+    """The local days of a repeating event's next dates, as its rule gives them (the key of
+    each date's own page, even once moved), cancelled ones included: one may be restored."""
+    found = []
+    for occurrence in occurrences(event, now, now + NEXT_DATES_HORIZON):
+        found.append(to_local(occurrence.recurrence_start).date())
+        if len(found) == NEXT_DATES:
+            break
+    return found
 
 
 bp.app_template_global("may_open")(access.may_open)

@@ -12,7 +12,7 @@ shown only to an account whose role may open its page (`access.may_open`).
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import format_time, ngettext
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
 
 from webapp.admin import access
@@ -54,12 +54,14 @@ class EventFacts:
     present: int  # registrations marked present at least once
     questions: int
     report_status: str | None  # None: no report saved yet
+    report_slides: bool  # the report has its presentation attached as a PDF
     evaluation_open: bool  # an evaluation form exists
     answers: int
     undelivered: int
     is_past: bool
     started: bool
     starts_today: bool = False  # not begun, but today (local): the check-in is open
+    next_days: list = field(default_factory=list)  # a repeating event's next dates (local)
 
 
 STEPS = []  # [(position, function)], kept sorted
@@ -119,6 +121,15 @@ def prepare(event, facts):
     ]
     if event.is_recurring:
         links.append(Link(_("Répétition"), "admin.event_recurrence", _ids(event)))
+        # The coming dates, each one click from its own page (moved, another room, cancelled).
+        links.extend(
+            Link(
+                _("Date du %(day)s", day=format_date(day, "EEEE d MMMM")),
+                "admin.event_occurrence",
+                {**_ids(event), "day": day.isoformat()},
+            )
+            for day in facts.next_days
+        )
     mark = "todo" if event.status == EventStatus.DRAFT else "done"
     return Step("prepare", _("Préparer"), states, links, mark)
 
@@ -251,15 +262,19 @@ def afterwards(event, facts):
         states.append(_("Évaluation : les invitations partent après la rencontre."))
     links = [
         Link(_("Compte rendu"), "admin.event_report", _ids(event)),
-        Link(_("Résultats de l'évaluation"), "admin.evaluation", _ids(event)),
     ]
-    if event.series is not None and event.series.theme:
+    if facts.report_status is not None:
+        links.append(Link(_("Aperçu du compte rendu"), "admin.event_report_preview", _ids(event)))
+    if facts.report_slides:
         links.append(
-            Link(
-                _("Synthèse thématique de l'année"),
-                "admin.theme_synthesis",
-                {"theme": event.series.theme, "year": event.local_start.year},
-            )
+            Link(_("Présentation jointe (PDF)"), "admin.event_report_presentation", _ids(event))
+        )
+    links.append(Link(_("Résultats de l'évaluation"), "admin.evaluation", _ids(event)))
+    if event.series is not None and event.series.theme:
+        theme = {"theme": event.series.theme, "year": event.local_start.year}
+        links.append(Link(_("Synthèse thématique de l'année"), "admin.theme_synthesis", theme))
+        links.append(
+            Link(_("Aperçu public de la synthèse"), "admin.theme_synthesis_preview", theme)
         )
     if facts.evaluation_open:  # its questions are the form's copy, made when it opens
         links.append(

@@ -29,7 +29,7 @@ from webapp.grandbain import (
 from webapp.grandbain.forms import LANGUAGE_CHOICES, HostMessageForm
 from webapp.grandbain.models import Edition, Offer, Slot
 from webapp.grandbain.states import OfferStatus
-from webapp.timezones import to_local
+from webapp.timezones import local_today, to_local, utcnow
 from webapp.unit_of_work import unit_of_work
 
 STAFF = (AccountRole.ADMIN, AccountRole.BASSIN, AccountRole.SERVICE)
@@ -108,6 +108,10 @@ def grand_bain_edition(year):
         edition=edition,
         offers=found,
         twins=duplicates.of_edition(edition.id),
+        # Once the week has begun, each accepted offer's row leads to its visits' attendance,
+        # visitor lists and evaluation: the work of the week and after.
+        week_begun=edition.week_start <= local_today(),
+        now=utcnow(),
     )
 
 
