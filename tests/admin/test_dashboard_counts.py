@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from webapp.admin import dashboard
 from webapp.agenda.models import Bassin, Event, EventOccurrence, Organisation
+from webapp.agenda.reports import Report
 from webapp.auth.scopes import Scope, reaches_event
 from webapp.evaluations.models import Answer, EvaluationForm
 from webapp.extensions import db
@@ -97,6 +98,11 @@ def varied(territory):
         )
         for _ in range(rng.randint(0, 3)):
             db.session.add(Answer(event_id=event.id, day=to_local(now).date(), values={}))
+    # Reports: drafts to proofread (more than a list holds) and some published.
+    for event in rng.sample(events, 14):
+        db.session.add(
+            Report(event_id=event.id, status=rng.choice(["draft", "draft", "published"]))
+        )
     for registration in rng.sample(db.session.scalars(select(Registration)).all(), 8):
         db.session.add(
             OutboxMessage(
@@ -151,6 +157,10 @@ def expected(scope, now):
         key=latest,
     )
     drafts = sorted((e for e in events if e.status == "draft" and e.end_at > now), key=soonest)
+    drafted = {r.event_id for r in db.session.scalars(select(Report)) if r.status == "draft"}
+    report_drafts = sorted(
+        (e for e in events if e.id in drafted), key=lambda e: (-e.start_at.timestamp(), e.id)
+    )
     today = to_local(now).date()
     window = (local_day_start(today), local_day_start(today + timedelta(days=2)))
     reached = {e.id: e for e in events}
@@ -207,6 +217,8 @@ def expected(scope, now):
         "without report total": len(without_report),
         "drafts": [e.id for e in drafts[:limit]],
         "drafts total": len(drafts),
+        "report drafts": [e.id for e in report_drafts[:limit]],
+        "report drafts total": len(report_drafts),
         "soon": [(i, at) for at, i in soon[:limit]],
         "evaluations": [(e.id, answers[e.id]) for e in sorted(evaluated, key=latest)[:limit]],
         "kinds": dict(Counter(e.kind for e in of_year)),
@@ -242,6 +254,8 @@ def shown(board):
         "without report total": board.without_report.total,
         "drafts": [card.id for card in board.drafts],
         "drafts total": board.drafts.total,
+        "report drafts": [card.id for card in board.report_drafts],
+        "report drafts total": board.report_drafts.total,
         "soon": [(card.id, at) for card, at in board.soon],
         "evaluations": [(card.id, n) for card, n in board.evaluations],
         "kinds": board.kinds,
@@ -268,6 +282,7 @@ def test_the_data_set_fills_the_lists(app, varied):
     facts = expected(Scope.all(), utcnow())
     assert facts["without report total"] > dashboard.LIST_LIMIT
     assert facts["pending"] and facts["drafts"] and facts["soon"] and facts["evaluations"]
+    assert facts["report drafts total"] > dashboard.LIST_LIMIT or facts["report drafts"]
     assert facts["counts"] and facts["undelivered"] and facts["offers"] and facts["proposals"]
     assert len(facts["kinds"]) == 3 and facts["confirmed"] and facts["reports"]
     nord = expected(Scope.of_bassins("nord"), utcnow())

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import (
+    Date,
     Integer,
     String,
     and_,
@@ -31,7 +32,8 @@ from sqlalchemy import (
 
 from webapp.admin.participants.undelivered import undelivered_count_query
 from webapp.agenda.models import Bassin, Event, EventOccurrence, Localized, Venue, event_bassins
-from webapp.agenda.states import EventStatus, Kind, RegistrationMode
+from webapp.agenda.reports import Report
+from webapp.agenda.states import EventStatus, Kind, RegistrationMode, ReportStatus
 from webapp.auth.scopes import Scope, offer_filter
 from webapp.evaluations.models import Answer, EvaluationForm
 from webapp.extensions import db
@@ -64,6 +66,7 @@ SOON_START = bindparam("soon_start", type_=UTCDateTime)
 SOON_END = bindparam("soon_end", type_=UTCDateTime)
 YEAR_START = bindparam("year_start", type_=UTCDateTime)
 YEAR_END = bindparam("year_end", type_=UTCDateTime)
+TODAY = bindparam("today", type_=Date)
 
 
 class Listed(list):
@@ -97,6 +100,15 @@ class Card(Localized):
         return RegistrationMode(self.registration_mode).takes_registrations
 
 
+@dataclass(frozen=True)
+class HeldEdition:
+    """The latest Grand Bain edition whose week is over, and the evaluation answers its
+    visits received at the offers the account reaches."""
+
+    year: int
+    answers: int
+
+
 @dataclass
 class Board:
     coming: list = field(default_factory=list)  # [Card]
@@ -114,6 +126,8 @@ class Board:
     offers: int | None = None  # Grand Bain offers to moderate (None: the account moderates none)
     offers_year: int | None = None  # the edition whose offers wait, for the link
     evaluations: list = field(default_factory=list)  # [(Card, answers)]: recent forms
+    report_drafts: Listed = field(default_factory=lambda: Listed([], 0))  # [Card]
+    held: HeldEdition | None = None  # None: no edition held, or the account moderates none
 
     @property
     def work(self):
@@ -125,6 +139,7 @@ class Board:
             + self.without_report.total
             + self.undelivered
             + self.drafts.total
+            + self.report_drafts.total
         )
 
 
@@ -147,6 +162,10 @@ def board(scope, now):
             [card for card, _row in lists["without_report"]], figures["without_report"]
         ),
         drafts=Listed([card for card, _row in lists["drafts"]], figures["drafts"]),
+        report_drafts=Listed(
+            [card for card, _row in lists["report_drafts"]], figures["report_drafts"]
+        ),
+        held=_held(figures) if _moderates(scope) else None,
         soon=[(card, row.at) for card, row in lists["soon"]],
         evaluations=[(card, row.n) for card, row in lists["evaluations"]],
         proposals=figures["proposals"] if _moderates(scope) else None,
@@ -160,10 +179,17 @@ def board(scope, now):
     )
 
 
+def _held(figures):
+    if figures["held_year"] is None:
+        return None
+    return HeldEdition(figures["held_year"], figures["held_answers"] or 0)
+
+
 def _params(now, year):
     today = to_local(now).date()
     return {
         "now": now,
+        "today": today,
         "report_since": now - REPORT_WINDOW,
         "evaluation_since": now - EVALUATION_WINDOW,
         "soon_start": local_day_start(today),
@@ -236,6 +262,12 @@ def _without_report(scope):
     )
 
 
+def _report_drafts(scope):
+    """Events whose report is saved as a draft, not published: left to proofread."""
+    drafted = select(Report.event_id).where(Report.status == ReportStatus.DRAFT)
+    return _reached(scope), Event.id.in_(drafted)
+
+
 def _drafts(scope):
     """Drafts not over yet: what is left to publish."""
     return _reached(scope), Event.status == EventStatus.DRAFT, Event.end_at > NOW
@@ -288,6 +320,7 @@ def _figures(scope):
         _alone(pending).label("pending"),
         _alone(select(func.count(Event.id)).where(*_without_report(scope))).label("without_report"),
         _alone(select(func.count(Event.id)).where(*_drafts(scope))).label("drafts"),
+        _alone(select(func.count(Event.id)).where(*_report_drafts(scope))).label("report_drafts"),
         _alone(select(func.count()).select_from(undelivered_count_query(scope).subquery())).label(
             "undelivered"
         ),
@@ -298,8 +331,22 @@ def _figures(scope):
             _alone(proposal_rules.waiting_query(scope)).label("proposals"),
             _alone(offers.with_only_columns(func.count(Offer.id))).label("offers"),
             _alone(offers.with_only_columns(func.max(Edition.year))).label("offers_year"),
+            *_held_columns(scope),
         ]
     return select(*columns).where(_of_year(scope))
+
+
+def _held_columns(scope):
+    """The latest edition whose week is over, and its visits' evaluation answers at the
+    offers the scope reaches."""
+    held_year = select(func.max(Edition.year)).where(Edition.week_end < TODAY)
+    answers = (
+        select(func.count(Answer.id))
+        .join(Offer, Answer.offer_id == Offer.id)
+        .join(Edition, Offer.edition_id == Edition.id)
+        .where(Edition.year == held_year.scalar_subquery(), offer_filter(scope))
+    )
+    return [_alone(held_year).label("held_year"), _alone(answers).label("held_answers")]
 
 
 def _offers_query(scope):
@@ -439,6 +486,11 @@ def _lists(scope):
         _branch("without_report", events.where(*_without_report(scope)), latest),
         _branch("drafts", events.where(*_drafts(scope)), soonest),
         _branch(
+            "report_drafts",
+            events.where(*_report_drafts(scope)),
+            (Event.start_at.desc(), Event.id),
+        ),
+        _branch(
             "soon",
             events.join(dates, dates.c.event_id == Event.id)
             .outerjoin(Venue, Venue.id == Event.venue_id)
@@ -462,7 +514,15 @@ def _read_lists(result):
     """{list name: [(Card, row)]}, each list in its own order."""
     lists = {
         name: []
-        for name in ("coming", "pending", "without_report", "drafts", "soon", "evaluations")
+        for name in (
+            "coming",
+            "pending",
+            "without_report",
+            "drafts",
+            "report_drafts",
+            "soon",
+            "evaluations",
+        )
     }
     for row in result:
         card = Card(*row[1:10])

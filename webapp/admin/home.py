@@ -2,7 +2,7 @@
 
 from flask import render_template
 
-from webapp.admin import dashboard, dashboard_after
+from webapp.admin import dashboard
 from webapp.admin.access import scope
 from webapp.admin.blueprint import bp
 from webapp.timezones import utcnow
@@ -12,11 +12,8 @@ from webapp.vocabulary import EVENT_STATUSES
 @bp.get("/", endpoint="dashboard")
 def dashboard_page():
     """The coming events the account reaches, what waits for it, and the year's counts."""
-    now = utcnow()
     return render_template(
         "admin/dashboard.html",
-        board=dashboard.board(scope(), now),
-        report_drafts=dashboard_after.report_drafts(scope()),
-        held=dashboard_after.held_edition(scope(), now),
+        board=dashboard.board(scope(), utcnow()),
         statuses=EVENT_STATUSES,
     )
