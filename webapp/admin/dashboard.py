@@ -448,8 +448,9 @@ def _places(status):
 
 
 def _lists(scope):
-    """The UNION ALL of the dashboard's lists, LIST_LIMIT rows each."""
-    events = select(Event.id).where(_reached(scope))
+    """The UNION ALL of the dashboard's lists, LIST_LIMIT rows each. The scope's filter is in
+    each list once (the report lists hold it in their own conditions)."""
+    events, reached = select(Event.id), _reached(scope)
     # Counted per listed event (index lookups), not grouped over every registration or answer.
     pending = _count_of(RegistrationStatus.PENDING)
     # Tied to the form, not the event: the few recent forms are found first, then counted
@@ -473,13 +474,13 @@ def _lists(scope):
     soonest, latest = (Event.start_at, Event.id), (Event.end_at.desc(), Event.id)
     return _branch(
         "coming",
-        events.where(Event.end_at > NOW, Event.status != EventStatus.CANCELLED),
+        events.where(reached, Event.end_at > NOW, Event.status != EventStatus.CANCELLED),
         soonest,
         places=[_places(status) for status in PLACE_STATUSES],
     ).union_all(
         _branch(
             "pending",
-            events.where(Event.end_at > NOW, pending > 0),
+            events.where(reached, Event.end_at > NOW, pending > 0),
             soonest,
             n=pending,
         ),
@@ -494,7 +495,7 @@ def _lists(scope):
             "soon",
             events.join(dates, dates.c.event_id == Event.id)
             .outerjoin(Venue, Venue.id == Event.venue_id)
-            .where(Event.status.in_(SHOWN)),
+            .where(reached, Event.status.in_(SHOWN)),
             (dates.c.at, Event.id),
             venue=Venue.name,
             at=dates.c.at,
@@ -502,7 +503,7 @@ def _lists(scope):
         _branch(
             "evaluations",
             events.join(EvaluationForm, EvaluationForm.event_id == Event.id).where(
-                EvaluationForm.opened_at > EVALUATION_SINCE, answers > 0
+                reached, EvaluationForm.opened_at > EVALUATION_SINCE, answers > 0
             ),
             latest,
             n=answers,
