@@ -88,7 +88,10 @@ def scope_of(account):
     if role is AccountRole.ADMIN:
         return Scope.all()
     if role is AccountRole.BASSIN:
-        return Scope.of_bassins(*(b.slug for b in account.bassins))
+        return Scope(
+            bassins=frozenset(b.slug for b in account.bassins),
+            bassin_ids=frozenset(b.id for b in account.bassins),
+        )
     return Scope.of_organisation(account.organisation_id) if account.organisation_id else Scope()
 
 

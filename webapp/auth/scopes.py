@@ -34,6 +34,9 @@ class Scope:
     everything: bool = False
     bassins: frozenset[str] = field(default_factory=frozenset)
     organisation_id: int | None = None
+    # The bassins' ids where the account's bassins were loaded anyway (scope_of): spares a
+    # lookup to queries that filter on ids. Not part of what the scope is (equality, hash).
+    bassin_ids: frozenset[int] = field(default_factory=frozenset, compare=False, hash=False)
 
     @classmethod
     def all(cls):

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import Account, StaffSession
 from webapp.extensions import db
@@ -76,7 +77,12 @@ def account_of(session_id, now, touch=True):
         db.session.delete(row)
         db.session.flush()
         return None
-    account = db.session.get(Account, row.account_id)
+    # With what every staff page reads of it (its reach: bassins, organisation), in one query.
+    account = db.session.get(
+        Account,
+        row.account_id,
+        options=[joinedload(Account.bassins), joinedload(Account.organisation)],
+    )
     if account is None or not account.active:
         return None
     if touch and now - row.last_seen_at >= TOUCH_EVERY:
