@@ -60,7 +60,7 @@ def test_a_chip_removes_its_filter_and_keeps_the_others(phone):
 @pytest.mark.parametrize(
     ("query", "found"),
     [
-        ("hopital", "Concertation liaison ambulatoire-hôpital"),
+        ("hopital", "hôpital"),  # accents folded: the first result reads "hôpital"
         ("Vorst", "Forest"),
         ("prevention", "Rendez-vous de la Prévention santé"),
     ],
