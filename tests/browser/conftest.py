@@ -156,6 +156,37 @@ def sign_in(page, email, password=STAFF_PASSWORD, language=None):
     page.wait_for_url("**/admin/**")
 
 
+BLOCKING = {"serious", "critical"}
+
+
+def serious(results):
+    """axe's serious and critical violations in a run's results: what a page must not have."""
+    return [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(violations):
+    """The violations in lines a failing test can print: rule, impact, the first elements."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+            lines.append(f"      {node.get('failureSummary', '').strip()[:300]}")
+    return "\n".join(lines)
+
+
+def problems(page, axe, where):
+    """What is wrong with the page as it stands, as lines naming `where`: axe's serious or
+    critical violations, a page wider than its window."""
+    found = []
+    violations = serious(axe.run(page))
+    if violations:
+        found.append(f"{where}:\n{describe(violations)}")
+    if not fits(page):
+        found.append(f"{where}: wider than the screen")
+    return found
+
+
 def fits(page):
     """No sideways scrolling: the page is no wider than its window."""
     return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1

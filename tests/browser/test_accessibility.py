@@ -2,9 +2,9 @@
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.browser.conftest import describe, serious
 
-BLOCKING = {"serious", "critical"}
+pytestmark = pytest.mark.browser
 
 PAGES = {
     "agenda": lambda ids: "/",
@@ -28,28 +28,18 @@ PAGES = {
 }
 
 
-def _describe(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
-            lines.append(f"      {node.get('failureSummary', '').strip()[:300]}")
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_has_no_serious_accessibility_violation(page, axe, demo_ids, name, screenshot):
     path = PAGES[name](demo_ids)
     page.goto(path)
     results = axe.run(page)
     screenshot(name)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"axe on {path}:\n{_describe(blocking)}"
+    blocking = serious(results)
+    assert not blocking, f"axe on {path}:\n{describe(blocking)}"
 
 
 def test_axe_check_reports_a_missing_label(page, axe):
     """The harness itself: a page with an unlabelled field must fail the check above."""
     page.set_content('<html lang="fr"><title>t</title><main><input type="text"></main></html>')
     results = axe.run(page)
-    assert "label" in {v["id"] for v in results.response["violations"] if v["impact"] in BLOCKING}
+    assert "label" in {v["id"] for v in serious(results)}

@@ -5,8 +5,7 @@ pages, in French and in Dutch."""
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import fits, save_staff, sign_in
-from tests.browser.test_accessibility import BLOCKING, _describe
+from tests.browser.conftest import fits, problems, save_staff, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -128,11 +127,7 @@ def test_staff_pages_have_no_serious_accessibility_violation(
     for path in pages:
         response = page.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
         assert response.status == 200, path
-        blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
-        if blocking:
-            failures.append(f"{path}:\n{_describe(blocking)}")
-        if not fits(page):
-            failures.append(f"{path}: wider than the screen")
+        failures += problems(page, axe, path)
         misaligned = page.evaluate(MISALIGNED_COLUMNS)
         if misaligned:
             failures.append(f"{path}: headers aligned otherwise than their cells: {misaligned}")

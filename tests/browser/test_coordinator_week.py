@@ -7,8 +7,7 @@ phone, the search box and the first names are on the first screen."""
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import fits, new_context, save_staff, sign_in
-from tests.browser.test_accessibility import BLOCKING, _describe
+from tests.browser.conftest import describe, fits, new_context, save_staff, serious, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -110,10 +109,10 @@ def test_the_coordinator_s_week_by_clicking(
     def check(step):
         page.wait_for_load_state()
         seen.append(step)
-        blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
+        blocking = serious(axe.run(page))
         counts[step] = len(blocking)
         if blocking:
-            problems.append(f"{step} ({page.url}):\n{_describe(blocking)}")
+            problems.append(f"{step} ({page.url}):\n{describe(blocking)}")
         if not fits(page):
             problems.append(f"{step}: wider than the screen ({page.url})")
         page.screenshot(path=f"/tmp/week-{tag}-{step}.png", full_page=True)

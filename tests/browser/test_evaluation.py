@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import PHONE, new_context
-from tests.browser.test_accessibility import BLOCKING, _describe
+from tests.browser.conftest import PHONE, describe, new_context, serious
 
 pytestmark = pytest.mark.browser
 
@@ -84,8 +83,8 @@ def narrow(chromium, live_server):
 
 def _assert_accessible(axe, page):
     found = axe.run(page)
-    blocking = [v for v in found.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"axe on {page.url}:\n{_describe(blocking)}"
+    blocking = serious(found)
+    assert not blocking, f"axe on {page.url}:\n{describe(blocking)}"
 
 
 def _fits(page):

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import PHONE as NARROW
-from tests.browser.conftest import new_context
-from tests.browser.test_accessibility import BLOCKING, _describe
+from tests.browser.conftest import describe, new_context, serious
 
 pytestmark = pytest.mark.browser
 
@@ -175,8 +174,8 @@ def test_grand_bain_pages_have_no_serious_accessibility_violation(
     narrow_page.goto(path)
     assert narrow_page.locator("html").get_attribute("lang") == language
     results = axe.run(narrow_page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"axe on {path}:\n{_describe(blocking)}"
+    blocking = serious(results)
+    assert not blocking, f"axe on {path}:\n{describe(blocking)}"
 
 
 def test_the_programme_prints_on_a4_without_its_filters_and_buttons(

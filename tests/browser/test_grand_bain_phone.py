@@ -9,8 +9,7 @@ import re
 import pytest
 
 from tests.browser.conftest import PHONE as SCREEN
-from tests.browser.conftest import new_context
-from tests.browser.test_accessibility import BLOCKING, _describe
+from tests.browser.conftest import describe, new_context, serious
 from tests.browser.test_grand_bain import grand_bain  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -116,8 +115,8 @@ def _no_blocking_violation(page, axe, where):
         results = axe.run(page.axe_page)
     else:
         results = axe.run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, f"axe on {where}:\n{_describe(blocking)}"
+    blocking = serious(results)
+    assert not blocking, f"axe on {where}:\n{describe(blocking)}"
 
 
 @pytest.mark.parametrize("language", ["fr", "nl"])

@@ -6,8 +6,7 @@ phone, in French and in Dutch, no sideways scrolling and no serious axe violatio
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import PHONE, fits, new_context, save_staff, sign_in
-from tests.browser.test_accessibility import BLOCKING, _describe
+from tests.browser.conftest import PHONE, new_context, problems, save_staff, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +53,7 @@ def test_the_pages_with_new_links_fit_a_phone_and_pass_axe(
         for path in paths:
             response = page.goto(f"{path}?lang={language}")
             assert response.status == 200, path
-            blocking = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING]
-            if blocking:
-                failures.append(f"{path}:\n{_describe(blocking)}")
-            if not fits(page):
-                failures.append(f"{path}: wider than the screen")
+            failures += problems(page, axe, path)
         assert not failures, "\n".join(failures)
     finally:
         context.close()
