@@ -57,6 +57,13 @@ ACCOMMODATION_STATUSES = {
     "not-possible": _l("Pas possible"),
 }
 
+# A staff account's role (auth.models.AccountRole), as the accounts page and the audit log say it.
+ACCOUNT_ROLES = {
+    "admin": _l("Administration (tous les bassins)"),
+    "bassin": _l("Équipe de bassin"),
+    "service": _l("Compte de service"),
+}
+
 EVENT_STATUSES = {
     "draft": _l("Brouillon"),
     "published": _l("Publié"),

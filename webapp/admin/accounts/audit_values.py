@@ -27,6 +27,7 @@ from webapp.timezones import to_local
 from webapp.vocabulary import (
     ACCOMMODATION_NEEDS,
     ACCOMMODATION_STATUSES,
+    ACCOUNT_ROLES,
     AUDIENCES,
     EVENT_STATUSES,
     KINDS,
@@ -47,11 +48,6 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
 
 REPORT_STATUSES = {state: EVENT_STATUSES[state] for state in ("draft", "published")}
-ROLES = {
-    "admin": _l("Administration (tous les bassins)"),
-    "bassin": _l("Équipe de bassin"),
-    "service": _l("Compte de service"),
-}
 FIGURES_SOURCES = {
     "attendance": _l("Présences notées"),
     "registrations": _l("Inscriptions confirmées"),
@@ -115,7 +111,7 @@ def _words_for(entry):
         "sector": sector_label,
         "sector_group": sector_group_label,
         "participant_sectors": _sector_counts,
-        "role": ROLES,
+        "role": ACCOUNT_ROLES,
         "figures_source": FIGURES_SOURCES,
         "fields": FIELDS,
         "columns": _column,

@@ -11,6 +11,7 @@ from webapp.auth import accounts as staff
 from webapp.auth.models import Account, StaffSession
 from webapp.extensions import db
 from webapp.unit_of_work import unit_of_work
+from webapp.vocabulary import ACCOUNT_ROLES
 
 
 @bp.get("/accounts")
@@ -30,7 +31,7 @@ def accounts():
         .outerjoin(open_sessions, open_sessions.c.account_id == Account.id)
         .order_by(Account.email)
     ).all()
-    return render_template("admin/accounts.html", rows=rows)
+    return render_template("admin/accounts.html", rows=rows, role_labels=ACCOUNT_ROLES)
 
 
 @bp.post("/accounts/<int:account_id>/sessions/end")
