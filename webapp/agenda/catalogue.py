@@ -155,46 +155,48 @@ def _keys_alike(first, second):
     return first == second or (len(shorter) > 5 and (first in second or second in first))
 
 
+def _twin_reasons(key, other_key):
+    """Why two rows look alike, from their (folded name, folded address, commune id):
+    "name" (names_alike), "address" (the same address in the same commune)."""
+    (name, address, commune_id), (other_name, other_address, other_commune_id) = key, other_key
+    reasons = ["name"] if _keys_alike(name, other_name) else []
+    if address and other_address == address and other_commune_id == commune_id:
+        reasons.append("address")
+    return reasons
+
+
+def _twin_key(row):
+    return (
+        compare_key(row.name),
+        compare_key(getattr(row, "address", None)),
+        getattr(row, "commune_id", None),
+    )
+
+
 def probable_twins(row, others):
     """[(other, reasons)]: those of `others` (venues or organisations) that look like `row`,
     the likeliest first. Reasons: "name" (names_alike), "address" (a venue at the same
     address in the same commune, its name typed otherwise)."""
-    found = []
-    address = compare_key(getattr(row, "address", None))
-    for other in others:
-        reasons = []
-        if names_alike(row.name, other.name):
-            reasons.append("name")
-        if (
-            address
-            and compare_key(getattr(other, "address", None)) == address
-            and other.commune_id == row.commune_id
-        ):
-            reasons.append("address")
-        if reasons:
-            found.append((other, reasons))
-    return sorted(found, key=lambda item: (-len(item[1]), compare_key(item[0].name)))
+    key = _twin_key(row)
+    found = [(other, _twin_reasons(key, _twin_key(other))) for other in others]
+    return sorted(
+        ((other, reasons) for other, reasons in found if reasons),
+        key=lambda item: (-len(item[1]), compare_key(item[0].name)),
+    )
 
 
 def twins_by_row(rows, others):
     """{row id: [other]}: probable_twins of each of `rows` among `others` (rows or column
     tuples with id, name, commune_id and, for venues, address), the same rule, each name and
     address folded once: a list page flags its duplicates without a query per row."""
-    keyed = [
-        (other, compare_key(other.name), compare_key(getattr(other, "address", None)))
-        for other in others
-    ]
+    keyed = [(other, _twin_key(other)) for other in others]
     found = {}
     for row in rows:
-        name, address = compare_key(row.name), compare_key(getattr(row, "address", None))
+        key = _twin_key(row)
         twins = [
             other
-            for other, other_name, other_address in keyed
-            if other.id != row.id
-            and (
-                _keys_alike(name, other_name)
-                or (address and other_address == address and other.commune_id == row.commune_id)
-            )
+            for other, other_key in keyed
+            if other.id != row.id and _twin_reasons(key, other_key)
         ]
         if twins:
             found[row.id] = twins
